@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * The murmur command line. The executable entry point is `bin.ts`.
+ */
+export {}

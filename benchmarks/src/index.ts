@@ -1,0 +1,9 @@
+/**
+ * @packageDocumentation
+ * The benchmark registry. Each entry is a module under `src/` with a default export
+ * `run(): Promise<void>` that prints JSON lines through `report()`.
+ */
+export { report, reportEnv, median, quantile, type Measurement } from './report.js'
+
+/** Benchmarks by name, with a one-line description. Add a line here when adding a benchmark. */
+export const benchmarks: Record<string, string> = {}

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * ONNX graph builder with shape checks, reverse-mode autodiff, in-graph optimizers and an onnxruntime runner.
+ */
+export {}

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Wire messages of the murmur swarm: the RolloutGroup protobuf, limits and validation.
+ */
+export {}

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Reward shaping and advantage estimators: HERO, GDPO, GRPO family, SAPO sampling.
+ */
+export {}

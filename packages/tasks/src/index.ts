@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Deterministic task families: seeded generators, answer extraction, verifiers, task references.
+ */
+export {}
