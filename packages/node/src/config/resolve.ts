@@ -1,0 +1,176 @@
+/**
+ * One config path: defaults ← file ← environment ← flags ← explicit overrides, then validation,
+ * then a frozen, fully-defaulted `NodeConfig`. Errors name the key, the bad value and the range.
+ */
+import { readFile } from 'node:fs/promises'
+import { ConfigFileError, InvalidConfigError } from '../errors.js'
+import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
+import { NODE_CONFIG_SCHEMA } from './schema.js'
+
+type SchemaKey = keyof typeof NODE_CONFIG_SCHEMA
+
+/** The resolved, validated node configuration (every key present, frozen). */
+export interface NodeConfig {
+  readonly dataDir: string
+  readonly seed: number
+  readonly rounds: number
+  readonly localGroups: number
+  readonly peerGroups: number
+  readonly groupSize: number
+  readonly model: string
+  readonly rewardModel: string
+  readonly taskMix: Readonly<Record<string, number>>
+  readonly modelId: string
+  readonly net: {
+    readonly enabled: boolean
+    readonly swarmId: string
+    readonly listen: readonly string[]
+    readonly bootstrap: readonly string[]
+    readonly mdns: boolean
+    readonly dht: boolean
+    readonly pskFile: string
+    readonly maxConnections: number
+    readonly peerGroupsPerSecond: number
+  }
+  readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number, readonly maxAgeRounds: number }
+  readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
+  readonly rewards: {
+    readonly shaper: 'verifier' | 'rm' | 'hero' | 'gdpo' | 'partial'
+    readonly advantage: 'auto' | 'grpo' | 'mean' | 'rloo'
+    readonly alpha: number
+    readonly beta: number
+    readonly weighting: boolean
+    readonly wMin: number
+    readonly wMax: number
+    readonly k: number
+    readonly filterZeroVariance: boolean
+  }
+  readonly train: {
+    readonly lr: number
+    readonly warmupSteps: number
+    readonly weightDecay: number
+    readonly gradClip: number
+    readonly epochs: number
+    readonly minibatchGroups: number
+    readonly clipLow: number
+    readonly clipHigh: number
+    readonly klBeta: number
+    readonly aggregation: 'token-mean' | 'sequence-mean' | 'constant'
+  }
+  readonly checkpoint: { readonly every: number, readonly keep: number }
+  readonly eval: { readonly every: number, readonly tasks: number }
+}
+
+/** A partial config as a user writes it (nested objects, any subset of keys). */
+export type PartialNodeConfig = { [K in keyof NodeConfig]?: NodeConfig[K] extends readonly string[] ? string[] : NodeConfig[K] extends object ? Partial<{ -readonly [P in keyof NodeConfig[K]]: NodeConfig[K][P] }> : NodeConfig[K] }
+
+/** Where config values come from; later sources win. */
+export interface ConfigSources {
+  /** Parsed config file contents (nested object). */
+  file?: unknown
+  /** Environment (`MURMUR_TRAIN_LR=…`); pass `process.env` to use the real one. */
+  env?: Record<string, string | undefined>
+  /** Flag values by dotted key, as strings (from the CLI). */
+  flags?: Record<string, string>
+  /** Typed overrides (e.g. per-node overrides of a simulation). */
+  overrides?: unknown
+}
+
+/** Resolves and validates a node config from its sources. */
+export function resolveConfig (sources: ConfigSources = {}): NodeConfig {
+  const values = new Map<string, unknown>()
+  const specs = NODE_CONFIG_SCHEMA as Record<string, FieldSpec>
+  for (const [key, spec] of Object.entries(specs)) values.set(key, spec.default)
+  if (sources.file !== undefined) applyNested(values, sources.file, '')
+  if (sources.env !== undefined) {
+    for (const [key, spec] of Object.entries(specs)) {
+      const raw = sources.env[envName(key)]
+      if (raw !== undefined) values.set(key, parseFieldString(key, spec, raw))
+    }
+  }
+  if (sources.flags !== undefined) {
+    for (const [key, raw] of Object.entries(sources.flags)) {
+      const spec = specs[key]
+      if (spec === undefined) throw new InvalidConfigError(key, 'unknown key')
+      values.set(key, parseFieldString(key, spec, raw))
+    }
+  }
+  if (sources.overrides !== undefined) applyNested(values, sources.overrides, '')
+  for (const [key, spec] of Object.entries(specs)) values.set(key, checkField(key, spec, values.get(key)))
+  const config = nest(values) as unknown as NodeConfig
+  checkCrossField(config)
+  return deepFreeze(config)
+}
+
+/** Reads and parses a JSON config file. */
+export async function loadConfigFile (path: string): Promise<unknown> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new ConfigFileError(path, `cannot read it (${(err as Error).message})`, { cause: err })
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch (err) {
+    throw new ConfigFileError(path, `is not valid JSON (${(err as Error).message})`, { cause: err })
+  }
+}
+
+/** Flattens a nested config back to dotted keys (for logs and per-key comparison). */
+export function flattenConfig (config: NodeConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(NODE_CONFIG_SCHEMA) as SchemaKey[]) out[key] = getPath(config, key)
+  return out
+}
+
+function applyNested (values: Map<string, unknown>, source: unknown, prefix: string): void {
+  if (source === null || typeof source !== 'object' || Array.isArray(source)) {
+    throw new InvalidConfigError(prefix === '' ? '(root)' : prefix.slice(0, -1), 'expected an object')
+  }
+  for (const [k, v] of Object.entries(source as Record<string, unknown>)) {
+    const key = prefix + k
+    if (values.has(key)) {
+      if (v !== undefined) values.set(key, v)
+    } else if (v !== null && typeof v === 'object' && !Array.isArray(v) && [...values.keys()].some(x => x.startsWith(key + '.'))) {
+      applyNested(values, v, key + '.')
+    } else {
+      throw new InvalidConfigError(key, `unknown key; known keys: ${[...values.keys()].filter(x => x.startsWith(prefix)).join(', ')}`)
+    }
+  }
+}
+
+function nest (values: Map<string, unknown>): Record<string, unknown> {
+  const root: Record<string, unknown> = {}
+  for (const [key, value] of values) {
+    const parts = key.split('.')
+    let node = root
+    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>
+    node[parts[parts.length - 1]] = value
+  }
+  return root
+}
+
+function getPath (obj: unknown, key: string): unknown {
+  return key.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], obj)
+}
+
+function checkCrossField (c: NodeConfig): void {
+  if (c.localGroups + c.peerGroups < 1) throw new InvalidConfigError('localGroups', 'localGroups + peerGroups must be ≥ 1')
+  if (c.localGroups < 1) throw new InvalidConfigError('localGroups', 'a node needs at least one local group per round to generate rollouts')
+  if (c.rewards.alpha + c.rewards.beta >= 1) {
+    throw new InvalidConfigError('rewards.alpha', `alpha + beta must be < 1 so every correct answer outranks every incorrect one, got ${c.rewards.alpha} + ${c.rewards.beta}`)
+  }
+  if (c.rewards.wMin > c.rewards.wMax) throw new InvalidConfigError('rewards.wMin', `must be ≤ rewards.wMax (${c.rewards.wMax}), got ${c.rewards.wMin}`)
+  for (const addr of [...c.net.listen, ...c.net.bootstrap]) {
+    if (!addr.startsWith('/')) throw new InvalidConfigError('net.listen', `"${addr}" is not a multiaddr (it must start with "/")`)
+  }
+}
+
+function deepFreeze<T> (value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
