@@ -1,0 +1,67 @@
+import { InvalidArgumentError } from '@murmur/interface'
+import { InvalidTaskParamsError } from './errors.js'
+import { DEFAULT_TASK_MIX, MAX_SAMPLE_COUNT, MAX_SEED } from './constants.js'
+import { resolveParams } from './params.js'
+import { getFamily, latestFamily } from './registry.js'
+import { createRng, hashSeeds } from './rng.js'
+import type { TaskMixEntry, TaskParams, TaskRef } from './types.js'
+
+/** Options of `createTaskSampler`. */
+export interface TaskSamplerInit {
+  /** The node's seed (integer 0..2^32−1); with the round it determines every sample. Default 0. */
+  seed?: number
+  /** Weighted families to draw from. Default `DEFAULT_TASK_MIX`. */
+  mix?: readonly TaskMixEntry[]
+}
+
+/** Draws TaskRefs for a node and round. */
+export interface TaskSampler {
+  /** `count` TaskRefs for `round`; the same (seed, round, count) always gives the same list. */
+  sample(round: number, count: number): TaskRef[]
+}
+
+interface PreparedEntry { family: string, version: number, weight: number, params: TaskParams }
+
+/**
+ * Creates a seeded mixture sampler. Mix entries are validated up front (unknown family → 
+ * UnknownTaskError, bad params or weight → InvalidTaskParamsError naming `mix[i]...`). Emitted
+ * refs carry fully defaulted params so equal tasks have equal `taskKey`s.
+ */
+export function createTaskSampler (init: TaskSamplerInit = {}): TaskSampler {
+  const seed = init.seed ?? 0
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new InvalidTaskParamsError('seed', `must be an integer in 0..${MAX_SEED}`)
+  const mix = init.mix ?? DEFAULT_TASK_MIX
+  if (!Array.isArray(mix) || mix.length === 0) throw new InvalidTaskParamsError('mix', 'must be a non-empty array')
+  const entries: PreparedEntry[] = mix.map((e: TaskMixEntry, i) => {
+    const at = `mix[${i}]`
+    if (e === null || typeof e !== 'object') throw new InvalidTaskParamsError(at, 'must be an object')
+    if (typeof e.family !== 'string') throw new InvalidTaskParamsError(`${at}.family`, 'must be a string')
+    if (typeof e.weight !== 'number' || !Number.isFinite(e.weight) || e.weight <= 0) {
+      throw new InvalidTaskParamsError(`${at}.weight`, 'must be a positive finite number')
+    }
+    const family = e.version === undefined ? latestFamily(e.family) : getFamily(e.family, e.version)
+    const params = resolveParams(family, e.params ?? {}, `${at}.params`)
+    return { family: family.name, version: family.version, weight: e.weight, params: { ...params } }
+  })
+  const total = entries.reduce((s, e) => s + e.weight, 0)
+  return {
+    sample (round: number, count: number): TaskRef[] {
+      if (!Number.isSafeInteger(round) || round < 0) throw new InvalidArgumentError('round', 'must be a non-negative safe integer')
+      if (!Number.isInteger(count) || count < 0 || count > MAX_SAMPLE_COUNT) {
+        throw new InvalidArgumentError('count', `must be an integer in 0..${MAX_SAMPLE_COUNT}`)
+      }
+      const rng = createRng(hashSeeds(seed, round))
+      const out: TaskRef[] = []
+      for (let i = 0; i < count; i++) {
+        let x = rng.nextFloat() * total
+        let chosen = entries[entries.length - 1]
+        for (const e of entries) {
+          if (x < e.weight) { chosen = e; break }
+          x -= e.weight
+        }
+        out.push({ family: chosen.family, version: chosen.version, seed: rng.nextUint32(), params: { ...chosen.params } })
+      }
+      return out
+    }
+  }
+}
