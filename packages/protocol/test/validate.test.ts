@@ -1,0 +1,102 @@
+import { describe, it, expect } from 'vitest'
+import { MurmurError } from '@murmur/interface'
+import { validateGroup, validateRolloutBytes } from '../src/validate.js'
+import { encodeRolloutGroup } from '../src/codec.js'
+import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, PROTOCOL_VERSION } from '../src/constants.js'
+import { WireRolloutGroup } from '../src/rollout.gen.js'
+import type { ResolvedTask, TaskRef } from '../src/task-types.js'
+import type { RolloutGroup } from '../src/types.js'
+
+const NOW = 1_700_000_000_000
+
+/**
+ * A stand-in for @murmur/tasks' resolveTask (an injected interface): family "add" v1 derives two
+ * operands from the seed; errors carry the codes the real registry throws.
+ */
+function resolveTask (ref: TaskRef): ResolvedTask {
+  if (ref.family !== 'add' || ref.version !== 1) throw new MurmurError(`unknown task ${ref.family}@${ref.version}`, 'ERR_UNKNOWN_TASK')
+  if (ref.params.digits !== 2) throw new MurmurError('digits must be 2', 'ERR_INVALID_TASK_PARAMS')
+  const a = ref.seed % 100
+  const b = Math.floor(ref.seed / 100) % 100
+  return { ref, prompt: `${a}+${b}=`, answer: String(a + b), meta: {} }
+}
+
+function group (over: Partial<RolloutGroup> = {}): RolloutGroup {
+  return {
+    task: { family: 'add', version: 1, seed: 3412, params: { digits: 2 } },
+    prompt: '12+34=',
+    completions: ['46', '45'],
+    modelId: 'm',
+    round: 3,
+    scores: [],
+    createdAt: NOW - 1000,
+    ...over
+  }
+}
+
+const opts = { resolveTask, now: NOW }
+
+describe('validateGroup', () => {
+  it('accepts a group whose prompt matches the regenerated task, returning that task', () => {
+    const result = validateGroup(group(), opts)
+    expect(result.action).toBe('accept')
+    expect(result.reason).toBe('ok')
+    expect(result.task?.answer).toBe('46')
+  })
+
+  it('rejects a prompt that differs from the regenerated one', () => {
+    expect(validateGroup(group({ prompt: '12+35=' }), opts)).toEqual({ action: 'reject', reason: 'prompt-mismatch' })
+    expect(validateGroup(group({ task: { family: 'add', version: 1, seed: 3413, params: { digits: 2 } } }), opts).reason).toBe('prompt-mismatch')
+  })
+
+  it('ignores unknown task families and versions', () => {
+    expect(validateGroup(group({ task: { family: 'chess', version: 1, seed: 1, params: {} } }), opts)).toEqual({ action: 'ignore', reason: 'unknown-task' })
+    expect(validateGroup(group({ task: { family: 'add', version: 9, seed: 1, params: {} } }), opts).action).toBe('ignore')
+  })
+
+  it('rejects parameters the family refuses', () => {
+    expect(validateGroup(group({ task: { family: 'add', version: 1, seed: 1, params: { digits: 7 } } }), opts)).toEqual({ action: 'reject', reason: 'invalid-task-params' })
+  })
+
+  it('ignores (does not penalize) when the resolver fails for another reason', () => {
+    const broken = (): ResolvedTask => { throw new Error('bug') }
+    expect(validateGroup(group(), { resolveTask: broken, now: NOW })).toEqual({ action: 'ignore', reason: 'resolve-failed' })
+  })
+
+  it('rejects a group without completions', () => {
+    expect(validateGroup(group({ completions: [] }), opts)).toEqual({ action: 'reject', reason: 'empty-completions' })
+  })
+
+  it('ignores far-future and stale groups, accepting the boundaries', () => {
+    expect(validateGroup(group({ createdAt: NOW + DEFAULT_MAX_FUTURE_SKEW_MS }), opts).action).toBe('accept')
+    expect(validateGroup(group({ createdAt: NOW + DEFAULT_MAX_FUTURE_SKEW_MS + 1 }), opts)).toEqual({ action: 'ignore', reason: 'future-timestamp' })
+    expect(validateGroup(group({ createdAt: NOW - DEFAULT_MAX_AGE_MS }), opts).action).toBe('accept')
+    expect(validateGroup(group({ createdAt: NOW - DEFAULT_MAX_AGE_MS - 1 }), opts)).toEqual({ action: 'ignore', reason: 'stale' })
+    expect(validateGroup(group({ createdAt: NOW - 10_001 }), { ...opts, maxAgeMs: 10_000 }).reason).toBe('stale')
+  })
+})
+
+describe('validateRolloutBytes', () => {
+  it('decodes and accepts valid bytes, returning the group', () => {
+    const g = group()
+    const result = validateRolloutBytes(encodeRolloutGroup(g), opts)
+    expect(result.action).toBe('accept')
+    expect(result.group).toEqual(g)
+  })
+
+  it('rejects undecodable bytes with the broken limit as reason', () => {
+    expect(validateRolloutBytes(Uint8Array.of(0xff, 0xff, 0xff), opts)).toEqual({ action: 'reject', reason: 'decode:malformed' })
+    expect(validateRolloutBytes(new Uint8Array(70_000), opts).reason).toBe('decode:bytes')
+    const wrongVersion = WireRolloutGroup.encode({
+      protocolVersion: PROTOCOL_VERSION + 1, prompt: new Uint8Array(0), completions: [], modelId: new Uint8Array(0), round: 0, scores: [], createdAtMs: 0
+    })
+    expect(validateRolloutBytes(wrongVersion, opts).reason).toBe('decode:protocol-version')
+  })
+
+  it('carries the decoded group along with a semantic rejection', () => {
+    const result = validateRolloutBytes(encodeRolloutGroup(group({ prompt: 'nope' })), opts)
+    expect(result.action).toBe('reject')
+    expect(result.reason).toBe('prompt-mismatch')
+    expect(result.group?.prompt).toBe('nope')
+  })
+})
