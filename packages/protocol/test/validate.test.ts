@@ -100,3 +100,17 @@ describe('validateRolloutBytes', () => {
     expect(result.group?.prompt).toBe('nope')
   })
 })
+
+describe('validateGroup with the real task registry', () => {
+  it('accepts a regenerated prompt, ignores unknown families, rejects bad params and forged prompts', async () => {
+    const tasks = await import('@murmur/tasks')
+    const ref = { family: 'add', version: 1, seed: 5, params: { format: 'compact' } }
+    const real = { resolveTask: tasks.resolveTask, now: NOW }
+    const prompt = tasks.resolveTask(ref).prompt
+    expect(validateGroup(group({ task: ref, prompt }), real).action).toBe('accept')
+    expect(validateGroup(group({ task: ref, prompt: prompt + ' ' }), real).reason).toBe('prompt-mismatch')
+    expect(validateGroup(group({ task: { ...ref, family: 'no-such-family' }, prompt }), real).reason).toBe('unknown-task')
+    expect(validateGroup(group({ task: { ...ref, version: 99 }, prompt }), real).reason).toBe('unknown-task')
+    expect(validateGroup(group({ task: { ...ref, params: { digits: -3 } }, prompt }), real).reason).toBe('invalid-task-params')
+  })
+})
