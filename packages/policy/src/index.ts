@@ -2,4 +2,16 @@
  * @packageDocumentation
  * The gpt policy family: weights, tokenizers, ONNX export, batched generation, training and a reward model.
  */
-export {}
+export { type GptConfig, type GptConfigInit, type PositionEncoding, type ParamSpec, gptConfigs, resolveGptConfig, paramSpecs, countParams, headDim, flopsPerToken } from './config.js'
+export { type Weights, initWeights, validateWeights } from './weights.js'
+export { type Rng, createRng, mixSeed } from './rng.js'
+export { type SafetensorsDtype, type SafeTensor, type SafetensorsFile, readSafetensors, writeSafetensors, tensorFromFloat32, tensorToFloat32 } from './safetensors.js'
+export { float32ToFloat16, float16ToFloat32, float32ToBfloat16, bfloat16ToFloat32 } from './half.js'
+export { type Tokenizer, type CharTokenizerInit, type HfTokenizerInit, charTokenizer, hfTokenizer, CHAR_SPECIALS, DEFAULT_ALPHABET } from './tokenizer/index.js'
+export { type SamplingOptions, type ResolvedSampling, resolveSampling, sampleToken } from './sampling.js'
+export { type ReferenceInput, referenceForward, logSoftmax } from './reference.js'
+export {
+  InvalidModelConfigError, SafetensorsFormatError, InvalidModelFolderError, WeightsMismatchError, TokenizerError,
+  ContextOverflowError, InferenceError, PolicyClosedError
+} from './errors.js'
+export * from './constants.js'

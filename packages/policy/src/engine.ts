@@ -1,0 +1,273 @@
+/**
+ * The generation and scoring loops over an onnxruntime session of the decode graph (HF
+ * causal-LM I/O). They run inside the policy's worker thread, one message per `generate()`
+ * call, so sampling, KV-cache bookkeeping and stop checks never cross a thread boundary.
+ */
+import ort from 'onnxruntime-node'
+import { createRng, mixSeed, type Rng } from './rng.js'
+import { sampleToken, type ResolvedSampling } from './sampling.js'
+
+/** Shape facts of the decode graph. */
+export interface EngineDims {
+  nLayer: number
+  nHead: number
+  headDim: number
+  vocabSize: number
+  nCtx: number
+}
+
+/** Why a completion ended. */
+export type FinishReason = 'eos' | 'stop' | 'length'
+
+/** One generation request in token space (prompts already encoded, BOS included). */
+export interface EngineGenerateRequest {
+  prompts: number[][]
+  n: number
+  maxTokens: number
+  sampling: ResolvedSampling
+  seed: number
+  stop: string[]
+  eosId: number | undefined
+  padId: number
+}
+
+/** One completion in token space. */
+export interface EngineCompletion {
+  tokenIds: number[]
+  logprobs: number[]
+  finishReason: FinishReason
+  /** Decoded text, cut before the first stop string. */
+  text: string
+}
+
+/** Timing counters of one call. */
+export interface EngineStats {
+  steps: number
+  generatedTokens: number
+  runMs: number
+}
+
+/** What the loops need besides the session. */
+export interface EngineContext {
+  session: ort.InferenceSession
+  dims: EngineDims
+  decode: (ids: number[]) => string
+  /** True once the caller cancelled this job. */
+  aborted: () => boolean
+}
+
+/** Compact the batch when at most this fraction of rows is still running. */
+const COMPACT_FRACTION = 0.5
+
+/** Runs batched sampling with a KV cache; returns completions grouped per prompt. */
+export async function engineGenerate (ctx: EngineContext, req: EngineGenerateRequest): Promise<{ completions: EngineCompletion[][], stats: EngineStats }> {
+  const { dims } = ctx
+  const stats: EngineStats = { steps: 0, generatedTokens: 0, runMs: 0 }
+  const B = req.prompts.length * req.n
+  const seqPrompt: number[][] = []
+  const rngs: Rng[] = []
+  for (let p = 0; p < req.prompts.length; p++) {
+    for (let j = 0; j < req.n; j++) {
+      seqPrompt.push(req.prompts[p])
+      rngs.push(createRng(mixSeed(req.seed, p, j)))
+    }
+  }
+  const out: EngineCompletion[] = seqPrompt.map(() => ({ tokenIds: [], logprobs: [], finishReason: 'length', text: '' }))
+  if (B === 0 || req.maxTokens === 0) return { completions: group(out, req.n), stats }
+
+  const Tp = Math.max(...seqPrompt.map(p => p.length))
+  // rows[r] = sequence index of batch row r; realLen[r] = real tokens seen (next position).
+  let rows = Array.from({ length: B }, (_, i) => i)
+  let realLen = seqPrompt.map(p => p.length)
+  let mask: number[][] = seqPrompt.map(p => [...new Array<number>(Tp - p.length).fill(0), ...new Array<number>(p.length).fill(1)])
+  const ids = new BigInt64Array(B * Tp)
+  const pos = new BigInt64Array(B * Tp)
+  for (let r = 0; r < B; r++) {
+    const p = seqPrompt[r]
+    const off = Tp - p.length
+    for (let t = 0; t < Tp; t++) {
+      ids[r * Tp + t] = BigInt(t < off ? req.padId : p[t - off])
+      pos[r * Tp + t] = BigInt(t < off ? 0 : t - off)
+    }
+  }
+  let past = emptyPast(dims, B)
+  let feedIds = ids
+  let feedPos = pos
+  let T = Tp
+  const finished = new Array<boolean>(B).fill(false)
+  for (let step = 0; step < req.maxTokens; step++) {
+    if (ctx.aborted()) break
+    const Bc = rows.length
+    const L = mask[0].length
+    const maskFlat = new BigInt64Array(Bc * L)
+    for (let r = 0; r < Bc; r++) for (let t = 0; t < L; t++) maskFlat[r * L + t] = BigInt(mask[r][t])
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', feedIds, [Bc, T]),
+      attention_mask: new ort.Tensor('int64', maskFlat, [Bc, L]),
+      position_ids: new ort.Tensor('int64', feedPos, [Bc, T]),
+      ...past
+    }
+    const t0 = performance.now()
+    const res = await ctx.session.run(feeds)
+    stats.runMs += performance.now() - t0
+    stats.steps++
+    const logits = res.logits.data as Float32Array
+    past = presentToPast(res, dims)
+    const V = dims.vocabSize
+    const nextIds = new BigInt64Array(Bc)
+    const nextPos = new BigInt64Array(Bc)
+    const keep: number[] = []
+    for (let r = 0; r < Bc; r++) {
+      const s = rows[r]
+      if (finished[s]) { nextIds[r] = BigInt(req.padId); mask[r].push(0); continue }
+      const seq = out[s]
+      const { token, logprob } = sampleToken(logits, (r * T + T - 1) * V, V, req.sampling, rngs[s])
+      seq.tokenIds.push(token)
+      seq.logprobs.push(logprob)
+      stats.generatedTokens++
+      if (token === req.eosId) seq.finishReason = 'eos'
+      else if (req.stop.length > 0 && includesAny(ctx.decode(seq.tokenIds), req.stop)) seq.finishReason = 'stop'
+      finished[s] = seq.finishReason !== 'length' || seq.tokenIds.length >= req.maxTokens || realLen[r] >= dims.nCtx
+      nextIds[r] = BigInt(token)
+      nextPos[r] = BigInt(Math.min(realLen[r], dims.nCtx - 1))
+      realLen[r]++
+      mask[r].push(1)
+      if (!finished[s]) keep.push(r)
+    }
+    if (keep.length === 0) break
+    if (keep.length <= Bc * COMPACT_FRACTION) {
+      past = compactPast(past, keep)
+      rows = keep.map(r => rows[r])
+      realLen = keep.map(r => realLen[r])
+      mask = keep.map(r => mask[r])
+      feedIds = BigInt64Array.from(keep, r => nextIds[r])
+      feedPos = BigInt64Array.from(keep, r => nextPos[r])
+    } else {
+      feedIds = nextIds
+      feedPos = nextPos
+    }
+    T = 1
+  }
+  for (const seq of out) {
+    const body = seq.finishReason === 'eos' ? seq.tokenIds.slice(0, -1) : seq.tokenIds
+    let text = ctx.decode(body)
+    if (seq.finishReason === 'stop') {
+      let cut = text.length
+      for (const st of req.stop) {
+        const i = text.indexOf(st)
+        if (i >= 0 && i < cut) cut = i
+      }
+      text = text.slice(0, cut)
+    }
+    seq.text = text
+  }
+  return { completions: group(out, req.n), stats }
+}
+
+/** One teacher-forced scoring item: the prompt (BOS included) and the tokens to score after it. */
+export interface EngineScoreItem {
+  prompt: number[]
+  completion: number[]
+}
+
+/**
+ * Per-token log-probabilities of each item's completion tokens given everything before them,
+ * under softmax(logits / temperature). Items are scored in left-padded batches of `batchSize`.
+ */
+export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem[], temperature: number, batchSize: number): Promise<number[][]> {
+  const { dims } = ctx
+  const result: number[][] = []
+  for (let start = 0; start < items.length; start += batchSize) {
+    const chunk = items.slice(start, start + batchSize)
+    const seqs = chunk.map(it => [...it.prompt, ...it.completion])
+    const T = Math.max(...seqs.map(s => s.length))
+    const B = chunk.length
+    const ids = new BigInt64Array(B * T)
+    const mask = new BigInt64Array(B * T)
+    const pos = new BigInt64Array(B * T)
+    for (let b = 0; b < B; b++) {
+      const off = T - seqs[b].length
+      for (let t = off; t < T; t++) {
+        ids[b * T + t] = BigInt(seqs[b][t - off])
+        mask[b * T + t] = 1n
+        pos[b * T + t] = BigInt(t - off)
+      }
+    }
+    const res = await ctx.session.run({
+      input_ids: new ort.Tensor('int64', ids, [B, T]),
+      attention_mask: new ort.Tensor('int64', mask, [B, T]),
+      position_ids: new ort.Tensor('int64', pos, [B, T]),
+      ...emptyPast(dims, B)
+    })
+    const logits = res.logits.data as Float32Array
+    const V = dims.vocabSize
+    for (let b = 0; b < B; b++) {
+      const off = T - seqs[b].length
+      const p = chunk[b].prompt.length
+      const lps: number[] = []
+      for (let k = 0; k < chunk[b].completion.length; k++) {
+        // The token at sequence index p+k is predicted by the logits at index p+k-1.
+        const t = off + p + k - 1
+        lps.push(logSoftmaxAt(logits, (b * T + t) * V, V, chunk[b].completion[k], temperature))
+      }
+      result.push(lps)
+    }
+    if (ctx.aborted()) break
+  }
+  return result
+}
+
+/** log softmax(row / temperature)[index] for one logits row. */
+export function logSoftmaxAt (logits: Float32Array, offset: number, vocab: number, index: number, temperature: number): number {
+  const t = temperature === 0 ? 1 : temperature
+  let max = -Infinity
+  for (let i = 0; i < vocab; i++) if (logits[offset + i] > max) max = logits[offset + i]
+  let sum = 0
+  for (let i = 0; i < vocab; i++) sum += Math.exp((logits[offset + i] - max) / t)
+  return (logits[offset + index] - max) / t - Math.log(sum)
+}
+
+function includesAny (text: string, stops: string[]): boolean {
+  for (const s of stops) if (text.includes(s)) return true
+  return false
+}
+
+function group<T> (flat: T[], n: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < flat.length; i += n) out.push(flat.slice(i, i + n))
+  return out
+}
+
+/** Zero-length past key/values for a batch of `B` (the prefill). */
+export function emptyPast (dims: EngineDims, B: number): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {}
+  for (let i = 0; i < dims.nLayer; i++) {
+    for (const kv of ['key', 'value']) {
+      feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [B, dims.nHead, 0, dims.headDim])
+    }
+  }
+  return feeds
+}
+
+function presentToPast (res: ort.InferenceSession.OnnxValueMapType, dims: EngineDims): Record<string, ort.Tensor> {
+  const past: Record<string, ort.Tensor> = {}
+  for (let i = 0; i < dims.nLayer; i++) {
+    past[`past_key_values.${i}.key`] = res[`present.${i}.key`] as ort.Tensor
+    past[`past_key_values.${i}.value`] = res[`present.${i}.value`] as ort.Tensor
+  }
+  return past
+}
+
+/** Keeps batch rows `keep` (in order) of every [B, H, T, hd] cache tensor. */
+function compactPast (past: Record<string, ort.Tensor>, keep: number[]): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {}
+  for (const [name, t] of Object.entries(past)) {
+    const [, H, T, hd] = t.dims
+    const row = H * T * hd
+    const src = t.data as Float32Array
+    const dst = new Float32Array(keep.length * row)
+    keep.forEach((r, i) => dst.set(src.subarray(r * row, (r + 1) * row), i * row))
+    out[name] = new ort.Tensor('float32', dst, [keep.length, H, T, hd])
+  }
+  return out
+}

@@ -1,0 +1,82 @@
+/**
+ * Token sampling from one row of logits: greedy (temperature 0), temperature, top-k and top-p
+ * (nucleus), driven by a per-sequence seeded PRNG. The reported log-probability is that of the
+ * chosen token under softmax(logits / temperature) over the FULL vocabulary (temperature 1 for
+ * greedy): the policy's own distribution, which is what `logprobs()` recomputes and what
+ * importance ratios in training need; top-k/top-p only restrict which tokens can be drawn.
+ */
+import { InvalidArgumentError } from './errors.js'
+import type { Rng } from './rng.js'
+
+/** Sampling settings. */
+export interface SamplingOptions {
+  /** 0 = greedy; default 1. */
+  temperature?: number
+  /** Keep only the k most likely tokens (0 or undefined = all). */
+  topK?: number
+  /** Keep the smallest set of most likely tokens whose probability reaches p (1 = all). */
+  topP?: number
+}
+
+/** Validated sampling settings. */
+export interface ResolvedSampling {
+  temperature: number
+  topK: number
+  topP: number
+}
+
+/** Validates sampling options; throws `InvalidArgumentError` naming the bad field. */
+export function resolveSampling (o: SamplingOptions = {}): ResolvedSampling {
+  const temperature = o.temperature ?? 1
+  if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0) {
+    throw new InvalidArgumentError('temperature', `expected a finite number ≥ 0, got ${String(temperature)}`)
+  }
+  const topK = o.topK ?? 0
+  if (!Number.isInteger(topK) || topK < 0) throw new InvalidArgumentError('topK', `expected an integer ≥ 0, got ${String(topK)}`)
+  const topP = o.topP ?? 1
+  if (typeof topP !== 'number' || !(topP > 0 && topP <= 1)) throw new InvalidArgumentError('topP', `expected a number in (0, 1], got ${String(topP)}`)
+  return { temperature, topK, topP }
+}
+
+/** Draws one token from `logits[offset .. offset+vocab)`; returns it with its log-probability. */
+export function sampleToken (logits: Float32Array, offset: number, vocab: number, s: ResolvedSampling, rng: Rng): { token: number, logprob: number } {
+  const t = s.temperature === 0 ? 1 : s.temperature
+  let max = -Infinity
+  let argmax = 0
+  for (let i = 0; i < vocab; i++) {
+    const z = logits[offset + i]
+    if (z > max) { max = z; argmax = i }
+  }
+  let sum = 0
+  for (let i = 0; i < vocab; i++) sum += Math.exp((logits[offset + i] - max) / t)
+  const logZ = Math.log(sum)
+  const logprobOf = (i: number): number => (logits[offset + i] - max) / t - logZ
+  if (s.temperature === 0) return { token: argmax, logprob: logprobOf(argmax) }
+  if (s.topK === 0 && s.topP >= 1) {
+    // Inverse CDF over the full distribution: no sort needed.
+    let u = rng.next() * sum
+    for (let i = 0; i < vocab; i++) {
+      u -= Math.exp((logits[offset + i] - max) / t)
+      if (u < 0) return { token: i, logprob: logprobOf(i) }
+    }
+    return { token: argmax, logprob: logprobOf(argmax) }
+  }
+  const order = Array.from({ length: vocab }, (_, i) => i)
+  order.sort((a, b) => logits[offset + b] - logits[offset + a] || a - b)
+  let keep = s.topK > 0 ? Math.min(s.topK, vocab) : vocab
+  if (s.topP < 1) {
+    let cum = 0
+    for (let r = 0; r < keep; r++) {
+      cum += Math.exp(logprobOf(order[r]))
+      if (cum >= s.topP) { keep = r + 1; break }
+    }
+  }
+  let kept = 0
+  for (let r = 0; r < keep; r++) kept += Math.exp(logprobOf(order[r]))
+  let u = rng.next() * kept
+  for (let r = 0; r < keep; r++) {
+    u -= Math.exp(logprobOf(order[r]))
+    if (u < 0) return { token: order[r], logprob: logprobOf(order[r]) }
+  }
+  return { token: order[keep - 1], logprob: logprobOf(order[keep - 1]) }
+}

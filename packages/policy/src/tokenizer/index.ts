@@ -1,0 +1,4 @@
+/** Tokenizers behind one interface. */
+export type { Tokenizer } from './types.js'
+export { charTokenizer, type CharTokenizerInit, CHAR_SPECIALS, DEFAULT_ALPHABET } from './char.js'
+export { hfTokenizer, type HfTokenizerInit } from './hf.js'

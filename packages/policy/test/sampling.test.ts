@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { resolveSampling, sampleToken } from '../src/sampling.js'
+import { createRng } from '../src/rng.js'
+import { logSoftmax } from '../src/reference.js'
+
+const logits = Float32Array.from([2, 1, 0.5, -1, 3, 0])
+
+function histogram (opts: Parameters<typeof resolveSampling>[0], draws: number): number[] {
+  const s = resolveSampling(opts)
+  const rng = createRng(42)
+  const h = new Array<number>(logits.length).fill(0)
+  for (let i = 0; i < draws; i++) h[sampleToken(logits, 0, logits.length, s, rng).token]++
+  return h.map(c => c / draws)
+}
+
+describe('sampling', () => {
+  it('greedy picks the argmax and reports its temperature-1 log-prob', () => {
+    const r = sampleToken(logits, 0, 6, resolveSampling({ temperature: 0 }), createRng(1))
+    expect(r.token).toBe(4)
+    expect(r.logprob).toBeCloseTo(logSoftmax(logits)[4], 6)
+  })
+
+  it('temperature sampling matches softmax(logits/T) frequencies', () => {
+    const h = histogram({ temperature: 0.7 }, 40_000)
+    const p = logSoftmax(Array.from(logits, z => z / 0.7)).map(Math.exp)
+    for (let i = 0; i < p.length; i++) expect(Math.abs(h[i] - p[i])).toBeLessThan(0.01)
+  })
+
+  it('top-k keeps only the k best; top-p keeps the smallest nucleus', () => {
+    const k = histogram({ topK: 2 }, 5000)
+    expect(k.filter(x => x > 0).length).toBe(2)
+    expect(k[4] + k[0]).toBe(1)
+    const p = logSoftmax(logits).map(Math.exp)
+    // p sorted: idx4 .61, idx0 .22, idx1 .08 … top-p 0.8 keeps {4, 0}
+    expect(p[4] + p[0]).toBeGreaterThan(0.8)
+    const hp = histogram({ topP: 0.8 }, 5000)
+    expect(hp[4] + hp[0]).toBe(1)
+    expect(hp[4] / hp[0]).toBeCloseTo(p[4] / p[0], 0)
+  })
+
+  it('reported log-prob is over the full distribution even under top-k', () => {
+    const s = resolveSampling({ topK: 1, temperature: 1 })
+    const r = sampleToken(logits, 0, 6, s, createRng(3))
+    expect(r.token).toBe(4)
+    expect(r.logprob).toBeCloseTo(logSoftmax(logits)[4], 6)
+  })
+
+  it('the same seed gives the same draws', () => {
+    expect(histogram({}, 50)).toEqual(histogram({}, 50))
+  })
+
+  it('rejects bad options naming the field', () => {
+    expect(() => resolveSampling({ temperature: -1 })).toThrow(expect.objectContaining({ field: 'temperature' }))
+    expect(() => resolveSampling({ topP: 0 })).toThrow(expect.objectContaining({ field: 'topP' }))
+    expect(() => resolveSampling({ topK: 1.5 })).toThrow(expect.objectContaining({ field: 'topK' }))
+  })
+})
