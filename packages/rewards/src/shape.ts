@@ -142,7 +142,7 @@ export function shapeRewards (config: RewardsConfigInit | RewardsConfig, batch: 
         try {
           return partialCredit(g.checks as readonly (readonly number[])[], cfg.partial)
         } catch (err) {
-          if (err instanceof InvalidRewardInputError) throw new InvalidRewardInputError(`groups[${n}].${err.field}`, err.message, { cause: err })
+          if (err instanceof InvalidRewardInputError) throw new InvalidRewardInputError(`groups[${n}].${err.field}`, err.message.slice(err.field.length + 2), { cause: err })
           throw err
         }
       })

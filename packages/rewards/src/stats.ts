@@ -66,12 +66,3 @@ export function checkUnitArray (values: unknown, field: string, length?: number)
   }
   return arr
 }
-
-/** Throws unless `value` is a finite number `>= min` (used for option values passed directly). */
-export function checkOption (value: number, field: string, min: number, exclusiveMin = false): number {
-  checkFinite(value, field)
-  if (exclusiveMin ? value <= min : value < min) {
-    throw new InvalidRewardInputError(field, `must be ${exclusiveMin ? '>' : '>='} ${min}, got ${value}`)
-  }
-  return value
-}

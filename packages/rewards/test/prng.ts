@@ -20,8 +20,3 @@ export function randArray (rand: () => number, n: number, lo = 0, hi = 1, digits
   const scale = 10 ** digits
   return Array.from({ length: n }, () => Math.round((lo + (hi - lo) * rand()) * scale) / scale)
 }
-
-/** Expects two equally shaped arrays to agree element-wise within `tol`. */
-export function closeTo (actual: readonly number[], expected: readonly number[], tol = 1e-5): boolean {
-  return actual.length === expected.length && actual.every((a, i) => Math.abs(a - expected[i]) <= tol)
-}

@@ -121,7 +121,9 @@ describe('shapeRewards', () => {
       expect((err as InvalidRewardInputError).field).toBe(field)
     }
     expect(catchErr(() => shapeRewards({ shaper: 'gdpo' }, { groups: [{ verifier: [1, 0], extra: [[0], [-Infinity]] }] }))).toBeInstanceOf(InvalidRewardInputError)
-    expect(catchErr(() => shapeRewards({ shaper: 'partial' }, { groups: [{ verifier: [1, 0], checks: [[1], [NaN]] }] }))).toBeInstanceOf(InvalidRewardInputError)
+    const partialErr = catchErr(() => shapeRewards({ shaper: 'partial' }, { groups: [{ verifier: [1, 0], checks: [[1], [NaN]] }] }))
+    expect(partialErr).toBeInstanceOf(InvalidRewardInputError)
+    expect((partialErr as InvalidRewardInputError).field).toBe('groups[0].checks[1][0]')
     expect(catchErr(() => shapeRewards({ shaper: 'verifier' }, { groups: [{ verifier: [] }] }))).toBeInstanceOf(InvalidRewardInputError)
     expect(catchErr(() => shapeRewards({ shaper: 'verifier', overlong: { lMax: 10, lCache: 1 } }, { groups: [{ verifier: [1] }] }))).toBeInstanceOf(InvalidRewardInputError)
     expect(catchErr(() => shapeRewards({}, null as never))).toBeInstanceOf(InvalidRewardInputError)
