@@ -1,0 +1,39 @@
+/** Version of the on-disk layout; bumped on any incompatible change to keys or record formats. */
+export const SCHEMA_VERSION = 1
+
+/** Sublevel holding store-wide metadata (the schema version key). */
+export const META_PREFIX = 'meta'
+/** Key of the schema version inside the meta sublevel. */
+export const SCHEMA_KEY = 'schema-version'
+/** Sublevel holding rollout pool entries, keyed by arrival sequence number. */
+export const POOL_PREFIX = 'pool'
+/** Sublevel holding checkpoint records (blobs live in files), keyed by round. */
+export const CHECKPOINT_PREFIX = 'ckpt'
+/** Sublevel holding one metrics record per round, keyed by round. */
+export const METRICS_PREFIX = 'metrics'
+
+/** Directory (inside the store dir) of the LevelDB database. */
+export const LEVEL_DIRNAME = 'level'
+/** Directory (inside the store dir) of checkpoint blob files. */
+export const CHECKPOINT_DIRNAME = 'checkpoints'
+/** Suffix of committed checkpoint blob files. */
+export const CHECKPOINT_FILE_SUFFIX = '.ckpt'
+/** Prefix of checkpoint blob files still being written; removed on open. */
+export const TMP_FILE_PREFIX = '.tmp-'
+
+/** Default maximum number of entries in the rollout pool. */
+export const DEFAULT_POOL_MAX_ENTRIES = 10_000
+/** Default maximum total payload bytes in the rollout pool (256 MiB). */
+export const DEFAULT_POOL_MAX_BYTES = 256 * 1024 * 1024
+/** Default time-to-live of a pool entry (1 hour). */
+export const DEFAULT_POOL_TTL_MS = 60 * 60 * 1000
+/** Longest accepted producer / family / taskKey string (UTF-16 code units). */
+export const MAX_POOL_FIELD_LENGTH = 4096
+
+/** Default number of checkpoints kept (the newest rounds). */
+export const DEFAULT_CHECKPOINT_KEEP = 3
+
+/** Hex digits of a zero-padded integer key: enough for any safe integer (2^53 < 16^14). */
+export const INT_KEY_DIGITS = 14
+/** Deepest nesting accepted in a JSON value stored by the store. */
+export const MAX_JSON_DEPTH = 64
