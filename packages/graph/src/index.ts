@@ -1,5 +1,16 @@
 /**
  * @packageDocumentation
- * ONNX graph builder with shape checks, reverse-mode autodiff, in-graph optimizers and an onnxruntime runner.
+ * ONNX graph builder with shape checks, reverse-mode autodiff, in-graph optimizers and an
+ * onnxruntime runner. Build a graph with `graphBuilder()`, serialize it with
+ * `toModelProto()`, and run it with `createSession()` / `createSessionWorker()`.
  */
-export {}
+export { GraphBuilder, graphBuilder } from './builder.js'
+export type { Value, ValueLike, ValueKind, GraphBuilderInit, OutputSpec, NodeOptions, ParamInfo } from './core.js'
+export type { IntsLike } from './shape-ops.js'
+export type { Attr } from './proto.js'
+export { type Dim, type Shape, broadcastShapes, sameShape, formatShape, isStatic } from './shape.js'
+export { type DType, type Tensor, type TensorData, type TypedArrayOf, tensor, scalar, numel, isFloat } from './tensor.js'
+export { ShapeMismatchError, DTypeMismatchError, InvalidGraphError, UnsupportedOpsetError, MissingGradientError, OnnxRuntimeError, SessionClosedError } from './errors.js'
+export { DEFAULT_OPSET, DEFAULT_IR_VERSION, MIN_OPSET, MAX_OPSET, NEXT_SUFFIX, ADAMW_DEFAULTS, DEFAULT_INTRA_OP_THREADS } from './constants.js'
+export { createSession, type Session, type SessionOptions, type RunOptions, type TensorMap } from './session.js'
+export { createSessionWorker, type SessionWorker } from './worker.js'

@@ -1,0 +1,24 @@
+/** Messages between `createSessionWorker` and its thread. */
+import type { TensorMap } from './session.js'
+
+/** Main thread → worker. */
+export type WorkerRequest =
+  | { type: 'run', id: number, feeds: TensorMap, fetches?: readonly string[] }
+  | { type: 'close' }
+
+/** Worker → main thread. */
+export type WorkerReply =
+  | { type: 'ready', inputNames: string[], outputNames: string[] }
+  | { type: 'result', id: number, outputs: TensorMap }
+  | { type: 'error', id: number, error: { name: string, message: string } }
+  | { type: 'closed' }
+
+/** Distinct, transferable buffers behind a tensor map. */
+export function transferList (tensors: TensorMap): ArrayBuffer[] {
+  const seen = new Set<ArrayBuffer>()
+  for (const t of Object.values(tensors)) {
+    const buf = t.data.buffer
+    if (buf instanceof ArrayBuffer && !seen.has(buf)) seen.add(buf)
+  }
+  return [...seen]
+}
