@@ -34,7 +34,9 @@ export function validateTaskRef (x: unknown, path = ''): TaskRef {
     for (const key of keys) {
       const v = params[key]
       const field = at(`params.${key}`)
-      if (key.length > MAX_PARAM_STRING_CHARS) throw new InvalidTaskParamsError(field, 'key too long')
+      if (key.length > MAX_PARAM_STRING_CHARS || !/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) {
+        throw new InvalidTaskParamsError(field, 'keys are identifiers ([A-Za-z][A-Za-z0-9_]*) of at most 64 characters')
+      }
       if (typeof v === 'string') {
         if (v.length > MAX_PARAM_STRING_CHARS) throw new InvalidTaskParamsError(field, 'string value too long')
       } else if (typeof v === 'number') {
