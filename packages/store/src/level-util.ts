@@ -1,4 +1,4 @@
-import { NotStartedError } from '@murmur/interface'
+import { MurmurError, NotStartedError } from '@murmur/interface'
 import type { AbstractSublevel } from 'abstract-level'
 import type { ClassicLevel } from 'classic-level'
 import { StoreCorruptedError, StoreIoError, StoreLockedError } from './errors.js'
@@ -46,6 +46,7 @@ export async function levelOp<T> (path: string, op: () => Promise<T>): Promise<T
   try {
     return await op()
   } catch (err) {
+    if (err instanceof MurmurError) throw err
     throw translateOpError(path, err)
   }
 }
