@@ -77,7 +77,7 @@ export interface FamilyInfo {
   description: string
 }
 
-/** Pseudo-family spec helpers share: prompt format, present on every family. */
+/** The `format` parameter every family accepts (added by the registry, not declared per family). */
 export const FORMAT_SPEC: ParamSpec = {
   kind: 'enum',
   values: ['compact', 'text'],
