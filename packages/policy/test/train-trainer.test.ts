@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { resolveGptConfig } from '../src/config.js'
+import { charTokenizer } from '../src/tokenizer/index.js'
+import { initWeights } from '../src/weights.js'
+import { createTrainer, type Trainer, type TrainingGroup } from '../src/train/trainer.js'
+
+const tokenizer = charTokenizer()
+const config = resolveGptConfig({ nLayer: 2, nEmbd: 32, nHead: 4, vocabSize: tokenizer.vocabSize, nCtx: 32 })
+const groups: TrainingGroup[] = [
+  { prompt: '12+34=', completions: ['46', '45', '4x', '47'], advantages: [1, -1, -1, 1] },
+  { prompt: '7>2 ab=', completions: ['ba', 'ab'], advantages: [-0.5, 0.5] }
+]
+const pairs = groups.flatMap(g => g.completions.map(c => ({ prompt: g.prompt, completion: c })))
+const advs = groups.flatMap(g => [...g.advantages])
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
+
+let open: Trainer[] = []
+afterEach(async () => {
+  await Promise.all(open.map(async t => { await t.close() }))
+  open = []
+})
+function trainer (init: Partial<Parameters<typeof createTrainer>[0]> = {}): Trainer {
+  const t = createTrainer({ config, weights: initWeights(config, 1), tokenizer, seed: 3, learningRate: 3e-3, minibatchSize: 8, ...init })
+  open.push(t)
+  return t
+}
+
+describe('createTrainer', () => {
+  it('sees an importance ratio of exactly 1 on the first step', async () => {
+    const stats = await trainer({ epochs: 2, minibatchSize: 4 }).train(groups)
+    expect(stats.steps).toBe(4)
+    expect(stats.perStep[0].approxKl).toBe(0)
+    expect(stats.perStep[0].clipFraction).toBe(0)
+    // Later steps are off-policy: the ratio has moved.
+    expect(stats.perStep[3].approxKl).toBeGreaterThan(0)
+    expect(stats.sequences).toBe(6)
+  })
+
+  it('raises the log-probs of positive-advantage completions and lowers the negative ones', async () => {
+    const t = trainer()
+    const before = (await t.logprobs(pairs)).map(sum)
+    for (let i = 0; i < 5; i++) await t.train(groups)
+    const after = (await t.logprobs(pairs)).map(sum)
+    advs.forEach((a, i) => {
+      if (a > 0) expect(after[i]).toBeGreaterThan(before[i])
+      else expect(after[i]).toBeLessThan(before[i])
+    })
+  })
+
+  it('resumes from exported state and reproduces the next step exactly', async () => {
+    const a = trainer({ epochs: 2, minibatchSize: 4 })
+    await a.train(groups)
+    const state = a.exportState()
+    const expected = await a.train(groups)
+    const b = trainer({ epochs: 2, minibatchSize: 4, seed: 99 })
+    b.importState(state)
+    expect(b.step).toBe(state.step)
+    const got = await b.train(groups)
+    expect(got.perStep).toEqual(expected.perStep)
+    const wa = a.weights()
+    const wb = b.weights()
+    for (const k of Object.keys(wa)) expect(wb[k]).toEqual(wa[k])
+  })
+
+  it('lowers the SFT loss on repeated examples', async () => {
+    const t = trainer()
+    const ex = [{ prompt: '12+34=', completion: '46' }, { prompt: '1+1=', completion: '2' }]
+    const first = await t.sft(ex, { learningRate: 1e-2 })
+    let last = first
+    for (let i = 0; i < 20; i++) last = await t.sft(ex, { learningRate: 1e-2 })
+    expect(last.loss).toBeLessThan(first.loss * 0.5)
+    expect(first.tokens).toBe(5)
+  })
+
+  it('rejects mismatched advantages and a closed trainer with typed errors', async () => {
+    const t = trainer()
+    await expect(t.train([{ prompt: 'a', completions: ['b'], advantages: [] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
+    await expect(t.train([{ prompt: 'a', completions: ['b'], advantages: [NaN] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
+    expect(() => { t.importState({ weights: new Uint8Array(3), optimizer: new Uint8Array(3), step: 1, rng: 1 }) }).toThrow(expect.objectContaining({ code: 'ERR_INVALID_TRAINER_STATE' }) as Error)
+    await t.close()
+    await expect(t.train(groups)).rejects.toMatchObject({ code: 'ERR_TRAINER_CLOSED' })
+  })
+})
