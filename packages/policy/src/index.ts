@@ -15,3 +15,7 @@ export {
   ContextOverflowError, InferenceError, PolicyClosedError
 } from './errors.js'
 export * from './constants.js'
+export { type TokenizerSpec, tokenizerFromSpec, tokenizerFromFiles } from './tokenizer/index.js'
+export { type GptParams, type KvPair, type GptForwardInputs, type GptForwardOutputs, type DecodeModelOptions, declareGptParams, buildGptForward, buildDecodeModel } from './model-graph.js'
+export { type PolicyInit, type GenerateOptions, type Completion, type LogprobsOptions, type Policy, createPolicy } from './policy.js'
+export type { FinishReason, EngineStats } from './engine.js'

@@ -36,6 +36,7 @@ export function charTokenizer (init: CharTokenizerInit = {}): Tokenizer {
   return {
     vocabSize: vocab.length,
     padId: 0,
+    spec: { kind: 'char', alphabet },
     bosId: 1,
     eosId: 2,
     encode (text: string): number[] {
@@ -87,6 +88,7 @@ export function charTokenizer (init: CharTokenizerInit = {}): Tokenizer {
       pad_token: '<pad>',
       unk_token: '<unk>',
       add_bos_token: true,
+      murmur_tokenizer: { kind: 'char', alphabet },
       clean_up_tokenization_spaces: false,
       model_max_length: 1_000_000
     })

@@ -40,6 +40,7 @@ export function hfTokenizer (tokenizerJson: Record<string, unknown>, init: HfTok
     bosId,
     eosId,
     padId,
+    spec: { kind: 'hf', tokenizerJson, tokenizerConfig: config },
     encode: (text: string): number[] => tok.encode(text, { add_special_tokens: false }).ids,
     decode: (ids: readonly number[]): string => tok.decode([...ids], { skip_special_tokens: true }),
     toTokenizerJson: () => tokenizerJson,

@@ -1,3 +1,8 @@
+/** A structured-cloneable description that rebuilds a tokenizer (e.g. inside a worker thread). */
+export type TokenizerSpec =
+  | { kind: 'char', alphabet: string }
+  | { kind: 'hf', tokenizerJson: Record<string, unknown>, tokenizerConfig: Record<string, unknown> }
+
 /** The one interface every murmur tokenizer implements. */
 export interface Tokenizer {
   /** Token ids of `text`, without special tokens (no BOS/EOS added). */
@@ -16,4 +21,6 @@ export interface Tokenizer {
   toTokenizerJson(): object
   /** The matching `tokenizer_config.json` object. */
   toTokenizerConfig(): object
+  /** How to rebuild this tokenizer elsewhere (`tokenizerFromSpec`). */
+  readonly spec: TokenizerSpec
 }

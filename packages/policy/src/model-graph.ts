@@ -1,0 +1,184 @@
+/**
+ * The gpt forward pass as an ONNX graph, built with @murmur/graph. `buildGptForward` is the
+ * reusable core (the train step calls it without a KV cache, with static shapes);
+ * `buildDecodeModel` wraps it in Hugging Face's causal-LM I/O so the exported `model.onnx`
+ * loads in transformers.js and murmur's generator alike.
+ */
+import { graphBuilder, tensor, type Dim, type GraphBuilder, type Value } from '@murmur/graph'
+import { headDim, paramSpecs, type GptConfig } from './config.js'
+import { MASK_VALUE, OPSET } from './constants.js'
+import type { Weights } from './weights.js'
+
+/** Graph values of the parameters, by HF GPT-2 name (see `paramSpecs`). */
+export type GptParams = Record<string, Value>
+
+/** One layer's key/value cache, each [batch, nHead, time, headDim]. */
+export interface KvPair {
+  key: Value
+  value: Value
+}
+
+/** Inputs of `buildGptForward`. */
+export interface GptForwardInputs {
+  /** int64 [batch, seq]. */
+  inputIds: Value
+  /** int64 [batch, seq]: each token's position (for left padding: cumsum(mask) − 1). */
+  positionIds: Value
+  /** int64 [batch, past + seq], 1 = attend; absent: every key is real (causal mask only). */
+  attentionMask?: Value
+  /** Per-layer cache of earlier tokens; absent: no cache (past length 0, no `present`). */
+  past?: KvPair[]
+  /** Name of the `past + seq` dim of the concatenated cache (default `total_sequence_length`). */
+  totalDim?: Dim
+}
+
+/** Outputs of `buildGptForward`. */
+export interface GptForwardOutputs {
+  /** [batch, seq, vocab]. */
+  logits: Value
+  /** Per-layer keys/values over past + seq (the new cache). */
+  present: KvPair[]
+}
+
+/**
+ * Declares every parameter on `b` (initializers, or graph inputs when the builder was made with
+ * `paramsAs: 'input'`), initialized from `weights`. Names are the HF GPT-2 names.
+ */
+export function declareGptParams (b: GraphBuilder, config: GptConfig, weights: Weights): GptParams {
+  const params: GptParams = {}
+  for (const spec of paramSpecs(config)) {
+    params[spec.name] = b.param(spec.name, tensor('float32', [...spec.shape], weights[spec.name]))
+  }
+  return params
+}
+
+/** Builds the forward pass on `b` and returns logits and the new KV cache. */
+export function buildGptForward (b: GraphBuilder, config: GptConfig, params: GptParams, inputs: GptForwardInputs): GptForwardOutputs {
+  const c = config
+  const d = c.nEmbd
+  const hd = headDim(c)
+  const p = (name: string): Value => params[name]
+  const { inputIds, positionIds } = inputs
+  const allowed = b.scope('mask', () => attentionAllowed(b, inputs))
+  let x = b.scope('transformer', () => {
+    const tok = b.gather(p('transformer.wte.weight'), inputIds, 0)
+    return c.positions === 'learned' ? b.add(tok, b.gather(p('transformer.wpe.weight'), positionIds, 0)) : tok
+  })
+  const rotary = c.positions === 'rotary' ? b.scope('rotary', () => rotaryTables(b, c, positionIds)) : undefined
+  const present: KvPair[] = []
+  for (let l = 0; l < c.nLayer; l++) {
+    const pre = `transformer.h.${l}.`
+    x = b.scope('transformer', () => b.scope('h', () => b.scope(l, () => {
+      const h = b.scope('ln_1', () => b.layerNorm(x, p(pre + 'ln_1.weight'), p(pre + 'ln_1.bias'), { epsilon: c.layerNormEps }))
+      const attn = b.scope('attn', () => {
+        const qkv = b.scope('c_attn', () => b.linear(h, p(pre + 'attn.c_attn.weight'), p(pre + 'attn.c_attn.bias')))
+        const heads = (v: Value): Value => b.transpose(b.reshape(v, [0, 0, c.nHead, hd]), [0, 2, 1, 3])
+        let [q, k, v] = b.split(qkv, -1, 3).map(heads)
+        if (rotary !== undefined) {
+          q = b.scope('q', () => applyRotary(b, q, rotary))
+          k = b.scope('k', () => applyRotary(b, k, rotary))
+        }
+        const past = inputs.past?.[l]
+        if (past !== undefined) {
+          const total = inputs.totalDim ?? 'total_sequence_length'
+          k = b.concat([past.key, k], 2, total)
+          v = b.concat([past.value, v], 2, total)
+        }
+        present.push({ key: k, value: v })
+        const scores = b.mul(b.matmul(q, b.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(hd))
+        const probs = b.softmax(b.where(allowed, scores, MASK_VALUE), -1)
+        const y = b.reshape(b.transpose(b.matmul(probs, v), [0, 2, 1, 3]), [0, 0, d])
+        return b.scope('c_proj', () => b.linear(y, p(pre + 'attn.c_proj.weight'), p(pre + 'attn.c_proj.bias')))
+      })
+      const x1 = b.add(x, attn)
+      const h2 = b.scope('ln_2', () => b.layerNorm(x1, p(pre + 'ln_2.weight'), p(pre + 'ln_2.bias'), { epsilon: c.layerNormEps }))
+      const mlp = b.scope('mlp', () => {
+        const a = b.gelu(b.scope('c_fc', () => b.linear(h2, p(pre + 'mlp.c_fc.weight'), p(pre + 'mlp.c_fc.bias'))), 'tanh')
+        return b.scope('c_proj', () => b.linear(a, p(pre + 'mlp.c_proj.weight'), p(pre + 'mlp.c_proj.bias')))
+      })
+      return b.add(x1, mlp)
+    })))
+  }
+  const logits = b.scope('lm_head', () => {
+    const h = b.layerNorm(x, p('transformer.ln_f.weight'), p('transformer.ln_f.bias'), { epsilon: c.layerNormEps })
+    const w = c.tiedEmbeddings ? p('transformer.wte.weight') : p('lm_head.weight')
+    return b.matmul(h, b.transpose(w, [1, 0]))
+  })
+  return { logits, present }
+}
+
+/** bool [batch, 1, seq, total]: causal (key index ≤ query's absolute index) and key is real. */
+function attentionAllowed (b: GraphBuilder, inputs: GptForwardInputs): Value {
+  const seqDim = inputs.inputIds.shape[1]
+  const mask = inputs.attentionMask
+  const totalDim = mask?.shape[1] ?? seqDim
+  const T = b.squeeze(b.shapeOf(inputs.inputIds, 1, 2), [0])
+  const S = mask === undefined ? T : b.squeeze(b.shapeOf(mask, 1, 2), [0])
+  const qpos = b.range(b.sub(S, T), S, b.scalar(1n, 'int64'), 'int64', seqDim)
+  const kpos = b.range(b.scalar(0n, 'int64'), S, b.scalar(1n, 'int64'), 'int64', totalDim)
+  const causal = b.not(b.greater(b.unsqueeze(kpos, [0]), b.unsqueeze(qpos, [1])))
+  if (mask === undefined) return b.unsqueeze(causal, [0, 1])
+  const real = b.unsqueeze(b.cast(mask, 'bool'), [1, 2])
+  return b.and(b.unsqueeze(causal, [0, 1]), real)
+}
+
+interface RotaryTables { cos: Value, sin: Value }
+
+/** cos/sin of position·θ^(−2i/hd), gathered per token: [batch, 1, seq, hd/2] each. */
+function rotaryTables (b: GraphBuilder, c: GptConfig, positionIds: Value): RotaryTables {
+  const hd = headDim(c)
+  const half = hd / 2
+  const cos = new Float32Array(c.nCtx * half)
+  const sin = new Float32Array(c.nCtx * half)
+  for (let pos = 0; pos < c.nCtx; pos++) {
+    for (let i = 0; i < half; i++) {
+      const angle = pos * c.ropeTheta ** (-2 * i / hd)
+      cos[pos * half + i] = Math.cos(angle)
+      sin[pos * half + i] = Math.sin(angle)
+    }
+  }
+  const table = (data: Float32Array, name: string): Value =>
+    b.unsqueeze(b.gather(b.constant(tensor('float32', [c.nCtx, half], data), name), positionIds, 0), [1])
+  return { cos: table(cos, 'cos'), sin: table(sin, 'sin') }
+}
+
+/** Rotates pairs (i, i + hd/2) of `x` [batch, heads, seq, hd]. */
+function applyRotary (b: GraphBuilder, x: Value, t: RotaryTables): Value {
+  const [x1, x2] = b.split(x, -1, 2)
+  return b.concat([b.sub(b.mul(x1, t.cos), b.mul(x2, t.sin)), b.add(b.mul(x2, t.cos), b.mul(x1, t.sin))], -1)
+}
+
+/** Options of `buildDecodeModel`. */
+export interface DecodeModelOptions {
+  /** `initializer` (default; fastest inference, what the export uses) or `input` (weights fed per run). */
+  paramsAs?: 'initializer' | 'input'
+}
+
+/**
+ * The Hugging Face causal-LM decode graph: inputs `input_ids`, `attention_mask`, `position_ids`,
+ * `past_key_values.{i}.key|value` [batch_size, nHead, past_sequence_length, headDim]; outputs
+ * `logits` [batch_size, sequence_length, vocab] and `present.{i}.key|value`. A prefill is the
+ * same graph with past length 0. Returns serialized ModelProto bytes (deterministic).
+ */
+export function buildDecodeModel (config: GptConfig, weights: Weights, options: DecodeModelOptions = {}): Uint8Array {
+  const b = graphBuilder({ name: 'murmur-gpt', opset: OPSET, paramsAs: options.paramsAs ?? 'initializer' })
+  const hd = headDim(config)
+  const inputIds = b.input('input_ids', 'int64', ['batch_size', 'sequence_length'])
+  const attentionMask = b.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length'])
+  const positionIds = b.input('position_ids', 'int64', ['batch_size', 'sequence_length'])
+  const past: KvPair[] = []
+  for (let i = 0; i < config.nLayer; i++) {
+    past.push({
+      key: b.input(`past_key_values.${i}.key`, 'float32', ['batch_size', config.nHead, 'past_sequence_length', hd]),
+      value: b.input(`past_key_values.${i}.value`, 'float32', ['batch_size', config.nHead, 'past_sequence_length', hd])
+    })
+  }
+  const params = declareGptParams(b, config, weights)
+  const out = buildGptForward(b, config, params, { inputIds, positionIds, attentionMask, past })
+  b.output('logits', out.logits)
+  out.present.forEach((kv, i) => {
+    b.output(`present.${i}.key`, kv.key)
+    b.output(`present.${i}.value`, kv.value)
+  })
+  return b.toModelProto()
+}
