@@ -1,5 +1,20 @@
 /**
  * @packageDocumentation
- * libp2p host for the murmur swarm: transports, discovery, gossipsub with validation, scoring and rate limits.
+ * libp2p host for the murmur swarm: TCP/WebSockets, Noise, Yamux, discovery, gossipsub with
+ * strict signing, validation against @murmur/protocol, peer scoring, per-origin rate limits and
+ * a bounded inbound queue; a persistent identity and optional private-swarm keys.
  */
-export {}
+export {
+  createSwarmHost, type SwarmHost, type SwarmHostEvents, type RolloutReceived, type PeerStats,
+  type SwarmStats, type WaitForPeersOptions
+} from './host.js'
+export { resolveSwarmConfig, rolloutTopic, type SwarmHostInit, type SwarmHostConfig } from './config.js'
+export { loadOrCreateIdentity } from './identity.js'
+export { generateSwarmKey, checkSwarmKey } from './swarm-key.js'
+export { IdentityError, PublishError, DialError } from './errors.js'
+export type { ByteCounts } from './byte-counter.js'
+export type { SwarmServices, GossipSubService } from './libp2p-options.js'
+export {
+  DEFAULT_SWARM_ID, IDENTITY_FILE, DEFAULT_GROUPS_PER_SECOND, DEFAULT_GROUP_BURST, DEFAULT_INBOUND_QUEUE,
+  DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_CONNECTIONS, SCORE_THRESHOLDS
+} from './constants.js'

@@ -1,0 +1,172 @@
+// SwarmHostInit (every field optional) → a validated, fully defaulted config.
+import { InvalidArgumentError, type Logger, noopLogger } from '@murmur/interface'
+import { PROTOCOL_VERSION, type ResolvedTask, type TaskRef } from '@murmur/protocol'
+import { resolveTask as defaultResolveTask } from '@murmur/tasks'
+import type { PrivateKey } from '@libp2p/interface'
+import {
+  DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_QUEUE,
+  DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
+} from './constants.js'
+import { checkSwarmKey } from './swarm-key.js'
+
+/** Options of `createSwarmHost`. Every field is optional. */
+export interface SwarmHostInit {
+  /** Swarm id: hosts only exchange groups with hosts of the same id. Default `"default"`. */
+  swarmId?: string
+  /** Directory holding `identity.key` (created on first start, mode 0600). Without it and `privateKey`, the identity is ephemeral. */
+  dataDir?: string
+  /** An explicit identity; takes precedence over `dataDir`. */
+  privateKey?: PrivateKey
+  /** Listen multiaddrs. Default `/ip4/0.0.0.0/tcp/0`. Add `/ip4/…/tcp/…/ws` for WebSockets, `/p2p-circuit` for relayed listening. */
+  listen?: string[]
+  /** Addresses to announce instead of the listen addresses (e.g. a public IP behind port forwarding). */
+  announce?: string[]
+  /** Bootstrap peers (multiaddrs ending in `/p2p/<peer-id>`), dialled at start. Default: none. */
+  bootstrap?: string[]
+  /** LAN discovery by mDNS. Default false. */
+  mdns?: boolean
+  /** Kademlia DHT: `'client'`, `'server'` (public mode) or `'off'`. Default `'off'`. */
+  dht?: 'off' | 'client' | 'server'
+  /** Keep private/loopback addresses in DHT records (LAN and loopback swarms). Default false. */
+  dhtLan?: boolean
+  /** Circuit relay v2 client transport (reach and be reached through relays). Default false. */
+  relay?: boolean
+  /** AutoNAT: learn whether our addresses are publicly dialable. Default false. */
+  autonat?: boolean
+  /** DCUtR: upgrade relayed connections to direct ones by hole punching. Default false. */
+  dcutr?: boolean
+  /** Pre-shared key (swarm.key file bytes) making a private swarm (libp2p pnet). */
+  psk?: Uint8Array
+  /** Connection limits. */
+  connections?: {
+    /** Most open connections. Default 100. */
+    max?: number
+    /** Most connections being upgraded at once. Default: libp2p's. */
+    maxIncomingPending?: number
+    /** Most inbound connections per second from one host. Default: libp2p's (5); raise it for many hosts on one machine. */
+    inboundPerHostPerSecond?: number
+  }
+  /** gossipsub tuning. */
+  gossip?: {
+    /** Mesh degree D (and Dlo/Dhi). Defaults: gossipsub's 6 / 4 / 12. */
+    D?: number
+    Dlo?: number
+    Dhi?: number
+    /** Heartbeat in ms. Default 1000; loopback sims use 200–700. */
+    heartbeatMs?: number
+    /** Send own groups to every topic peer (lower latency, more bytes). Default false. */
+    floodPublish?: boolean
+    /** Weight of the same-IP penalty (≤ 0; loopback is exempt). Default -5. */
+    ipColocationWeight?: number
+  }
+  /** Accepted groups per origin peer: sustained rate (per second) and burst. Defaults 10 and 64. */
+  rateLimit?: { groupsPerSecond?: number, burst?: number }
+  /** Capacity of the inbound validation queue. Default 256. */
+  maxInboundQueue?: number
+  /** Regenerates tasks to validate prompts. Default: `resolveTask` of @murmur/tasks. */
+  resolveTask?: (ref: TaskRef) => ResolvedTask
+  /** Groups older than this are ignored (ms). Default: @murmur/protocol's. */
+  maxAgeMs?: number
+  /** Clock (ms since the epoch). Default `Date.now`. */
+  now?: () => number
+  /** Scoped logger. Default: silent. */
+  logger?: Logger
+}
+
+/** The resolved configuration. */
+export interface SwarmHostConfig {
+  readonly swarmId: string
+  readonly topic: string
+  readonly dataDir?: string
+  readonly privateKey?: PrivateKey
+  readonly listen: readonly string[]
+  readonly announce: readonly string[]
+  readonly bootstrap: readonly string[]
+  readonly mdns: boolean
+  readonly dht: 'off' | 'client' | 'server'
+  readonly dhtLan: boolean
+  readonly relay: boolean
+  readonly autonat: boolean
+  readonly dcutr: boolean
+  readonly psk?: Uint8Array
+  readonly maxConnections: number
+  readonly maxIncomingPending?: number
+  readonly inboundPerHostPerSecond?: number
+  readonly D?: number
+  readonly Dlo?: number
+  readonly Dhi?: number
+  readonly heartbeatMs: number
+  readonly floodPublish: boolean
+  readonly ipColocationWeight: number
+  readonly groupsPerSecond: number
+  readonly burst: number
+  readonly maxInboundQueue: number
+  readonly resolveTask: (ref: TaskRef) => ResolvedTask
+  readonly maxAgeMs?: number
+  readonly now: () => number
+  readonly logger: Logger
+}
+
+/** The gossip topic of a swarm: `/murmur/<swarm-id>/rollouts/<protocol-version>`. */
+export function rolloutTopic (swarmId: string): string {
+  return `/murmur/${swarmId}/rollouts/${PROTOCOL_VERSION}`
+}
+
+function positive (field: string, v: number | undefined, integer = true): number | undefined {
+  if (v === undefined) return undefined
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+    throw new InvalidArgumentError(field, `must be a positive ${integer ? 'integer' : 'number'}, got ${String(v)}`)
+  }
+  return v
+}
+
+function strings (field: string, v: string[] | undefined, fallback: string[]): string[] {
+  if (v === undefined) return fallback
+  if (!Array.isArray(v) || !v.every(s => typeof s === 'string')) throw new InvalidArgumentError(field, 'must be an array of multiaddr strings')
+  return [...v]
+}
+
+/** Validates `init` and fills in defaults; throws InvalidArgumentError naming the bad key. */
+export function resolveSwarmConfig (init: SwarmHostInit = {}): SwarmHostConfig {
+  const swarmId = init.swarmId ?? DEFAULT_SWARM_ID
+  if (typeof swarmId !== 'string' || !SWARM_ID_PATTERN.test(swarmId)) {
+    throw new InvalidArgumentError('swarmId', `must match ${String(SWARM_ID_PATTERN)}, got ${JSON.stringify(swarmId)}`)
+  }
+  const dht = init.dht ?? 'off'
+  if (!['off', 'client', 'server'].includes(dht)) throw new InvalidArgumentError('dht', `must be off, client or server, got ${String(dht)}`)
+  const g = init.gossip ?? {}
+  const ipColocationWeight = g.ipColocationWeight ?? -5
+  if (typeof ipColocationWeight !== 'number' || ipColocationWeight > 0) throw new InvalidArgumentError('gossip.ipColocationWeight', 'must be ≤ 0')
+  return {
+    swarmId,
+    topic: rolloutTopic(swarmId),
+    dataDir: init.dataDir,
+    privateKey: init.privateKey,
+    listen: strings('listen', init.listen, DEFAULT_LISTEN),
+    announce: strings('announce', init.announce, []),
+    bootstrap: strings('bootstrap', init.bootstrap, []),
+    mdns: init.mdns ?? false,
+    dht,
+    dhtLan: init.dhtLan ?? false,
+    relay: init.relay ?? false,
+    autonat: init.autonat ?? false,
+    dcutr: init.dcutr ?? false,
+    psk: init.psk === undefined ? undefined : checkSwarmKey(init.psk),
+    maxConnections: positive('connections.max', init.connections?.max) ?? DEFAULT_MAX_CONNECTIONS,
+    maxIncomingPending: positive('connections.maxIncomingPending', init.connections?.maxIncomingPending),
+    inboundPerHostPerSecond: positive('connections.inboundPerHostPerSecond', init.connections?.inboundPerHostPerSecond),
+    D: positive('gossip.D', g.D),
+    Dlo: positive('gossip.Dlo', g.Dlo),
+    Dhi: positive('gossip.Dhi', g.Dhi),
+    heartbeatMs: positive('gossip.heartbeatMs', g.heartbeatMs) ?? DEFAULT_HEARTBEAT_MS,
+    floodPublish: g.floodPublish ?? false,
+    ipColocationWeight,
+    groupsPerSecond: positive('rateLimit.groupsPerSecond', init.rateLimit?.groupsPerSecond, false) ?? DEFAULT_GROUPS_PER_SECOND,
+    burst: positive('rateLimit.burst', init.rateLimit?.burst) ?? DEFAULT_GROUP_BURST,
+    maxInboundQueue: positive('maxInboundQueue', init.maxInboundQueue) ?? DEFAULT_INBOUND_QUEUE,
+    resolveTask: init.resolveTask ?? defaultResolveTask,
+    maxAgeMs: positive('maxAgeMs', init.maxAgeMs),
+    now: init.now ?? Date.now,
+    logger: init.logger ?? noopLogger('murmur:net')
+  }
+}

@@ -1,0 +1,303 @@
+// The swarm host: one libp2p node subscribed to the swarm's rollout topic. Every inbound
+// message passes the bounded inbound queue, then protocol validation (decode limits, task
+// regeneration, prompt check), then the per-origin flood control, and only then reaches the
+// application as `rollout:received`. Verdicts go back to gossipsub so that invalid senders
+// lose score and stop being heard.
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import {
+  NotStartedError, TypedEventEmitter, abortReason, sleep, throwIfAborted, type AbortOptions, type Startable
+} from '@murmur/interface'
+import {
+  InvalidRolloutError, encodeRolloutGroup, validateGroup, validateRolloutBytes, type ResolvedTask, type RolloutGroup
+} from '@murmur/protocol'
+import type { ByteCounts } from './byte-counter.js'
+import { resolveSwarmConfig, type SwarmHostConfig, type SwarmHostInit } from './config.js'
+import { MAX_TRACKED_PEERS, WAIT_POLL_MS } from './constants.js'
+import { DialError, PublishError } from './errors.js'
+import { loadOrCreateIdentity } from './identity.js'
+import { InboundQueue } from './inbound-queue.js'
+import { libp2pOptions, type SwarmServices } from './libp2p-options.js'
+import { FloodControl, LruMap } from './limits.js'
+
+/** A validated group from a peer. */
+export interface RolloutReceived {
+  group: RolloutGroup
+  /** The task regenerated locally from `group.task` (its answer is trustworthy, the group's scores are not). */
+  task: ResolvedTask
+  /** Peer id of the signed origin (the producer). */
+  from: string
+  /** Peer id of the neighbour that forwarded it to us. */
+  via: string
+  /** Local arrival time, ms since the epoch. */
+  receivedAt: number
+}
+
+/** Events of a swarm host. */
+export interface SwarmHostEvents extends Record<string, unknown> {
+  'rollout:received': RolloutReceived
+  /** A peer subscribed to this swarm's rollout topic. */
+  'peer:joined': { peerId: string }
+  /** A swarm peer unsubscribed or disconnected. */
+  'peer:left': { peerId: string }
+}
+
+/** Verdict counts for messages received from one neighbour. */
+export interface PeerStats {
+  accepted: number
+  /** Dropped without penalty by validation (unknown task, stale, …). */
+  ignored: number
+  /** Provably invalid; the sender was penalized. */
+  rejected: number
+  /** Valid but over the origin's rate limit. */
+  throttled: number
+  /** Refused because the inbound queue was full. */
+  dropped: number
+}
+
+/** A snapshot of a host's counters. */
+export interface SwarmStats extends ByteCounts {
+  /** Per neighbour (peer id) that sent us messages; the most recent `MAX_TRACKED_PEERS`. */
+  peers: Record<string, PeerStats>
+  totals: PeerStats
+  /** Groups this host published. */
+  published: number
+  /** Messages waiting in the inbound queue. */
+  queued: number
+}
+
+/** Options of `waitForPeers`. */
+export interface WaitForPeersOptions extends AbortOptions {
+  /** Also wait until the gossip mesh holds min(n, mesh low-water mark) peers. Default true. */
+  mesh?: boolean
+}
+
+/** A libp2p host gossiping rollout groups within one swarm. */
+export interface SwarmHost extends Startable, TypedEventEmitter<SwarmHostEvents> {
+  /** The resolved configuration. */
+  readonly config: SwarmHostConfig
+  /** The gossip topic, `/murmur/<swarm-id>/rollouts/<version>`. */
+  readonly topic: string
+  /** This host's peer id (known from the first `start()` on, also after `stop()`). */
+  peerId(): string
+  /** Addresses this host listens on, each ending in `/p2p/<peer-id>`. */
+  multiaddrs(): string[]
+  /** Connects to a peer by multiaddr; throws DialError. */
+  dial(address: string, options?: AbortOptions): Promise<void>
+  /**
+   * Validates, encodes and publishes a group; returns how many peers it was sent to. Throws
+   * InvalidRolloutError for a group peers would reject, PublishError when gossipsub fails.
+   */
+  publish(group: RolloutGroup, options?: AbortOptions): Promise<{ recipients: number }>
+  /** Peer ids subscribed to this swarm's topic. */
+  peers(): string[]
+  /** Resolves once at least `n` peers are subscribed to the topic (and in the mesh, by default). */
+  waitForPeers(n: number, options?: WaitForPeersOptions): Promise<void>
+  /** gossipsub's current score of a peer. */
+  score(peerId: string): number
+  /** Counters: verdicts per neighbour, bytes in/out. */
+  stats(): SwarmStats
+  /** The underlying libp2p node, for diagnostics and tests (undefined when stopped). */
+  readonly libp2p: Libp2p<SwarmServices> | undefined
+}
+
+function emptyStats (): PeerStats {
+  return { accepted: 0, ignored: 0, rejected: 0, throttled: 0, dropped: 0 }
+}
+
+class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmHost {
+  readonly config: SwarmHostConfig
+  readonly topic: string
+  private node?: Libp2p<SwarmServices>
+  private queue?: InboundQueue
+  private readonly flood: FloodControl
+  private readonly counts: ByteCounts = { bytesIn: 0, bytesOut: 0, gossipBytesIn: 0, gossipBytesOut: 0 }
+  private readonly perPeer = new LruMap<PeerStats>(MAX_TRACKED_PEERS)
+  private readonly totals = emptyStats()
+  private readonly accepted = new WeakMap<Message, Omit<RolloutReceived, 'receivedAt'>>()
+  private readonly swarmPeers = new Set<string>()
+  private published = 0
+  private id?: string
+  private detach: Array<() => void> = []
+
+  constructor (init: SwarmHostInit) {
+    super()
+    this.config = resolveSwarmConfig(init)
+    this.topic = this.config.topic
+    this.flood = new FloodControl({ ratePerSecond: this.config.groupsPerSecond, burst: this.config.burst, now: this.config.now })
+  }
+
+  get libp2p (): Libp2p<SwarmServices> | undefined { return this.node }
+
+  isStarted (): boolean { return this.node !== undefined }
+
+  async start (): Promise<void> {
+    if (this.node !== undefined) return
+    const c = this.config
+    const key = c.privateKey ?? (c.dataDir !== undefined ? await loadOrCreateIdentity(c.dataDir) : await generateKeyPair('Ed25519'))
+    const node = await createLibp2p(libp2pOptions(c, key, this.counts, peer => this.flood.penalty(peer)))
+    this.queue = new InboundQueue(c.maxInboundQueue)
+    const pubsub = node.services.pubsub
+    pubsub.topicValidators.set(this.topic, async (from, msg) => await this.validate(from, msg))
+    const onMessage = (evt: CustomEvent<Message>): void => { this.deliver(evt.detail) }
+    const onSubscription = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+      for (const s of evt.detail.subscriptions) {
+        if (s.topic === this.topic) this.setMember(evt.detail.peerId.toString(), s.subscribe)
+      }
+    }
+    const onDisconnect = (evt: CustomEvent<PeerId>): void => { this.setMember(evt.detail.toString(), false) }
+    pubsub.addEventListener('message', onMessage)
+    pubsub.addEventListener('subscription-change', onSubscription)
+    node.addEventListener('peer:disconnect', onDisconnect)
+    this.detach = [
+      () => { pubsub.removeEventListener('message', onMessage) },
+      () => { pubsub.removeEventListener('subscription-change', onSubscription) },
+      () => { node.removeEventListener('peer:disconnect', onDisconnect) }
+    ]
+    pubsub.subscribe(this.topic)
+    this.node = node
+    this.id = node.peerId.toString()
+    c.logger('started', { peerId: node.peerId.toString(), topic: this.topic, addrs: this.multiaddrs() })
+  }
+
+  async stop (): Promise<void> {
+    const node = this.node
+    if (node === undefined) return
+    this.node = undefined
+    this.queue?.close()
+    for (const d of this.detach.splice(0)) d()
+    node.services.pubsub.topicValidators.delete(this.topic)
+    await node.stop()
+    this.swarmPeers.clear()
+    this.flood.clear()
+  }
+
+  peerId (): string {
+    if (this.id === undefined) throw new NotStartedError('SwarmHost')
+    return this.id
+  }
+
+  multiaddrs (): string[] { return this.started().getMultiaddrs().map(String) }
+
+  async dial (address: string, options: AbortOptions = {}): Promise<void> {
+    const node = this.started()
+    try {
+      await node.dial(multiaddr(address), { signal: options.signal })
+    } catch (err) {
+      if (options.signal?.aborted === true) throw abortReason(options.signal)
+      throw new DialError(address, { cause: err })
+    }
+  }
+
+  async publish (group: RolloutGroup, options: AbortOptions = {}): Promise<{ recipients: number }> {
+    const node = this.started()
+    throwIfAborted(options.signal)
+    const bytes = encodeRolloutGroup(group)
+    // Never publish what peers would reject (and penalize us for).
+    const c = this.config
+    const verdict = validateGroup(group, { resolveTask: c.resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
+    if (verdict.action === 'reject') throw new InvalidRolloutError('group', `peers would reject it: ${verdict.reason}`)
+    try {
+      const result = await node.services.pubsub.publish(this.topic, bytes)
+      this.published++
+      return { recipients: result.recipients.length }
+    } catch (err) {
+      throw new PublishError(`could not publish on ${this.topic}`, { cause: err })
+    }
+  }
+
+  peers (): string[] { return [...this.swarmPeers] }
+
+  async waitForPeers (n: number, options: WaitForPeersOptions = {}): Promise<void> {
+    const wantMesh = options.mesh ?? true
+    for (;;) {
+      const pubsub = this.started().services.pubsub
+      const subscribers = pubsub.getSubscribers(this.topic).length
+      const meshWanted = Math.min(n, this.config.Dlo ?? 4)
+      if (subscribers >= n && (!wantMesh || pubsub.getMeshPeers(this.topic).length >= meshWanted)) return
+      await sleep(WAIT_POLL_MS, options)
+    }
+  }
+
+  score (peerId: string): number { return this.started().services.pubsub.getScore(peerId) }
+
+  stats (): SwarmStats {
+    const peers: Record<string, PeerStats> = {}
+    for (const [id, s] of this.perPeer.entries()) peers[id] = { ...s }
+    return { ...this.counts, peers, totals: { ...this.totals }, published: this.published, queued: this.queue?.size ?? 0 }
+  }
+
+  private started (): Libp2p<SwarmServices> {
+    if (this.node === undefined) throw new NotStartedError('SwarmHost')
+    return this.node
+  }
+
+  private count (peer: string, verdict: keyof PeerStats): void {
+    const s = this.perPeer.get(peer) ?? emptyStats()
+    s[verdict]++
+    this.perPeer.set(peer, s)
+    this.totals[verdict]++
+  }
+
+  private async validate (source: PeerId, msg: Message): Promise<TopicValidatorResult> {
+    const via = source.toString()
+    // StrictSign already refuses unsigned messages; this keeps the origin typed.
+    if (msg.type !== 'signed') {
+      this.count(via, 'rejected')
+      return TopicValidatorResult.Reject
+    }
+    const verdict = await this.queue?.run(() => this.check(msg.data, msg.from.toString(), via, msg))
+    if (verdict === undefined) {
+      this.count(via, 'dropped')
+      return TopicValidatorResult.Ignore
+    }
+    return verdict
+  }
+
+  private check (data: Uint8Array, from: string, via: string, msg: Message): TopicValidatorResult {
+    const c = this.config
+    const result = validateRolloutBytes(data, { resolveTask: c.resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
+    if (result.action === 'reject') {
+      this.count(via, 'rejected')
+      c.logger('rejected group', { from, via, reason: result.reason })
+      return TopicValidatorResult.Reject
+    }
+    if (result.action === 'ignore' || result.group === undefined || result.task === undefined) {
+      this.count(via, 'ignored')
+      c.logger.trace('ignored group', { from, via, reason: result.reason })
+      return TopicValidatorResult.Ignore
+    }
+    if (!this.flood.take(from)) {
+      this.count(via, 'throttled')
+      return TopicValidatorResult.Ignore
+    }
+    this.count(via, 'accepted')
+    this.accepted.set(msg, { group: result.group, task: result.task, from, via })
+    return TopicValidatorResult.Accept
+  }
+
+  private deliver (msg: Message): void {
+    if (msg.topic !== this.topic) return
+    const accepted = this.accepted.get(msg)
+    if (accepted === undefined) return
+    this.accepted.delete(msg)
+    this.emit('rollout:received', { ...accepted, receivedAt: this.config.now() })
+  }
+
+  private setMember (peerId: string, member: boolean): void {
+    if (member && !this.swarmPeers.has(peerId)) {
+      this.swarmPeers.add(peerId)
+      this.emit('peer:joined', { peerId })
+    } else if (!member && this.swarmPeers.delete(peerId)) {
+      this.emit('peer:left', { peerId })
+    }
+  }
+}
+
+/** Creates a swarm host; call `start()` to bring it up. Throws InvalidArgumentError for a bad config. */
+export function createSwarmHost (init: SwarmHostInit = {}): SwarmHost {
+  return new SwarmHostImpl(init)
+}
