@@ -19,3 +19,5 @@ export { type TokenizerSpec, tokenizerFromSpec, tokenizerFromFiles } from './tok
 export { type GptParams, type KvPair, type GptForwardInputs, type GptForwardOutputs, type DecodeModelOptions, declareGptParams, buildGptForward, buildDecodeModel } from './model-graph.js'
 export { type PolicyInit, type GenerateOptions, type Completion, type LogprobsOptions, type Policy, createPolicy } from './policy.js'
 export type { FinishReason, EngineStats } from './engine.js'
+export { type SaveWeightsOptions, type LoadedWeights, weightsToSafetensors, weightsFromSafetensors } from './checkpoint.js'
+export { type ExportOptions, type ModelFolder, exportModelFolder, readModelFolder, loadPolicy, hfConfigJson } from './model-folder.js'

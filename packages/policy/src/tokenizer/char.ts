@@ -88,6 +88,7 @@ export function charTokenizer (init: CharTokenizerInit = {}): Tokenizer {
       pad_token: '<pad>',
       unk_token: '<unk>',
       add_bos_token: true,
+      padding_side: 'left',
       murmur_tokenizer: { kind: 'char', alphabet },
       clean_up_tokenization_spaces: false,
       model_max_length: 1_000_000
