@@ -16,3 +16,5 @@ export { createSession, type Session, type SessionOptions, type RunOptions, type
 export { createSessionWorker, type SessionWorker } from './worker.js'
 export { grad, GRAD_RULES, type GradOptions } from './autodiff.js'
 export type { GradRule, GradContext } from './grad-util.js'
+export { adamw, sgd, globalNorm, clipByGlobalNorm, type Optimizer, type AdamWInit, type SgdInit, type ParamSlot, type StepInputs } from './optim.js'
+export { trainStep, stateName, type TrainStep, type TrainStepInit, type ForwardResult } from './train-step.js'

@@ -1,0 +1,145 @@
+/**
+ * Optimizer updates as graph fragments: AdamW (bias correction, decoupled weight decay), SGD
+ * with momentum, and global-norm gradient clipping. Learning rate and step are graph values,
+ * so one model serves every step of a schedule.
+ */
+import { InvalidArgumentError } from '@murmur/interface'
+import type { GraphBuilder } from './builder.js'
+import type { Value } from './core.js'
+import { ADAMW_DEFAULTS } from './constants.js'
+
+/** One parameter's slice of an optimizer step. */
+export interface ParamSlot {
+  /** The parameter's name (decides weight decay through `decay`). */
+  name: string
+  param: Value
+  grad: Value
+  /** Current optimizer state, by slot name (`m`, `v`, `momentum`). */
+  state: Readonly<Record<string, Value>>
+}
+
+/** Step-wide inputs of an optimizer step. */
+export interface StepInputs {
+  /** Learning rate, a float scalar of the parameters' dtype. */
+  lr: Value
+  /** 1-based number of this update, a float scalar (bias correction). */
+  step: Value
+}
+
+/** An optimizer: state slots per parameter and the update they follow. */
+export interface Optimizer {
+  /** Human-readable kind (`adamw`, `sgd`). */
+  readonly kind: string
+  /** State slot names each parameter carries (zeros before the first step). */
+  readonly slots: readonly string[]
+  /** Emits the update: new parameter and state values for each slot. */
+  apply(b: GraphBuilder, params: readonly ParamSlot[], inputs: StepInputs): Array<{ param: Value, state: Record<string, Value> }>
+}
+
+/** Options of `adamw`. */
+export interface AdamWInit {
+  beta1?: number
+  beta2?: number
+  eps?: number
+  /** Decoupled weight decay (PyTorch's AdamW semantics). Default 0.01. */
+  weightDecay?: number
+  /** Which parameters decay (default all). */
+  decay?: (name: string, param: Value) => boolean
+}
+
+function checkRange (field: string, v: number, lo: number, hi: number): void {
+  if (!(Number.isFinite(v) && v >= lo && v <= hi)) throw new InvalidArgumentError(field, `must be in [${lo}, ${hi}], got ${v}`)
+}
+
+/**
+ * AdamW exactly as PyTorch's `torch.optim.AdamW`: p ← p·(1 − lr·wd); m ← β1·m + (1−β1)·g;
+ * v ← β2·v + (1−β2)·g²; p ← p − lr/(1−β1^t) · m / (√v/√(1−β2^t) + ε).
+ */
+export function adamw (init: AdamWInit = {}): Optimizer {
+  const beta1 = init.beta1 ?? ADAMW_DEFAULTS.beta1
+  const beta2 = init.beta2 ?? ADAMW_DEFAULTS.beta2
+  const eps = init.eps ?? ADAMW_DEFAULTS.eps
+  const wd = init.weightDecay ?? ADAMW_DEFAULTS.weightDecay
+  checkRange('beta1', beta1, 0, 0.999999)
+  checkRange('beta2', beta2, 0, 0.99999999)
+  checkRange('eps', eps, 0, 1)
+  checkRange('weightDecay', wd, 0, 10)
+  const decay = init.decay ?? (() => true)
+  return {
+    kind: 'adamw',
+    slots: ['m', 'v'],
+    apply (b, params, { lr, step }) {
+      return b.scope('adamw', () => {
+        const bc1 = b.sub(1, b.pow(b.scalar(beta1, step.dtype), step))
+        const bc2 = b.sub(1, b.pow(b.scalar(beta2, step.dtype), step))
+        const stepSize = b.div(lr, bc1)
+        const sqrtBc2 = b.sqrt(bc2)
+        const shrink = b.sub(1, b.mul(lr, wd))
+        return params.map(({ name, param, grad, state }) => b.scope(name, () => {
+          const m = b.add(b.mul(state.m, beta1), b.mul(grad, 1 - beta1))
+          const v = b.add(b.mul(state.v, beta2), b.mul(b.mul(grad, grad), 1 - beta2))
+          const decayed = wd > 0 && decay(name, param) ? b.mul(param, shrink) : param
+          const denom = b.add(b.div(b.sqrt(v), sqrtBc2), eps)
+          return { param: b.sub(decayed, b.mul(stepSize, b.div(m, denom))), state: { m, v } }
+        }))
+      })
+    }
+  }
+}
+
+/** Options of `sgd`. */
+export interface SgdInit {
+  /** Momentum μ (0 disables the buffer). Default 0.9. */
+  momentum?: number
+  /** L2 weight decay added to the gradient (PyTorch SGD semantics). Default 0. */
+  weightDecay?: number
+  /** Nesterov momentum. Default false. */
+  nesterov?: boolean
+}
+
+/** SGD as PyTorch's: g ← g + wd·p; buf ← μ·buf + g; p ← p − lr·(nesterov ? g + μ·buf : buf). */
+export function sgd (init: SgdInit = {}): Optimizer {
+  const mu = init.momentum ?? 0.9
+  const wd = init.weightDecay ?? 0
+  checkRange('momentum', mu, 0, 0.999999)
+  checkRange('weightDecay', wd, 0, 10)
+  return {
+    kind: 'sgd',
+    slots: mu > 0 ? ['momentum'] : [],
+    apply (b, params, { lr }) {
+      return b.scope('sgd', () => params.map(({ name, param, grad, state }) => b.scope(name, (): { param: Value, state: Record<string, Value> } => {
+        const g = wd > 0 ? b.add(grad, b.mul(param, wd)) : grad
+        if (mu === 0) return { param: b.sub(param, b.mul(g, lr)), state: {} }
+        const buf = b.add(b.mul(state.momentum, mu), g)
+        const dir = init.nesterov === true ? b.add(g, b.mul(buf, mu)) : buf
+        return { param: b.sub(param, b.mul(dir, lr)), state: { momentum: buf } }
+      })))
+    }
+  }
+}
+
+/** √(Σ‖g_i‖²) over all gradients, a scalar. */
+export function globalNorm (b: GraphBuilder, grads: readonly Value[]): Value {
+  return b.scope('global_norm', () => {
+    let total: Value | undefined
+    for (const g of grads) {
+      const sq = b.reduceSum(b.mul(g, g))
+      total = total === undefined ? sq : b.add(total, sq)
+    }
+    if (total === undefined) throw new InvalidArgumentError('grads', 'needs at least one gradient')
+    return b.sqrt(total)
+  })
+}
+
+/**
+ * Scales all gradients by min(1, maxNorm / (norm + 1e-6)) (PyTorch's clip_grad_norm_); returns
+ * the clipped gradients and the pre-clipping norm.
+ */
+export function clipByGlobalNorm (b: GraphBuilder, grads: readonly Value[], maxNorm: number): { grads: Value[], norm: Value } {
+  if (!(maxNorm > 0)) throw new InvalidArgumentError('maxNorm', `must be > 0, got ${maxNorm}`)
+  const norm = globalNorm(b, grads)
+  return b.scope('clip', () => {
+    const scale = b.min(b.div(b.scalar(maxNorm, norm.dtype), b.add(norm, 1e-6)), 1)
+    return { grads: grads.map(g => b.mul(g, scale)), norm }
+  })
+}

@@ -1,0 +1,141 @@
+/**
+ * Assembles a whole training step into one ONNX model: forward, loss, backward, optional
+ * global-norm clipping and the optimizer update. Parameters, optimizer state and the step
+ * counter flow in as inputs and out as `<name>.next` outputs, so each step's outputs are the
+ * next step's inputs.
+ */
+import { InvalidArgumentError } from '@murmur/interface'
+import { graphBuilder, type GraphBuilder } from './builder.js'
+import type { Value } from './core.js'
+import { grad } from './autodiff.js'
+import { NEXT_SUFFIX } from './constants.js'
+import { InvalidGraphError } from './errors.js'
+import { adamw, clipByGlobalNorm, globalNorm, type Optimizer } from './optim.js'
+import type { TensorMap } from './session.js'
+import { isFloat, scalar, tensor, type DType, type Tensor } from './tensor.js'
+
+/** What the forward function returns. */
+export interface ForwardResult {
+  /** Scalar loss to minimize. */
+  loss: Value
+  /** Extra outputs (accuracy, entropy, KL, ...), by output name. */
+  stats?: Record<string, Value>
+}
+
+/** Options of `trainStep`. */
+export interface TrainStepInit {
+  /**
+   * Builds the forward pass and loss: declare batch tensors with `b.input()` and parameters
+   * with `b.param()` (trainable ones become graph inputs; `trainable: false` stay frozen
+   * initializers).
+   */
+  forward: (b: GraphBuilder) => ForwardResult
+  /** Default `adamw()`. */
+  optimizer?: Optimizer
+  /** Clip gradients to this global norm (default: no clipping). */
+  clipNorm?: number
+  /** Graph name. Default `train_step`. */
+  name?: string
+  /** Opset. Default 21. */
+  opset?: number
+}
+
+/** A built train step and how to drive it. */
+export interface TrainStep {
+  /** ONNX model bytes. */
+  readonly model: Uint8Array
+  /** Trainable parameters in order, with their initial values. */
+  readonly params: ReadonlyArray<{ name: string, init: Tensor }>
+  /** Inputs carried from step to step: parameters, optimizer state, `step`. */
+  readonly stateNames: readonly string[]
+  /** Batch inputs the caller feeds each step (the forward's `b.input()`s). */
+  readonly batchNames: readonly string[]
+  /** Names of the scalar outputs: `loss`, `grad_norm` and the stats. */
+  readonly metricNames: readonly string[]
+  /** Name of the learning-rate input (a scalar of the parameters' dtype). */
+  readonly lrName: string
+  /** Parameters from their initial values, zero optimizer state, `step` = 1. */
+  initialState(): TensorMap
+  /** The state to feed next: each state input's `<name>.next` output. */
+  nextState(outputs: TensorMap): TensorMap
+  /** The learning-rate feed for `lr`. */
+  lr(value: number): TensorMap
+}
+
+/** Name of the optimizer state input for `slot` of `param`. */
+export function stateName (slot: string, param: string): string {
+  return `opt.${slot}.${param}`
+}
+
+/** Builds the train-step model. */
+export function trainStep (init: TrainStepInit): TrainStep {
+  const optimizer = init.optimizer ?? adamw()
+  const b = graphBuilder({ name: init.name ?? 'train_step', opset: init.opset, paramsAs: 'input' })
+  const { loss, stats = {} } = init.forward(b)
+  if (loss.rank !== 0 || !isFloat(loss.dtype)) throw new InvalidGraphError(`the loss must be a float scalar, got ${loss.dtype} [${loss.shape.join(', ')}]`)
+  const params = b.params().filter(p => p.trainable)
+  if (params.length === 0) throw new InvalidArgumentError('forward', 'declares no trainable parameters (b.param)')
+  const batchNames = b.inputs().map(v => v.name).filter(n => !params.some(p => p.value.name === n))
+  const dtype: DType = params[0].value.dtype
+  for (const p of params) {
+    if (p.value.dtype !== dtype) throw new InvalidGraphError(`all trainable parameters must share one dtype; '${p.value.name}' is ${p.value.dtype}, not ${dtype}`)
+  }
+  const lr = b.input('lr', dtype, [])
+  const step = b.input('step', 'int64', [])
+  const stateInputs = params.map(p => Object.fromEntries(optimizer.slots.map(s => [s, b.input(stateName(s, p.value.name), dtype, p.value.shape)])))
+
+  const rawGrads = grad(b, loss, params.map(p => p.value))
+  const clipped = init.clipNorm === undefined ? { grads: rawGrads, norm: globalNorm(b, rawGrads) } : clipByGlobalNorm(b, rawGrads, init.clipNorm)
+  const updates = optimizer.apply(b, params.map((p, i) => ({ name: p.value.name, param: p.value, grad: clipped.grads[i], state: stateInputs[i] })), {
+    lr,
+    step: b.cast(step, dtype)
+  })
+
+  b.output('loss', loss)
+  b.output('grad_norm', clipped.norm)
+  for (const [name, v] of Object.entries(stats)) b.output(name, v)
+  const stateNames: string[] = []
+  params.forEach((p, i) => {
+    b.output(p.value.name + NEXT_SUFFIX, updates[i].param)
+    stateNames.push(p.value.name)
+  })
+  params.forEach((p, i) => {
+    for (const s of optimizer.slots) {
+      const n = stateName(s, p.value.name)
+      b.output(n + NEXT_SUFFIX, updates[i].state[s])
+      stateNames.push(n)
+    }
+  })
+  b.output('step' + NEXT_SUFFIX, b.add(step, 1))
+  stateNames.push('step')
+  const model = b.toModelProto()
+  const paramList = params.map(p => ({ name: p.value.name, init: p.init }))
+
+  return {
+    model,
+    params: paramList,
+    stateNames,
+    batchNames,
+    metricNames: ['loss', 'grad_norm', ...Object.keys(stats)],
+    lrName: 'lr',
+    initialState () {
+      const st: TensorMap = {}
+      for (const p of paramList) {
+        st[p.name] = tensor(p.init.dtype, p.init.dims, p.init.data.slice())
+        for (const s of optimizer.slots) st[stateName(s, p.name)] = tensor(p.init.dtype, p.init.dims)
+      }
+      st.step = scalar('int64', 1n)
+      return st
+    },
+    nextState (outputs) {
+      const st: TensorMap = {}
+      for (const n of stateNames) {
+        const t = outputs[n + NEXT_SUFFIX]
+        if (t === undefined) throw new InvalidArgumentError('outputs', `missing '${n}${NEXT_SUFFIX}'`)
+        st[n] = t
+      }
+      return st
+    },
+    lr: (value: number) => ({ lr: scalar(dtype, value) })
+  }
+}
