@@ -100,7 +100,10 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
     const Bc = rows.length
     const L = mask[0].length
     const maskFlat = new BigInt64Array(Bc * L)
-    for (let r = 0; r < Bc; r++) for (let t = 0; t < L; t++) maskFlat[r * L + t] = BigInt(mask[r][t])
+    for (let r = 0; r < Bc; r++) {
+      const row = mask[r]
+      for (let t = 0; t < L; t++) if (row[t] !== 0) maskFlat[r * L + t] = 1n
+    }
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', feedIds, [Bc, T]),
       attention_mask: new ort.Tensor('int64', maskFlat, [Bc, L]),

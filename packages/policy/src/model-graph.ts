@@ -52,28 +52,38 @@ export function declareGptParams (b: GraphBuilder, config: GptConfig, weights: W
   return params
 }
 
-/** Builds the forward pass on `b` and returns logits and the new KV cache. */
+/**
+ * Builds the forward pass on `b` and returns logits and the new KV cache. Activations stay 2-D
+ * ([batch·seq, width]) outside attention so every projection is one Gemm with its bias fused:
+ * fewer, larger kernels, which is what decoding tiny models is bound by.
+ */
 export function buildGptForward (b: GraphBuilder, config: GptConfig, params: GptParams, inputs: GptForwardInputs): GptForwardOutputs {
   const c = config
   const d = c.nEmbd
   const hd = headDim(c)
   const p = (name: string): Value => params[name]
   const { inputIds, positionIds } = inputs
+  const [batchDim, seqDim] = inputIds.shape
   const allowed = b.scope('mask', () => attentionAllowed(b, inputs))
+  const idsShape = b.scope('shape', () => b.shapeOf(inputIds))
+  const qkvShape = b.scope('shape', () => b.concat([idsShape, b.ints([3 * c.nHead, hd], 'qkv_tail')], 0))
   let x = b.scope('transformer', () => {
     const tok = b.gather(p('transformer.wte.weight'), inputIds, 0)
-    return c.positions === 'learned' ? b.add(tok, b.gather(p('transformer.wpe.weight'), positionIds, 0)) : tok
+    const emb = c.positions === 'learned' ? b.add(tok, b.gather(p('transformer.wpe.weight'), positionIds, 0)) : tok
+    return b.reshape(emb, [-1, d])
   })
   const rotary = c.positions === 'rotary' ? b.scope('rotary', () => rotaryTables(b, c, positionIds)) : undefined
   const present: KvPair[] = []
   for (let l = 0; l < c.nLayer; l++) {
     const pre = `transformer.h.${l}.`
+    const linear = (name: string, v: Value): Value => b.scope(name.split('.').at(-1) as string, () => b.gemm(v, p(pre + name + '.weight'), p(pre + name + '.bias')))
     x = b.scope('transformer', () => b.scope('h', () => b.scope(l, () => {
       const h = b.scope('ln_1', () => b.layerNorm(x, p(pre + 'ln_1.weight'), p(pre + 'ln_1.bias'), { epsilon: c.layerNormEps }))
       const attn = b.scope('attn', () => {
-        const qkv = b.scope('c_attn', () => b.linear(h, p(pre + 'attn.c_attn.weight'), p(pre + 'attn.c_attn.bias')))
-        const heads = (v: Value): Value => b.transpose(b.reshape(v, [0, 0, c.nHead, hd]), [0, 2, 1, 3])
-        let [q, k, v] = b.split(qkv, -1, 3).map(heads)
+        const qkv = linear('attn.c_attn', h)
+        // [b·t, 3d] → [b, t, 3h, hd] → [b, 3h, t, hd] → q, k, v each [b, h, t, hd]
+        const heads = b.transpose(b.reshape(qkv, qkvShape, [batchDim, seqDim, 3 * c.nHead, hd]), [0, 2, 1, 3])
+        let [q, k, v] = b.split(heads, 1, 3)
         if (rotary !== undefined) {
           q = b.scope('q', () => applyRotary(b, q, rotary))
           k = b.scope('k', () => applyRotary(b, k, rotary))
@@ -87,22 +97,21 @@ export function buildGptForward (b: GraphBuilder, config: GptConfig, params: Gpt
         present.push({ key: k, value: v })
         const scores = b.mul(b.matmul(q, b.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(hd))
         const probs = b.softmax(b.where(allowed, scores, MASK_VALUE), -1)
-        const y = b.reshape(b.transpose(b.matmul(probs, v), [0, 2, 1, 3]), [0, 0, d])
-        return b.scope('c_proj', () => b.linear(y, p(pre + 'attn.c_proj.weight'), p(pre + 'attn.c_proj.bias')))
+        const y = b.reshape(b.transpose(b.matmul(probs, v), [0, 2, 1, 3]), [-1, d])
+        return linear('attn.c_proj', y)
       })
       const x1 = b.add(x, attn)
       const h2 = b.scope('ln_2', () => b.layerNorm(x1, p(pre + 'ln_2.weight'), p(pre + 'ln_2.bias'), { epsilon: c.layerNormEps }))
-      const mlp = b.scope('mlp', () => {
-        const a = b.gelu(b.scope('c_fc', () => b.linear(h2, p(pre + 'mlp.c_fc.weight'), p(pre + 'mlp.c_fc.bias'))), 'tanh')
-        return b.scope('c_proj', () => b.linear(a, p(pre + 'mlp.c_proj.weight'), p(pre + 'mlp.c_proj.bias')))
-      })
+      const mlp = b.scope('mlp', () => linear('mlp.c_proj', b.gelu(linear('mlp.c_fc', h2), 'tanh')))
       return b.add(x1, mlp)
     })))
   }
   const logits = b.scope('lm_head', () => {
     const h = b.layerNorm(x, p('transformer.ln_f.weight'), p('transformer.ln_f.bias'), { epsilon: c.layerNormEps })
     const w = c.tiedEmbeddings ? p('transformer.wte.weight') : p('lm_head.weight')
-    return b.matmul(h, b.transpose(w, [1, 0]))
+    const flat = b.gemm(h, w, undefined, { transB: true })
+    const outShape = b.concat([idsShape, b.ints([c.vocabSize], 'vocab')], 0)
+    return b.reshape(flat, outShape, [batchDim, seqDim, c.vocabSize])
   })
   return { logits, present }
 }
