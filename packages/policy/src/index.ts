@@ -21,3 +21,13 @@ export { type PolicyInit, type GenerateOptions, type Completion, type LogprobsOp
 export type { FinishReason, EngineStats } from './engine.js'
 export { type SaveWeightsOptions, type LoadedWeights, weightsToSafetensors, weightsFromSafetensors } from './checkpoint.js'
 export { type ExportOptions, type ModelFolder, exportModelFolder, readModelFolder, loadPolicy, hfConfigJson } from './model-folder.js'
+// --- training (issue 7) ---
+export { type Trainer, type TrainerInit, type TrainingGroup, type TrainStats, type SftExample, type SftStats, createTrainer } from './train/trainer.js'
+export { type TrainerConfig, type TrainerConfigInit, resolveTrainerConfig } from './train/config.js'
+export { type TrainerState, encodeTrainerState, decodeTrainerState } from './train/state.js'
+export type { StepStats } from './train/step-engine.js'
+export { type Aggregation, type PolicyLossInput, type PolicyLossResult, AGGREGATIONS, referencePolicyLoss, clippedTokenObjective } from './train/reference.js'
+export { type StepGraphSpec, buildStepGraph } from './train/step-graphs.js'
+export { type PretrainOptions, type PretrainProgress, type PretrainEval, type PretrainResult, pretrain } from './train/pretrain.js'
+export { type Sampler, type SampleOptions, createSampler } from './train/evaluate.js'
+export { InvalidTrainerStateError, InvalidTrainingBatchError, TrainerClosedError } from './train/errors.js'

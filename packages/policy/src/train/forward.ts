@@ -65,7 +65,8 @@ export function layerNormTape (g: GraphBuilder, x: Value, weight: Value, bias: V
 /** Final hidden states `[B, T, d]` (after `ln_f`) of token ids `[B, T]` (int64), with the tape. */
 export function gptForward (g: GraphBuilder, config: GptConfig, p: ParamValues, ids: Value): GptTape {
   if (config.positions !== 'learned') throw new InvalidModelConfigError('positions', 'training graphs support learned positions only')
-  const [B, T] = ids.shape as [number, number]
+  const B = ids.shape[0] as number // may be a symbol (`batch_size`) in export graphs
+  const T = ids.shape[1] as number
   const d = config.nEmbd
   const H = config.nHead
   const hd = headDim(config)
@@ -84,10 +85,10 @@ export function gptForward (g: GraphBuilder, config: GptConfig, p: ParamValues, 
     x = g.scope(`h.${l}`, () => {
       const ln1 = layerNormTape(g, x, p[n + 'ln_1.weight'], p[n + 'ln_1.bias'], eps)
       const qkv = g.linear(ln1.y, p[n + 'attn.c_attn.weight'], p[n + 'attn.c_attn.bias'])
-      const [q, k, v] = g.split(qkv, 2, [d, d, d]).map(t => g.transpose(g.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]))
+      const [q, k, v] = g.split(qkv, 2, [d, d, d]).map(t => g.transpose(g.reshape(t, [-1, T, H, hd]), [0, 2, 1, 3]))
       const scores = g.add(g.mul(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(hd)), causal)
       const probs = g.softmax(scores, -1)
-      const merged = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), [B, T, d])
+      const merged = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), [-1, T, d])
       const x1 = g.add(x, g.linear(merged, p[n + 'attn.c_proj.weight'], p[n + 'attn.c_proj.bias']))
       const ln2 = layerNormTape(g, x1, p[n + 'ln_2.weight'], p[n + 'ln_2.bias'], eps)
       const fc = g.linear(ln2.y, p[n + 'mlp.c_fc.weight'], p[n + 'mlp.c_fc.bias'])

@@ -93,13 +93,13 @@ export function buildStepGraph (config: GptConfig, spec: StepGraphSpec): Uint8Ar
   if (spec.optimizer === false) {
     for (const s of paramSpecs(config)) g.output(`grad.${s.name}`, grads[s.name])
   } else {
-    applyAdamW(g, config, p, grads, spec, dtype)
+    applyAdamW(g, paramSpecs(config), p, grads, spec, dtype)
   }
   return g.toModelProto()
 }
 
 /** Global-norm clipping and AdamW with decoupled weight decay; emits the `.next` outputs. */
-export function applyAdamW (g: GraphBuilder, config: GptConfig, p: ParamValues, grads: Grads, spec: StepGraphSpec, dtype: 'float32' | 'float64', prefix = ''): void {
+export function applyAdamW (g: GraphBuilder, specs: ReadonlyArray<{ name: string, shape: readonly number[] }>, p: ParamValues, grads: Grads, spec: StepGraphSpec, dtype: 'float32' | 'float64', prefix = ''): void {
   const b1 = spec.beta1 ?? 0.9
   const b2 = spec.beta2 ?? 0.999
   const eps = spec.adamEps ?? 1e-8
@@ -108,7 +108,6 @@ export function applyAdamW (g: GraphBuilder, config: GptConfig, p: ParamValues, 
   g.scope('adamw', () => {
     const lr = g.input('lr', dtype, [])
     const step = g.input('step', dtype, [])
-    const specs = paramSpecs(config)
     const sq = specs.map(s => g.reduceSum(g.mul(grads[s.name], grads[s.name])))
     const total = sq.reduce((a, b) => g.add(a, b))
     const norm = g.sqrt(total)
