@@ -59,7 +59,7 @@ export function metricsSuite (name: string, make: HarnessFactory): void {
     it('returns copies that callers cannot use to change stored records', async () => {
       h = await make()
       await h.store.metrics.put(rec(1))
-      const got = await h.store.metrics.get(1) as { rewards: { mean: number } }
+      const got = await h.store.metrics.get(1) as unknown as { rewards: { mean: number } }
       got.rewards.mean = 99
       expect(await h.store.metrics.get(1)).toEqual(rec(1))
     })
