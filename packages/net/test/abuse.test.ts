@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { encodeRolloutGroup } from '@murmur/protocol'
+import type { RolloutReceived, SwarmHost } from '../src/host.js'
+import { SCORE_THRESHOLDS } from '../src/constants.js'
+import { connect, makeGroup, startHosts, stopHosts, until } from './helpers.js'
+
+let hosts: SwarmHost[] = []
+afterEach(async () => { await stopHosts(hosts); hosts = [] })
+
+/** Publishes raw bytes through the attacker's gossipsub, skipping every local check. */
+async function publishRaw (attacker: SwarmHost, bytes: Uint8Array): Promise<void> {
+  const pubsub = attacker.libp2p?.services.pubsub
+  if (pubsub === undefined) throw new Error('attacker not started')
+  await pubsub.publish(attacker.topic, bytes)
+}
+
+/** victim ← attacker, victim ← honest; returns once both are in the victim's mesh. */
+async function triangle (over = {}): Promise<{ victim: SwarmHost, attacker: SwarmHost, honest: SwarmHost, got: RolloutReceived[] }> {
+  hosts = await startHosts(3, over)
+  const [victim, attacker, honest] = hosts
+  await connect(attacker, victim)
+  await connect(honest, victim)
+  await victim.waitForPeers(2, { signal: AbortSignal.timeout(10_000) })
+  await attacker.waitForPeers(1, { signal: AbortSignal.timeout(10_000) })
+  await honest.waitForPeers(1, { signal: AbortSignal.timeout(10_000) })
+  const got: RolloutReceived[] = []
+  victim.on('rollout:received', e => got.push(e.detail))
+  return { victim, attacker, honest, got }
+}
+
+describe('hostile traffic', () => {
+  it('rejects malformed, oversized and forged-prompt groups, ignores unknown tasks, and penalizes the sender', async () => {
+    const { victim, attacker, honest, got } = await triangle()
+    const a = attacker.peerId()
+    // an unknown task family is not provably bad: ignored, no penalty
+    const unknown = makeGroup(1, { task: { family: 'no-such-family', version: 1, seed: 1, params: {} } })
+    await publishRaw(attacker, encodeRolloutGroup(unknown))
+    await until(() => victim.stats().peers[a]?.ignored === 1, 10_000, 'ignored unknown task')
+    expect(victim.score(a)).toBeGreaterThanOrEqual(0)
+
+    await publishRaw(attacker, Uint8Array.of(0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3))
+    await publishRaw(attacker, new Uint8Array(100 * 1024).fill(0x41))
+    await publishRaw(attacker, encodeRolloutGroup(makeGroup(2, { prompt: 'not the regenerated prompt' })))
+    await until(() => victim.stats().peers[a]?.rejected === 3, 10_000, 'three rejections')
+    expect(victim.stats().totals.accepted).toBe(0)
+    expect(got).toHaveLength(0)
+    await until(() => victim.score(a) < SCORE_THRESHOLDS.gossipThreshold, 5000, 'score drop')
+
+    // the host keeps working: an honest group still arrives
+    const group = makeGroup(3)
+    await honest.publish(group)
+    await until(() => got.length === 1, 10_000, 'honest delivery')
+    expect(got[0].from).toBe(honest.peerId())
+    expect(victim.score(honest.peerId())).toBeGreaterThanOrEqual(0)
+  })
+
+  it('refuses to publish a group its peers would reject', async () => {
+    hosts = await startHosts(1)
+    await expect(hosts[0].publish(makeGroup(1, { prompt: 'forged' }))).rejects.toMatchObject({ code: 'ERR_INVALID_ROLLOUT' })
+    await expect(hosts[0].publish(makeGroup(1, { completions: [] }))).rejects.toMatchObject({ code: 'ERR_INVALID_ROLLOUT' })
+  })
+
+  it('throttles a flood of valid groups from one origin, penalizes it, and keeps honest traffic flowing', async () => {
+    const burst = 10
+    const { victim, attacker, honest, got } = await triangle({ rateLimit: { groupsPerSecond: 2, burst } })
+    const a = attacker.peerId()
+    for (let i = 0; i < 150; i++) await attacker.publish(makeGroup(10_000 + i))
+    await until(() => (victim.stats().peers[a]?.throttled ?? 0) >= 50, 15_000, 'throttling')
+    const s = victim.stats().peers[a]
+    // the bucket refills at 2/s while the flood lasts, hence the small allowance over the burst
+    expect(s.accepted).toBeGreaterThanOrEqual(burst)
+    expect(s.accepted).toBeLessThanOrEqual(burst + 6)
+    expect(s.rejected).toBe(0)
+    await until(() => victim.score(a) < SCORE_THRESHOLDS.gossipThreshold, 5000, 'score drop')
+    expect(got.filter(r => r.from === a)).toHaveLength(s.accepted)
+
+    await honest.publish(makeGroup(3))
+    await until(() => got.some(r => r.from === honest.peerId()), 10_000, 'honest delivery')
+    expect(victim.stats().peers[honest.peerId()].throttled).toBe(0)
+  })
+})

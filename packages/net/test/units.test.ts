@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest'
+import { FloodControl, LruMap } from '../src/limits.js'
+import { InboundQueue } from '../src/inbound-queue.js'
+import { resolveSwarmConfig, rolloutTopic } from '../src/config.js'
+import { checkSwarmKey, generateSwarmKey } from '../src/swarm-key.js'
+import { PENALTY_HALF_LIFE_MS } from '../src/constants.js'
+
+describe('LruMap', () => {
+  it('evicts the least recently used entry beyond its bound', () => {
+    const m = new LruMap<number>(2)
+    m.set('a', 1)
+    m.set('b', 2)
+    expect(m.get('a')).toBe(1) // a is now most recent
+    m.set('c', 3)
+    expect(m.size).toBe(2)
+    expect(m.get('b')).toBeUndefined()
+    expect([...m.entries()].map(([k]) => k)).toEqual(['a', 'c'])
+  })
+})
+
+describe('FloodControl', () => {
+  it('allows a burst, then the sustained rate, and penalizes what exceeds it', () => {
+    let now = 0
+    const fc = new FloodControl({ ratePerSecond: 2, burst: 3, now: () => now })
+    expect([1, 2, 3, 4].map(() => fc.take('x'))).toEqual([true, true, true, false])
+    expect(fc.penalty('x')).toBe(1)
+    expect(fc.take('y')).toBe(true) // buckets are per origin
+    now += 500 // one token at 2/s
+    expect(fc.take('x')).toBe(true)
+    expect(fc.take('x')).toBe(false)
+    expect(fc.penalty('x')).toBeCloseTo(1 + 0.5 ** (500 / PENALTY_HALF_LIFE_MS), 10)
+    now += 10_000 // refills to the burst, not beyond
+    expect([1, 2, 3, 4].map(() => fc.take('x'))).toEqual([true, true, true, false])
+  })
+
+  it('halves the penalty every half-life', () => {
+    let now = 0
+    const fc = new FloodControl({ ratePerSecond: 1, burst: 1, now: () => now })
+    fc.take('x')
+    for (let i = 0; i < 8; i++) fc.take('x')
+    expect(fc.penalty('x')).toBe(8)
+    now += PENALTY_HALF_LIFE_MS
+    expect(fc.penalty('x')).toBeCloseTo(4, 10)
+    now += 2 * PENALTY_HALF_LIFE_MS
+    expect(fc.penalty('x')).toBeCloseTo(1, 10)
+    expect(fc.penalty('nobody')).toBe(0)
+  })
+
+  it('remembers a bounded number of peers', () => {
+    const fc = new FloodControl({ ratePerSecond: 1, burst: 1, maxPeers: 2, now: () => 0 })
+    for (const p of ['a', 'a', 'b', 'b', 'c', 'c']) fc.take(p)
+    // a was evicted: it gets a fresh bucket (and its penalty is forgotten)
+    expect(fc.penalty('a')).toBe(0)
+    expect(fc.take('a')).toBe(true)
+  })
+})
+
+describe('InboundQueue', () => {
+  it('runs jobs in order, one per turn, and refuses jobs beyond its capacity', async () => {
+    const q = new InboundQueue(3)
+    const order: number[] = []
+    const results = [1, 2, 3, 4, 5].map(async i => await q.run(() => { order.push(i); return i * 10 }))
+    expect(q.size).toBe(3)
+    expect(await Promise.all(results)).toEqual([10, 20, 30, undefined, undefined])
+    expect(order).toEqual([1, 2, 3])
+    expect(await q.run(() => 6)).toBe(6)
+  })
+
+  it('propagates a job\'s error and keeps going', async () => {
+    const q = new InboundQueue(4)
+    const bad = q.run(() => { throw new Error('boom') })
+    const good = q.run(() => 'ok')
+    await expect(bad).rejects.toThrow('boom')
+    expect(await good).toBe('ok')
+  })
+
+  it('resolves waiting jobs as undefined when closed', async () => {
+    const q = new InboundQueue(4)
+    let ran = false
+    const pending = q.run(() => { ran = true })
+    q.close()
+    expect(await pending).toBeUndefined()
+    expect(ran).toBe(false)
+    expect(await q.run(() => 1)).toBeUndefined()
+  })
+})
+
+describe('config', () => {
+  it('fills defaults and derives the topic', () => {
+    const c = resolveSwarmConfig({ swarmId: 'lab-1' })
+    expect(c.topic).toBe('/murmur/lab-1/rollouts/1')
+    expect(rolloutTopic('x')).toBe('/murmur/x/rollouts/1')
+    expect(c.dht).toBe('off')
+    expect(c.mdns).toBe(false)
+    expect(c.bootstrap).toEqual([])
+    expect(c.floodPublish).toBe(false)
+  })
+
+  it('names the bad key', () => {
+    const bad: Array<[Parameters<typeof resolveSwarmConfig>[0], string]> = [
+      [{ swarmId: 'has/slash' }, 'swarmId'],
+      [{ swarmId: '' }, 'swarmId'],
+      [{ dht: 'public' as 'server' }, 'dht'],
+      [{ rateLimit: { groupsPerSecond: -1 } }, 'rateLimit.groupsPerSecond'],
+      [{ rateLimit: { burst: 1.5 } }, 'rateLimit.burst'],
+      [{ connections: { max: 0 } }, 'connections.max'],
+      [{ gossip: { heartbeatMs: Number.NaN } }, 'gossip.heartbeatMs'],
+      [{ gossip: { ipColocationWeight: 3 } }, 'gossip.ipColocationWeight'],
+      [{ psk: new Uint8Array(95) }, 'psk'],
+      [{ listen: 'x' as unknown as string[] }, 'listen']
+    ]
+    for (const [init, field] of bad) {
+      expect(() => resolveSwarmConfig(init)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field }) as Error)
+    }
+  })
+})
+
+describe('swarm keys', () => {
+  it('generates distinct, well-formed keys', () => {
+    const a = generateSwarmKey()
+    const b = generateSwarmKey()
+    expect(checkSwarmKey(a)).toBe(a)
+    expect(a).not.toEqual(b)
+    expect(new TextDecoder().decode(a)).toMatch(/^\/key\/swarm\/psk\/1\.0\.0\/\n\/base16\/\n[0-9a-f]{64}$/)
+  })
+})
