@@ -31,14 +31,14 @@ export type GptConfigInit = Pick<GptConfig, 'nLayer' | 'nEmbd' | 'nHead' | 'voca
 
 /**
  * Named presets. `tiny` is what the default demo runs: the lead's probes showed d 64 / 2 layers
- * learns 2-digit addition as well as d 128 and trains 1.7× faster. `small` (~0.9M params with a
- * ~100-symbol vocabulary) meets the "0.5–2M parameters" size the issue names, for harder tasks.
+ * learns 2-digit addition as well as d 128 and trains 1.7× faster. `small` (~0.81M params with the
+ * 101-symbol char vocabulary) meets the "0.5–2M parameters" size the issue names, for harder tasks.
  * Both use a 64-token context (the built-in tasks are short) and the char tokenizer's vocabulary.
  */
 export const gptConfigs = {
   /** ~0.11M parameters: d 64, 2 layers, 4 heads, context 64. */
   tiny: { nLayer: 2, nEmbd: 64, nHead: 4, vocabSize: 101, nCtx: 64 },
-  /** ~0.88M parameters: d 128, 4 layers, 4 heads, context 64. */
+  /** ~0.81M parameters: d 128, 4 layers, 4 heads, context 64. */
   small: { nLayer: 4, nEmbd: 128, nHead: 4, vocabSize: 101, nCtx: 64 }
 } as const satisfies Record<string, GptConfigInit>
 

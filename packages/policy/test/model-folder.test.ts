@@ -77,6 +77,33 @@ describe('model folder', () => {
   })
 })
 
+describe('rotary model folder', () => {
+  it('exports and runs in transformers.js with the same greedy tokens', async () => {
+    const rotary = resolveGptConfig({ ...gptConfigs.tiny, positions: 'rotary', tiedEmbeddings: false })
+    const w = initWeights(rotary, 5)
+    const rng = createRng(5)
+    for (const t of Object.values(w)) for (let i = 0; i < t.length; i++) t[i] += rng.normal() * 0.15
+    const p = await createPolicy({ config: rotary, weights: w })
+    try {
+      await exportModelFolder(p, join(root, 'rotary'))
+      const loaded = await readModelFolder(join(root, 'rotary'))
+      expect(loaded.config).toEqual(rotary)
+      env.allowRemoteModels = false
+      env.localModelPath = root
+      const tok = await AutoTokenizer.from_pretrained('rotary')
+      const model = await AutoModelForCausalLM.from_pretrained('rotary', { dtype: 'fp32' })
+      const enc = tok(['3+4=', 'hello there'], { padding: true })
+      const out = (await model.generate({ ...enc, max_new_tokens: 8, do_sample: false }) as { tolist: () => bigint[][] }).tolist()
+      await model.dispose()
+      const width = (enc.input_ids as { dims: number[] }).dims[1]
+      const ours = await p.generate(['3+4=', 'hello there'], { maxTokens: 8, temperature: 0 })
+      for (let i = 0; i < 2; i++) expect(out[i].slice(width).map(Number).slice(0, ours[i][0].tokenIds.length)).toEqual(ours[i][0].tokenIds)
+    } finally {
+      await p.close()
+    }
+  })
+})
+
 describe('bad model folders', () => {
   const broken = (name: string, mutate: (dir: string) => void): string => {
     const dir = join(root, name)

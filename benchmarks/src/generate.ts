@@ -1,0 +1,125 @@
+/**
+ * `npm run bench -- generate [--threads N] [--reps N] [--tokens N]`: batched sampling speed of
+ * the default tiny policy (KV cache, worker thread) against transformers.js `generate()` on
+ * the same exported model folder, same prompts and sampling settings (temperature 1, no top-k
+ * or top-p), runs interleaved. Also reports achieved FLOP/s against a measured onnxruntime
+ * MatMul peak with the same thread count, and the cost of refreshing weights.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createSession, graphBuilder, tensor } from '@murmur/graph'
+import { countParams, createPolicy, exportModelFolder, flopsPerToken, gptConfigs, initWeights, resolveGptConfig, type Policy } from '@murmur/policy'
+import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers'
+import { median, report } from './report.js'
+
+function arg (args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 ? Number(args[i + 1]) : fallback
+}
+
+/** Compact task-like prompts of varied length (left padding is exercised). */
+function prompts (n: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const a = String((i * 37) % 100).padStart(2, '0')
+    const b = String((i * 59 + 13) % 100).padStart(2, '0')
+    return i % 3 === 0 ? `${a}+${b}=` : i % 3 === 1 ? `sort ${a} ${b} ${i % 10}:` : `rev ${a}${b}:`
+  })
+}
+
+async function matmulPeak (threads: number): Promise<number> {
+  const n = 512
+  const b = graphBuilder()
+  const x = b.input('x', 'float32', [n, n])
+  const w = b.param('w', tensor('float32', [n, n], Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 101) / 101 - 0.5)))
+  b.output('y', b.matmul(x, w))
+  const s = await createSession(b.toModelProto(), { intraOpThreads: threads })
+  const feeds = { x: tensor('float32', [n, n], Float32Array.from({ length: n * n }, (_, i) => ((i * 104729) % 97) / 97 - 0.5)) }
+  for (let i = 0; i < 3; i++) await s.run(feeds)
+  const times: number[] = []
+  for (let i = 0; i < 15; i++) {
+    const t0 = performance.now()
+    await s.run(feeds)
+    times.push(performance.now() - t0)
+  }
+  await s.close()
+  return 2 * n ** 3 / (median(times) / 1000)
+}
+
+interface Run { tokens: number, ms: number, ortMs?: number }
+
+async function runMurmur (policy: Policy, batch: string[], maxTokens: number, seed: number): Promise<Run> {
+  const t0 = performance.now()
+  const out = await policy.generate(batch, { maxTokens, temperature: 1, seed })
+  const ms = performance.now() - t0
+  return { tokens: out.flat().reduce((n, c) => n + c.tokenIds.length, 0), ms, ortMs: policy.lastStats()?.runMs }
+}
+
+async function runPeer (model: PreTrainedModel, tok: PreTrainedTokenizer, batch: string[], maxTokens: number, eosId: number): Promise<Run> {
+  const t0 = performance.now()
+  const enc = tok(batch, { padding: true })
+  const width = (enc.input_ids as { dims: number[] }).dims[1]
+  const out = await model.generate({ ...enc, max_new_tokens: maxTokens, do_sample: true, temperature: 1, top_k: 0 }) as unknown as { tolist: () => bigint[][] }
+  const ms = performance.now() - t0
+  let tokens = 0
+  for (const row of out.tolist()) {
+    // count tokens up to and including EOS, as murmur does
+    for (const t of row.slice(width)) {
+      tokens++
+      if (Number(t) === eosId) break
+    }
+  }
+  return { tokens, ms }
+}
+
+/** Runs the benchmark and prints JSON lines. */
+export default async function run (args: string[]): Promise<void> {
+  const threads = arg(args, 'threads', 1)
+  const reps = arg(args, 'reps', 5)
+  const maxTokens = arg(args, 'tokens', 32)
+  const config = resolveGptConfig(gptConfigs.tiny)
+  const policy = await createPolicy({ config, weights: initWeights(config, 0), threads })
+  const root = mkdtempSync(join(tmpdir(), 'murmur-bench-gen-'))
+  try {
+    await exportModelFolder(policy, join(root, 'tiny'))
+    env.allowRemoteModels = false
+    env.localModelPath = root
+    const tok = await AutoTokenizer.from_pretrained('tiny')
+    const model = await AutoModelForCausalLM.from_pretrained('tiny', { dtype: 'fp32', session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 } })
+    const eosId = policy.tokenizer.eosId ?? -1
+    const peak = await matmulPeak(threads)
+    report({ bench: 'generate', case: 'matmul_peak', metric: 'flop_per_s', value: peak, unit: 'FLOP/s', better: 'higher', shape: '512x512x512', threads })
+    for (const [name, size] of [['batch1', 1], ['batch16', 16], ['batch64', 64]] as const) {
+      const batch = prompts(size)
+      await runMurmur(policy, batch, maxTokens, 999)
+      await runPeer(model, tok, batch, maxTokens, eosId)
+      const ours: number[] = []
+      const theirs: number[] = []
+      const flops: number[] = []
+      for (let r = 0; r < reps; r++) {
+        const m = await runMurmur(policy, batch, maxTokens, r)
+        const p = await runPeer(model, tok, batch, maxTokens, eosId)
+        ours.push(m.tokens / (m.ms / 1000))
+        theirs.push(p.tokens / (p.ms / 1000))
+        // forward FLOPs per token at the mean context the decode steps see
+        const ctx = Math.round(batch.reduce((n, s) => n + s.length + 1, 0) / batch.length + maxTokens / 2)
+        flops.push(m.tokens * flopsPerToken(config, ctx) / (m.ms / 1000))
+      }
+      report({ bench: 'generate', case: name, metric: 'tokens_per_s', value: median(ours), unit: 'tok/s', better: 'higher', peer: 'transformers.js', peer_value: median(theirs), max_tokens: maxTokens, sampling: 'temperature 1', threads, params: countParams(config) })
+      const achieved = median(flops)
+      report({ bench: 'generate', case: name, metric: 'flop_per_s', value: achieved, unit: 'FLOP/s', better: 'higher', fraction_of_matmul_peak: Math.round(achieved / peak * 10000) / 10000 })
+    }
+    const w = policy.getWeights()
+    const refresh: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now()
+      await policy.setWeights(w)
+      refresh.push(performance.now() - t0)
+    }
+    report({ bench: 'generate', case: 'set_weights', metric: 'latency_ms', value: median(refresh), unit: 'ms', better: 'lower', note: 'rebuild graph + new onnxruntime session in the worker' })
+    await model.dispose()
+  } finally {
+    await policy.close()
+    rmSync(root, { recursive: true, force: true })
+  }
+}
