@@ -1,7 +1,8 @@
 /**
  * The policy's worker thread: owns the onnxruntime session of the decode graph and runs whole
  * `generate` / `logprobs` jobs (one message each, so KV caches never cross threads). Jobs run
- * one at a time in arrival order; `load` swaps in a new model between jobs. Compiled to
+ * one at a time in arrival order; `load` builds the new session at once (beside a running job)
+ * and swaps it in at its place in the queue. Compiled to
  * dist/policy-worker.js and started by URL.
  */
 import { parentPort, workerData } from 'node:worker_threads'
@@ -56,12 +57,6 @@ async function main (): Promise<void> {
       reply({ type: 'generated', id: msg.id, completions, stats })
     } else if (msg.type === 'logprobs') {
       reply({ type: 'scored', id: msg.id, logprobs: await engineLogprobs(ctx(msg.id), msg.items, msg.temperature, msg.batchSize) })
-    } else if (msg.type === 'load') {
-      const next = await createSession(msg.model)
-      const old = session
-      session = next
-      await old.release()
-      reply({ type: 'loaded', id: msg.id })
     }
   }
   port?.on('message', (msg: PolicyWorkerRequest) => {
@@ -71,6 +66,23 @@ async function main (): Promise<void> {
         await session.release()
         reply({ type: 'closed' })
         port?.close()
+      })
+      return
+    }
+    if (msg.type === 'load') {
+      // Build the new session now, beside any running job; swap it in at this point of the queue.
+      const creating = createSession(msg.model)
+      creating.catch(() => {}) // handled below; avoids an unhandled rejection before the queue gets here
+      queue = queue.then(async () => {
+        try {
+          const next = await creating
+          const old = session
+          session = next
+          await old.release()
+          reply({ type: 'loaded', id: msg.id })
+        } catch (err) {
+          reply({ type: 'error', id: msg.id, error: describe(err) })
+        }
       })
       return
     }

@@ -150,6 +150,14 @@ describe('policy weights', () => {
       const after = await p.generate(['1+1='], { maxTokens: 5, temperature: 0 })
       expect(after[0][0].tokenIds).not.toEqual(before[0][0].tokenIds)
       await expect(p.setWeights({ nope: new Float32Array(1) })).rejects.toMatchObject({ code: 'ERR_WEIGHTS_MISMATCH' })
+      // calls issued before setWeights see the old weights, calls after it the new ones
+      const [old, , fresh] = await Promise.all([
+        p.generate(['1+1='], { maxTokens: 5, temperature: 0 }),
+        p.setWeights(initWeights(config, 3)),
+        p.generate(['1+1='], { maxTokens: 5, temperature: 0 })
+      ])
+      expect(old[0][0].tokenIds).toEqual(after[0][0].tokenIds)
+      expect(fresh[0][0].tokenIds).toEqual(before[0][0].tokenIds)
     } finally {
       await p.close()
       await p.close()
