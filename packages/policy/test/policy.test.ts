@@ -124,6 +124,16 @@ describe('policy.generate', () => {
     else expect(c.tokenIds.length).toBeLessThanOrEqual(4)
   })
 
+  it('computes off the main event loop (the caller stays idle while a batch decodes)', async () => {
+    const start = performance.eventLoopUtilization()
+    const t0 = performance.now()
+    await policy.generate(prompts, { n: 32, maxTokens: 40, seed: 1 })
+    const elapsed = performance.now() - t0
+    const elu = performance.eventLoopUtilization(start)
+    expect(elapsed).toBeGreaterThan(30)
+    expect(elu.utilization).toBeLessThan(0.5)
+  })
+
   it('honours an abort signal with an AbortError', async () => {
     const ac = new AbortController()
     ac.abort()
