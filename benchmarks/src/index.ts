@@ -7,6 +7,8 @@ export { report, reportEnv, median, quantile, type Measurement } from './report.
 
 /** Benchmarks by name, with a one-line description. Add a line here when adding a benchmark. */
 export const benchmarks: Record<string, string> = {
+  gossip: '16 hosts in 2 processes on loopback gossiping ~4 KiB rollout groups at 50/s: delivery, p50/p99 latency, throughput, wire amplification vs mesh degree',
   graph: 'train-step time (fwd+bwd+AdamW in onnxruntime) of an MLP and a tiny GPT; build and session-create times; plain-TS MLP peer',
+  train: 'policy-gradient train step (fwd+bwd+AdamW graph) of the tiny policy at 64×32 vs PyTorch; Trainer round; peak RSS',
   generate: 'batched sampling tokens/s of the tiny policy vs transformers.js generate(); FLOP/s vs MatMul peak'
 }
