@@ -136,14 +136,14 @@ export interface CheckpointInput {
   weights: Uint8Array
   /** Optimizer state bytes. */
   optimizer: Uint8Array
-  /** RNG state(s). */
-  rng: JsonValue
-  /** HERO state (σ̄ and friends). */
-  hero: JsonValue
-  /** The resolved node config. */
-  config: JsonValue
-  /** Free-form extra fields (model name, metrics summary, ...). */
-  meta?: JsonObject
+  /** RNG state(s); must be plain JSON (checked at runtime, so typed interfaces are accepted). */
+  rng: unknown
+  /** HERO state (σ̄ and friends); plain JSON. */
+  hero: unknown
+  /** The resolved node config; plain JSON. */
+  config: unknown
+  /** Free-form extra fields (model name, metrics summary, ...); a plain JSON object. */
+  meta?: object
 }
 
 /** Checkpoint metadata, cheap to list. */
@@ -205,8 +205,8 @@ export interface MetricsRange extends AbortOptions {
 
 /** History of per-round metrics. */
 export interface MetricsStore {
-  /** Stores the record of `record.round`, replacing an existing one. */
-  put(record: MetricsRecord, options?: AbortOptions): Promise<void>
+  /** Stores the record of `record.round` (any plain-JSON object with a `round`), replacing an existing one. */
+  put<T extends { round: number }>(record: T, options?: AbortOptions): Promise<void>
   /** The record of `round`, if any. */
   get(round: number, options?: AbortOptions): Promise<MetricsRecord | undefined>
   /** Records with rounds in [from, to], ascending unless `reverse`. */

@@ -56,6 +56,14 @@ export function metricsSuite (name: string, make: HarnessFactory): void {
       expect(await h.store.metrics.range()).toEqual([])
     })
 
+    it('accepts records typed as interfaces (checked as JSON at runtime)', async () => {
+      interface RoundMetrics { round: number, accuracy: number, timings: { totalMs: number } }
+      const typed: RoundMetrics = { round: 3, accuracy: 0.25, timings: { totalMs: 12 } }
+      h = await make()
+      await h.store.metrics.put(typed)
+      expect(await h.store.metrics.get(3)).toEqual(typed)
+    })
+
     it('returns copies that callers cannot use to change stored records', async () => {
       h = await make()
       await h.store.metrics.put(rec(1))

@@ -63,7 +63,7 @@ export class LevelCheckpointStore implements CheckpointStore {
   }
 
   async save (input: CheckpointInput, options: AbortOptions = {}): Promise<CheckpointInfo> {
-    const { meta } = validateCheckpoint(input)
+    const { meta, rng, hero, config } = validateCheckpoint(input)
     return await this.queue.run(async () => {
       throwIfAborted(options.signal)
       this.components.assertOpen()
@@ -76,9 +76,9 @@ export class LevelCheckpointStore implements CheckpointStore {
         weightsBytes: input.weights.byteLength,
         optimizerBytes: input.optimizer.byteLength,
         sha256: sha256Hex(input.weights, input.optimizer),
-        rng: input.rng,
-        hero: input.hero,
-        config: input.config,
+        rng,
+        hero,
+        config,
         meta
       }
       await writeBlob(this.dir, file, [input.weights, input.optimizer], options)

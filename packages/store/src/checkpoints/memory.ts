@@ -32,7 +32,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 
   async save (input: CheckpointInput, options: AbortOptions = {}): Promise<CheckpointInfo> {
-    const { meta } = validateCheckpoint(input)
+    const { meta, rng, hero, config } = validateCheckpoint(input)
     throwIfAborted(options.signal)
     this.components.assertOpen()
     const c: Checkpoint = copy({
@@ -45,9 +45,9 @@ export class MemoryCheckpointStore implements CheckpointStore {
       meta,
       weights: input.weights,
       optimizer: input.optimizer,
-      rng: input.rng,
-      hero: input.hero,
-      config: input.config
+      rng,
+      hero,
+      config
     })
     this.byRound.set(c.round, c)
     const rounds = [...this.byRound.keys()].sort((a, b) => b - a)

@@ -10,7 +10,8 @@ export class LevelMetricsStore implements MetricsStore {
   constructor (private readonly db: Sub<MetricsRecord>, private readonly path: string,
     private readonly components: { assertOpen: () => void }) {}
 
-  async put (record: MetricsRecord, options: AbortOptions = {}): Promise<void> {
+  async put<T extends { round: number }> (input: T, options: AbortOptions = {}): Promise<void> {
+    const record: unknown = input
     validateMetrics(record)
     throwIfAborted(options.signal)
     this.components.assertOpen()

@@ -10,7 +10,8 @@ export class MemoryMetricsStore implements MetricsStore {
 
   constructor (private readonly components: { assertOpen: () => void }) {}
 
-  async put (record: MetricsRecord, options: AbortOptions = {}): Promise<void> {
+  async put<T extends { round: number }> (input: T, options: AbortOptions = {}): Promise<void> {
+    const record: unknown = input
     validateMetrics(record)
     throwIfAborted(options.signal)
     this.components.assertOpen()

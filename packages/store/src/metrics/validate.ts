@@ -3,11 +3,11 @@ import type { MetricsRange, MetricsRecord } from '../types.js'
 import { assertIndex, assertJson, assertLimit } from '../util.js'
 
 /** Validates a metrics record: a JSON object with a `round` index. */
-export function validateMetrics (record: MetricsRecord): void {
+export function validateMetrics (record: unknown): asserts record is MetricsRecord {
   if (record == null || typeof record !== 'object' || Array.isArray(record)) {
     throw new InvalidArgumentError('metrics', 'must be a JSON object')
   }
-  assertIndex('metrics.round', record.round)
+  assertIndex('metrics.round', (record as { round?: unknown }).round)
   assertJson('metrics', record)
 }
 
