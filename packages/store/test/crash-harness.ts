@@ -21,13 +21,16 @@ const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.
 /** Outcome of one kill. */
 export interface Run { acked: number, midWrite: boolean }
 
-async function runAndKill (dir: string, size: number, delayMs: number, afterReady: boolean): Promise<number> {
+/** When the kill's random delay starts: at spawn (may hit startup), or at the first acknowledged save (hits the next save). */
+type KillFrom = 'spawn' | 'saved'
+
+async function runAndKill (dir: string, size: number, delayMs: number, from: KillFrom): Promise<number> {
   const child = spawn(process.execPath, [WRITER, dir, String(size)], { stdio: ['ignore', 'pipe', 'pipe'] })
   let acked = -1
   let buffered = ''
   let stderr = ''
-  let onReady: () => void = () => {}
-  const ready = new Promise<void>(resolve => { onReady = resolve })
+  let onSaved: () => void = () => {}
+  const saved = new Promise<void>(resolve => { onSaved = resolve })
   child.stdout.setEncoding('utf8')
   child.stdout.on('data', (chunk: string) => {
     buffered += chunk
@@ -35,13 +38,15 @@ async function runAndKill (dir: string, size: number, delayMs: number, afterRead
     buffered = lines.pop() ?? ''
     for (const line of lines) {
       const [word, n] = line.split(' ')
-      if (word === 'ready') onReady()
-      if (word === 'saved') acked = Math.max(acked, Number(n))
+      if (word === 'saved') {
+        acked = Math.max(acked, Number(n))
+        onSaved()
+      }
     }
   })
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
   const exited = new Promise<number | null>(resolve => child.on('exit', (code) => { resolve(code) }))
-  if (afterReady) await Promise.race([ready, exited])
+  if (from === 'saved') await Promise.race([saved, exited])
   await new Promise(resolve => setTimeout(resolve, delayMs))
   child.kill('SIGKILL')
   const code = await exited
@@ -58,10 +63,14 @@ export async function killLoop (kills: number, seed: number): Promise<{ acked: n
   let lastAcked = 0
   try {
     for (let k = 0; k < kills; k++) {
-      // Odd kills may land during startup (open, orphan cleanup); even ones during the save loop.
-      const acked = await runAndKill(dir, size, Math.floor(rng.nextFloat() * 250), k % 2 === 0)
+      // A third of the kills may land during startup (open, orphan cleanup); the rest just after an
+      // acknowledged save, i.e. somewhere inside the next one.
+      const acked = k % 3 === 0
+        ? await runAndKill(dir, size, Math.floor(rng.nextFloat() * 250), 'spawn')
+        : await runAndKill(dir, size, Math.floor(rng.nextFloat() * 50), 'saved')
       if (acked > 0) lastAcked = acked
-      const names = await readdir(join(dir, CHECKPOINT_DIRNAME))
+      // The writer may have died before it created the directory.
+      const names = await readdir(join(dir, CHECKPOINT_DIRNAME)).catch(() => [] as string[])
       const store = await openNodeStore({ dir, checkpoints: { keep: 3 } })
       try {
         const list = await store.checkpoints.list()
