@@ -48,18 +48,18 @@ async function matmulPeak (threads: number): Promise<number> {
 
 interface Run { tokens: number, ms: number, ortMs?: number }
 
-async function runMurmur (policy: Policy, batch: string[], maxTokens: number, seed: number): Promise<Run> {
+async function runMurmur (policy: Policy, batch: string[], n: number, maxTokens: number, seed: number): Promise<Run> {
   const t0 = performance.now()
-  const out = await policy.generate(batch, { maxTokens, temperature: 1, seed })
+  const out = await policy.generate(batch, { n, maxTokens, temperature: 1, seed })
   const ms = performance.now() - t0
   return { tokens: out.flat().reduce((n, c) => n + c.tokenIds.length, 0), ms, ortMs: policy.lastStats()?.runMs }
 }
 
-async function runPeer (model: PreTrainedModel, tok: PreTrainedTokenizer, batch: string[], maxTokens: number, eosId: number): Promise<Run> {
+async function runPeer (model: PreTrainedModel, tok: PreTrainedTokenizer, batch: string[], n: number, maxTokens: number, eosId: number): Promise<Run> {
   const t0 = performance.now()
   const enc = tok(batch, { padding: true })
   const width = (enc.input_ids as { dims: number[] }).dims[1]
-  const out = await model.generate({ ...enc, max_new_tokens: maxTokens, do_sample: true, temperature: 1, top_k: 0 }) as unknown as { tolist: () => bigint[][] }
+  const out = await model.generate({ ...enc, max_new_tokens: maxTokens, do_sample: true, temperature: 1, top_k: 0, num_return_sequences: n }) as unknown as { tolist: () => bigint[][] }
   const ms = performance.now() - t0
   let tokens = 0
   for (const row of out.tolist()) {
@@ -89,23 +89,24 @@ export default async function run (args: string[]): Promise<void> {
     const eosId = policy.tokenizer.eosId ?? -1
     const peak = await matmulPeak(threads)
     report({ bench: 'generate', case: 'matmul_peak', metric: 'flop_per_s', value: peak, unit: 'FLOP/s', better: 'higher', shape: '512x512x512', threads })
-    for (const [name, size] of [['batch1', 1], ['batch16', 16], ['batch64', 64]] as const) {
+    // batchN: N distinct prompts; prompts8_n8: the RL shape (8 prompts × 8 completions each)
+    for (const [name, size, n] of [['batch1', 1, 1], ['batch16', 16, 1], ['batch64', 64, 1], ['prompts8_n8', 8, 8]] as const) {
       const batch = prompts(size)
-      await runMurmur(policy, batch, maxTokens, 999)
-      await runPeer(model, tok, batch, maxTokens, eosId)
+      await runMurmur(policy, batch, n, maxTokens, 999)
+      await runPeer(model, tok, batch, n, maxTokens, eosId)
       const ours: number[] = []
       const theirs: number[] = []
       const flops: number[] = []
       for (let r = 0; r < reps; r++) {
-        const m = await runMurmur(policy, batch, maxTokens, r)
-        const p = await runPeer(model, tok, batch, maxTokens, eosId)
+        const m = await runMurmur(policy, batch, n, maxTokens, r)
+        const p = await runPeer(model, tok, batch, n, maxTokens, eosId)
         ours.push(m.tokens / (m.ms / 1000))
         theirs.push(p.tokens / (p.ms / 1000))
         // forward FLOPs per token at the mean context the decode steps see
         const ctx = Math.round(batch.reduce((n, s) => n + s.length + 1, 0) / batch.length + maxTokens / 2)
         flops.push(m.tokens * flopsPerToken(config, ctx) / (m.ms / 1000))
       }
-      report({ bench: 'generate', case: name, metric: 'tokens_per_s', value: median(ours), unit: 'tok/s', better: 'higher', peer: 'transformers.js', peer_value: median(theirs), max_tokens: maxTokens, sampling: 'temperature 1', threads, params: countParams(config) })
+      report({ bench: 'generate', case: name, metric: 'tokens_per_s', value: median(ours), unit: 'tok/s', better: 'higher', peer: 'transformers.js', peer_value: median(theirs), rows: size * n, max_tokens: maxTokens, sampling: 'temperature 1', threads, params: countParams(config) })
       const achieved = median(flops)
       report({ bench: 'generate', case: name, metric: 'flop_per_s', value: achieved, unit: 'FLOP/s', better: 'higher', fraction_of_matmul_peak: Math.round(achieved / peak * 10000) / 10000 })
     }

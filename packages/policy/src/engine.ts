@@ -59,64 +59,61 @@ export interface EngineContext {
 /** Compact the batch when at most this fraction of rows is still running. */
 const COMPACT_FRACTION = 0.5
 
-/** Runs batched sampling with a KV cache; returns completions grouped per prompt. */
+/**
+ * Runs batched sampling with a KV cache; returns completions grouped per prompt. The prompts
+ * are prefilled once each (left-padded batch of unique prompts); their cache rows are then
+ * repeated `n` times, so `n` completions per prompt cost one prefill, not `n`.
+ */
 export async function engineGenerate (ctx: EngineContext, req: EngineGenerateRequest): Promise<{ completions: EngineCompletion[][], stats: EngineStats }> {
   const { dims } = ctx
+  const V = dims.vocabSize
   const stats: EngineStats = { steps: 0, generatedTokens: 0, runMs: 0 }
-  const B = req.prompts.length * req.n
-  const seqPrompt: number[][] = []
-  const rngs: Rng[] = []
-  for (let p = 0; p < req.prompts.length; p++) {
-    for (let j = 0; j < req.n; j++) {
-      seqPrompt.push(req.prompts[p])
-      rngs.push(createRng(mixSeed(req.seed, p, j)))
-    }
-  }
-  const out: EngineCompletion[] = seqPrompt.map(() => ({ tokenIds: [], logprobs: [], finishReason: 'length', text: '' }))
+  const P = req.prompts.length
+  const B = P * req.n
+  const out: EngineCompletion[] = Array.from({ length: B }, () => ({ tokenIds: [], logprobs: [], finishReason: 'length', text: '' }))
   if (B === 0 || req.maxTokens === 0) return { completions: group(out, req.n), stats }
-
-  const Tp = Math.max(...seqPrompt.map(p => p.length))
-  // rows[r] = sequence index of batch row r; realLen[r] = real tokens seen (next position).
-  let rows = Array.from({ length: B }, (_, i) => i)
-  let realLen = seqPrompt.map(p => p.length)
-  let mask: number[][] = seqPrompt.map(p => [...new Array<number>(Tp - p.length).fill(0), ...new Array<number>(p.length).fill(1)])
-  const ids = new BigInt64Array(B * Tp)
-  const pos = new BigInt64Array(B * Tp)
-  for (let r = 0; r < B; r++) {
-    const p = seqPrompt[r]
-    const off = Tp - p.length
-    for (let t = 0; t < Tp; t++) {
-      ids[r * Tp + t] = BigInt(t < off ? req.padId : p[t - off])
-      pos[r * Tp + t] = BigInt(t < off ? 0 : t - off)
-    }
-  }
-  let past = emptyPast(dims, B)
-  let feedIds = ids
-  let feedPos = pos
-  let T = Tp
-  const finished = new Array<boolean>(B).fill(false)
-  for (let step = 0; step < req.maxTokens; step++) {
-    if (ctx.aborted()) break
-    const Bc = rows.length
-    const L = mask[0].length
-    const maskFlat = new BigInt64Array(Bc * L)
-    for (let r = 0; r < Bc; r++) {
-      const row = mask[r]
-      for (let t = 0; t < L; t++) if (row[t] !== 0) maskFlat[r * L + t] = 1n
-    }
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', feedIds, [Bc, T]),
-      attention_mask: new ort.Tensor('int64', maskFlat, [Bc, L]),
-      position_ids: new ort.Tensor('int64', feedPos, [Bc, T]),
-      ...past
-    }
+  const rngs: Rng[] = Array.from({ length: B }, (_, s) => createRng(mixSeed(req.seed, Math.floor(s / req.n), s % req.n)))
+  const run = async (feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> => {
     const t0 = performance.now()
     const res = await ctx.session.run(feeds)
     stats.runMs += performance.now() - t0
     stats.steps++
-    const logits = res.logits.data as Float32Array
-    past = presentToPast(res, dims)
-    const V = dims.vocabSize
+    return res
+  }
+
+  // Prefill: one row per prompt.
+  const Tp = Math.max(...req.prompts.map(p => p.length))
+  const ids = new BigInt64Array(P * Tp)
+  const pos = new BigInt64Array(P * Tp)
+  const pmask = new BigInt64Array(P * Tp)
+  for (let r = 0; r < P; r++) {
+    const p = req.prompts[r]
+    const off = Tp - p.length
+    for (let t = off; t < Tp; t++) {
+      ids[r * Tp + t] = BigInt(p[t - off])
+      pos[r * Tp + t] = BigInt(t - off)
+      pmask[r * Tp + t] = 1n
+    }
+    for (let t = 0; t < off; t++) ids[r * Tp + t] = BigInt(req.padId)
+  }
+  if (ctx.aborted()) return { completions: group(out, req.n), stats }
+  const pre = await run({
+    input_ids: new ort.Tensor('int64', ids, [P, Tp]),
+    attention_mask: new ort.Tensor('int64', pmask, [P, Tp]),
+    position_ids: new ort.Tensor('int64', pos, [P, Tp]),
+    ...emptyPast(dims, P)
+  })
+  const preLogits = pre.logits.data as Float32Array
+  let past = repeatRows(presentToPast(pre, dims), req.n)
+
+  // Batch state: rows[r] = sequence in batch row r; realLen[r] = next position; mask[r] = attention row.
+  let rows = Array.from({ length: B }, (_, s) => s)
+  let realLen = rows.map(s => req.prompts[Math.floor(s / req.n)].length)
+  let mask: number[][] = rows.map(s => Array.from(pmask.subarray(Math.floor(s / req.n) * Tp, (Math.floor(s / req.n) + 1) * Tp), Number))
+  const finished = new Array<boolean>(B).fill(false)
+  /** Samples the next token of every live row from `logits` (row r at `offset(r)`); returns the next feeds. */
+  const advance = (logits: Float32Array, offset: (r: number) => number): { nextIds: BigInt64Array, nextPos: BigInt64Array, keep: number[] } => {
+    const Bc = rows.length
     const nextIds = new BigInt64Array(Bc)
     const nextPos = new BigInt64Array(Bc)
     const keep: number[] = []
@@ -124,7 +121,7 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
       const s = rows[r]
       if (finished[s]) { nextIds[r] = BigInt(req.padId); mask[r].push(0); continue }
       const seq = out[s]
-      const { token, logprob } = sampleToken(logits, (r * T + T - 1) * V, V, req.sampling, rngs[s])
+      const { token, logprob } = sampleToken(logits, offset(r), V, req.sampling, rngs[s])
       seq.tokenIds.push(token)
       seq.logprobs.push(logprob)
       stats.generatedTokens++
@@ -137,19 +134,36 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
       mask[r].push(1)
       if (!finished[s]) keep.push(r)
     }
-    if (keep.length === 0) break
-    if (keep.length <= Bc * COMPACT_FRACTION) {
+    return { nextIds, nextPos, keep }
+  }
+
+  let next = advance(preLogits, r => (Math.floor(rows[r] / req.n) * Tp + Tp - 1) * V)
+  while (next.keep.length > 0 && !ctx.aborted()) {
+    let { nextIds, nextPos } = next
+    const { keep } = next
+    if (keep.length <= rows.length * COMPACT_FRACTION) {
       past = compactPast(past, keep)
       rows = keep.map(r => rows[r])
       realLen = keep.map(r => realLen[r])
       mask = keep.map(r => mask[r])
-      feedIds = BigInt64Array.from(keep, r => nextIds[r])
-      feedPos = BigInt64Array.from(keep, r => nextPos[r])
-    } else {
-      feedIds = nextIds
-      feedPos = nextPos
+      nextIds = BigInt64Array.from(keep, r => nextIds[r])
+      nextPos = BigInt64Array.from(keep, r => nextPos[r])
     }
-    T = 1
+    const Bc = rows.length
+    const L = mask[0].length
+    const maskFlat = new BigInt64Array(Bc * L)
+    for (let r = 0; r < Bc; r++) {
+      const row = mask[r]
+      for (let t = 0; t < L; t++) if (row[t] !== 0) maskFlat[r * L + t] = 1n
+    }
+    const res = await run({
+      input_ids: new ort.Tensor('int64', nextIds, [Bc, 1]),
+      attention_mask: new ort.Tensor('int64', maskFlat, [Bc, L]),
+      position_ids: new ort.Tensor('int64', nextPos, [Bc, 1]),
+      ...past
+    })
+    past = presentToPast(res, dims)
+    next = advance(res.logits.data as Float32Array, r => r * V)
   }
   for (const seq of out) {
     const body = seq.finishReason === 'eos' ? seq.tokenIds.slice(0, -1) : seq.tokenIds
@@ -259,6 +273,24 @@ function presentToPast (res: ort.InferenceSession.OnnxValueMapType, dims: Engine
     past[`past_key_values.${i}.value`] = res[`present.${i}.value`] as ort.Tensor
   }
   return past
+}
+
+/** Repeats every batch row of each [B, H, T, hd] cache tensor `n` times (row p → rows p·n … p·n+n−1). */
+function repeatRows (past: Record<string, ort.Tensor>, n: number): Record<string, ort.Tensor> {
+  if (n === 1) return past
+  const out: Record<string, ort.Tensor> = {}
+  for (const [name, t] of Object.entries(past)) {
+    const [P, H, T, hd] = t.dims
+    const row = H * T * hd
+    const src = t.data as Float32Array
+    const dst = new Float32Array(P * n * row)
+    for (let p = 0; p < P; p++) {
+      const slice = src.subarray(p * row, (p + 1) * row)
+      for (let j = 0; j < n; j++) dst.set(slice, (p * n + j) * row)
+    }
+    out[name] = new ort.Tensor('float32', dst, [P * n, H, T, hd])
+  }
+  return out
 }
 
 /** Keeps batch rows `keep` (in order) of every [B, H, T, hd] cache tensor. */
