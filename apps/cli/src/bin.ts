@@ -1,20 +1,44 @@
 #!/usr/bin/env node
 /**
- * The `murmur` command. Commands are wired in as their packages land; until `sim` exists,
- * every invocation prints the help.
+ * The `murmur` command. Errors are caught here only: one clear line on stderr (the stack with
+ * --verbose) and a non-zero exit code.
  */
-const HELP = `murmur — swarm RL post-training of language models
+import { fileURLToPath } from 'node:url'
+import { MurmurError } from '@murmur/interface'
+import { commands, helpText } from './commands/index.js'
+import type { CommandContext } from './commands/context.js'
 
-usage: murmur <command> [options]
+const argv = process.argv.slice(2)
+const verbose = argv.includes('--verbose') || argv.includes('-v')
+const ctx: CommandContext = {
+  out: line => { process.stdout.write(line + '\n') },
+  err: line => { process.stderr.write(line + '\n') },
+  errRaw: text => { process.stderr.write(text) },
+  isTTY: process.stderr.isTTY,
+  binPath: fileURLToPath(import.meta.url),
+  verbose
+}
 
-commands (landing as their packages are built):
-  sim        run a swarm of nodes on this machine (npm start)
-  node       run one node
-  pretrain   supervised pretraining of the default tiny policy
-  eval       accuracy of a checkpoint on held-out tasks
-  export     write a Hugging Face model folder
-  experiment run the SAPO / HERO ablations
-
-Run 'murmur <command> --help' for a command's options.`
-
-process.stdout.write(HELP + '\n')
+const [name, ...rest] = argv
+try {
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    ctx.out(helpText())
+  } else if (name === '--version') {
+    ctx.out('murmur 0.1.0')
+  } else {
+    const command = commands[name]
+    if (command === undefined) {
+      ctx.err(`murmur: unknown command "${name}"\n`)
+      ctx.out(helpText())
+      process.exitCode = 2
+    } else {
+      await command.run(rest, ctx)
+    }
+  }
+} catch (err) {
+  const e = err as Error
+  const code = err instanceof MurmurError ? ` [${err.code}]` : ''
+  process.stderr.write(`murmur: ${e.message}${code}\n`)
+  if (verbose && e.stack !== undefined) process.stderr.write(e.stack + '\n')
+  process.exitCode = err instanceof MurmurError && err.code === 'ERR_USAGE' ? 2 : 1
+}

@@ -32,7 +32,7 @@ export interface NodeConfig {
     readonly maxConnections: number
     readonly peerGroupsPerSecond: number
   }
-  readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number, readonly maxAgeRounds: number }
+  readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
   readonly rewards: {
     readonly shaper: 'verifier' | 'rm' | 'hero' | 'gdpo' | 'partial'

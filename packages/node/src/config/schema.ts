@@ -30,7 +30,6 @@ export const NODE_CONFIG_SCHEMA = {
   'pool.maxGroups': { kind: 'int', default: 4096, min: 1, doc: 'peer groups kept in the pool' },
   'pool.maxBytes': { kind: 'int', default: 64 * 1024 * 1024, min: 1024, doc: 'bytes of peer groups kept in the pool' },
   'pool.ttlSeconds': { kind: 'number', default: 600, min: 0, exclusiveMin: true, doc: 'peer groups older than this are evicted' },
-  'pool.maxAgeRounds': { kind: 'int', default: 20, min: 0, doc: 'ignore peer groups produced more than this many of their producer\'s rounds ago (0 = no limit)' },
 
   'generate.temperature': { kind: 'number', default: 1, min: 0, doc: 'sampling temperature (0 = greedy)' },
   'generate.topP': { kind: 'number', default: 1, min: 0, max: 1, exclusiveMin: true, doc: 'nucleus sampling mass' },

@@ -1,0 +1,227 @@
+/**
+ * The SAPO node: owns its store, policy, trainer, reward model and swarm host; resumes from its
+ * last checkpoint; runs rounds; checkpoints and records metrics after each one.
+ */
+import { NotStartedError, TypedEventEmitter, noopLogger, throwIfAborted, type AbortOptions, type Logger } from '@murmur/interface'
+import { resolveRewardsConfig, validateHeroState, type RewardsConfig } from '@murmur/rewards'
+import type { NodeStore } from '@murmur/store'
+import { createTaskSampler, resolveTask, verify, hashSeeds, DEFAULT_TASK_MIX, type TaskMixEntry, type ResolvedTask } from '@murmur/tasks'
+import type { NodeConfig } from './config/index.js'
+import { InvalidConfigError, RoundFailedError } from './errors.js'
+import type { RoundMetrics } from './metrics.js'
+import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort } from './ports.js'
+import { runRound, needsRewardModel, type RoundState } from './round.js'
+
+/** Seed of the held-out evaluation set: the same for every node, disjoint from training streams. */
+const EVAL_SEED = 0x0e7a1
+const TAG_EVAL = 0x6576616c
+
+/** The parts a node is made of. `createSwarmNode` builds real ones from the config unless given. */
+export interface SwarmNodeComponents {
+  store: NodeStore
+  policy: PolicyPort
+  trainer: TrainerPort
+  rewardModel: RewardModelPort | undefined
+  swarm: SwarmPort | undefined
+  /** Releases what the components hold (sessions, sockets, handles); called by `stop()`. */
+  close: () => Promise<void>
+  /** Starts what needs starting (store, host); called by `start()`. */
+  open: () => Promise<void>
+}
+
+/** Events of a node. */
+export interface SwarmNodeEvents extends Record<string, unknown> {
+  'round:completed': RoundMetrics
+  'checkpoint:saved': { round: number, ms: number }
+}
+
+/** Identity and position of a started node. */
+export interface SwarmNodeInfo {
+  peerId: string
+  addrs: string[]
+  /** The round `run()` starts with. */
+  nextRound: number
+  /** True when state was restored from a checkpoint. */
+  resumed: boolean
+}
+
+/** A running SAPO node. */
+export interface SwarmNode {
+  readonly events: TypedEventEmitter<SwarmNodeEvents>
+  start(): Promise<void>
+  stop(): Promise<void>
+  isStarted(): boolean
+  info(): SwarmNodeInfo
+  /** Runs one round, checkpoints and records metrics. */
+  runRound(options?: AbortOptions): Promise<RoundMetrics>
+  /** Runs rounds until `config.rounds` have been completed in total (or forever when 0); returns how many ran now. */
+  run(options?: AbortOptions): Promise<number>
+  /** Greedy accuracy on held-out task seeds. */
+  evaluate(options?: AbortOptions & { tasks?: number }): Promise<{ accuracy: number, meanScore: number, tasks: number }>
+  /** Dials peers (used by the simulator to introduce late joiners). */
+  dial(addrs: string[], options?: AbortOptions): Promise<void>
+}
+
+/** Options of `createSwarmNode`. */
+export interface SwarmNodeInit {
+  logger?: Logger
+  /** Prebuilt components (tests, embedding); default: built from the config. */
+  components?: SwarmNodeComponents
+  /** Wall clock; default `Date.now`. */
+  now?: () => number
+}
+
+/**
+ * The held-out evaluation tasks: drawn from a seed no training stream uses, the same for every
+ * node and every run, so accuracies are comparable across nodes and checkpoints.
+ */
+export function heldOutTasks (mix: Readonly<Record<string, number>>, count: number): ResolvedTask[] {
+  const sampler = createTaskSampler({ seed: hashSeeds(EVAL_SEED, TAG_EVAL), mix: taskMixFromConfig(mix) })
+  return sampler.sample(0, count).map(ref => resolveTask(ref))
+}
+
+/** Maps a config task mix (name → weight) onto the sampler's mix, keeping default params for known families. */
+export function taskMixFromConfig (mix: Readonly<Record<string, number>>): TaskMixEntry[] {
+  const names = Object.keys(mix)
+  if (names.length === 0) return [...DEFAULT_TASK_MIX]
+  return names.filter(n => mix[n] > 0).map(family => {
+    const known = DEFAULT_TASK_MIX.find(e => e.family === family)
+    return { family, weight: mix[family], params: known?.params ?? { format: 'compact' } }
+  })
+}
+
+/** Creates a node from a resolved config. Call `start()` before use. */
+export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit = {}): Promise<SwarmNode> {
+  const log = (init.logger ?? noopLogger()).child('node')
+  const now = init.now ?? Date.now
+  const rewardsConfig: RewardsConfig = toRewardsConfig(config)
+  const sampler = wrapConfigError('taskMix', () => createTaskSampler({ seed: config.seed, mix: taskMixFromConfig(config.taskMix) }))
+  const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig) })
+  const events = new TypedEventEmitter<SwarmNodeEvents>()
+  let started = false
+  let nextRound = 0
+  let resumed = false
+  let state: RoundState = { hero: undefined, receivedSinceLastRound: 0 }
+
+  const ensureStarted = (): void => { if (!started) throw new NotStartedError('SwarmNode') }
+
+  const node: SwarmNode = {
+    events,
+    async start () {
+      if (started) return
+      await components.open()
+      try {
+        const checkpoint = await components.store.checkpoints.latest()
+        if (checkpoint !== undefined) {
+          await components.trainer.importState({ weights: checkpoint.weights, optimizer: checkpoint.optimizer, step: checkpoint.step, rng: checkpoint.rng })
+          const hero = checkpoint.hero === null ? undefined : validateHeroState(checkpoint.hero)
+          state = { hero, receivedSinceLastRound: 0 }
+          nextRound = checkpoint.round + 1
+          resumed = true
+          log('resumed from checkpoint', { round: checkpoint.round, step: checkpoint.step })
+        }
+        components.swarm?.onGroup(() => { state.receivedSinceLastRound++ })
+      } catch (err) {
+        await components.close()
+        throw err
+      }
+      started = true
+      log('started', { peerId: components.swarm?.peerId, nextRound, config })
+    },
+    async stop () {
+      if (!started) return
+      started = false
+      await components.close()
+    },
+    isStarted: () => started,
+    info () {
+      ensureStarted()
+      return { peerId: components.swarm?.peerId ?? 'offline', addrs: components.swarm?.addrs() ?? [], nextRound, resumed }
+    },
+    async runRound (options = {}) {
+      ensureStarted()
+      const round = nextRound
+      let result
+      try {
+        result = await runRound({ config, rewardsConfig, sampler, now, ...components }, state, round, options)
+      } catch (err) {
+        if (options.signal?.aborted === true) throw err
+        throw new RoundFailedError(round, (err as Error).message, { cause: err })
+      }
+      state = result.state
+      const metrics = result.metrics
+      if (round % config.checkpoint.every === 0 || (config.rounds > 0 && round === config.rounds - 1)) {
+        const t = performance.now()
+        const trainerState = await components.trainer.exportState()
+        await components.store.checkpoints.save({
+          round,
+          step: trainerState.step,
+          weights: trainerState.weights,
+          optimizer: trainerState.optimizer,
+          rng: { scheme: 'per-round-hash', seed: config.seed, trainer: (trainerState.rng ?? null) as never },
+          hero: (state.hero ?? null) as never,
+          config: JSON.parse(JSON.stringify(config)),
+          meta: { modelId: components.policy.modelId }
+        }, options)
+        metrics.timings.checkpointMs = performance.now() - t
+        events.emit('checkpoint:saved', { round, ms: metrics.timings.checkpointMs })
+      }
+      if (config.eval.every > 0 && (round + 1) % config.eval.every === 0) {
+        metrics.evalAccuracy = (await node.evaluate(options)).accuracy
+      }
+      await components.store.metrics.put(JSON.parse(JSON.stringify(metrics)), options)
+      nextRound = round + 1
+      events.emit('round:completed', metrics)
+      return metrics
+    },
+    async run (options = {}) {
+      ensureStarted()
+      let ran = 0
+      while (config.rounds === 0 || nextRound < config.rounds) {
+        if (options.signal?.aborted === true) break
+        await node.runRound(options)
+        ran++
+      }
+      return ran
+    },
+    async evaluate (options = {}) {
+      ensureStarted()
+      const count = options.tasks ?? config.eval.tasks
+      const tasks = heldOutTasks(config.taskMix, count)
+      throwIfAborted(options.signal)
+      const out = await components.policy.generate(tasks.map(t => t.prompt), {
+        n: 1, maxTokens: config.generate.maxTokens, temperature: 0, topP: 1, topK: 0, seed: 0, signal: options.signal
+      })
+      const scores = tasks.map((t, i) => verify(t, out[i][0].text).score)
+      return {
+        accuracy: scores.filter(s => s >= 1).length / Math.max(1, scores.length),
+        meanScore: scores.reduce((a, b) => a + b, 0) / Math.max(1, scores.length),
+        tasks: scores.length
+      }
+    },
+    async dial (addrs, options = {}) {
+      ensureStarted()
+      await components.swarm?.dial(addrs, options)
+    }
+  }
+  return node
+}
+
+function toRewardsConfig (config: NodeConfig): RewardsConfig {
+  const r = config.rewards
+  return wrapConfigError('rewards', () => resolveRewardsConfig({
+    shaper: r.shaper,
+    ...(r.advantage === 'auto' ? {} : { advantage: r.advantage }),
+    hero: { alpha: r.alpha, beta: r.beta, wMin: r.wMin, wMax: r.wMax, k: r.k, weighting: r.weighting },
+    filterZeroVariance: r.filterZeroVariance
+  }))
+}
+
+function wrapConfigError<T> (prefix: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    const field = (err as { field?: unknown }).field
+    throw new InvalidConfigError(typeof field === 'string' ? `${prefix}.${field}` : prefix, (err as Error).message, { cause: err })
+  }
+}

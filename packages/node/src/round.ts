@@ -1,0 +1,200 @@
+/**
+ * One SAPO round (DESIGN.md "One round of a node"): draw tasks → generate G completions each →
+ * score locally → publish → build the batch of I local + J peer groups (peer answers re-scored
+ * locally, zero-advantage peer groups dropped first) → shape rewards → train → metrics.
+ * Checkpointing is the caller's (the node's) job, so a round is easy to reason about alone.
+ */
+import { throwIfAborted, type AbortOptions } from '@murmur/interface'
+import { decodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
+import { sampleExternal, shapeRewards, type HeroState, type RewardsConfig } from '@murmur/rewards'
+import type { NodeStore, PoolEntry } from '@murmur/store'
+import { createRng, hashSeeds, resolveTask, verify, taskKey, type ResolvedTask, type TaskSampler } from '@murmur/tasks'
+import type { NodeConfig } from './config/index.js'
+import type { RoundMetrics } from './metrics.js'
+import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort, TrainGroup } from './ports.js'
+
+/** Seed tags, so the streams of one round never collide. */
+const TAG_GENERATE = 0x67656e
+const TAG_PEERS = 0x70656572
+
+/** Everything a round reads and writes. */
+export interface RoundComponents {
+  config: NodeConfig
+  rewardsConfig: RewardsConfig
+  policy: PolicyPort
+  trainer: TrainerPort
+  rewardModel: RewardModelPort | undefined
+  swarm: SwarmPort | undefined
+  store: NodeStore
+  sampler: TaskSampler
+  /** Current wall clock (ms since epoch), for group timestamps. */
+  now: () => number
+}
+
+/** State carried from round to round (and checkpointed). */
+export interface RoundState {
+  hero: HeroState | undefined
+  /** Peer groups accepted into the pool since the last round (reset by the round). */
+  receivedSinceLastRound: number
+}
+
+/** A group in the training batch, scored locally. */
+interface ScoredGroup {
+  task: ResolvedTask
+  completions: string[]
+  verifier: number[]
+  rm: number[] | undefined
+  origin: 'local' | 'peer'
+}
+
+/** Runs round `round`; returns its metrics and the updated state. */
+export async function runRound (c: RoundComponents, state: RoundState, round: number, options: AbortOptions = {}): Promise<{ metrics: RoundMetrics, state: RoundState }> {
+  const { signal } = options
+  const { config } = c
+  const t0 = performance.now()
+
+  // 1–2. Tasks and generation.
+  const tasks = c.sampler.sample(round, config.localGroups).map(ref => resolveTask(ref))
+  const generated = await c.policy.generate(tasks.map(t => t.prompt), {
+    n: config.groupSize,
+    maxTokens: config.generate.maxTokens,
+    temperature: config.generate.temperature,
+    topP: config.generate.topP,
+    topK: config.generate.topK,
+    seed: hashSeeds(config.seed, round, TAG_GENERATE),
+    signal
+  })
+  const t1 = performance.now()
+
+  // 3. Score own completions.
+  const local: ScoredGroup[] = tasks.map((task, g) => {
+    const completions = generated[g].map(x => x.text)
+    return { task, completions, verifier: completions.map(text => verify(task, text).score), rm: undefined, origin: 'local' }
+  })
+
+  // 4. Publish (text plus task reference; receivers regenerate and re-score).
+  let published = 0
+  if (c.swarm !== undefined) {
+    for (const g of local) {
+      const group: RolloutGroup = {
+        task: g.task.ref,
+        prompt: g.task.prompt,
+        completions: g.completions,
+        modelId: c.policy.modelId,
+        round,
+        scores: g.verifier,
+        createdAt: c.now()
+      }
+      try {
+        await c.swarm.publish(group, { signal })
+        published++
+      } catch {
+        // No subscribed peers yet, or a transient send failure: the round goes on alone.
+      }
+    }
+  }
+
+  // 5–6. Peer groups: sample from the pool, re-score locally, drop zero-advantage ones.
+  throwIfAborted(signal)
+  const peerPick = await pickPeerGroups(c, round, signal)
+  const batch = [...local, ...peerPick.groups]
+  if (c.rewardModel !== undefined && needsRewardModel(c.rewardsConfig)) {
+    const prompts = batch.flatMap(g => g.completions.map(() => g.task.prompt))
+    const scores = await c.rewardModel.score(prompts, batch.flatMap(g => g.completions), { signal })
+    let k = 0
+    for (const g of batch) g.rm = g.completions.map(() => scores[k++])
+  }
+  const t2 = performance.now()
+
+  // 7. Shape rewards and advantages.
+  const shaped = shapeRewards(c.rewardsConfig, {
+    groups: batch.map(g => ({ verifier: g.verifier, ...(g.rm === undefined ? {} : { rm: g.rm }) })),
+    state: state.hero
+  })
+  const trainGroups: TrainGroup[] = []
+  batch.forEach((g, i) => {
+    if (shaped.kept[i]) trainGroups.push({ prompt: g.task.prompt, completions: g.completions, advantages: shaped.advantages[i] })
+  })
+
+  // 8. Train.
+  throwIfAborted(signal)
+  const stats = trainGroups.length > 0
+    ? await c.trainer.train(trainGroups, { signal })
+    : { loss: Number.NaN, gradNorm: Number.NaN, clipFraction: Number.NaN, kl: Number.NaN, entropy: Number.NaN, steps: 0 }
+  const t3 = performance.now()
+
+  const ownScores = local.flatMap(g => g.verifier)
+  const shapedFlat = shaped.rewards.flat()
+  const metrics: RoundMetrics = {
+    round,
+    reward: mean(ownScores),
+    accuracy: mean(ownScores.map(s => s >= 1 ? 1 : 0)),
+    shapedReward: mean(shapedFlat),
+    localGroups: local.length,
+    peerGroupsUsed: peerPick.groups.length,
+    peerGroupsAvailable: peerPick.available,
+    peerGroupsZeroAdvantage: peerPick.zeroAdvantage,
+    groupsFiltered: shaped.kept.filter(k => !k).length,
+    peers: c.swarm?.peerCount() ?? 0,
+    published,
+    received: state.receivedSinceLastRound,
+    rollouts: local.reduce((a, g) => a + g.completions.length, 0),
+    loss: stats.loss,
+    gradNorm: stats.gradNorm,
+    clipFraction: stats.clipFraction,
+    kl: stats.kl,
+    entropy: stats.entropy,
+    timings: { generateMs: t1 - t0, scoreMs: t2 - t1, trainMs: t3 - t2, checkpointMs: 0, roundMs: t3 - t0 }
+  }
+  return { metrics, state: { hero: shaped.state ?? state.hero, receivedSinceLastRound: 0 } }
+}
+
+/**
+ * SAPO's external sampling on the pool: draw a uniform candidate set of peer groups, re-derive
+ * each task from its reference and re-score every answer with the local verifier, drop groups
+ * with zero advantage under that local reward, then take up to J uniformly. Used groups leave
+ * the pool so a peer group is trained on once.
+ */
+async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortSignal | undefined): Promise<{ groups: ScoredGroup[], available: number, zeroAdvantage: number }> {
+  const j = c.config.peerGroups
+  const available = c.store.pool.stats().peer
+  if (j === 0 || available === 0) return { groups: [], available, zeroAdvantage: 0 }
+  const rng = createRng(hashSeeds(c.config.seed, round, TAG_PEERS))
+  // Oversample candidates: most zero-advantage groups are dropped below.
+  const entries = await c.store.pool.sample(Math.min(available, 4 * j + 8), { rng, origin: 'peer', signal })
+  const candidates: Array<{ entry: PoolEntry, group: ScoredGroup }> = []
+  for (const entry of entries) {
+    const scored = rescore(entry)
+    if (scored !== undefined) candidates.push({ entry, group: scored })
+  }
+  const picked = sampleExternal(candidates, j, { rng, reward: x => x.group.verifier })
+  const qualifying = candidates.filter(x => !isConstant(x.group.verifier)).length
+  for (const p of picked) await c.store.pool.delete(p.entry.id, { signal })
+  return { groups: picked.map(p => p.group), available, zeroAdvantage: candidates.length - qualifying }
+}
+
+/** Decodes a stored peer group and scores it with the local verifier; undefined if it no longer resolves. */
+function rescore (entry: PoolEntry): ScoredGroup | undefined {
+  try {
+    const group = decodeRolloutGroup(entry.payload)
+    const task = resolveTask(group.task)
+    // The pool only holds validated groups, but never trust storage either: the prompt must match.
+    if (task.prompt !== group.prompt || taskKey(task.ref) !== entry.taskKey) return undefined
+    return { task, completions: group.completions, verifier: group.completions.map(t => verify(task, t).score), rm: undefined, origin: 'peer' }
+  } catch {
+    return undefined
+  }
+}
+
+/** True when the shaper reads reward-model scores. */
+export function needsRewardModel (config: RewardsConfig): boolean {
+  return config.shaper === 'hero' || config.shaper === 'rm'
+}
+
+function isConstant (values: number[]): boolean {
+  return values.every(v => v === values[0])
+}
+
+function mean (values: number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length
+}
