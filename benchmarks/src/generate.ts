@@ -11,7 +11,10 @@ import { join } from 'node:path'
 import { createSession, graphBuilder, tensor } from '@murmur/graph'
 import { countParams, createPolicy, exportModelFolder, flopsPerToken, gptConfigs, initWeights, resolveGptConfig, type Policy } from '@murmur/policy'
 import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { median, report } from './report.js'
+
+const PAUSE_MS = 50
 
 function arg (args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`)
@@ -98,7 +101,10 @@ export default async function run (args: string[]): Promise<void> {
       const theirs: number[] = []
       const flops: number[] = []
       for (let r = 0; r < reps; r++) {
+        // a pause between runs lets the other side's leftover work (GC, spinning threads) finish
+        await sleep(PAUSE_MS)
         const m = await runMurmur(policy, batch, n, maxTokens, r)
+        await sleep(PAUSE_MS)
         const p = await runPeer(model, tok, batch, n, maxTokens, eosId)
         ours.push(m.tokens / (m.ms / 1000))
         theirs.push(p.tokens / (p.ms / 1000))

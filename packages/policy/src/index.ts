@@ -20,7 +20,7 @@ export { type GptParams, type KvPair, type GptForwardInputs, type GptForwardOutp
 export { type PolicyInit, type GenerateOptions, type Completion, type LogprobsOptions, type Policy, createPolicy } from './policy.js'
 export type { FinishReason, EngineStats } from './engine.js'
 export { type SaveWeightsOptions, type LoadedWeights, weightsToSafetensors, weightsFromSafetensors } from './checkpoint.js'
-export { type ExportOptions, type ModelFolder, exportModelFolder, readModelFolder, loadPolicy, hfConfigJson } from './model-folder.js'
+export { type ExportOptions, type ModelFolder, exportModelFolder, readModelFolder, readCheckpointFile, loadPolicy, hfConfigJson } from './model-folder.js'
 // --- training (issue 7) ---
 export { type Trainer, type TrainerInit, type TrainingGroup, type TrainStats, type SftExample, type SftStats, createTrainer } from './train/trainer.js'
 export { type TrainerConfig, type TrainerConfigInit, resolveTrainerConfig } from './train/config.js'

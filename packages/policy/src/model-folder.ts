@@ -3,8 +3,8 @@
  * `config.json` (`model_type: "gpt2"` so transformers.js can run it, plus murmur's own config),
  * `generation_config.json`, `tokenizer.json`, `tokenizer_config.json`, `model.safetensors`.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { type AbortOptions, throwIfAborted } from '@murmur/interface'
 import { weightsFromSafetensors, weightsToSafetensors } from './checkpoint.js'
 import { resolveGptConfig, type GptConfig, type GptConfigInit } from './config.js'
@@ -12,7 +12,7 @@ import { MODEL_FOLDER_FILES } from './constants.js'
 import { InvalidModelFolderError, TokenizerError } from './errors.js'
 import { createPolicy, type Policy, type PolicyInit } from './policy.js'
 import type { SafetensorsDtype } from './safetensors.js'
-import { tokenizerFromFiles } from './tokenizer/spec.js'
+import { tokenizerFromFiles, tokenizerFromSpec } from './tokenizer/spec.js'
 import type { Tokenizer } from './tokenizer/types.js'
 import type { Weights } from './weights.js'
 
@@ -100,11 +100,28 @@ export async function readModelFolder (dir: string, options: AbortOptions = {}):
 }
 
 /**
- * Loads a policy from a model folder path, or from already-loaded parts. The ONNX graph is
- * rebuilt from the weights (the folder's `onnx/model.onnx` is for other tools).
+ * Reads a single murmur `.safetensors` checkpoint (config, step and char tokenizer from its
+ * metadata; a checkpoint of a Hugging Face tokenizer needs its folder instead).
+ */
+export async function readCheckpointFile (path: string): Promise<ModelFolder> {
+  const name = basename(path)
+  const loaded = weightsFromSafetensors(await readBytes(dirname(path), name), name)
+  if (loaded.tokenizer === undefined) {
+    throw new InvalidModelFolderError(name, 'missing-tokenizer', 'records no char tokenizer; load the model folder that holds its tokenizer.json')
+  }
+  return { config: loaded.config, weights: loaded.weights, tokenizer: tokenizerFromSpec(loaded.tokenizer), step: loaded.step }
+}
+
+/**
+ * Loads a policy from a model folder, a single murmur `.safetensors` checkpoint, or
+ * already-loaded parts. The ONNX graph is rebuilt from the weights (the folder's
+ * `onnx/model.onnx` is for other tools).
  */
 export async function loadPolicy (source: string | ModelFolder, init: Omit<PolicyInit, 'config' | 'weights' | 'tokenizer'> = {}): Promise<Policy> {
-  const folder = typeof source === 'string' ? await readModelFolder(source) : source
+  let folder: ModelFolder
+  if (typeof source !== 'string') folder = source
+  else if (source.endsWith('.safetensors') && (await stat(source).catch(() => undefined))?.isFile() === true) folder = await readCheckpointFile(source)
+  else folder = await readModelFolder(source)
   return await createPolicy({ ...init, config: folder.config, weights: folder.weights, tokenizer: folder.tokenizer, step: init.step ?? folder.step })
 }
 

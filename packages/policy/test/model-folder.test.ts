@@ -52,6 +52,17 @@ describe('model folder', () => {
     }
   })
 
+  it('loads a policy from the single model.safetensors checkpoint', async () => {
+    const again = await loadPolicy(join(root, 'tiny', 'model.safetensors'))
+    try {
+      expect(again.step).toBe(42)
+      expect(again.config).toEqual(config)
+      expect(await again.generate(['7+7='], { maxTokens: 5, temperature: 0 })).toEqual(await policy.generate(['7+7='], { maxTokens: 5, temperature: 0 }))
+    } finally {
+      await again.close()
+    }
+  })
+
   it('transformers.js loads the folder offline and generates the same greedy tokens', async () => {
     env.allowRemoteModels = false
     env.localModelPath = root
