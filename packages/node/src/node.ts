@@ -58,6 +58,8 @@ export interface SwarmNode {
   run(options?: AbortOptions): Promise<number>
   /** Greedy accuracy on held-out task seeds. */
   evaluate(options?: AbortOptions & { tasks?: number }): Promise<{ accuracy: number, meanScore: number, tasks: number }>
+  /** Swarm peers currently subscribed to this node's rollout topic (0 when networking is off). */
+  peerCount(): number
   /** Dials peers (used by the simulator to introduce late joiners). */
   dial(addrs: string[], options?: AbortOptions): Promise<void>
 }
@@ -199,6 +201,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
         tasks: scores.length
       }
     },
+    peerCount: () => components.swarm?.peerCount() ?? 0,
     async dial (addrs, options = {}) {
       ensureStarted()
       await components.swarm?.dial(addrs, options)
