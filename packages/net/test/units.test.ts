@@ -56,7 +56,7 @@ describe('FloodControl', () => {
 })
 
 describe('InboundQueue', () => {
-  it('runs jobs in order, one per turn, and refuses jobs beyond its capacity', async () => {
+  it('runs jobs in order and refuses jobs beyond its capacity', async () => {
     const q = new InboundQueue(3)
     const order: number[] = []
     const results = [1, 2, 3, 4, 5].map(async i => await q.run(() => { order.push(i); return i * 10 }))
