@@ -1,0 +1,105 @@
+// Child process of the gossip benchmark: runs several swarm hosts and follows the parent's
+// commands over the IPC channel (start, connect, publish on a shared clock, report).
+import { createSwarmHost, type SwarmHost } from '@murmur/net'
+import { encodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
+import { resolveTask } from '@murmur/tasks'
+
+/** Messages from the parent. */
+export type ToWorker =
+  | { type: 'connect', plan: string[][], minPeers: number }
+  | { type: 'snapshot' }
+  | { type: 'publish', startAt: number, ratePerSecond: number, count: number, totalHosts: number, firstHost: number, groupBytes: number }
+  | { type: 'count' }
+  | { type: 'results' }
+  | { type: 'stop' }
+
+/** Messages to the parent. */
+export type FromWorker =
+  | { type: 'ready', addrs: string[] }
+  | { type: 'connected' }
+  | { type: 'snapshot', bytesOut: number, gossipBytesOut: number }
+  | { type: 'published', count: number, payloadBytes: number[] }
+  | { type: 'results', deliveries: Array<[number, number, number]>, rejected: number, throttled: number, dropped: number }
+  | { type: 'count', deliveries: number }
+  | { type: 'stopped' }
+
+function send (msg: FromWorker): void {
+  process.send?.(msg)
+}
+
+/** A ~`bytes`-sized group for message number `k` (its round), created now. */
+export function benchGroup (k: number, bytes: number): RolloutGroup {
+  const task = { family: 'add', version: 1, seed: k, params: {} }
+  const each = Math.max(1, Math.floor((bytes - 64) / 8) - 3)
+  const completions = Array.from({ length: 8 }, (_, i) => `${i}:` + 'abcdefghij'.repeat(Math.ceil(each / 10)).slice(0, each - 2))
+  return { task, prompt: resolveTask(task).prompt, completions, modelId: 'bench', round: k, scores: [], createdAt: Date.now() }
+}
+
+async function main (): Promise<void> {
+  const nHosts = Number(process.argv[2])
+  const heartbeatMs = Number(process.argv[3])
+  const hosts: SwarmHost[] = Array.from({ length: nHosts }, () => createSwarmHost({
+    swarmId: 'bench',
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    gossip: { heartbeatMs },
+    connections: { inboundPerHostPerSecond: 10_000 }
+  }))
+  await Promise.all(hosts.map(async h => { await h.start() }))
+  // [round, local host index, latency ms]
+  const deliveries: Array<[number, number, number]> = []
+  hosts.forEach((h, i) => h.on('rollout:received', e => {
+    deliveries.push([e.detail.group.round, i, e.detail.receivedAt - e.detail.group.createdAt])
+  }))
+  send({ type: 'ready', addrs: hosts.map(h => h.multiaddrs()[0]) })
+
+  process.on('message', (raw: ToWorker) => {
+    void handle(raw).catch((err: unknown) => {
+      process.stderr.write(`gossip worker: ${String(err)}\n`)
+      process.exit(1)
+    })
+  })
+
+  async function handle (msg: ToWorker): Promise<void> {
+    if (msg.type === 'connect') {
+      await Promise.all(msg.plan.map(async (targets, i) => {
+        for (const t of targets) await hosts[i].dial(t, { signal: AbortSignal.timeout(10_000) })
+      }))
+      await Promise.all(hosts.map(async h => { await h.waitForPeers(msg.minPeers, { signal: AbortSignal.timeout(30_000) }) }))
+      send({ type: 'connected' })
+    } else if (msg.type === 'snapshot') {
+      const stats = hosts.map(h => h.stats())
+      send({ type: 'snapshot', bytesOut: stats.reduce((s, x) => s + x.bytesOut, 0), gossipBytesOut: stats.reduce((s, x) => s + x.gossipBytesOut, 0) })
+    } else if (msg.type === 'publish') {
+      const payloadBytes: number[] = []
+      const jobs: Array<Promise<unknown>> = []
+      for (let k = 0; k < msg.count; k++) {
+        const owner = k % msg.totalHosts - msg.firstHost
+        if (owner < 0 || owner >= hosts.length) continue
+        const wait = msg.startAt + k * 1000 / msg.ratePerSecond - Date.now()
+        if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
+        const group = benchGroup(k, msg.groupBytes)
+        payloadBytes[k] = encodeRolloutGroup(group).length
+        jobs.push(hosts[owner].publish(group))
+      }
+      await Promise.all(jobs)
+      send({ type: 'published', count: jobs.length, payloadBytes })
+    } else if (msg.type === 'count') {
+      send({ type: 'count', deliveries: deliveries.length })
+    } else if (msg.type === 'results') {
+      const totals = hosts.map(h => h.stats().totals)
+      send({
+        type: 'results',
+        deliveries,
+        rejected: totals.reduce((s, t) => s + t.rejected, 0),
+        throttled: totals.reduce((s, t) => s + t.throttled, 0),
+        dropped: totals.reduce((s, t) => s + t.dropped, 0)
+      })
+    } else {
+      await Promise.all(hosts.map(async h => { await h.stop() }))
+      send({ type: 'stopped' })
+      process.disconnect()
+    }
+  }
+}
+
+await main()

@@ -1,0 +1,141 @@
+// `npm run bench -- gossip [--hosts 16] [--procs 2] [--rate 50] [--seconds 10] [--bytes 4096] [--heartbeat 700]`
+// A swarm of hosts on loopback, spread over several OS processes, each publishing ~4 KiB
+// rollout groups on a shared schedule. Reports delivery, latency (publish → validated
+// delivery), throughput and wire amplification: bytes sent on all connections (Noise, Yamux,
+// gossip control traffic included) per payload byte delivered. The physical reference for
+// amplification is gossipsub's mesh degree D: each host forwards a message to its D mesh peers.
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { quantile, report } from './report.js'
+import type { FromWorker, ToWorker } from './gossip-worker.js'
+
+const MESH_DEGREE = 6 // gossipsub's default D, which the hosts use
+
+function arg (args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`)
+  if (i < 0) return fallback
+  const v = Number(args[i + 1])
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`)
+  return v
+}
+
+class Worker {
+  private readonly waiting = new Map<string, { resolve: (m: FromWorker) => void, reject: (err: Error) => void }>()
+  private readonly early = new Map<string, FromWorker>()
+  constructor (readonly child: ChildProcess) {
+    child.on('message', (m: FromWorker) => {
+      const waiter = this.waiting.get(m.type)
+      if (waiter === undefined) { this.early.set(m.type, m); return }
+      this.waiting.delete(m.type)
+      waiter.resolve(m)
+    })
+    child.once('exit', code => {
+      for (const [type, waiter] of this.waiting) waiter.reject(new Error(`gossip worker exited with ${String(code)} while waiting for ${type}`))
+      this.waiting.clear()
+    })
+  }
+
+  async next<T extends FromWorker['type']> (type: T): Promise<Extract<FromWorker, { type: T }>> {
+    const got = this.early.get(type)
+    if (got !== undefined) { this.early.delete(type); return got as Extract<FromWorker, { type: T }> }
+    if (this.child.exitCode !== null) throw new Error(`gossip worker exited with ${this.child.exitCode}`)
+    return await new Promise((resolve, reject) => {
+      this.waiting.set(type, { resolve: m => { resolve(m as Extract<FromWorker, { type: T }>) }, reject })
+    })
+  }
+
+  send (msg: ToWorker): void { this.child.send(msg) }
+}
+
+/** Runs the gossip benchmark. */
+export default async function run (args: string[]): Promise<void> {
+  const nHosts = arg(args, 'hosts', 16)
+  const procs = arg(args, 'procs', 2)
+  const rate = arg(args, 'rate', 50)
+  const seconds = arg(args, 'seconds', 10)
+  const groupBytes = arg(args, 'bytes', 4096)
+  const heartbeat = arg(args, 'heartbeat', 700)
+  const perProc = Math.ceil(nHosts / procs)
+  const script = fileURLToPath(new URL('./gossip-worker.js', import.meta.url))
+  const workers = Array.from({ length: procs }, (_, w) => new Worker(fork(script, [String(Math.min(perProc, nHosts - w * perProc)), String(heartbeat)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })))
+  try {
+    const addrs = (await Promise.all(workers.map(async w => (await w.next('ready')).addrs))).flat()
+    // Each host dials 4 others at fixed offsets: a connected, sparse graph crossing processes.
+    const offsets = [1, 3, 7, 12].filter(o => o < nHosts)
+    workers.forEach((w, wi) => {
+      const plan = Array.from({ length: Math.min(perProc, nHosts - wi * perProc) }, (_, i) =>
+        offsets.map(o => addrs[(wi * perProc + i + o) % nHosts]))
+      w.send({ type: 'connect', plan, minPeers: Math.min(4, nHosts - 1) })
+    })
+    await Promise.all(workers.map(async w => await w.next('connected')))
+
+    const count = Math.round(rate * seconds)
+    const before = await snapshot(workers)
+    const startAt = Date.now() + 300
+    workers.forEach((w, wi) => { w.send({ type: 'publish', startAt, ratePerSecond: rate, count, totalHosts: nHosts, firstHost: wi * perProc, groupBytes }) })
+    const published = await Promise.all(workers.map(async w => await w.next('published')))
+    const publishSeconds = (Date.now() - startAt) / 1000
+    // Let the last groups propagate: wait until every delivery arrived, or until none arrived
+    // for 3 s (what is missing then is lost, not late), at most 60 s.
+    const expectedDeliveries = published.reduce((s, p) => s + p.count, 0) * (nHosts - 1)
+    let lastCount = -1
+    let lastChange = Date.now()
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+      workers.forEach(w => { w.send({ type: 'count' }) })
+      const n = (await Promise.all(workers.map(async w => (await w.next('count')).deliveries))).reduce((a, b) => a + b, 0)
+      if (n >= expectedDeliveries) break
+      if (n !== lastCount) { lastCount = n; lastChange = Date.now() } else if (Date.now() - lastChange > 3000) break
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
+    const after = await snapshot(workers)
+    workers.forEach(w => { w.send({ type: 'results' }) })
+    const results = await Promise.all(workers.map(async w => await w.next('results')))
+
+    const payload: number[] = []
+    for (const p of published) p.payloadBytes.forEach((b, k) => { if (b != null) payload[k] = b })
+    const seen = new Set<string>()
+    const latencies: number[] = []
+    let deliveredBytes = 0
+    results.forEach((r, wi) => {
+      for (const [k, local, ms] of r.deliveries) {
+        const key = `${k}:${wi * perProc + local}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        latencies.push(ms)
+        deliveredBytes += payload[k] ?? 0
+      }
+    })
+    const sent = published.reduce((s, p) => s + p.count, 0)
+    const expected = sent * (nHosts - 1)
+    const wireOut = after.bytesOut - before.bytesOut
+    const gossipOut = after.gossipBytesOut - before.gossipBytesOut
+    const caseName = `${nHosts}hosts_${procs}procs_${rate}gps_${groupBytes}B`
+    const extra = { hosts: nHosts, procs, groups: sent, group_bytes: Math.round(deliveredBytes / Math.max(1, latencies.length)), heartbeat_ms: heartbeat }
+    report({ bench: 'gossip', case: caseName, metric: 'delivered_fraction', value: latencies.length / expected, unit: 'fraction', better: 'higher', ...extra })
+    report({ bench: 'gossip', case: caseName, metric: 'p50_ms', value: quantile(latencies, 0.5), unit: 'ms', better: 'lower' })
+    report({ bench: 'gossip', case: caseName, metric: 'p99_ms', value: quantile(latencies, 0.99), unit: 'ms', better: 'lower' })
+    report({ bench: 'gossip', case: caseName, metric: 'groups_per_s', value: sent / publishSeconds, unit: 'groups/s', better: 'higher' })
+    report({ bench: 'gossip', case: caseName, metric: 'wire_amplification', value: wireOut / deliveredBytes, unit: 'bytes/byte', better: 'lower', peer: 'mesh degree D', peer_value: MESH_DEGREE })
+    report({ bench: 'gossip', case: caseName, metric: 'gossip_stream_amplification', value: gossipOut / deliveredBytes, unit: 'bytes/byte', better: 'lower', peer: 'mesh degree D', peer_value: MESH_DEGREE })
+    for (const verdict of ['rejected', 'throttled', 'dropped'] as const) {
+      report({ bench: 'gossip', case: caseName, metric: verdict, value: results.reduce((s, r) => s + r[verdict], 0), unit: 'messages', better: 'lower' })
+    }
+  } finally {
+    for (const w of workers) {
+      if (w.child.connected) w.send({ type: 'stop' })
+    }
+    await Promise.all(workers.map(async w => {
+      if (w.child.exitCode !== null) return
+      await Promise.race([
+        new Promise(resolve => w.child.once('exit', resolve)),
+        new Promise(resolve => setTimeout(resolve, 10_000)).then(() => { w.child.kill('SIGKILL') })
+      ])
+    }))
+  }
+}
+
+async function snapshot (workers: Worker[]): Promise<{ bytesOut: number, gossipBytesOut: number }> {
+  workers.forEach(w => { w.send({ type: 'snapshot' }) })
+  const snaps = await Promise.all(workers.map(async w => await w.next('snapshot')))
+  return { bytesOut: snaps.reduce((s, x) => s + x.bytesOut, 0), gossipBytesOut: snaps.reduce((s, x) => s + x.gossipBytesOut, 0) }
+}
