@@ -103,7 +103,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     modelId,
     async generate (prompts, o) {
       const out = await policy.generate(prompts, { n: o.n, maxTokens: o.maxTokens, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, signal: o.signal })
-      return out.map(group => group.map(c => ({ text: c.text, tokens: c.tokenIds.length })))
+      return out.map(group => group.map(c => ({ text: c.text, tokens: c.tokenIds.length, truncated: c.finishReason === 'length' })))
     }
   }
   const trainerPort: TrainerPort = {

@@ -12,6 +12,8 @@ export interface Completion {
   text: string
   /** Completion tokens under the local tokenizer (for length penalties and stats). */
   tokens: number
+  /** True when generation stopped at the token limit rather than at end-of-sequence. */
+  truncated: boolean
 }
 
 /** Sampling settings of one generate call. */
@@ -37,6 +39,8 @@ export interface TrainGroup {
   prompt: string
   completions: string[]
   advantages: number[]
+  /** Per completion: stopped at the token limit (the trainer then appends no end-of-sequence token). */
+  truncated: boolean[]
 }
 
 /** Statistics of one `train` call (NaN where not applicable). */

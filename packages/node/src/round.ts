@@ -44,6 +44,8 @@ interface ScoredGroup {
   completions: string[]
   verifier: number[]
   rm: number[] | undefined
+  /** Per completion: hit the token limit. Peers' completions count as finished. */
+  truncated: boolean[]
   origin: 'local' | 'peer'
 }
 
@@ -69,7 +71,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
   // 3. Score own completions.
   const local: ScoredGroup[] = tasks.map((task, g) => {
     const completions = generated[g].map(x => x.text)
-    return { task, completions, verifier: completions.map(text => verify(task, text).score), rm: undefined, origin: 'local' }
+    return { task, completions, verifier: completions.map(text => verify(task, text).score), rm: undefined, truncated: generated[g].map(x => x.truncated), origin: 'local' }
   })
 
   // 4. Publish (text plus task reference; receivers regenerate and re-score).
@@ -113,7 +115,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
   })
   const trainGroups: TrainGroup[] = []
   batch.forEach((g, i) => {
-    if (shaped.kept[i]) trainGroups.push({ prompt: g.task.prompt, completions: g.completions, advantages: shaped.advantages[i] })
+    if (shaped.kept[i]) trainGroups.push({ prompt: g.task.prompt, completions: g.completions, advantages: shaped.advantages[i], truncated: g.truncated })
   })
 
   // 8. Train.
@@ -180,7 +182,7 @@ function rescore (entry: PoolEntry): ScoredGroup | undefined {
     const task = resolveTask(group.task)
     // The pool only holds validated groups, but never trust storage either: the prompt must match.
     if (task.prompt !== group.prompt || taskKey(task.ref) !== entry.taskKey) return undefined
-    return { task, completions: group.completions, verifier: group.completions.map(t => verify(task, t).score), rm: undefined, origin: 'peer' }
+    return { task, completions: group.completions, verifier: group.completions.map(t => verify(task, t).score), rm: undefined, truncated: group.completions.map(() => false), origin: 'peer' }
   } catch {
     return undefined
   }

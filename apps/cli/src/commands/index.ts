@@ -5,6 +5,7 @@ import { nodeCommand } from './node.js'
 import { evalCommand } from './eval.js'
 import { exportCommand } from './export.js'
 import { pretrainCommand } from './pretrain.js'
+import { experimentCommand } from './experiment.js'
 
 /** A CLI command. */
 export interface Command {
@@ -18,7 +19,8 @@ export const commands: Record<string, Command> = {
   node: { summary: 'run one node (joins a swarm, trains, checkpoints, resumes after a restart)', run: nodeCommand },
   eval: { summary: 'accuracy of a checkpoint on held-out tasks', run: evalCommand },
   pretrain: { summary: 'supervised pretraining of the default tiny policy', run: pretrainCommand },
-  export: { summary: 'write a model folder for Hugging Face tooling', run: exportCommand }
+  export: { summary: 'write a model folder for Hugging Face tooling', run: exportCommand },
+  experiment: { summary: 'run the SAPO sharing or HERO shaping ablation (results.json + SVG plots)', run: experimentCommand }
 }
 
 /** Top-level help. */
