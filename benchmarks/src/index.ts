@@ -10,5 +10,6 @@ export const benchmarks: Record<string, string> = {
   gossip: '16 hosts in 2 processes on loopback gossiping ~4 KiB rollout groups at 50/s: delivery, p50/p99 latency, throughput, wire amplification vs mesh degree',
   graph: 'train-step time (fwd+bwd+AdamW in onnxruntime) of an MLP and a tiny GPT; build and session-create times; plain-TS MLP peer',
   train: 'policy-gradient train step (fwd+bwd+AdamW graph) of the tiny policy at 64×32 vs PyTorch; Trainer round; peak RSS',
+  sim: '`murmur sim` swarms of N = 4, 8, 16 node processes on loopback: rounds/min per node and for the swarm vs the ideal CPU share of a lone node, peak RSS per node, start-up time',
   generate: 'batched sampling tokens/s of the tiny policy vs transformers.js generate(); FLOP/s vs MatMul peak'
 }

@@ -1,0 +1,315 @@
+/**
+ * `npm run bench -- sim [--nodes 4,8,16] [--rounds 30,20,12] [--single-rounds 30] [--sample-ms 250]
+ * [--timeout-s 600] [-- config flags for every node]`: the whole local swarm as a user runs it —
+ * `murmur sim --json` as a child process, N node processes (real libp2p hosts on loopback, one
+ * data directory each) — on this machine. Reports per-node and swarm rounds per minute, peak
+ * memory (RSS) per node process and start-up time for each N.
+ *
+ * Round rates come from the arrival times of the sim's per-round JSON lines, so start-up and the
+ * held-out evaluations before the first and after the last round are excluded (evaluation is cut
+ * to one task with `--eval-tasks 1` as well). RSS and CPU time are sampled from /proc for every
+ * node process (children of the sim process, matched by `node-<i>/config.json` in their argv).
+ *
+ * Physical reference (`ideal-cpu-share`): one node with networking off (`murmur node
+ * --no-net-enabled`, J = 0, same config, no evaluation), measured in the same run just before
+ * each swarm size; N nodes sharing C cores can at best each run at that rate × min(1, C/N).
+ */
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { median, report } from './report.js'
+
+const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url))
+const MIB = 1024
+
+interface Options { nodes: number[], rounds: number[], singleRounds: number, sampleMs: number, timeoutS: number, extra: string[] }
+
+/** One round line, stamped with its arrival time (ms since the child was spawned). */
+interface RoundEvent { node: number, round: number, t: number, roundMs: number }
+
+/** One /proc sample of a process. */
+interface ProcSample { t: number, rssKiB: number, hwmKiB: number, cpuTicks: number }
+
+function parseOptions (argv: string[]): Options {
+  const sep = argv.indexOf('--')
+  const own = sep < 0 ? argv : argv.slice(0, sep)
+  const extra = sep < 0 ? [] : argv.slice(sep + 1)
+  const get = (name: string): string | undefined => {
+    const i = own.indexOf(`--${name}`)
+    return i < 0 ? undefined : own[i + 1]
+  }
+  const list = (name: string, fallback: number[]): number[] => {
+    const raw = get(name)
+    if (raw === undefined) return fallback
+    const values = raw.split(',').map(Number)
+    if (values.some(v => !Number.isInteger(v) || v < 1)) throw new Error(`--${name} must be a comma-separated list of positive integers, got "${raw}"`)
+    return values
+  }
+  const nodes = list('nodes', [4, 8, 16])
+  const defaults = nodes.map(n => n <= 4 ? 30 : n <= 8 ? 20 : 12)
+  const rounds = list('rounds', defaults)
+  const single = list('single-rounds', [30])[0]
+  const sampleMs = list('sample-ms', [250])[0]
+  const timeoutS = list('timeout-s', [600])[0]
+  // One value applies to every N; a list gives one value per N.
+  const perN = nodes.map((_, i) => rounds.length === 1 ? rounds[0] : rounds[i] ?? defaults[i])
+  if (perN.some(r => r < 3)) throw new Error('--rounds must be at least 3 (rates are measured between the first and last round)')
+  return { nodes, rounds: perN, singleRounds: Math.max(3, single), sampleMs, timeoutS, extra }
+}
+
+function clockTicksPerSecond (): number {
+  try {
+    const v = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim())
+    return Number.isFinite(v) && v > 0 ? v : 100
+  } catch {
+    return 100
+  }
+}
+
+async function readProc (pid: number, t: number): Promise<ProcSample | undefined> {
+  try {
+    const [status, stat] = await Promise.all([readFile(`/proc/${pid}/status`, 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8')])
+    const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN)
+    // Fields after "(comm)": state is field 3, utime field 14, stime field 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { t, rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM'), cpuTicks: Number(fields[11]) + Number(fields[12]) }
+  } catch {
+    return undefined // the process exited between listing and reading
+  }
+}
+
+/** Children of `pid` (all its threads), from /proc/<pid>/task/<tid>/children. */
+async function childPids (pid: number): Promise<number[]> {
+  const out: number[] = []
+  try {
+    for (const tid of await readdir(`/proc/${pid}/task`)) {
+      const text = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '')
+      for (const c of text.trim().split(/\s+/)) if (c !== '') out.push(Number(c))
+    }
+  } catch {
+    // the process exited
+  }
+  return out
+}
+
+/**
+ * Samples /proc every `sampleMs` for the processes `list()` names, keyed (node index, or 0 for a
+ * lone node); a restarted node's new process is another pid under the same key.
+ */
+class ProcMonitor {
+  readonly samples = new Map<number, ProcSample[]>() // by pid
+  readonly keyOf = new Map<number, number>() // pid → key
+  private readonly timer: NodeJS.Timeout
+  private busy = false
+
+  constructor (private readonly started: number, sampleMs: number, private readonly list: () => Promise<Array<{ pid: number, key: number }>>) {
+    this.timer = setInterval(() => { void this.sample() }, sampleMs)
+  }
+
+  private async sample (): Promise<void> {
+    if (this.busy) return
+    this.busy = true
+    try {
+      const t = performance.now() - this.started
+      for (const { pid, key } of await this.list()) {
+        const s = await readProc(pid, t)
+        if (s === undefined) continue
+        this.keyOf.set(pid, key)
+        const arr = this.samples.get(pid) ?? []
+        arr.push(s)
+        this.samples.set(pid, arr)
+      }
+    } finally {
+      this.busy = false
+    }
+  }
+
+  stop (): void { clearInterval(this.timer) }
+
+  /** Peak RSS (MiB) per key: the largest VmHWM/VmRSS seen over all its processes. */
+  peakMiB (): Map<number, number> {
+    const out = new Map<number, number>()
+    for (const [pid, arr] of this.samples) {
+      const key = this.keyOf.get(pid) ?? -1
+      const peak = Math.max(...arr.map(s => Math.max(s.hwmKiB, s.rssKiB))) / MIB
+      out.set(key, Math.max(out.get(key) ?? 0, peak))
+    }
+    return out
+  }
+
+  /** CPU seconds all monitored processes used between times a and b (ms), from the samples nearest them. */
+  cpuSeconds (a: number, b: number, ticksPerSecond: number): number {
+    let ticks = 0
+    for (const arr of this.samples.values()) {
+      const at = (t: number): number => {
+        let v = 0
+        for (const s of arr) if (s.t <= t) v = s.cpuTicks
+        return v
+      }
+      ticks += at(b) - at(a)
+    }
+    return ticks / ticksPerSecond
+  }
+}
+
+/** Runs `bin.js <args>`, calling `onLine(json, t)` for every JSON line on stdout. */
+async function runCli (args: string[], timeoutS: number, onSpawn: (pid: number, started: number) => void, onLine: (value: Record<string, unknown>, t: number) => void): Promise<void> {
+  const started = performance.now()
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  if (child.pid === undefined) throw new Error(`could not start ${BIN}`)
+  onSpawn(child.pid, started)
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
+  const lines = createInterface({ input: child.stdout })
+  lines.on('line', line => {
+    const t = performance.now() - started
+    if (!line.startsWith('{')) return
+    try {
+      onLine(JSON.parse(line) as Record<string, unknown>, t)
+    } catch {
+      // not JSON: ignore
+    }
+  })
+  const timer = setTimeout(() => { child.kill('SIGTERM') }, timeoutS * 1000)
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(resolve => child.once('exit', (c, s) => { resolve([c, s]) }))
+  clearTimeout(timer)
+  if (code !== 0) throw new Error(`murmur ${args[0]} ${signal !== null ? `killed by ${signal}` : `exited with ${String(code)}`}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`)
+}
+
+function roundEvent (v: Record<string, unknown>, node: number, t: number): RoundEvent | undefined {
+  if (typeof v.round !== 'number' || typeof v.timings !== 'object' || v.timings === null) return undefined
+  return { node, round: v.round, t, roundMs: Number((v.timings as { roundMs?: unknown }).roundMs) }
+}
+
+/** Rounds per minute of one node between its first and last round line. */
+function nodeRate (events: RoundEvent[]): number {
+  if (events.length < 2) return Number.NaN
+  return (events.length - 1) / (events[events.length - 1].t - events[0].t) * 60_000
+}
+
+/** Rounds completed by time t, interpolated linearly between round lines (t inside their span). */
+function progressAt (events: RoundEvent[], t: number): number {
+  for (let i = 1; i < events.length; i++) {
+    if (events[i].t >= t) return i - 1 + (t - events[i - 1].t) / (events[i].t - events[i - 1].t)
+  }
+  return events.length - 1
+}
+
+interface SingleResult { roundsPerMin: number, peakMiB: number, cpuCores: number, startupS: number }
+
+async function runSingle (opts: Options, base: string, label: string, ticks: number): Promise<SingleResult> {
+  const dataDir = join(base, `single-${label}`)
+  const events: RoundEvent[] = []
+  let monitor: ProcMonitor | undefined
+  try {
+    await runCli(['node', '--json', '--no-eval', '--data-dir', dataDir, '--rounds', String(opts.singleRounds), '--seed', '1000', ...opts.extra, '--no-net-enabled', '--peer-groups', '0'], opts.timeoutS,
+      (pid, started) => { monitor = new ProcMonitor(started, opts.sampleMs, async () => [{ pid, key: 0 }]) },
+      (v, t) => { if (v.type === 'round') { const e = roundEvent(v, 0, t); if (e !== undefined) events.push(e) } })
+  } finally {
+    monitor?.stop()
+  }
+  if (events.length < 2 || monitor === undefined) throw new Error('the single node reported fewer than 2 rounds')
+  const a = events[0].t
+  const b = events[events.length - 1].t
+  return {
+    roundsPerMin: nodeRate(events),
+    peakMiB: monitor.peakMiB().get(0) ?? Number.NaN,
+    cpuCores: monitor.cpuSeconds(a, b, ticks) / ((b - a) / 1000),
+    startupS: a / 1000
+  }
+}
+
+async function runSwarm (opts: Options, base: string, n: number, rounds: number, single: SingleResult, cores: number, ticks: number): Promise<void> {
+  const dir = join(base, `sim-n${n}`)
+  const events: RoundEvent[][] = Array.from({ length: n }, () => [])
+  let finalReport: { nodes?: Array<{ restarts?: number }> } | undefined
+  let monitor: ProcMonitor | undefined
+  let total = 0
+  try {
+    await runCli(['sim', '--nodes', String(n), '--rounds', String(rounds), '--json', '--dir', dir, '--eval-tasks', '1', ...opts.extra], opts.timeoutS,
+      (simPid, started) => {
+        const cmdKey = new Map<number, number | null>()
+        monitor = new ProcMonitor(started, opts.sampleMs, async () => {
+          const out: Array<{ pid: number, key: number }> = []
+          for (const pid of await childPids(simPid)) {
+            if (!cmdKey.has(pid)) {
+              const argv = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+              const m = /node-(\d+)[/\\]config\.json/.exec(argv)
+              cmdKey.set(pid, m === null ? null : Number(m[1]))
+            }
+            const key = cmdKey.get(pid)
+            if (key !== null && key !== undefined) out.push({ pid, key })
+          }
+          return out
+        })
+      },
+      (v, t) => {
+        if (typeof v.node === 'number') {
+          const e = roundEvent(v, v.node, t)
+          if (e !== undefined && v.node < n) events[v.node].push(e)
+        } else if (Array.isArray(v.nodes)) {
+          finalReport = v as typeof finalReport
+          total = t
+        }
+      })
+  } finally {
+    monitor?.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+  if (monitor === undefined || events.some(e => e.length < 2)) throw new Error(`sim n=${n}: some node reported fewer than 2 rounds`)
+  const restarts = (finalReport?.nodes ?? []).reduce((s, x) => s + (x.restarts ?? 0), 0)
+  const rates = events.map(nodeRate)
+  const roundMs = events.flat().map(e => e.roundMs)
+  const firsts = events.map(e => e[0].t)
+  const lasts = events.map(e => e[e.length - 1].t)
+  // Swarm rate over the window in which every node was running rounds (all nodes up, none done).
+  const a = Math.max(...firsts)
+  const b = Math.min(...lasts)
+  const windowed = b - a >= 1000
+  const swarm = windowed
+    ? events.reduce((s, e) => s + progressAt(e, b) - progressAt(e, a), 0) / ((b - a) / 60_000)
+    : rates.reduce((s, r) => s + r, 0)
+  const cpuCores = windowed ? monitor.cpuSeconds(a, b, ticks) / ((b - a) / 1000) : Number.NaN
+  const share = Math.min(1, cores / n)
+  const c = `n${n}`
+  const context = { nodes: n, rounds, cores, restarts }
+  report({
+    bench: 'sim', case: c, metric: 'rounds_per_min', value: median(rates), unit: 'rounds/min', better: 'higher',
+    peer: 'ideal-cpu-share', peer_value: single.roundsPerMin * share, ...context,
+    min: round1(Math.min(...rates)), max: round1(Math.max(...rates)), round_ms_median: Math.round(median(roundMs)), single_rounds_per_min: round1(single.roundsPerMin)
+  })
+  report({
+    bench: 'sim', case: c, metric: 'swarm_rounds_per_min', value: swarm, unit: 'rounds/min', better: 'higher',
+    peer: 'ideal-cpu-share', peer_value: single.roundsPerMin * share * n, ...context,
+    window_s: round1((b - a) / 1000), method: windowed ? 'all-nodes-running window' : 'sum of per-node rates (no common window)', cpu_cores_used: round1(cpuCores), single_cpu_cores: round1(single.cpuCores)
+  })
+  const peaks = [...monitor.peakMiB().values()]
+  report({ bench: 'sim', case: c, metric: 'peak_rss_mib', value: Math.max(...peaks), unit: 'MiB', better: 'lower', peer: 'single-node-no-net', peer_value: single.peakMiB, ...context, of: 'max over node processes', sampled: peaks.length })
+  report({ bench: 'sim', case: c, metric: 'peak_rss_mib_median', value: median(peaks), unit: 'MiB', better: 'lower', peer: 'single-node-no-net', peer_value: single.peakMiB, ...context, of: 'median over node processes' })
+  report({ bench: 'sim', case: c, metric: 'startup_s', value: a / 1000, unit: 's', better: 'lower', ...context, of: 'sim spawn → every node reported its first round', first_node_s: round1(Math.min(...firsts) / 1000), single_startup_s: round1(single.startupS), total_s: round1(total / 1000) })
+}
+
+function round1 (x: number): number {
+  return Number.isFinite(x) ? Math.round(x * 10) / 10 : x
+}
+
+/** Runs the benchmark. */
+export default async function run (argv: string[]): Promise<void> {
+  const opts = parseOptions(argv)
+  const cores = availableParallelism()
+  const ticks = clockTicksPerSecond()
+  const base = await mkdtemp(join(tmpdir(), 'murmur-bench-sim-'))
+  try {
+    for (const [i, n] of opts.nodes.entries()) {
+      // The reference runs right before each swarm size, so machine drift cancels in the ratio.
+      const single = await runSingle(opts, base, `n${n}`, ticks)
+      report({ bench: 'sim', case: 'single', metric: 'rounds_per_min', value: single.roundsPerMin, unit: 'rounds/min', better: 'higher', before: `n${n}`, rounds: opts.singleRounds, cpu_cores_used: round1(single.cpuCores), peak_rss_mib: round1(single.peakMiB), startup_s: round1(single.startupS) })
+      await runSwarm(opts, base, n, opts.rounds[i], single, cores, ticks)
+    }
+  } finally {
+    await rm(base, { recursive: true, force: true })
+  }
+}
