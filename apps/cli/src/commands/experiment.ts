@@ -20,7 +20,8 @@ const FLAGS: Record<string, FlagSpec> = {
   rounds: { type: 'string', short: 'r', doc: 'rounds per run', default: '60' },
   seeds: { type: 'string', doc: 'comma-separated base seeds (each arm runs once per seed)', default: '0,1' },
   arms: { type: 'string', doc: 'subset of arms, comma-separated (sapo: 8/0,6/2,4/4,2/6; hero: verifier,rm,hero)' },
-  out: { type: 'string', doc: 'output folder (results.json, *.svg)', default: 'experiments/<name>' }
+  out: { type: 'string', doc: 'output folder (results.json, *.svg)', default: 'experiments/<name>' },
+  'runs-dir': { type: 'string', doc: 'where the runs\' node data directories go (large; not results)', default: '.murmur/experiments/<name>' }
 }
 const USAGE = 'murmur experiment <sapo|hero> [--nodes N] [--rounds R] [--seeds 0,1] [--out DIR] [config flags for every node]'
 const DESCRIPTION = 'Runs an ablation as real local swarms and writes results.json and SVG plots.'
@@ -68,6 +69,7 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
   const arms = wanted === undefined ? experiment.arms : experiment.arms.filter(a => wanted.includes(a.name))
   if (arms.length === 0) throw new UsageError(`--arms matched none of ${experiment.arms.map(a => a.name).join(', ')}`)
   const out = resolve(String(args.flags.out).replace('<name>', name))
+  const runsDir = resolve(String(args.flags['runs-dir']).replace('<name>', name))
   const file = typeof args.flags.config === 'string' ? await loadConfigFile(args.flags.config) : undefined
   await mkdir(out, { recursive: true })
   const json = args.flags.json === true
@@ -82,7 +84,7 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
     for (const seed of seeds) {
       for (const arm of arms) {
         k++
-        const dir = join(out, 'runs', `${arm.name.replace('/', '-')}-seed${seed}`)
+        const dir = join(runsDir, `${arm.name.replace('/', '-')}-seed${seed}`)
         const flags = { ...args.config, seed: String(seed * 100_000) }
         const configs = await simConfigs({ nodes, rounds, dir, file, flags, perNode: Array.from({ length: nodes }, () => structuredClone(arm.overrides)) })
         if (!json) ctx.err(`[${k}/${seeds.length * arms.length}] ${name} arm ${arm.name}, seed ${seed}: ${nodes} nodes × ${rounds} rounds …`)
