@@ -46,8 +46,8 @@ interface RunResult {
   report: SimReport
   /** Mean over nodes of each round's reward. */
   rewardByRound: number[]
-  /** Cumulative reward divided by generated completions. */
-  rewardPerRollout: number
+  /** Cumulative reward per 1,000 completions generated (the cost side of sharing). */
+  rewardPer1kRollouts: number
 }
 
 /** Runs the `experiment` command. */
@@ -91,7 +91,7 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
         const { report, nodes: states } = await runSimulation({ configs, dir, binPath: ctx.binPath, signal: abort.signal, onLog: line => { if (!json) ctx.err('  ' + line) } })
         const rewardByRound = meanByRound(states, rounds)
         const rollouts = report.nodes.reduce((a, n) => a + n.rollouts, 0)
-        const run: RunResult = { arm: arm.name, seed, report, rewardByRound, rewardPerRollout: rollouts === 0 ? Number.NaN : report.cumulativeReward / rollouts * 1 }
+        const run: RunResult = { arm: arm.name, seed, report, rewardByRound, rewardPer1kRollouts: rollouts === 0 ? Number.NaN : 1000 * report.cumulativeReward / rollouts }
         runs.push(run)
         if (json) ctx.out(JSON.stringify({ arm: arm.name, seed, cumulativeReward: report.cumulativeReward, meanRewardFirstQuarter: report.meanRewardFirstQuarter, meanRewardLastQuarter: report.meanRewardLastQuarter, accuracyEnd: mean(report.nodes.map(n => n.accuracyEnd)) }))
         else ctx.err(`  cumulative reward ${fmt(report.cumulativeReward, 2)}; reward Q1 ${fmt(report.meanRewardFirstQuarter)} → Q4 ${fmt(report.meanRewardLastQuarter)}; held-out ${fmt(mean(report.nodes.map(n => n.accuracyStart)))} → ${fmt(mean(report.nodes.map(n => n.accuracyEnd)))} (${report.elapsedSeconds.toFixed(0)} s)`)
@@ -108,7 +108,7 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
       runs: rs.length,
       cumulativeReward: mean(rs.map(r => r.report.cumulativeReward)),
       cumulativeRewardPerSeed: rs.map(r => r.report.cumulativeReward),
-      rewardPerRollout: mean(rs.map(r => r.rewardPerRollout)),
+      rewardPer1kRollouts: mean(rs.map(r => r.rewardPer1kRollouts)),
       rewardFirstQuarter: mean(rs.map(r => r.report.meanRewardFirstQuarter)),
       rewardLastQuarter: mean(rs.map(r => r.report.meanRewardLastQuarter)),
       accuracyStart: mean(rs.flatMap(r => r.report.nodes.map(n => n.accuracyStart))),
@@ -131,7 +131,7 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
     ctx.out(renderTable([
       { header: 'arm', cell: (s: typeof summary[number]) => s.arm, align: 'left' },
       { header: 'cumulative reward', cell: s => fmt(s.cumulativeReward, 2) },
-      { header: 'reward/rollout', cell: s => fmt(s.rewardPerRollout, 4) },
+      { header: 'per 1k rollouts', cell: s => fmt(s.rewardPer1kRollouts, 2) },
       { header: 'reward Q1', cell: s => fmt(s.rewardFirstQuarter) },
       { header: 'reward Q4', cell: s => fmt(s.rewardLastQuarter) },
       { header: 'held-out start', cell: s => fmt(s.accuracyStart) },

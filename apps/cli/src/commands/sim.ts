@@ -13,7 +13,7 @@ import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
   nodes: { type: 'string', short: 'n', doc: 'number of nodes', default: '4' },
-  rounds: { type: 'string', short: 'r', doc: 'rounds per node', default: '200' },
+  rounds: { type: 'string', short: 'r', doc: 'rounds per node', default: '400' },
   dir: { type: 'string', doc: 'simulation directory (one data directory per node)', default: '.murmur/sim' },
   resume: { type: 'boolean', doc: 'keep the nodes\' previous state instead of starting fresh' },
   vary: { type: 'string', doc: 'per-node values, cycled over nodes: key=v1|v2|…;key2=… (e.g. "peerGroups=0|4")' },
