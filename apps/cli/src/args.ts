@@ -80,3 +80,10 @@ export function formatHelp (usage: string, description: string, own: Record<stri
   }
   return lines.join('\n')
 }
+
+/** Parses a positive-integer flag value or throws a `UsageError` naming the flag. */
+export function positiveInt (flag: string, value: unknown): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${String(value)}"`)
+  return n
+}

@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { loadConfigFile } from '@murmur/node'
-import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
+import { parseCommandArgs, formatHelp, positiveInt, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import { barChart, lineChart, movingAverage, type Series } from '../plot.js'
 import { runSimulation, type SimReport, type SimNodeState } from '../simulation.js'
@@ -150,8 +150,3 @@ function mean (values: number[]): number {
   return finite.length === 0 ? Number.NaN : finite.reduce((a, b) => a + b, 0) / finite.length
 }
 
-function positiveInt (flag: string, value: unknown): number {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${String(value)}"`)
-  return n
-}

@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { resolveConfig, loadConfigFile, type NodeConfig } from '@murmur/node'
-import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
+import { parseCommandArgs, formatHelp, positiveInt, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import { runSimulation, type SimNodeReport, type SimNodeState } from '../simulation.js'
 import { renderTable, fmt } from '../table.js'
@@ -165,8 +165,3 @@ function coerce (raw: string): unknown {
   return raw
 }
 
-function positiveInt (flag: string, value: unknown): number {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${String(value)}"`)
-  return n
-}
