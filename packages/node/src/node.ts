@@ -101,6 +101,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig) })
   const events = new TypedEventEmitter<SwarmNodeEvents>()
   let started = false
+  let stopped = false
   let nextRound = 0
   let resumed = false
   let state: RoundState = { hero: undefined, receivedSinceLastRound: 0 }
@@ -111,6 +112,8 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
     events,
     async start () {
       if (started) return
+      // stop() released the policy and trainer sessions: a node is started once.
+      if (stopped) throw new NotStartedError('SwarmNode (stopped; create a new node to restart from its checkpoint)')
       await components.open()
       try {
         const checkpoint = await components.store.checkpoints.latest()
@@ -133,6 +136,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
     async stop () {
       if (!started) return
       started = false
+      stopped = true
       await components.close()
     },
     isStarted: () => started,

@@ -6,7 +6,7 @@
  */
 import { throwIfAborted, type AbortOptions } from '@murmur/interface'
 import { decodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
-import { sampleExternal, shapeRewards, type HeroState, type RewardsConfig } from '@murmur/rewards'
+import { isDegenerate, sampleExternal, shapeRewards, type HeroState, type RewardsConfig } from '@murmur/rewards'
 import type { NodeStore, PoolEntry } from '@murmur/store'
 import { createRng, hashSeeds, resolveTask, verify, taskKey, type ResolvedTask, type TaskSampler } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
@@ -170,7 +170,7 @@ async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortS
     if (scored !== undefined) candidates.push({ entry, group: scored })
   }
   const picked = sampleExternal(candidates, j, { rng, reward: x => x.group.verifier })
-  const qualifying = candidates.filter(x => !isConstant(x.group.verifier)).length
+  const qualifying = candidates.filter(x => !isDegenerate(x.group.verifier)).length
   for (const p of picked) await c.store.pool.delete(p.entry.id, { signal })
   return { groups: picked.map(p => p.group), available, zeroAdvantage: candidates.length - qualifying }
 }
@@ -191,10 +191,6 @@ function rescore (entry: PoolEntry): ScoredGroup | undefined {
 /** True when the shaper reads reward-model scores. */
 export function needsRewardModel (config: RewardsConfig): boolean {
   return config.shaper === 'hero' || config.shaper === 'rm'
-}
-
-function isConstant (values: number[]): boolean {
-  return values.every(v => v === values[0])
 }
 
 function mean (values: number[]): number {
