@@ -87,5 +87,5 @@ describe('a 3-node swarm', () => {
     nodes[1] = restarted
     await restarted.start()
     expect(restarted.info()).toMatchObject({ peerId: peerIdBefore, nextRound: ROUNDS, resumed: true })
-  })
+  }, 240_000)
 })
