@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- sim [--nodes 4,8,16] [--rounds 30,20,12] [--single-rounds 30] [--sample-ms 250]
+ * `npm run bench -- sim [--nodes 4,8,16] [--rounds 40] [--single-rounds 30] [--sample-ms 250]
  * [--timeout-s 600] [-- config flags for every node]`: the whole local swarm as a user runs it —
  * `murmur sim --json` as a child process, N node processes (real libp2p hosts on loopback, one
  * data directory each) — on this machine. Reports per-node and swarm rounds per minute, peak
@@ -13,6 +13,10 @@
  * Physical reference (`ideal-cpu-share`): one node with networking off (`murmur node
  * --no-net-enabled`, J = 0, same config, no evaluation), measured in the same run just before
  * each swarm size; N nodes sharing C cores can at best each run at that rate × min(1, C/N).
+ * A swarm node trains on I local + J peer groups per round where the lone node trains on I, so a
+ * second reference (`batch_matched_*` fields, from `single-batch-matched`: a lone node with I + J
+ * local groups, run right after the swarm) isolates the cost of networking, validation and
+ * re-scoring. `--rounds` takes one value for every N or one per N (≥ 3).
  */
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
@@ -49,7 +53,7 @@ function parseOptions (argv: string[]): Options {
     return values
   }
   const nodes = list('nodes', [4, 8, 16])
-  const defaults = nodes.map(n => n <= 4 ? 30 : n <= 8 ? 20 : 12)
+  const defaults = nodes.map(() => 40)
   const rounds = list('rounds', defaults)
   const single = list('single-rounds', [30])[0]
   const sampleMs = list('sample-ms', [250])[0]
@@ -75,7 +79,9 @@ async function readProc (pid: number, t: number): Promise<ProcSample | undefined
     const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN)
     // Fields after "(comm)": state is field 3, utime field 14, stime field 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return { t, rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM'), cpuTicks: Number(fields[11]) + Number(fields[12]) }
+    const sample = { t, rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM'), cpuTicks: Number(fields[11]) + Number(fields[12]) }
+    // A zombie (exited, not yet reaped) has no memory lines: not a sample.
+    return Number.isFinite(sample.rssKiB) && Number.isFinite(sample.hwmKiB) && Number.isFinite(sample.cpuTicks) ? sample : undefined
   } catch {
     return undefined // the process exited between listing and reading
   }
@@ -200,16 +206,18 @@ function progressAt (events: RoundEvent[], t: number): number {
 
 interface SingleResult { roundsPerMin: number, peakMiB: number, cpuCores: number, startupS: number }
 
-async function runSingle (opts: Options, base: string, label: string, ticks: number): Promise<SingleResult> {
+/** One node alone, networking off, J = 0 (plus `args`, which win over the user's extra flags). */
+async function runSingle (opts: Options, base: string, label: string, ticks: number, args: string[] = []): Promise<SingleResult> {
   const dataDir = join(base, `single-${label}`)
   const events: RoundEvent[] = []
   let monitor: ProcMonitor | undefined
   try {
-    await runCli(['node', '--json', '--no-eval', '--data-dir', dataDir, '--rounds', String(opts.singleRounds), '--seed', '1000', ...opts.extra, '--no-net-enabled', '--peer-groups', '0'], opts.timeoutS,
+    await runCli(['node', '--json', '--no-eval', '--data-dir', dataDir, '--rounds', String(opts.singleRounds), '--seed', '1000', ...opts.extra, '--no-net-enabled', '--peer-groups', '0', ...args], opts.timeoutS,
       (pid, started) => { monitor = new ProcMonitor(started, opts.sampleMs, async () => [{ pid, key: 0 }]) },
       (v, t) => { if (v.type === 'round') { const e = roundEvent(v, 0, t); if (e !== undefined) events.push(e) } })
   } finally {
     monitor?.stop()
+    await rm(dataDir, { recursive: true, force: true })
   }
   if (events.length < 2 || monitor === undefined) throw new Error('the single node reported fewer than 2 rounds')
   const a = events[0].t
@@ -222,12 +230,30 @@ async function runSingle (opts: Options, base: string, label: string, ticks: num
   }
 }
 
-async function runSwarm (opts: Options, base: string, n: number, rounds: number, single: SingleResult, cores: number, ticks: number): Promise<void> {
+interface SwarmResult {
+  rates: number[]
+  swarm: number
+  windowed: boolean
+  windowS: number
+  cpuCores: number
+  peaks: number[]
+  startupS: number
+  firstNodeS: number
+  totalS: number
+  restarts: number
+  roundMsMedian: number
+  /** I and J of node 0's resolved config (for the batch-matched reference). */
+  localGroups: number
+  peerGroups: number
+}
+
+async function runSwarm (opts: Options, base: string, n: number, rounds: number, ticks: number): Promise<SwarmResult> {
   const dir = join(base, `sim-n${n}`)
   const events: RoundEvent[][] = Array.from({ length: n }, () => [])
   let finalReport: { nodes?: Array<{ restarts?: number }> } | undefined
   let monitor: ProcMonitor | undefined
   let total = 0
+  let config: { localGroups?: number, peerGroups?: number } = {}
   try {
     await runCli(['sim', '--nodes', String(n), '--rounds', String(rounds), '--json', '--dir', dir, '--eval-tasks', '1', ...opts.extra], opts.timeoutS,
       (simPid, started) => {
@@ -255,41 +281,68 @@ async function runSwarm (opts: Options, base: string, n: number, rounds: number,
           total = t
         }
       })
+    config = JSON.parse(await readFile(join(dir, 'node-0', 'config.json'), 'utf8')) as typeof config
   } finally {
     monitor?.stop()
     await rm(dir, { recursive: true, force: true })
   }
   if (monitor === undefined || events.some(e => e.length < 2)) throw new Error(`sim n=${n}: some node reported fewer than 2 rounds`)
-  const restarts = (finalReport?.nodes ?? []).reduce((s, x) => s + (x.restarts ?? 0), 0)
   const rates = events.map(nodeRate)
-  const roundMs = events.flat().map(e => e.roundMs)
   const firsts = events.map(e => e[0].t)
   const lasts = events.map(e => e[e.length - 1].t)
   // Swarm rate over the window in which every node was running rounds (all nodes up, none done).
   const a = Math.max(...firsts)
   const b = Math.min(...lasts)
   const windowed = b - a >= 1000
-  const swarm = windowed
-    ? events.reduce((s, e) => s + progressAt(e, b) - progressAt(e, a), 0) / ((b - a) / 60_000)
-    : rates.reduce((s, r) => s + r, 0)
-  const cpuCores = windowed ? monitor.cpuSeconds(a, b, ticks) / ((b - a) / 1000) : Number.NaN
+  return {
+    rates,
+    swarm: windowed
+      ? events.reduce((s, e) => s + progressAt(e, b) - progressAt(e, a), 0) / ((b - a) / 60_000)
+      : rates.reduce((s, r) => s + r, 0),
+    windowed,
+    windowS: (b - a) / 1000,
+    cpuCores: windowed ? monitor.cpuSeconds(a, b, ticks) / ((b - a) / 1000) : Number.NaN,
+    peaks: [...monitor.peakMiB().values()],
+    startupS: a / 1000,
+    firstNodeS: Math.min(...firsts) / 1000,
+    totalS: total / 1000,
+    restarts: (finalReport?.nodes ?? []).reduce((s, x) => s + (x.restarts ?? 0), 0),
+    roundMsMedian: median(events.flat().map(e => e.roundMs)),
+    localGroups: config.localGroups ?? Number.NaN,
+    peerGroups: config.peerGroups ?? Number.NaN
+  }
+}
+
+function reportSwarm (n: number, rounds: number, cores: number, r: SwarmResult, single: SingleResult, matched: SingleResult | undefined): void {
   const share = Math.min(1, cores / n)
   const c = `n${n}`
-  const context = { nodes: n, rounds, cores, restarts }
+  const context = { nodes: n, rounds, cores, restarts: r.restarts, i: r.localGroups, j: r.peerGroups }
+  // Second reference: a lone node training on as many groups per round as a swarm node (I + J
+  // local, J = 0), so the ratio against it isolates networking, validation and re-scoring costs.
+  const matchedIdeal = matched === undefined ? Number.NaN : matched.roundsPerMin * share
   report({
-    bench: 'sim', case: c, metric: 'rounds_per_min', value: median(rates), unit: 'rounds/min', better: 'higher',
+    bench: 'sim', case: c, metric: 'rounds_per_min', value: median(r.rates), unit: 'rounds/min', better: 'higher',
     peer: 'ideal-cpu-share', peer_value: single.roundsPerMin * share, ...context,
-    min: round1(Math.min(...rates)), max: round1(Math.max(...rates)), round_ms_median: Math.round(median(roundMs)), single_rounds_per_min: round1(single.roundsPerMin)
+    min: round1(Math.min(...r.rates)), max: round1(Math.max(...r.rates)), round_ms_median: Math.round(r.roundMsMedian),
+    batch_matched_peer_value: round1(matchedIdeal), batch_matched_ratio: round3(median(r.rates) / matchedIdeal)
   })
   report({
-    bench: 'sim', case: c, metric: 'swarm_rounds_per_min', value: swarm, unit: 'rounds/min', better: 'higher',
+    bench: 'sim', case: c, metric: 'swarm_rounds_per_min', value: r.swarm, unit: 'rounds/min', better: 'higher',
     peer: 'ideal-cpu-share', peer_value: single.roundsPerMin * share * n, ...context,
-    window_s: round1((b - a) / 1000), method: windowed ? 'all-nodes-running window' : 'sum of per-node rates (no common window)', cpu_cores_used: round1(cpuCores), single_cpu_cores: round1(single.cpuCores)
+    window_s: round1(r.windowS), method: r.windowed ? 'all-nodes-running window' : 'sum of per-node rates (no common window)',
+    cpu_cores_used: round1(r.cpuCores), batch_matched_peer_value: round1(matchedIdeal * n), batch_matched_ratio: round3(r.swarm / (matchedIdeal * n))
   })
-  const peaks = [...monitor.peakMiB().values()]
-  report({ bench: 'sim', case: c, metric: 'peak_rss_mib', value: Math.max(...peaks), unit: 'MiB', better: 'lower', peer: 'single-node-no-net', peer_value: single.peakMiB, ...context, of: 'max over node processes', sampled: peaks.length })
-  report({ bench: 'sim', case: c, metric: 'peak_rss_mib_median', value: median(peaks), unit: 'MiB', better: 'lower', peer: 'single-node-no-net', peer_value: single.peakMiB, ...context, of: 'median over node processes' })
-  report({ bench: 'sim', case: c, metric: 'startup_s', value: a / 1000, unit: 's', better: 'lower', ...context, of: 'sim spawn → every node reported its first round', first_node_s: round1(Math.min(...firsts) / 1000), single_startup_s: round1(single.startupS), total_s: round1(total / 1000) })
+  report({ bench: 'sim', case: c, metric: 'peak_rss_mib', value: Math.max(...r.peaks), unit: 'MiB', better: 'lower', peer: 'single-node-no-net', peer_value: single.peakMiB, ...context, of: 'max over node processes', processes: r.peaks.length })
+  report({ bench: 'sim', case: c, metric: 'peak_rss_mib_median', value: median(r.peaks), unit: 'MiB', better: 'lower', peer: 'single-node-no-net', peer_value: single.peakMiB, ...context, of: 'median over node processes' })
+  report({ bench: 'sim', case: c, metric: 'startup_s', value: r.startupS, unit: 's', better: 'lower', ...context, of: 'sim spawn → every node reported its first round', first_node_s: round1(r.firstNodeS), single_startup_s: round1(single.startupS), total_s: round1(r.totalS) })
+}
+
+function reportSingle (label: string, before: string, opts: Options, s: SingleResult, extra: Record<string, unknown> = {}): void {
+  report({ bench: 'sim', case: label, metric: 'rounds_per_min', value: s.roundsPerMin, unit: 'rounds/min', better: 'higher', before, rounds: opts.singleRounds, cpu_cores_used: round1(s.cpuCores), peak_rss_mib: round1(s.peakMiB), startup_s: round1(s.startupS), ...extra })
+}
+
+function round3 (x: number): number {
+  return Number.isFinite(x) ? Math.round(x * 1000) / 1000 : x
 }
 
 function round1 (x: number): number {
@@ -304,10 +357,17 @@ export default async function run (argv: string[]): Promise<void> {
   const base = await mkdtemp(join(tmpdir(), 'murmur-bench-sim-'))
   try {
     for (const [i, n] of opts.nodes.entries()) {
-      // The reference runs right before each swarm size, so machine drift cancels in the ratio.
+      // The references run right before and after each swarm size, so machine drift cancels in the ratios.
       const single = await runSingle(opts, base, `n${n}`, ticks)
-      report({ bench: 'sim', case: 'single', metric: 'rounds_per_min', value: single.roundsPerMin, unit: 'rounds/min', better: 'higher', before: `n${n}`, rounds: opts.singleRounds, cpu_cores_used: round1(single.cpuCores), peak_rss_mib: round1(single.peakMiB), startup_s: round1(single.startupS) })
-      await runSwarm(opts, base, n, opts.rounds[i], single, cores, ticks)
+      reportSingle('single', `n${n}`, opts, single)
+      const swarm = await runSwarm(opts, base, n, opts.rounds[i], ticks)
+      let matched: SingleResult | undefined
+      if (swarm.peerGroups > 0) {
+        const groups = swarm.localGroups + swarm.peerGroups
+        matched = await runSingle(opts, base, `n${n}-matched`, ticks, ['--local-groups', String(groups)])
+        reportSingle('single-batch-matched', `n${n}`, opts, matched, { local_groups: groups })
+      }
+      reportSwarm(n, opts.rounds[i], cores, swarm, single, matched)
     }
   } finally {
     await rm(base, { recursive: true, force: true })
