@@ -144,5 +144,5 @@ describe('murmur sim: SIGKILL of a node process', () => {
     expect(Buffer.compare(keyAfter, keyBefore)).toBe(0)
     expect(report.nodes[VICTIM].id).toBe(privateKeyFromProtobuf(keyBefore).publicKey.toString())
     expect(new Set(report.nodes.map(n => n.id)).size).toBe(NODES)
-  }, 240_000)
+  }, 420_000)
 })
