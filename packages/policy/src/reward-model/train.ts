@@ -3,13 +3,14 @@
  * pairs derived from the task families (preferences.ts). The trunk may start from the base
  * policy checkpoint. Deterministic given the seed.
  */
-import { createSession, NEXT_SUFFIX, tensor, type Session, type TensorMap } from '@murmur/graph'
+import { createSession, tensor, type Session, type TensorMap } from '@murmur/graph'
 import { throwIfAborted, type AbortOptions } from '@murmur/interface'
 import { createTaskSampler, resolveTask, verify, type ResolvedTask, type TaskMixEntry } from '@murmur/tasks'
 import { gptConfigs, resolveGptConfig, type GptConfig } from '../config.js'
 import { readSafetensors, tensorFromFloat32, tensorToFloat32, writeSafetensors, type SafeTensor } from '../safetensors.js'
 import { charTokenizer, type Tokenizer } from '../tokenizer/index.js'
 import { initWeights, type Weights } from '../weights.js'
+import { feedAdamW, readAdamW } from '../train/adamw-io.js'
 import { bucketSteps, encodePair } from '../train/batch.js'
 import { InvalidTrainerStateError } from '../train/errors.js'
 import { createRng } from '../train/rng.js'
@@ -94,25 +95,14 @@ export async function trainRewardModel (options: RewardTrainOptions = {}): Promi
         sessions.set(T, session)
       }
       const feeds = rowsFeeds(tokenizer, seqs, pairs.length, P, T)
-      for (const s of specs) {
-        feeds[s.name] = tensor('float32', s.shape, weights[s.name])
-        feeds[`m.${s.name}`] = tensor('float32', s.shape, m[s.name])
-        feeds[`v.${s.name}`] = tensor('float32', s.shape, v[s.name])
-      }
+      feedAdamW(feeds, specs, { weights, m, v })
       feeds.lr = tensor('float32', [], [lr * Math.min(1, step / 20)])
       feeds.step = tensor('float32', [], [step])
       const out = await session.run(feeds)
-      const nw: Weights = {}
-      const nm: Weights = {}
-      const nv: Weights = {}
-      for (const s of specs) {
-        nw[s.name] = out[s.name + NEXT_SUFFIX].data as Float32Array
-        nm[s.name] = out[`m.${s.name}${NEXT_SUFFIX}`].data as Float32Array
-        nv[s.name] = out[`v.${s.name}${NEXT_SUFFIX}`].data as Float32Array
-      }
-      weights = nw
-      m = nm
-      v = nv
+      const next = readAdamW(out, specs)
+      weights = next.weights
+      m = next.m
+      v = next.v
       let heldOutAcc: number | undefined
       if (options.evalEvery !== undefined && step % options.evalEvery === 0) {
         heldOutAcc = await evaluate()

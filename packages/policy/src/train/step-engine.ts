@@ -3,10 +3,11 @@
  * train-step and log-prob graphs, one per (kind, rows × steps) bucket, built on first use and
  * cached. Sessions run in worker threads so the caller's event loop stays responsive.
  */
-import { createSession, createSessionWorker, NEXT_SUFFIX, tensor, type Session, type TensorMap } from '@murmur/graph'
+import { createSession, createSessionWorker, tensor, type Session, type TensorMap } from '@murmur/graph'
 import type { AbortOptions } from '@murmur/interface'
 import { paramSpecs, type GptConfig } from '../config.js'
 import { validateWeights, type Weights } from '../weights.js'
+import { feedAdamW, readAdamW } from './adamw-io.js'
 import type { PaddedBatch } from './batch.js'
 import type { TrainerConfig } from './config.js'
 import { InvalidTrainerStateError } from './errors.js'
@@ -118,21 +119,12 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
     const t = step + 1
     const lr = learningRate(t, lrBase)
     const feeds: TensorMap = { ...batchFeeds(batch), ...extra, lr: tensor('float32', [], [lr]), step: tensor('float32', [], [t]) }
-    paramFeeds(params, feeds)
-    paramFeeds(m, feeds, 'm.')
-    paramFeeds(v, feeds, 'v.')
+    feedAdamW(feeds, specs, { weights: params, m, v })
     const out = await s.run(feeds, { signal: o.signal })
-    const next: Weights = {}
-    const nextM: Weights = {}
-    const nextV: Weights = {}
-    for (const sp of specs) {
-      next[sp.name] = out[sp.name + NEXT_SUFFIX].data as Float32Array
-      nextM[sp.name] = out[`m.${sp.name}${NEXT_SUFFIX}`].data as Float32Array
-      nextV[sp.name] = out[`v.${sp.name}${NEXT_SUFFIX}`].data as Float32Array
-    }
-    params = next
-    m = nextM
-    v = nextV
+    const next = readAdamW(out, specs)
+    params = next.weights
+    m = next.m
+    v = next.v
     step = t
     return {
       loss: scalarOf(out, 'loss'),
