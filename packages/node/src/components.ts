@@ -98,12 +98,18 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     pool: { maxEntries: config.pool.maxGroups, maxBytes: config.pool.maxBytes, ttlMs: config.pool.ttlSeconds * 1000 },
     checkpoints: { keep: config.checkpoint.keep }
   })
+  let basePolicy: Promise<Policy> | undefined
   const modelId = config.modelId !== '' ? config.modelId : `murmur-gpt-d${model.config.nEmbd}-l${model.config.nLayer}`
   const policyPort: PolicyPort = {
     modelId,
     async generate (prompts, o) {
       const out = await policy.generate(prompts, { n: o.n, maxTokens: o.maxTokens, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, signal: o.signal })
-      return out.map(group => group.map(c => ({ text: c.text, tokens: c.tokenIds.length, truncated: c.finishReason === 'length' })))
+      return out.map(group => group.map(c => ({ text: c.text, tokens: c.tokenIds.length, truncated: c.finishReason === 'length', tokenIds: c.tokenIds, logprobs: c.logprobs })))
+    },
+    async baseLogprobs (prompts, tokenIds, o) {
+      // The base policy is only needed for KL-to-base diagnostics: started on first use.
+      basePolicy ??= createPolicy({ config: model.config, weights: model.weights, tokenizer: model.tokenizer, step: model.step, threads: 1 })
+      return await (await basePolicy).logprobs(prompts, tokenIds, o)
     }
   }
   const trainerPort: TrainerPort = {
@@ -186,6 +192,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
       const results = await Promise.allSettled([
         host?.stop(),
         policy.close(),
+        basePolicy?.then(async p => { await p.close() }),
         trainer.close(),
         closeRewardModel()
       ])

@@ -8,5 +8,10 @@ export { InvalidConfigError, ConfigFileError, RoundFailedError } from './errors.
 export type { RoundMetrics } from './metrics.js'
 export type { PolicyPort, TrainerPort, RewardModelPort, SwarmPort, Completion, GenerateOptions, TrainGroup, TrainStats, TrainerState, ReceivedGroup } from './ports.js'
 export { runRound, needsRewardModel, type RoundComponents, type RoundState } from './round.js'
-export { createSwarmNode, taskMixFromConfig, heldOutTasks, type SwarmNode, type SwarmNodeInit, type SwarmNodeInfo, type SwarmNodeEvents, type SwarmNodeComponents } from './node.js'
+export { createSwarmNode, type SwarmNode, type SwarmNodeInit, type SwarmNodeInfo, type SwarmNodeEvents, type SwarmNodeComponents } from './node.js'
 export { createComponents, loadModel, resolveModelPath, BUILTIN_MODELS, type CreateComponentsOptions } from './components.js'
+export { taskMixFromConfig } from './task-mix.js'
+export {
+  evaluationSet, evaluationSet as heldOutTasks, evaluatePolicy, scoreEvaluation, standardError,
+  type EvalReport, type EvalScore, type EvaluateOptions, type BaseLogprobs
+} from './evaluation.js'

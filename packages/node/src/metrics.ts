@@ -34,6 +34,8 @@ export interface RoundMetrics {
   entropy: number
   /** Held-out greedy accuracy when evaluated this round. */
   evalAccuracy?: number
+  /** The evaluation of this round (fixed held-out set), when one ran. */
+  eval?: { greedy: number, greedySE: number, sampled: number, sampledSE: number, klToBase?: number }
   /** Wall-clock milliseconds of each phase. */
   timings: { generateMs: number, scoreMs: number, trainMs: number, checkpointMs: number, roundMs: number }
 }

@@ -5,16 +5,14 @@
 import { NotStartedError, TypedEventEmitter, noopLogger, throwIfAborted, type AbortOptions, type Logger } from '@murmur/interface'
 import { resolveRewardsConfig, validateHeroState, type RewardsConfig } from '@murmur/rewards'
 import type { NodeStore } from '@murmur/store'
-import { createTaskSampler, resolveTask, verify, hashSeeds, DEFAULT_TASK_MIX, type TaskMixEntry, type ResolvedTask } from '@murmur/tasks'
+import { createTaskSampler } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
+import { evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
 import type { RoundMetrics } from './metrics.js'
 import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort } from './ports.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
-
-/** Seed of the held-out evaluation set: the same for every node, disjoint from training streams. */
-const EVAL_SEED = 0x0e7a1
-const TAG_EVAL = 0x6576616c
+import { taskMixFromConfig } from './task-mix.js'
 
 /** The parts a node is made of. `createSwarmNode` builds real ones from the config unless given. */
 export interface SwarmNodeComponents {
@@ -56,8 +54,8 @@ export interface SwarmNode {
   runRound(options?: AbortOptions): Promise<RoundMetrics>
   /** Runs rounds until `config.rounds` have been completed in total (or forever when 0); returns how many ran now. */
   run(options?: AbortOptions): Promise<number>
-  /** Greedy accuracy on held-out task seeds. */
-  evaluate(options?: AbortOptions & { tasks?: number }): Promise<{ accuracy: number, meanScore: number, tasks: number }>
+  /** Greedy and sampled accuracy on the fixed held-out set (`accuracy` = greedy), per family, with standard errors. */
+  evaluate(options?: AbortOptions & { tasks?: number }): Promise<EvalReport & { accuracy: number }>
   /** Swarm peers currently subscribed to this node's rollout topic (0 when networking is off). */
   peerCount(): number
   /** Dials peers (used by the simulator to introduce late joiners). */
@@ -71,25 +69,6 @@ export interface SwarmNodeInit {
   components?: SwarmNodeComponents
   /** Wall clock; default `Date.now`. */
   now?: () => number
-}
-
-/**
- * The held-out evaluation tasks: drawn from a seed no training stream uses, the same for every
- * node and every run, so accuracies are comparable across nodes and checkpoints.
- */
-export function heldOutTasks (mix: Readonly<Record<string, number>>, count: number): ResolvedTask[] {
-  const sampler = createTaskSampler({ seed: hashSeeds(EVAL_SEED, TAG_EVAL), mix: taskMixFromConfig(mix) })
-  return sampler.sample(0, count).map(ref => resolveTask(ref))
-}
-
-/** Maps a config task mix (name → weight) onto the sampler's mix, keeping default params for known families. */
-export function taskMixFromConfig (mix: Readonly<Record<string, number>>): TaskMixEntry[] {
-  const names = Object.keys(mix)
-  if (names.length === 0) return [...DEFAULT_TASK_MIX]
-  return names.filter(n => mix[n] > 0).map(family => {
-    const known = DEFAULT_TASK_MIX.find(e => e.family === family)
-    return { family, weight: mix[family], params: known?.params ?? { format: 'compact' } }
-  })
 }
 
 /** Creates a node from a resolved config. Call `start()` before use. */
@@ -173,7 +152,9 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
         events.emit('checkpoint:saved', { round, ms: metrics.timings.checkpointMs })
       }
       if (config.eval.every > 0 && (round + 1) % config.eval.every === 0) {
-        metrics.evalAccuracy = (await node.evaluate(options)).accuracy
+        const report = await node.evaluate(options)
+        metrics.evalAccuracy = report.accuracy
+        metrics.eval = { greedy: report.greedy, greedySE: report.greedySE, sampled: report.sampled, sampledSE: report.sampledSE, ...(report.klToBase === undefined ? {} : { klToBase: report.klToBase }) }
       }
       await components.store.metrics.put(JSON.parse(JSON.stringify(metrics)), options)
       nextRound = round + 1
@@ -192,18 +173,11 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
     },
     async evaluate (options = {}) {
       ensureStarted()
-      const count = options.tasks ?? config.eval.tasks
-      const tasks = heldOutTasks(config.taskMix, count)
-      throwIfAborted(options.signal)
-      const out = await components.policy.generate(tasks.map(t => t.prompt), {
-        n: 1, maxTokens: config.generate.maxTokens, temperature: 0, topP: 1, topK: 0, seed: 0, signal: options.signal
-      })
-      const scores = tasks.map((t, i) => verify(t, out[i][0].text).score)
-      return {
-        accuracy: scores.filter(s => s >= 1).length / Math.max(1, scores.length),
-        meanScore: scores.reduce((a, b) => a + b, 0) / Math.max(1, scores.length),
-        tasks: scores.length
-      }
+      const tasks = evaluationSet(config.taskMix, options.tasks ?? config.eval.tasks)
+      const report = await evaluatePolicy(async (prompts, o) => await components.policy.generate(prompts, {
+        ...o, maxTokens: config.generate.maxTokens, topP: 1, topK: 0
+      }), tasks, { samples: config.eval.samples, signal: options.signal, ...(components.policy.baseLogprobs === undefined ? {} : { baseLogprobs: components.policy.baseLogprobs.bind(components.policy) }) })
+      return { ...report, accuracy: report.greedy }
     },
     peerCount: () => components.swarm?.peerCount() ?? 0,
     async dial (addrs, options = {}) {

@@ -14,6 +14,10 @@ export interface Completion {
   tokens: number
   /** True when generation stopped at the token limit rather than at end-of-sequence. */
   truncated: boolean
+  /** Sampled token ids (end-of-sequence included when it ended the completion), when the policy reports them. */
+  tokenIds?: number[]
+  /** Behaviour log-prob of each sampled token (after temperature), one per `tokenIds` entry. */
+  logprobs?: number[]
 }
 
 /** Sampling settings of one generate call. */
@@ -32,6 +36,8 @@ export interface PolicyPort {
   generate(prompts: string[], options: GenerateOptions): Promise<Completion[][]>
   /** Model id announced with published groups. */
   readonly modelId: string
+  /** Teacher-forced log-probs of token ids under the base (initial) policy, for KL-to-base diagnostics; optional. */
+  baseLogprobs?(prompts: string[], tokenIds: number[][], options?: AbortOptions): Promise<number[][]>
 }
 
 /** One group of the training batch. */

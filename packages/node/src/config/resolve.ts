@@ -58,7 +58,7 @@ export interface NodeConfig {
     readonly aggregation: 'token-mean' | 'sequence-mean' | 'constant'
   }
   readonly checkpoint: { readonly every: number, readonly keep: number }
-  readonly eval: { readonly every: number, readonly tasks: number }
+  readonly eval: { readonly every: number, readonly tasks: number, readonly samples: number }
 }
 
 /** A partial config as a user writes it (nested objects, any subset of keys). */
