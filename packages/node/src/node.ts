@@ -2,7 +2,7 @@
  * The SAPO node: owns its store, policy, trainer, reward model and swarm host; resumes from its
  * last checkpoint; runs rounds; checkpoints and records metrics after each one.
  */
-import { NotStartedError, TypedEventEmitter, noopLogger, throwIfAborted, type AbortOptions, type Logger } from '@murmur/interface'
+import { NotStartedError, TypedEventEmitter, noopLogger, type AbortOptions, type Logger } from '@murmur/interface'
 import { resolveRewardsConfig, validateHeroState, type RewardsConfig } from '@murmur/rewards'
 import type { NodeStore } from '@murmur/store'
 import { createTaskSampler } from '@murmur/tasks'
