@@ -3,6 +3,7 @@
  * in a worker thread), the trainer, the reward model and the libp2p host, with small adapters
  * onto the round's ports. Errors from those packages are translated here, at the boundary.
  */
+import { createHash } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -100,8 +101,17 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
   })
   let basePolicy: Promise<Policy> | undefined
   const modelId = config.modelId !== '' ? config.modelId : `murmur-gpt-d${model.config.nEmbd}-l${model.config.nLayer}`
+  const tokenizer = model.tokenizer
   const policyPort: PolicyPort = {
     modelId,
+    tokenizerId: 'sha256:' + createHash('sha256').update(JSON.stringify(tokenizer.spec)).digest('hex').slice(0, 16),
+    completionTokens (text, truncated) {
+      const ids = tokenizer.encode(text)
+      return truncated || tokenizer.eosId === undefined ? ids : [...ids, tokenizer.eosId]
+    },
+    async logprobs (prompts, tokenIds, o) {
+      return await policy.logprobs(prompts, tokenIds, o)
+    },
     async generate (prompts, o) {
       const out = await policy.generate(prompts, { n: o.n, maxTokens: o.maxTokens, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, signal: o.signal })
       return out.map(group => group.map(c => ({ text: c.text, tokens: c.tokenIds.length, truncated: c.finishReason === 'length', tokenIds: c.tokenIds, logprobs: c.logprobs })))
@@ -113,6 +123,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     }
   }
   const trainerPort: TrainerPort = {
+    version: () => trainer.step,
     async train (groups, o) {
       const stats = await trainer.train(groups, o)
       // The trainer owns the master weights; the sampling policy follows after every update.
@@ -154,7 +165,8 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
         producer: from,
         family: group.task.family,
         taskKey: taskKey(group.task),
-        round: group.round,
+        // The producer's policy version: what staleness is measured in (spec §1.1).
+        round: group.policyVersion ?? group.round,
         payload: encodeRolloutGroup(group),
         completions: group.completions
       }).then(result => {

@@ -16,8 +16,17 @@ export interface RoundMetrics {
   peerGroupsAvailable: number
   /** Peer groups dropped because their local re-scored advantage was zero. */
   peerGroupsZeroAdvantage: number
+  /** Peer groups evicted from the pool this round as more than `pool.maxStaleness` policy versions behind their producer. */
+  peerGroupsStale: number
+  /** Median / max age of the peer groups used, in versions of their producer's policy (newest seen − the group's). */
+  peerGroupAgeMedian: number
+  peerGroupAgeMax: number
   /** Groups dropped by the zero-variance filter before training. */
   groupsFiltered: number
+  /** Fraction of the batch's groups (local and peer) with zero advantage (dropped by the filter). */
+  zeroAdvantageFraction: number
+  /** Importance weights of peer tokens (spec §1.1): statistics over weighted tokens, and how peer groups were handled. */
+  importance: { tokens: number, mean: number, min: number, max: number, cappedFraction: number, weightedGroups: number, textGroups: number, rejectedGroups: number, droppedNegatives: number }
   /** Connected peers at the end of the round. */
   peers: number
   /** Groups published this round. */
@@ -26,6 +35,8 @@ export interface RoundMetrics {
   received: number
   /** Completions generated this round (the cost side of "reward per rollout"). */
   rollouts: number
+  /** This node's policy version (optimizer steps) when it generated this round's groups. */
+  policyVersion: number
   /** Training statistics (NaN when no step ran). */
   loss: number
   gradNorm: number

@@ -12,6 +12,7 @@ import { evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
 import type { RoundMetrics } from './metrics.js'
 import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort } from './ports.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
+import { createProducerClock } from './staleness.js'
 import { taskMixFromConfig } from './task-mix.js'
 
 /** The parts a node is made of. `createSwarmNode` builds real ones from the config unless given. */
@@ -84,6 +85,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   let nextRound = 0
   let resumed = false
   let state: RoundState = { hero: undefined, receivedSinceLastRound: 0 }
+  const peerClock = createProducerClock()
 
   const ensureStarted = (): void => { if (!started) throw new NotStartedError('SwarmNode') }
 
@@ -104,7 +106,10 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           resumed = true
           log('resumed from checkpoint', { round: checkpoint.round, step: checkpoint.step })
         }
-        components.swarm?.onGroup(() => { state.receivedSinceLastRound++ })
+        components.swarm?.onGroup(({ group, from }) => {
+          state.receivedSinceLastRound++
+          peerClock.observe(from, group.policyVersion ?? 0)
+        })
       } catch (err) {
         await components.close()
         throw err
@@ -128,7 +133,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       const round = nextRound
       let result
       try {
-        result = await runRound({ config, rewardsConfig, sampler, now, ...components }, state, round, options)
+        result = await runRound({ config, rewardsConfig, sampler, now, peerClock, ...components }, state, round, options)
       } catch (err) {
         if (options.signal?.aborted === true) throw err
         throw new RoundFailedError(round, (err as Error).message, { cause: err })

@@ -36,6 +36,12 @@ export interface PolicyPort {
   generate(prompts: string[], options: GenerateOptions): Promise<Completion[][]>
   /** Model id announced with published groups. */
   readonly modelId: string
+  /** Identifies the tokenizer (groups' traces are only usable between equal ids); optional. */
+  readonly tokenizerId?: string
+  /** The token ids the trainer scores for a completion (end-of-sequence appended unless truncated); optional. */
+  completionTokens?(text: string, truncated: boolean): number[]
+  /** Teacher-forced log-probs of token ids after each prompt under the current policy (π_old); optional. */
+  logprobs?(prompts: string[], tokenIds: number[][], options?: AbortOptions): Promise<number[][]>
   /** Teacher-forced log-probs of token ids under the base (initial) policy, for KL-to-base diagnostics; optional. */
   baseLogprobs?(prompts: string[], tokenIds: number[][], options?: AbortOptions): Promise<number[][]>
 }
@@ -47,6 +53,12 @@ export interface TrainGroup {
   advantages: number[]
   /** Per completion: stopped at the token limit (the trainer then appends no end-of-sequence token). */
   truncated: boolean[]
+  /**
+   * Per completion, per trained token (end-of-sequence included): the importance weight w_t
+   * multiplying that token's clipped surrogate (spec §1.1). Absent, or undefined for a
+   * completion: 1 (local and re-scored text completions).
+   */
+  tokenWeights?: Array<number[] | undefined>
 }
 
 /** Statistics of one `train` call (NaN where not applicable). */
@@ -70,6 +82,8 @@ export interface TrainerState {
 /** The local trainer: updates the policy that `PolicyPort` samples from. */
 export interface TrainerPort {
   train(groups: TrainGroup[], options?: AbortOptions): Promise<TrainStats>
+  /** The policy version: optimizer steps taken so far (sent with published groups); optional (0). */
+  version?(): number
   exportState(): Promise<TrainerState>
   importState(state: TrainerState): Promise<void>
 }

@@ -5,13 +5,15 @@
  * Checkpointing is the caller's (the node's) job, so a round is easy to reason about alone.
  */
 import { throwIfAborted, type AbortOptions } from '@murmur/interface'
-import { decodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
+import { decodeRolloutGroup, MIN_LOGPROB, type RolloutGroup } from '@murmur/protocol'
 import { isDegenerate, sampleExternal, shapeRewards, type HeroState, type RewardsConfig } from '@murmur/rewards'
 import type { NodeStore, PoolEntry } from '@murmur/store'
-import { createRng, hashSeeds, resolveTask, verify, taskKey, type ResolvedTask, type TaskSampler } from '@murmur/tasks'
+import { createRng, hashSeeds, isHeldOut, resolveTask, verify, taskKey, type ResolvedTask, type TaskSampler } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import type { RoundMetrics } from './metrics.js'
+import { weighPeerGroups, type PeerBatchGroup } from './peer-weights.js'
 import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort, TrainGroup } from './ports.js'
+import { median, type ProducerClock } from './staleness.js'
 
 /** Seed tags, so the streams of one round never collide. */
 const TAG_GENERATE = 0x67656e
@@ -29,6 +31,8 @@ export interface RoundComponents {
   sampler: TaskSampler
   /** Current wall clock (ms since epoch), for group timestamps. */
   now: () => number
+  /** Newest policy version seen per producer (fed by the receive path); without it nothing is evicted as stale. */
+  peerClock?: ProducerClock
 }
 
 /** State carried from round to round (and checkpointed). */
@@ -44,9 +48,11 @@ interface ScoredGroup {
   completions: string[]
   verifier: number[]
   rm: number[] | undefined
-  /** Per completion: hit the token limit. Peers' completions count as finished. */
+  /** Per completion: hit the token limit (peers send their flags). */
   truncated: boolean[]
   origin: 'local' | 'peer'
+  /** Peer groups: what the receive path needs to weigh them. */
+  peer?: Omit<PeerBatchGroup, 'prompt' | 'completions' | 'truncated' | 'advantages'> & { age: number }
 }
 
 /** Runs round `round`; returns its metrics and the updated state. */
@@ -73,6 +79,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     const completions = generated[g].map(x => x.text)
     return { task, completions, verifier: completions.map(text => verify(task, text).score), rm: undefined, truncated: generated[g].map(x => x.truncated), origin: 'local' }
   })
+  const policyVersion = c.trainer.version?.() ?? 0
 
   // 4. Publish (text plus task reference; receivers regenerate and re-score).
   let published = 0
@@ -85,7 +92,11 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
         modelId: c.policy.modelId,
         round,
         scores: g.verifier,
-        createdAt: c.now()
+        createdAt: c.now(),
+        policyVersion,
+        truncated: g.truncated,
+        tokenizerId: c.policy.tokenizerId ?? '',
+        traces: tracesOf(generated[local.indexOf(g)])
       }
       try {
         await c.swarm.publish(group, { signal })
@@ -113,9 +124,27 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     groups: batch.map(g => ({ verifier: g.verifier, ...(g.rm === undefined ? {} : { rm: g.rm }) })),
     state: state.hero
   })
+  // Peer groups: truncated importance weights against the sender's behaviour log-probs (§1.1).
+  const peerIdx = batch.map((g, i) => i).filter(i => shaped.kept[i] && batch[i].peer !== undefined)
+  const weighing = await weighPeerGroups(c.policy, peerIdx.map(i => ({
+    ...(batch[i].peer as NonNullable<ScoredGroup['peer']>), prompt: batch[i].task.prompt, completions: batch[i].completions, truncated: batch[i].truncated, advantages: shaped.advantages[i]
+  })), { cap: config.train.importanceCap, negativeDelta: config.train.negativeDelta, minLogprob: MIN_LOGPROB }, { signal })
+  const weighed = new Map(peerIdx.map((i, k) => [i, weighing.groups[k]]))
   const trainGroups: TrainGroup[] = []
   batch.forEach((g, i) => {
-    if (shaped.kept[i]) trainGroups.push({ prompt: g.task.prompt, completions: g.completions, advantages: shaped.advantages[i], truncated: g.truncated })
+    if (!shaped.kept[i]) return
+    const w = weighed.get(i)
+    if (w?.kind === 'rejected') return
+    const keep = w?.keep ?? g.completions.map(() => true)
+    const pick = <T>(xs: readonly T[]): T[] => xs.filter((_, k) => keep[k])
+    if (!keep.some(k => k)) return
+    trainGroups.push({
+      prompt: g.task.prompt,
+      completions: pick(g.completions),
+      advantages: pick(shaped.advantages[i]),
+      truncated: pick(g.truncated),
+      ...(w?.kind === 'weighted' ? { tokenWeights: pick(w.weights) } : {})
+    })
   })
 
   // 8. Train.
@@ -136,11 +165,17 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     peerGroupsUsed: peerPick.groups.length,
     peerGroupsAvailable: peerPick.available,
     peerGroupsZeroAdvantage: peerPick.zeroAdvantage,
+    peerGroupsStale: peerPick.stale,
+    peerGroupAgeMedian: median(peerPick.groups.map(g => g.peer?.age ?? 0)),
+    peerGroupAgeMax: peerPick.groups.reduce((m, g) => Math.max(m, g.peer?.age ?? 0), Number.NaN),
     groupsFiltered: shaped.kept.filter(k => !k).length,
+    zeroAdvantageFraction: batch.length === 0 ? Number.NaN : shaped.kept.filter(k => !k).length / batch.length,
+    importance: weighing.stats,
     peers: c.swarm?.peerCount() ?? 0,
     published,
     received: state.receivedSinceLastRound,
     rollouts: local.reduce((a, g) => a + g.completions.length, 0),
+    policyVersion,
     loss: stats.loss,
     gradNorm: stats.gradNorm,
     clipFraction: stats.clipFraction,
@@ -157,32 +192,65 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
  * with zero advantage under that local reward, then take up to J uniformly. Used groups leave
  * the pool so a peer group is trained on once.
  */
-async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortSignal | undefined): Promise<{ groups: ScoredGroup[], available: number, zeroAdvantage: number }> {
+async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortSignal | undefined): Promise<{ groups: ScoredGroup[], available: number, zeroAdvantage: number, stale: number }> {
   const j = c.config.peerGroups
+  // Pool hygiene first: groups more than S policy versions behind their producer's newest go.
+  const stale = c.peerClock === undefined ? 0 : await evictStale(c, c.peerClock, signal)
   const available = c.store.pool.stats().peer
-  if (j === 0 || available === 0) return { groups: [], available, zeroAdvantage: 0 }
+  if (j === 0 || available === 0) return { groups: [], available, zeroAdvantage: 0, stale }
   const rng = createRng(hashSeeds(c.config.seed, round, TAG_PEERS))
   // Oversample candidates: most zero-advantage groups are dropped below.
   const entries = await c.store.pool.sample(Math.min(available, 4 * j + 8), { rng, origin: 'peer', signal })
   const candidates: Array<{ entry: PoolEntry, group: ScoredGroup }> = []
   for (const entry of entries) {
-    const scored = rescore(entry)
+    const scored = rescore(entry, c.peerClock)
+    // Unusable (held out, unresolvable) and all-equal-reward groups never become useful: evict them.
+    if (scored === undefined || isDegenerate(scored.verifier)) await c.store.pool.delete(entry.id, { signal })
     if (scored !== undefined) candidates.push({ entry, group: scored })
   }
   const picked = sampleExternal(candidates, j, { rng, reward: x => x.group.verifier })
   const qualifying = candidates.filter(x => !isDegenerate(x.group.verifier)).length
   for (const p of picked) await c.store.pool.delete(p.entry.id, { signal })
-  return { groups: picked.map(p => p.group), available, zeroAdvantage: candidates.length - qualifying }
+  return { groups: picked.map(p => p.group), available, zeroAdvantage: candidates.length - qualifying, stale }
+}
+
+/** Deletes peer entries more than `pool.maxStaleness` policy versions behind their producer's newest; returns how many. */
+async function evictStale (c: RoundComponents, clock: ProducerClock, signal: AbortSignal | undefined): Promise<number> {
+  let evicted = 0
+  for (const meta of c.store.pool.queryMeta({ origin: 'peer' })) {
+    if (clock.age(meta.producer, meta.round) > c.config.pool.maxStaleness) {
+      await c.store.pool.delete(meta.id, { signal })
+      evicted++
+    }
+  }
+  return evicted
+}
+
+/** The traces of a local group's completions, when the policy reported token ids and log-probs. */
+function tracesOf (completions: ReadonlyArray<{ tokenIds?: number[], logprobs?: number[] }>): Array<{ tokenIds: number[], logprobs: number[] }> {
+  if (!completions.every(x => x.tokenIds !== undefined && x.logprobs !== undefined)) return []
+  return completions.map(x => ({ tokenIds: x.tokenIds ?? [], logprobs: x.logprobs ?? [] }))
 }
 
 /** Decodes a stored peer group and scores it with the local verifier; undefined if it no longer resolves. */
-function rescore (entry: PoolEntry): ScoredGroup | undefined {
+function rescore (entry: PoolEntry, clock: ProducerClock | undefined): ScoredGroup | undefined {
   try {
     const group = decodeRolloutGroup(entry.payload)
     const task = resolveTask(group.task)
     // The pool only holds validated groups, but never trust storage either: the prompt must match.
     if (task.prompt !== group.prompt || taskKey(task.ref) !== entry.taskKey) return undefined
-    return { task, completions: group.completions, verifier: group.completions.map(t => verify(task, t).score), rm: undefined, truncated: group.completions.map(() => false), origin: 'peer' }
+    // Held-out instances are never trained on, whoever sends them.
+    if (isHeldOut(task)) return undefined
+    const version = group.policyVersion ?? 0
+    return {
+      task,
+      completions: group.completions,
+      verifier: group.completions.map(t => verify(task, t).score),
+      rm: undefined,
+      truncated: group.truncated ?? group.completions.map(() => false),
+      origin: 'peer',
+      peer: { modelId: group.modelId, tokenizerId: group.tokenizerId ?? '', traces: group.traces ?? [], age: clock?.age(entry.producer, version) ?? 0 }
+    }
   } catch {
     return undefined
   }

@@ -32,7 +32,7 @@ export interface NodeConfig {
     readonly maxConnections: number
     readonly peerGroupsPerSecond: number
   }
-  readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number }
+  readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number, readonly maxStaleness: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
   readonly rewards: {
     readonly shaper: 'verifier' | 'rm' | 'hero' | 'gdpo' | 'partial'
@@ -54,6 +54,8 @@ export interface NodeConfig {
     readonly minibatchGroups: number
     readonly clipLow: number
     readonly clipHigh: number
+    readonly importanceCap: number
+    readonly negativeDelta: number
     readonly klBeta: number
     readonly aggregation: 'token-mean' | 'sequence-mean' | 'constant'
   }

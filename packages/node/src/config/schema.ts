@@ -33,6 +33,7 @@ export const NODE_CONFIG_SCHEMA = {
   'pool.maxGroups': { kind: 'int', default: 4096, min: 1, doc: 'peer groups kept in the pool' },
   'pool.maxBytes': { kind: 'int', default: 64 * 1024 * 1024, min: 1024, doc: 'bytes of peer groups kept in the pool' },
   'pool.ttlSeconds': { kind: 'number', default: 600, min: 0, exclusiveMin: true, doc: 'peer groups older than this are evicted' },
+  'pool.maxStaleness': { kind: 'int', default: 8, min: 0, doc: 'S: peer groups more than S policy versions behind their producer\'s newest are evicted' },
 
   'generate.temperature': { kind: 'number', default: 1, min: 0, doc: 'sampling temperature (0 = greedy)' },
   'generate.topP': { kind: 'number', default: 1, min: 0, max: 1, exclusiveMin: true, doc: 'nucleus sampling mass' },
@@ -64,6 +65,8 @@ export const NODE_CONFIG_SCHEMA = {
   'train.minibatchGroups': { kind: 'int', default: 8, min: 1, doc: 'groups per minibatch' },
   'train.clipLow': { kind: 'number', default: 0.2, min: 0, max: 1, doc: 'ε_low of the clipped surrogate' },
   'train.clipHigh': { kind: 'number', default: 0.28, min: 0, doc: 'ε_high of the clipped surrogate' },
+  'train.importanceCap': { kind: 'number', default: 2, min: 0, exclusiveMin: true, doc: 'C: cap of the per-token importance weight of peer tokens (truncated IS)' },
+  'train.negativeDelta': { kind: 'number', default: 2, min: 0, doc: 'δ: drop a peer completion with A < 0 whose mean log(π_old/μ) per token is below −δ' },
   'train.klBeta': { kind: 'number', default: 0, min: 0, doc: 'k3 KL penalty weight (0 = off)' },
   'train.aggregation': { kind: 'string', default: 'token-mean', choices: ['token-mean', 'sequence-mean', 'constant'], doc: 'loss aggregation' },
 
