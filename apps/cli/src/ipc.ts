@@ -3,12 +3,12 @@
  * `murmur node --ipc`). Children are separate OS processes so that one can be killed
  * (SIGKILL) without touching the others, as a real swarm would see it.
  */
-import type { RoundMetrics } from '@murmur/node'
+import type { EvalReport, RoundMetrics } from '@murmur/node'
 
 /** Child → parent. */
 export type ChildMessage =
   | { type: 'ready', peerId: string, addrs: string[], nextRound: number, resumed: boolean }
-  | { type: 'eval', phase: 'start' | 'end', round: number, accuracy: number }
+  | { type: 'eval', phase: 'start' | 'end', round: number, accuracy: number, report?: EvalReport }
   | { type: 'round', metrics: RoundMetrics }
   | { type: 'finished', rounds: number }
   | { type: 'fatal', message: string }

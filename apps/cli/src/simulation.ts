@@ -7,9 +7,10 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { NodeConfig, RoundMetrics } from '@murmur/node'
+import type { EvalReport, NodeConfig, RoundMetrics } from '@murmur/node'
 import { UsageError } from './errors.js'
 import { isChildMessage, type ChildMessage, type ParentMessage } from './ipc.js'
+import { nodeDiagnostics, swarmDiagnostics, type NodeDiagnostics, type SwarmDiagnostics } from './sim-report.js'
 
 const MARKER = '.murmur-sim'
 const MAX_RESTARTS = 5
@@ -48,10 +49,13 @@ export interface SimNodeState {
   metrics: Map<number, RoundMetrics>
   accuracyStart: number
   accuracyEnd: number
+  /** Full held-out evaluations before the first and after the last round. */
+  evalStart?: EvalReport
+  evalEnd?: EvalReport
 }
 
-/** Per-node outcome in the final report. */
-export interface SimNodeReport {
+/** Per-node outcome in the final report (accuracy: greedy, on the disjoint held-out set). */
+export interface SimNodeReport extends NodeDiagnostics {
   id: string
   rewardFirstQuarter: number
   rewardLastQuarter: number
@@ -63,7 +67,7 @@ export interface SimNodeReport {
 }
 
 /** The final report (`murmur sim --json` prints it as the last line). */
-export interface SimReport {
+export interface SimReport extends SwarmDiagnostics {
   rounds: number
   nodes: SimNodeReport[]
   meanRewardFirstQuarter: number
@@ -153,8 +157,8 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
         for (const o of states) if (o !== s && o.ready) send(o.index, { type: 'peers', addrs: msg.addrs })
         break
       case 'eval':
-        if (msg.phase === 'start' && Number.isNaN(s.accuracyStart)) s.accuracyStart = msg.accuracy
-        if (msg.phase === 'end') s.accuracyEnd = msg.accuracy
+        if (msg.phase === 'start' && Number.isNaN(s.accuracyStart)) { s.accuracyStart = msg.accuracy; s.evalStart = msg.report }
+        if (msg.phase === 'end') { s.accuracyEnd = msg.accuracy; s.evalEnd = msg.report }
         break
       case 'round':
         s.metrics.set(msg.metrics.round, msg.metrics)
@@ -191,7 +195,7 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
 }
 
 /** Builds the final report from every node's round metrics. */
-export function buildReport (states: ReadonlyArray<Pick<SimNodeState, 'peerId' | 'metrics' | 'accuracyStart' | 'accuracyEnd' | 'restarts'>>, rounds: number, elapsedSeconds: number): SimReport {
+export function buildReport (states: ReadonlyArray<Pick<SimNodeState, 'peerId' | 'metrics' | 'accuracyStart' | 'accuracyEnd' | 'restarts' | 'evalStart' | 'evalEnd'>>, rounds: number, elapsedSeconds: number): SimReport {
   const quarter = Math.max(1, Math.floor(rounds / 4))
   const nodes = states.map(s => {
     const all = [...s.metrics.values()].sort((a, b) => a.round - b.round)
@@ -203,7 +207,8 @@ export function buildReport (states: ReadonlyArray<Pick<SimNodeState, 'peerId' |
       accuracyEnd: s.accuracyEnd,
       peerGroupsUsed: all.reduce((a, m) => a + m.peerGroupsUsed, 0),
       rollouts: all.reduce((a, m) => a + m.rollouts, 0),
-      restarts: s.restarts
+      restarts: s.restarts,
+      ...nodeDiagnostics(s, rounds)
     }
   })
   return {
@@ -212,7 +217,8 @@ export function buildReport (states: ReadonlyArray<Pick<SimNodeState, 'peerId' |
     meanRewardFirstQuarter: mean(nodes.map(n => n.rewardFirstQuarter)),
     meanRewardLastQuarter: mean(nodes.map(n => n.rewardLastQuarter)),
     cumulativeReward: states.reduce((acc, s) => acc + [...s.metrics.values()].reduce((a, m) => a + m.reward, 0), 0),
-    elapsedSeconds
+    elapsedSeconds,
+    ...swarmDiagnostics(states)
   }
 }
 

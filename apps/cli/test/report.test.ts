@@ -7,6 +7,8 @@ function metrics (round: number, reward: number, peerGroupsUsed: number): RoundM
   return {
     round, reward, accuracy: reward, shapedReward: reward, localGroups: 4, peerGroupsUsed, peerGroupsAvailable: 10,
     peerGroupsZeroAdvantage: 0, groupsFiltered: 0, peers: 3, published: 4, received: 4, rollouts: 32,
+    peerGroupsStale: 0, peerGroupAgeMedian: round % 3, peerGroupAgeMax: 2, zeroAdvantageFraction: 0.25, policyVersion: round,
+    importance: { tokens: 0, mean: Number.NaN, min: Number.NaN, max: Number.NaN, cappedFraction: Number.NaN, weightedGroups: 0, textGroups: 0, rejectedGroups: 0, droppedNegatives: 0 },
     loss: 0, gradNorm: 1, clipFraction: 0, kl: 0, entropy: 1,
     timings: { generateMs: 1, scoreMs: 1, trainMs: 1, checkpointMs: 1, roundMs: 4 }
   }
@@ -34,5 +36,21 @@ describe('plots', () => {
     expect(a.startsWith('<svg')).toBe(true)
     expect(a).toContain('4/4')
     expect(barChart('b', 'y', [{ label: '<x>', value: 2 }])).toContain('&lt;x&gt;')
+  })
+})
+
+describe('learning diagnostics', () => {
+  it('measures divergence between nodes as the mean pairwise fraction of differing greedy answers', async () => {
+    const { greedyDivergence, swarmDiagnostics } = await import('../src/sim-report.js')
+    expect(greedyDivergence([['a', 'b', 'c', 'd'], ['a', 'x', 'c', 'd'], ['a', 'x', 'y', 'd']])).toBeCloseTo((0.25 + 0.5 + 0.25) / 3, 12)
+    expect(greedyDivergence([['a']])).toBeNaN()
+    const evalReport = (greedy: number, texts: string[]): import('@murmur/node').EvalReport => ({ tasks: texts.length, greedy, greedySE: 0.1, sampled: greedy / 2, sampledSE: 0.05, samples: 4, families: {}, greedyTexts: texts })
+    const d = swarmDiagnostics([
+      { metrics: new Map(), evalStart: evalReport(0.5, ['a', 'b']), evalEnd: evalReport(0.6, ['a', 'b']) },
+      { metrics: new Map(), evalStart: evalReport(0.5, ['a', 'b']), evalEnd: evalReport(0.7, ['a', 'c']) }
+    ])
+    expect(d).toMatchObject({ meanAccuracyStart: 0.5, evalTasks: 2, divergenceEnd: 0.5 })
+    expect(d.meanAccuracyEnd).toBeCloseTo(0.65, 12)
+    expect(d.accuracyEndSpread).toBeCloseTo(0.1, 12)
   })
 })

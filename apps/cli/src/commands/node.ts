@@ -58,8 +58,9 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
     report({ type: 'ready', peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed })
     const doEval = args.flags.eval !== false
     if (doEval && !info.resumed) {
-      const { accuracy } = await node.evaluate({ signal: abort.signal })
-      report({ type: 'eval', phase: 'start', round: info.nextRound, accuracy })
+      const evaluation = await node.evaluate({ signal: abort.signal })
+      const { accuracy } = evaluation
+      report({ type: 'eval', phase: 'start', round: info.nextRound, accuracy, report: evaluation })
       if (!ipc && !json) ctx.err(`held-out accuracy before training: ${fmt(accuracy)}`)
     }
     node.events.on('round:completed', e => {
@@ -71,8 +72,9 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
     })
     const rounds = await node.run({ signal: abort.signal })
     if (doEval && !abort.signal.aborted) {
-      const { accuracy } = await node.evaluate({ signal: abort.signal })
-      report({ type: 'eval', phase: 'end', round: info.nextRound + rounds, accuracy })
+      const evaluation = await node.evaluate({ signal: abort.signal })
+      const { accuracy } = evaluation
+      report({ type: 'eval', phase: 'end', round: info.nextRound + rounds, accuracy, report: evaluation })
       if (!ipc && !json) ctx.err(`held-out accuracy after training: ${fmt(accuracy)}`)
     }
     report({ type: 'finished', rounds })

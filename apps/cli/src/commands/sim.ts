@@ -83,13 +83,17 @@ export async function simCommand (argv: string[], ctx: CommandContext): Promise<
       { header: 'node', cell: (n: SimNodeReport) => n.id.slice(-8), align: 'left' },
       { header: 'reward Q1', cell: n => fmt(n.rewardFirstQuarter) },
       { header: 'reward Q4', cell: n => fmt(n.rewardLastQuarter) },
-      { header: 'eval start', cell: n => fmt(n.accuracyStart) },
-      { header: 'eval end', cell: n => fmt(n.accuracyEnd) },
+      { header: 'held-out start', cell: n => fmt(n.accuracyStart) },
+      { header: 'held-out end ± SE', cell: n => `${fmt(n.accuracyEnd)} ± ${fmt(n.accuracyEndSE)}` },
+      { header: 'sampled end', cell: n => fmt(n.sampledEnd) },
+      { header: 'KL base', cell: n => fmt(n.klToBase) },
+      { header: 'peer age', cell: n => fmt(n.peerGroupAgeMedian, 1) },
       { header: 'peer groups used', cell: n => String(n.peerGroupsUsed) },
       { header: 'restarts', cell: n => String(n.restarts) }
     ], report.nodes))
     const delta = report.meanRewardLastQuarter - report.meanRewardFirstQuarter
     ctx.out(`mean reward: first quarter ${fmt(report.meanRewardFirstQuarter)} → last quarter ${fmt(report.meanRewardLastQuarter)} (${delta >= 0 ? '+' : ''}${fmt(delta)}); cumulative ${fmt(report.cumulativeReward, 1)} over ${report.rounds} rounds × ${report.nodes.length} nodes in ${report.elapsedSeconds.toFixed(0)} s`)
+    ctx.out(`held-out greedy accuracy (${report.evalTasks} instances never trained on): ${fmt(report.meanAccuracyStart)} → ${fmt(report.meanAccuracyEnd)}; spread between nodes ${fmt(report.accuracyEndSpread)}; nodes disagree on ${fmt(report.divergenceEnd)} of greedy answers`)
     ctx.out(`report: ${join(dir, 'report.json')}`)
   } finally {
     process.off('SIGINT', onSignal)
