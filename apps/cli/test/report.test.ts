@@ -54,3 +54,26 @@ describe('learning diagnostics', () => {
     expect(d.accuracyEndSpread).toBeCloseTo(0.1, 12)
   })
 })
+
+describe('experiment summaries', () => {
+  it('give mean ± SE over seeds and paired comparisons that say when a gap exceeds 2 SE', async () => {
+    const { summarizeArms, compareArms, statOf } = await import('../src/experiment-summary.js')
+    const run = (arm: string, seed: number, cumulativeReward: number, acc: number): import('../src/experiment-summary.js').RunResult => ({
+      arm, seed, rewardByRound: [], rewardPer1kRollouts: cumulativeReward,
+      report: { cumulativeReward, meanRewardFirstQuarter: 0, meanRewardLastQuarter: 0, accuracyEndSpread: 0, nodes: [{ accuracyStart: 0.5, accuracyEnd: acc, sampledEnd: acc / 2 }, { accuracyStart: 0.5, accuracyEnd: acc, sampledEnd: acc / 2 }] } as never
+    })
+    const runs = [run('4/4', 0, 110, 0.7), run('4/4', 1, 121, 0.72), run('4/0', 0, 100, 0.6), run('4/0', 1, 110, 0.61)]
+    const [s44] = summarizeArms(['4/4'], runs)
+    expect(s44.cumulativeReward.mean).toBeCloseTo(115.5, 12)
+    expect(s44.cumulativeReward.se).toBeCloseTo(5.5, 12)
+    expect(s44.cumulativeReward.perSeed).toEqual([110, 121])
+    expect(s44.accuracyEnd.mean).toBeCloseTo(0.71, 12)
+    const [reward, accuracy] = compareArms('4/4', '4/0', runs)
+    expect(reward).toMatchObject({ metric: 'cumulativeReward', seeds: 2, significant: true })
+    expect(reward.diff).toBeCloseTo(10.5, 12)
+    expect(reward.se).toBeCloseTo(0.5, 12)
+    expect(reward.relative).toBeCloseTo(10.5 / 105, 12)
+    expect(accuracy.significant).toBe(true)
+    expect(statOf([1]).se).toBeNaN()
+  })
+})

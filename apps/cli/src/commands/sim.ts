@@ -128,7 +128,8 @@ function liveTable (states: readonly SimNodeState[]): string {
   ], [...states])
 }
 
-async function perNodeOverrides (nodes: number, vary: string | undefined, overridesPath: string | undefined): Promise<Array<Record<string, unknown>>> {
+/** Per-node partial configs from `--overrides` (a JSON file) and `--vary` (key=v1|v2|…, cycled over nodes). */
+export async function perNodeOverrides (nodes: number, vary: string | undefined, overridesPath: string | undefined): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = Array.from({ length: nodes }, () => ({}))
   if (overridesPath !== undefined) {
     let list: unknown
