@@ -16,3 +16,5 @@ export { createTaskSampler, type TaskSampler, type TaskSamplerInit } from './sam
 export { createRng, hashSeeds, type Rng, type RngState } from './rng.js'
 export { taskSplit, isHeldOut, canonicalPrompt, partitionPoint, type TaskSplit } from './partition.js'
 export { heldOutSet, type HeldOutSetInit, type HeldOutTask } from './eval-set.js'
+export { DIFFICULTY_LADDERS, difficultyLevels, difficultyParams } from './difficulty.js'
+export { createCurriculum, type Curriculum, type CurriculumInit, type CurriculumState } from './curriculum.js'
