@@ -48,9 +48,9 @@ export interface EvaluateOptions extends AbortOptions {
   baseLogprobs?: BaseLogprobs
 }
 
-/** The fixed evaluation set of a config task mix: up to ⌈count / families⌉ distinct held-out instances per family. */
-export function evaluationSet (mix: Readonly<Record<string, number>>, count: number): HeldOutTask[] {
-  const entries = taskMixFromConfig(mix)
+/** The fixed evaluation set of a config task mix (at the configured difficulty): up to ⌈count / families⌉ distinct held-out instances per family. */
+export function evaluationSet (mix: Readonly<Record<string, number>>, count: number, difficulty: Readonly<Record<string, number>> = {}): HeldOutTask[] {
+  const entries = taskMixFromConfig(mix, difficulty)
   return heldOutSet({ mix: entries, perFamily: Math.max(1, Math.ceil(count / entries.length)) })
 }
 

@@ -6,6 +6,10 @@ export interface RoundMetrics {
   reward: number
   /** Fraction of this round's own completions that were fully correct. */
   accuracy: number
+  /** Per family: this round's own completions and how many were fully correct. */
+  families: Record<string, { n: number, correct: number }>
+  /** Difficulty level per family after this round, when a curriculum is on. */
+  difficulty?: Record<string, number>
   /** Mean shaped reward over the training batch. */
   shapedReward: number
   /** Local groups in the training batch. */

@@ -4,8 +4,8 @@
  */
 import { NotStartedError, TypedEventEmitter, noopLogger, type AbortOptions, type Logger } from '@murmur/interface'
 import { resolveRewardsConfig, validateHeroState, type RewardsConfig } from '@murmur/rewards'
+import type { CurriculumState } from '@murmur/tasks'
 import type { NodeStore } from '@murmur/store'
-import { createTaskSampler } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
 import { evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
@@ -13,7 +13,7 @@ import type { RoundMetrics } from './metrics.js'
 import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort } from './ports.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
 import { createProducerClock } from './staleness.js'
-import { taskMixFromConfig } from './task-mix.js'
+import { createNodeSampler, isCurriculumSampler } from './curriculum-sampler.js'
 
 /** The parts a node is made of. `createSwarmNode` builds real ones from the config unless given. */
 export interface SwarmNodeComponents {
@@ -77,7 +77,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   const log = (init.logger ?? noopLogger()).child('node')
   const now = init.now ?? Date.now
   const rewardsConfig: RewardsConfig = toRewardsConfig(config)
-  const sampler = wrapConfigError('taskMix', () => createTaskSampler({ seed: config.seed, mix: taskMixFromConfig(config.taskMix) }))
+  const sampler = wrapConfigError('taskMix', () => createNodeSampler(config))
   const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig) })
   const events = new TypedEventEmitter<SwarmNodeEvents>()
   let started = false
@@ -102,6 +102,8 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           await components.trainer.importState({ weights: checkpoint.weights, optimizer: checkpoint.optimizer, step: checkpoint.step, rng: checkpoint.rng })
           const hero = checkpoint.hero === null ? undefined : validateHeroState(checkpoint.hero)
           state = { hero, receivedSinceLastRound: 0 }
+          const saved = (checkpoint.meta as { curriculum?: CurriculumState }).curriculum
+          if (saved !== undefined && isCurriculumSampler(sampler)) sampler.curriculum.restore(saved)
           nextRound = checkpoint.round + 1
           resumed = true
           log('resumed from checkpoint', { round: checkpoint.round, step: checkpoint.step })
@@ -140,6 +142,10 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       }
       state = result.state
       const metrics = result.metrics
+      if (isCurriculumSampler(sampler)) {
+        sampler.record(metrics.families)
+        metrics.difficulty = sampler.curriculum.levels()
+      }
       if (round % config.checkpoint.every === 0 || (config.rounds > 0 && round === config.rounds - 1)) {
         const t = performance.now()
         const trainerState = await components.trainer.exportState()
@@ -151,7 +157,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           rng: { scheme: 'per-round-hash', seed: config.seed, trainer: (trainerState.rng ?? null) as never },
           hero: (state.hero ?? null) as never,
           config: JSON.parse(JSON.stringify(config)),
-          meta: { modelId: components.policy.modelId }
+          meta: { modelId: components.policy.modelId, ...(isCurriculumSampler(sampler) ? { curriculum: sampler.curriculum.state() } : {}) }
         }, options)
         metrics.timings.checkpointMs = performance.now() - t
         events.emit('checkpoint:saved', { round, ms: metrics.timings.checkpointMs })
@@ -178,7 +184,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
     },
     async evaluate (options = {}) {
       ensureStarted()
-      const tasks = evaluationSet(config.taskMix, options.tasks ?? config.eval.tasks)
+      const tasks = evaluationSet(config.taskMix, options.tasks ?? config.eval.tasks, config.taskDifficulty)
       const report = await evaluatePolicy(async (prompts, o) => await components.policy.generate(prompts, {
         ...o, maxTokens: config.generate.maxTokens, topP: 1, topK: 0
       }), tasks, { samples: config.eval.samples, signal: options.signal, ...(components.policy.baseLogprobs === undefined ? {} : { baseLogprobs: components.policy.baseLogprobs.bind(components.policy) }) })

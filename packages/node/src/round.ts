@@ -160,6 +160,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     round,
     reward: mean(ownScores),
     accuracy: mean(ownScores.map(s => s >= 1 ? 1 : 0)),
+    families: familyResults(local),
     shapedReward: mean(shapedFlat),
     localGroups: local.length,
     peerGroupsUsed: peerPick.groups.length,
@@ -254,6 +255,17 @@ function rescore (entry: PoolEntry, clock: ProducerClock | undefined): ScoredGro
   } catch {
     return undefined
   }
+}
+
+/** Per family: own completions and fully correct ones (what a curriculum reads). */
+function familyResults (groups: readonly ScoredGroup[]): Record<string, { n: number, correct: number }> {
+  const out: Record<string, { n: number, correct: number }> = {}
+  for (const g of groups) {
+    const r = (out[g.task.ref.family] ??= { n: 0, correct: 0 })
+    r.n += g.verifier.length
+    r.correct += g.verifier.filter(s => s >= 1).length
+  }
+  return out
 }
 
 /** True when the shaper reads reward-model scores. */

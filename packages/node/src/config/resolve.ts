@@ -20,6 +20,7 @@ export interface NodeConfig {
   readonly model: string
   readonly rewardModel: string
   readonly taskMix: Readonly<Record<string, number>>
+  readonly taskDifficulty: Readonly<Record<string, number>>
   readonly modelId: string
   readonly net: {
     readonly enabled: boolean
@@ -59,6 +60,7 @@ export interface NodeConfig {
     readonly klBeta: number
     readonly aggregation: 'token-mean' | 'sequence-mean' | 'constant'
   }
+  readonly curriculum: { readonly enabled: boolean, readonly low: number, readonly high: number, readonly window: number }
   readonly checkpoint: { readonly every: number, readonly keep: number }
   readonly eval: { readonly every: number, readonly tasks: number, readonly samples: number }
 }

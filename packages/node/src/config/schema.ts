@@ -18,6 +18,7 @@ export const NODE_CONFIG_SCHEMA = {
   // measured: RL on this mix raises sampled reward within ~100 rounds, while the full default
   // mix (2-digit addition at 12 %, reversal at 0 %) stays flat for 150 rounds (docs/results.md).
   taskMix: { kind: 'weights', default: { basic_arithmetic: 1, base_conversion: 1, fraction_simplification: 1, sort_digits: 1 }, doc: 'task families and weights, e.g. add=3,sort_digits=1 (empty = the tasks package\'s default mix)' },
+  taskDifficulty: { kind: 'weights', default: {}, doc: 'difficulty level per family (0 = easiest; families with levels: add, basic_arithmetic, base_conversion, fraction_simplification, sort_digits, reverse), e.g. sort_digits=2' },
   modelId: { kind: 'string', default: '', doc: 'model id announced with published groups (default: derived from the model)' },
 
   'net.enabled': { kind: 'bool', default: true, doc: 'join the swarm (false = train alone, no networking)' },
@@ -69,6 +70,11 @@ export const NODE_CONFIG_SCHEMA = {
   'train.negativeDelta': { kind: 'number', default: 2, min: 0, doc: 'δ: drop a peer completion with A < 0 whose mean log(π_old/μ) per token is below −δ' },
   'train.klBeta': { kind: 'number', default: 0, min: 0, doc: 'k3 KL penalty weight (0 = off)' },
   'train.aggregation': { kind: 'string', default: 'token-mean', choices: ['token-mean', 'sequence-mean', 'constant'], doc: 'loss aggregation' },
+
+  'curriculum.enabled': { kind: 'bool', default: false, doc: 'adapt each family\'s difficulty to keep the node\'s success rate in [curriculum.low, curriculum.high]' },
+  'curriculum.low': { kind: 'number', default: 0.2, min: 0, max: 1, doc: 'below this success rate a family gets one level easier' },
+  'curriculum.high': { kind: 'number', default: 0.8, min: 0, max: 1, doc: 'above this success rate a family gets one level harder' },
+  'curriculum.window': { kind: 'int', default: 64, min: 1, doc: 'own completions of a family per curriculum decision' },
 
   'checkpoint.every': { kind: 'int', default: 1, min: 1, doc: 'checkpoint every N rounds' },
   'checkpoint.keep': { kind: 'int', default: 3, min: 1, doc: 'checkpoints kept' },
