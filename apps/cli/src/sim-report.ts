@@ -34,6 +34,8 @@ export interface NodeDiagnostics {
   importanceCappedFraction: number
   peerGroupsWeighted: number
   peerGroupsStaleEvicted: number
+  /** Periodic held-out evaluations (`eval.every`): round, greedy and sampled accuracy. */
+  evalCurve: Array<{ round: number, greedy: number, sampled: number }>
 }
 
 /** Swarm-level diagnostics added to the report. */
@@ -69,7 +71,8 @@ export function nodeDiagnostics (s: NodeEvalState, rounds: number): NodeDiagnost
     importanceWeightMean: mean(last.map(m => m.importance?.mean ?? Number.NaN)),
     importanceCappedFraction: mean(last.map(m => m.importance?.cappedFraction ?? Number.NaN)),
     peerGroupsWeighted: all.reduce((a, m) => a + (m.importance?.weightedGroups ?? 0), 0),
-    peerGroupsStaleEvicted: all.reduce((a, m) => a + (m.peerGroupsStale ?? 0), 0)
+    peerGroupsStaleEvicted: all.reduce((a, m) => a + (m.peerGroupsStale ?? 0), 0),
+    evalCurve: all.flatMap(m => m.eval === undefined ? [] : [{ round: m.round, greedy: m.eval.greedy, sampled: m.eval.sampled }])
   }
 }
 

@@ -78,7 +78,7 @@ export const NODE_CONFIG_SCHEMA = {
 
   'checkpoint.every': { kind: 'int', default: 1, min: 1, doc: 'checkpoint every N rounds' },
   'checkpoint.keep': { kind: 'int', default: 3, min: 1, doc: 'checkpoints kept' },
-  'eval.every': { kind: 'int', default: 0, min: 0, doc: 'evaluate held-out accuracy every N rounds (0 = off)' },
+  'eval.every': { kind: 'int', default: 100, min: 0, doc: 'evaluate on the held-out set every N rounds (0 = off); `murmur node` also evaluates before the first and after the last round' },
   'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation (split evenly over families; small families give fewer)' },
   'eval.samples': { kind: 'int', default: 4, min: 0, max: 64, doc: 'sampled (temperature 1) completions per held-out task (0 = greedy only)' }
 } as const satisfies Schema
