@@ -77,3 +77,15 @@ describe('experiment summaries', () => {
     expect(statOf([1]).se).toBeNaN()
   })
 })
+
+describe('heterogeneous swarms', () => {
+  it('--vary over task specialties scores every node on one held-out set over the union of families', async () => {
+    const { simConfigs, perNodeOverrides } = await import('../src/commands/sim.js')
+    const perNode = await perNodeOverrides(3, 'taskMix=basic_arithmetic=3,sort_digits=1|base_conversion=1', undefined)
+    const configs = await simConfigs({ nodes: 3, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode })
+    expect(configs.map(c => c.taskMix)).toEqual([{ basic_arithmetic: 3, sort_digits: 1 }, { base_conversion: 1 }, { basic_arithmetic: 3, sort_digits: 1 }])
+    for (const c of configs) expect(c.eval.taskMix).toEqual({ basic_arithmetic: 1, sort_digits: 1, base_conversion: 1 })
+    const homogeneous = await simConfigs({ nodes: 2, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode: [{}, {}] })
+    expect(homogeneous[0].eval.taskMix).toEqual({})
+  })
+})

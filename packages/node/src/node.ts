@@ -184,7 +184,8 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
     },
     async evaluate (options = {}) {
       ensureStarted()
-      const tasks = evaluationSet(config.taskMix, options.tasks ?? config.eval.tasks, config.taskDifficulty)
+      const mix = Object.keys(config.eval.taskMix).length > 0 ? config.eval.taskMix : config.taskMix
+      const tasks = evaluationSet(mix, options.tasks ?? config.eval.tasks, config.taskDifficulty)
       const report = await evaluatePolicy(async (prompts, o) => await components.policy.generate(prompts, {
         ...o, maxTokens: config.generate.maxTokens, topP: 1, topK: 0
       }), tasks, { samples: config.eval.samples, signal: options.signal, ...(components.policy.baseLogprobs === undefined ? {} : { baseLogprobs: components.policy.baseLogprobs.bind(components.policy) }) })

@@ -28,12 +28,18 @@ const DESCRIPTION = 'Runs a swarm of N nodes on this machine: separate processes
 /** Resolves every node's config from the command line (shared with `murmur experiment`). */
 export async function simConfigs (options: { nodes: number, rounds: number, dir: string, file: unknown, flags: Record<string, string>, perNode: Array<Record<string, unknown>> }): Promise<NodeConfig[]> {
   const base = resolveConfig({ file: options.file, env: process.env, flags: options.flags })
-  return Array.from({ length: options.nodes }, (_, i) => resolveConfig({
+  const make = (i: number, extra: Record<string, unknown>): NodeConfig => resolveConfig({
     file: options.file,
     env: process.env,
     flags: options.flags,
-    overrides: { seed: base.seed + 1000 * (i + 1), ...options.perNode[i], dataDir: join(options.dir, `node-${i}`), rounds: options.rounds }
-  }))
+    overrides: { seed: base.seed + 1000 * (i + 1), ...options.perNode[i], dataDir: join(options.dir, `node-${i}`), rounds: options.rounds, ...extra }
+  })
+  const configs = Array.from({ length: options.nodes }, (_, i) => make(i, {}))
+  // Heterogeneous task mixes: every node is scored on one held-out set, over the union of families.
+  const mixes = new Set(configs.map(c => JSON.stringify(Object.keys(c.taskMix).sort())))
+  if (mixes.size <= 1 || configs.some(c => Object.keys(c.eval.taskMix).length > 0)) return configs
+  const union = Object.fromEntries(configs.flatMap(c => Object.keys(c.taskMix)).map(f => [f, 1]))
+  return configs.map((c, i) => make(i, { eval: { ...c.eval, taskMix: union } }))
 }
 
 /** Runs the `sim` command. */

@@ -62,7 +62,7 @@ export interface NodeConfig {
   }
   readonly curriculum: { readonly enabled: boolean, readonly low: number, readonly high: number, readonly window: number }
   readonly checkpoint: { readonly every: number, readonly keep: number }
-  readonly eval: { readonly every: number, readonly tasks: number, readonly samples: number }
+  readonly eval: { readonly every: number, readonly tasks: number, readonly taskMix: Readonly<Record<string, number>>, readonly samples: number }
 }
 
 /** A partial config as a user writes it (nested objects, any subset of keys). */

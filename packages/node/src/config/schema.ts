@@ -80,5 +80,6 @@ export const NODE_CONFIG_SCHEMA = {
   'checkpoint.keep': { kind: 'int', default: 3, min: 1, doc: 'checkpoints kept' },
   'eval.every': { kind: 'int', default: 100, min: 0, doc: 'evaluate on the held-out set every N rounds (0 = off); `murmur node` also evaluates before the first and after the last round' },
   'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation (split evenly over families; small families give fewer)' },
+  'eval.taskMix': { kind: 'weights', default: {}, doc: 'families of the held-out set (empty = taskMix); murmur sim sets the union of its nodes\' mixes so heterogeneous nodes are scored on one set' },
   'eval.samples': { kind: 'int', default: 4, min: 0, max: 64, doc: 'sampled (temperature 1) completions per held-out task (0 = greedy only)' }
 } as const satisfies Schema
