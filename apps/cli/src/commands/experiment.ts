@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path'
 import { loadConfigFile } from '@murmur/node'
 import { parseCommandArgs, formatHelp, positiveInt, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
-import { compareArms, summarizeArms, type ArmSummary, type RunResult, type Stat } from '../experiment-summary.js'
+import { compareArms, summarizeArms, type ArmSummary, type Comparison, type RunResult, type Stat } from '../experiment-summary.js'
 import { barChart, lineChart, movingAverage, type Series } from '../plot.js'
 import { runSimulation, type SimNodeState } from '../simulation.js'
 import { renderTable, fmt } from '../table.js'
@@ -75,6 +75,13 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
   const varied = await perNodeOverrides(nodes, args.flags.vary as string | undefined, undefined)
   const runs: RunResult[] = []
   const started = Date.now()
+  const writeResults = async (): Promise<{ summary: ArmSummary[], comparisons: Comparison[] }> => {
+    const summary = summarizeArms(arms.map(a => a.name), runs)
+    const comparisons = name === 'sapo' ? [...compareArms('4/4', '4/0', runs), ...compareArms('4/4', '8/0', runs)].filter(c => c.seeds > 0) : []
+    const results = { experiment: name, nodes, rounds, seeds, arms: arms.map(a => a.name), vary: args.flags.vary ?? null, command: `murmur experiment ${argv.join(' ')}`, elapsedSeconds: (Date.now() - started) / 1000, complete: runs.length === seeds.length * arms.length, summary, comparisons, runs }
+    await writeFile(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+    return { summary, comparisons }
+  }
   try {
     let k = 0
     for (const seed of seeds) {
@@ -89,6 +96,8 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
         const rollouts = report.nodes.reduce((a, n) => a + n.rollouts, 0)
         const run: RunResult = { arm: arm.name, seed, report, rewardByRound, rewardPer1kRollouts: rollouts === 0 ? Number.NaN : 1000 * report.cumulativeReward / rollouts }
         runs.push(run)
+        // Written after every run, so an interrupted experiment keeps what it measured.
+        await writeResults()
         if (json) ctx.out(JSON.stringify({ arm: arm.name, seed, cumulativeReward: report.cumulativeReward, meanRewardFirstQuarter: report.meanRewardFirstQuarter, meanRewardLastQuarter: report.meanRewardLastQuarter, accuracyEnd: mean(report.nodes.map(n => n.accuracyEnd)) }))
         else ctx.err(`  cumulative reward ${fmt(report.cumulativeReward, 2)}; reward Q1 ${fmt(report.meanRewardFirstQuarter)} → Q4 ${fmt(report.meanRewardLastQuarter)}; held-out ${fmt(mean(report.nodes.map(n => n.accuracyStart)))} → ${fmt(mean(report.nodes.map(n => n.accuracyEnd)))} (${report.elapsedSeconds.toFixed(0)} s)`)
       }
@@ -97,10 +106,7 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
     process.off('SIGINT', onSignal)
   }
 
-  const summary = summarizeArms(arms.map(a => a.name), runs)
-  const comparisons = name === 'sapo' ? [...compareArms('4/4', '4/0', runs), ...compareArms('4/4', '8/0', runs)].filter(c => c.seeds > 0) : []
-  const results = { experiment: name, nodes, rounds, seeds, arms: arms.map(a => a.name), vary: args.flags.vary ?? null, command: `murmur experiment ${argv.join(' ')}`, elapsedSeconds: (Date.now() - started) / 1000, summary, comparisons, runs }
-  await writeFile(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+  const { summary, comparisons } = await writeResults()
   const series: Series[] = arms.map(arm => {
     const rs = runs.filter(r => r.arm === arm.name)
     const points: Array<[number, number]> = Array.from({ length: rounds }, (_, t) => [t, mean(rs.map(r => r.rewardByRound[t]))])
