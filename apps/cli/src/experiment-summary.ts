@@ -34,6 +34,8 @@ export interface ArmSummary {
   sampledEnd: Stat
   /** max − min over a run's nodes of held-out greedy accuracy after training. */
   accuracyEndSpread: Stat
+  /** Mean CPU seconds per node (the compute an arm costs). */
+  cpuSecondsPerNode: Stat
 }
 
 /** A paired comparison of two arms over the seeds both ran. */
@@ -65,7 +67,8 @@ export function summarizeArms (arms: readonly string[], runs: readonly RunResult
       accuracyStart: stat(r => meanOf(r.report.nodes.map(n => n.accuracyStart))),
       accuracyEnd: stat(r => meanOf(r.report.nodes.map(n => n.accuracyEnd))),
       sampledEnd: stat(r => meanOf(r.report.nodes.map(n => n.sampledEnd))),
-      accuracyEndSpread: stat(r => r.report.accuracyEndSpread)
+      accuracyEndSpread: stat(r => r.report.accuracyEndSpread),
+      cpuSecondsPerNode: stat(r => meanOf(r.report.nodes.map(n => n.cpuSeconds)))
     }
   })
 }

@@ -10,7 +10,7 @@ export type ChildMessage =
   | { type: 'ready', peerId: string, addrs: string[], nextRound: number, resumed: boolean }
   | { type: 'eval', phase: 'start' | 'end', round: number, accuracy: number, report?: EvalReport }
   | { type: 'round', metrics: RoundMetrics }
-  | { type: 'finished', rounds: number }
+  | { type: 'finished', rounds: number, cpuSeconds?: number }
   | { type: 'fatal', message: string }
 
 /** Parent → child. */

@@ -10,6 +10,7 @@ export interface NodeEvalState {
   metrics: Map<number, RoundMetrics>
   evalStart?: EvalReport
   evalEnd?: EvalReport
+  cpuSeconds?: number
 }
 
 /** Per-node diagnostics added to the report. */
@@ -34,6 +35,8 @@ export interface NodeDiagnostics {
   importanceCappedFraction: number
   peerGroupsWeighted: number
   peerGroupsStaleEvicted: number
+  /** CPU seconds of the node's process (NaN when it did not report): the compute side of sharing. */
+  cpuSeconds: number
   /** Periodic held-out evaluations (`eval.every`): round, greedy and sampled accuracy. */
   evalCurve: Array<{ round: number, greedy: number, sampled: number }>
 }
@@ -72,6 +75,7 @@ export function nodeDiagnostics (s: NodeEvalState, rounds: number): NodeDiagnost
     importanceCappedFraction: mean(last.map(m => m.importance?.cappedFraction ?? Number.NaN)),
     peerGroupsWeighted: all.reduce((a, m) => a + (m.importance?.weightedGroups ?? 0), 0),
     peerGroupsStaleEvicted: all.reduce((a, m) => a + (m.peerGroupsStale ?? 0), 0),
+    cpuSeconds: s.cpuSeconds ?? Number.NaN,
     evalCurve: all.flatMap(m => m.eval === undefined ? [] : [{ round: m.round, greedy: m.eval.greedy, sampled: m.eval.sampled }])
   }
 }

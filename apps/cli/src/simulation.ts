@@ -52,6 +52,8 @@ export interface SimNodeState {
   /** Full held-out evaluations before the first and after the last round. */
   evalStart?: EvalReport
   evalEnd?: EvalReport
+  /** CPU seconds the node's process used (reported when it finished). */
+  cpuSeconds?: number
 }
 
 /** Per-node outcome in the final report (accuracy: greedy, on the disjoint held-out set). */
@@ -166,6 +168,7 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
         break
       case 'finished':
         s.finished = true
+        s.cpuSeconds = msg.cpuSeconds
         break
       case 'fatal':
         fatal = new Error(`node ${s.index}: ${msg.message}`)
@@ -195,7 +198,7 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
 }
 
 /** Builds the final report from every node's round metrics. */
-export function buildReport (states: ReadonlyArray<Pick<SimNodeState, 'peerId' | 'metrics' | 'accuracyStart' | 'accuracyEnd' | 'restarts' | 'evalStart' | 'evalEnd'>>, rounds: number, elapsedSeconds: number): SimReport {
+export function buildReport (states: ReadonlyArray<Pick<SimNodeState, 'peerId' | 'metrics' | 'accuracyStart' | 'accuracyEnd' | 'restarts' | 'evalStart' | 'evalEnd' | 'cpuSeconds'>>, rounds: number, elapsedSeconds: number): SimReport {
   const quarter = Math.max(1, Math.floor(rounds / 4))
   const nodes = states.map(s => {
     const all = [...s.metrics.values()].sort((a, b) => a.round - b.round)

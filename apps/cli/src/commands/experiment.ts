@@ -126,7 +126,8 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
       { header: 'reward Q4', cell: s => fmt(s.rewardLastQuarter.mean) },
       { header: 'held-out start', cell: s => fmt(s.accuracyStart.mean) },
       { header: 'held-out end', cell: s => pm(s.accuracyEnd) },
-      { header: 'sampled end', cell: s => pm(s.sampledEnd) }
+      { header: 'sampled end', cell: s => pm(s.sampledEnd) },
+      { header: 'CPU s / node', cell: s => fmt(s.cpuSecondsPerNode.mean, 0) }
     ], summary))
     for (const c of comparisons) ctx.out(`${c.a} − ${c.b} ${c.metric}: ${fmt(c.diff, 3)} ± ${fmt(c.se, 3)} (${(100 * c.relative).toFixed(1)} %, ${c.seeds} paired seeds)${c.significant ? ' > 2 SE' : ''}`)
     ctx.out(`results: ${join(out, 'results.json')}; plots: reward.svg, cumulative.svg, accuracy.svg`)

@@ -77,7 +77,9 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
       report({ type: 'eval', phase: 'end', round: info.nextRound + rounds, accuracy, report: evaluation })
       if (!ipc && !json) ctx.err(`held-out accuracy after training: ${fmt(accuracy)}`)
     }
-    report({ type: 'finished', rounds })
+    // CPU time of this process (all its threads: generation, training, networking), for per-compute comparisons.
+    const cpu = process.cpuUsage()
+    report({ type: 'finished', rounds, cpuSeconds: (cpu.user + cpu.system) / 1e6 })
     // Under `murmur sim`, stay up (serving peers) until the parent says stop.
     if (ipc && !abort.signal.aborted) await new Promise(resolve => abort.signal.addEventListener('abort', resolve, { once: true }))
   } catch (err) {
