@@ -20,7 +20,8 @@ export function createNodeSampler (config: NodeConfig): TaskSampler | Curriculum
   if (!config.curriculum.enabled) return createTaskSampler({ seed: config.seed, mix })
   const start: Record<string, number> = {}
   for (const e of mix) start[e.family] = config.taskDifficulty[e.family] ?? 1
-  const curriculum = createCurriculum({ start, band: [config.curriculum.low, config.curriculum.high], window: config.curriculum.window })
+  // Never easier than configured: the shipped tiny policy only knows its pretraining instances (e.g. 8-digit sorts).
+  const curriculum = createCurriculum({ start, floor: start, band: [config.curriculum.low, config.curriculum.high], window: config.curriculum.window })
   const cache = new Map<string, TaskSampler>()
   const samplerAt = (levels: Record<string, number>): TaskSampler => {
     const key = JSON.stringify(levels)

@@ -22,7 +22,7 @@ describe('node sampler', () => {
     expect(s.sample(1, 2).every(r => r.params.length === 9)).toBe(true)
     s.record({ sort_digits: { n: 16, correct: 0 } })
     s.record({ sort_digits: { n: 16, correct: 0 } })
-    expect(s.sample(2, 2).every(r => r.params.length === 4)).toBe(true) // level 0
+    expect(s.sample(2, 2).every(r => r.params.length === 8)).toBe(true) // back to the configured level 1, never below
     expect(evaluationSet(config.taskMix, 16, config.taskDifficulty)).toEqual(evalBefore)
   })
 })

@@ -15,6 +15,12 @@ export interface CurriculumInit {
   band?: readonly [number, number]
   /** Completions per decision; default 64. */
   window?: number
+  /**
+   * Family → lowest level the curriculum may go to (default 0). A node passes its configured
+   * level: a small model may only know the configured instances (the shipped tiny policy sorts
+   * 8 digits but not 4), so "easier" levels are not easier for it.
+   */
+  floor?: Readonly<Record<string, number>>
 }
 
 /** Plain-JSON state (checkpointed with the node). */
@@ -58,7 +64,7 @@ export function createCurriculum (init: CurriculumInit): Curriculum {
         const rate = c.correct / c.n
         const max = difficultyLevels(family) - 1
         if (rate > hi && levels[family] < max) levels[family]++
-        else if (rate < lo && levels[family] > 0) levels[family]--
+        else if (rate < lo && levels[family] > (init.floor?.[family] ?? 0)) levels[family]--
         counts[family] = { n: 0, correct: 0 }
       }
       return levels[family]

@@ -39,6 +39,13 @@ describe('curriculum', () => {
     expect(c.record('bf', 10, 10)).toBe(0) // no ladder: ignored
   })
 
+  it('never goes below a family\'s floor', () => {
+    const c = createCurriculum({ start: { sort_digits: 1 }, floor: { sort_digits: 1 }, window: 4 })
+    expect(c.record('sort_digits', 4, 0)).toBe(1)
+    expect(c.record('sort_digits', 4, 4)).toBe(2)
+    expect(c.record('sort_digits', 4, 0)).toBe(1)
+  })
+
   it('checkpoints and restores its state', () => {
     const a = createCurriculum({ start: { add: 0 }, window: 4 })
     a.record('add', 4, 4)
