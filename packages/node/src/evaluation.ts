@@ -48,10 +48,20 @@ export interface EvaluateOptions extends AbortOptions {
   baseLogprobs?: BaseLogprobs
 }
 
-/** The fixed evaluation set of a config task mix (at the configured difficulty): up to ⌈count / families⌉ distinct held-out instances per family. */
+/**
+ * The fixed evaluation set of a config task mix (at the configured difficulty): up to
+ * ⌈count / families⌉ distinct held-out instances per family (small families give fewer),
+ * at most `count` in all, families interleaved so a cut keeps them balanced.
+ */
 export function evaluationSet (mix: Readonly<Record<string, number>>, count: number, difficulty: Readonly<Record<string, number>> = {}): HeldOutTask[] {
   const entries = taskMixFromConfig(mix, difficulty)
-  return heldOutSet({ mix: entries, perFamily: Math.max(1, Math.ceil(count / entries.length)) })
+  const all = heldOutSet({ mix: entries, perFamily: Math.max(1, Math.ceil(count / entries.length)) })
+  const byEntry = entries.map((_, i) => all.filter(t => t.entry === i))
+  const out: HeldOutTask[] = []
+  for (let k = 0; out.length < count && byEntry.some(list => k < list.length); k++) {
+    for (const list of byEntry) if (k < list.length && out.length < count) out.push(list[k])
+  }
+  return out
 }
 
 /** Generates greedy and sampled completions for every instance and scores them. */

@@ -46,3 +46,13 @@ describe('evaluation', () => {
     expect(report.klToBase).toBeCloseTo(0.35, 12)
   })
 })
+
+describe('evaluation set size', () => {
+  it('holds at most `count` instances, families interleaved', () => {
+    const tasks = evaluationSet(MIX, 10)
+    expect(tasks).toHaveLength(10)
+    expect(tasks.slice(0, 4).map(t => t.ref.family)).toEqual(['basic_arithmetic', 'base_conversion', 'fraction_simplification', 'sort_digits'])
+    // The default 256 keeps every distinct held-out instance the small families have.
+    expect(evaluationSet(MIX, 256).length).toBe(155)
+  })
+})

@@ -1,10 +1,10 @@
 /**
- * `murmur eval`: accuracy of a checkpoint on held-out task seeds, overall and per family,
- * greedy and (optionally) sampled.
+ * `murmur eval`: accuracy of a checkpoint on the held-out side of every family's partition
+ * (instances no training stream ever emits), overall and per family, greedy and sampled, with
+ * standard errors.
  */
 import { createPolicy } from '@murmur/policy'
-import { heldOutTasks } from '@murmur/node'
-import { verify } from '@murmur/tasks'
+import { evaluationSet, scoreEvaluation, type EvalScore } from '@murmur/node'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import { loadModelSource } from '../model-source.js'
@@ -14,13 +14,14 @@ import type { CommandContext } from './context.js'
 const FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', doc: 'builtin:tiny, a .safetensors file or a model folder (default builtin:tiny)' },
   'data-dir': { type: 'string', doc: 'evaluate the latest checkpoint of the node in this data directory' },
-  tasks: { type: 'string', doc: 'held-out tasks', default: '512' },
+  tasks: { type: 'string', doc: 'held-out tasks (split evenly over families; small families give fewer)', default: '512' },
+  samples: { type: 'string', doc: 'sampled completions per task for the sampled accuracy', default: '4' },
   mix: { type: 'string', doc: 'task mix name=weight,… (default: the default mix)' },
   temperature: { type: 'string', doc: 'also report accuracy sampled at this temperature (0 = greedy only)', default: '1' },
   'max-tokens': { type: 'string', doc: 'maximum completion tokens', default: '12' }
 }
 const USAGE = 'murmur eval [--model M | --data-dir DIR] [--tasks N] [--json]'
-const DESCRIPTION = 'Accuracy of a policy on held-out task seeds (the same set for every node and every run).'
+const DESCRIPTION = 'Accuracy of a policy on held-out instances no training stream ever emits (the same set for every node and every run), with standard errors.'
 
 /** Runs the `eval` command. */
 export async function evalCommand (argv: string[], ctx: CommandContext): Promise<void> {
@@ -29,6 +30,8 @@ export async function evalCommand (argv: string[], ctx: CommandContext): Promise
   const count = Number(args.flags.tasks)
   const temperature = Number(args.flags.temperature)
   const maxTokens = Number(args.flags['max-tokens'])
+  const samples = Number(args.flags.samples)
+  if (!Number.isInteger(samples) || samples < 1 || samples > 64) throw new UsageError(`--samples must be an integer in 1..64, got "${String(args.flags.samples)}"`)
   if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new UsageError(`--tasks must be an integer in 1..100000, got "${String(args.flags.tasks)}"`)
   if (!(temperature >= 0)) throw new UsageError(`--temperature must be ≥ 0, got "${String(args.flags.temperature)}"`)
   if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new UsageError(`--max-tokens must be a positive integer, got "${String(args.flags['max-tokens'])}"`)
@@ -40,41 +43,33 @@ export async function evalCommand (argv: string[], ctx: CommandContext): Promise
     }
   }
   const source = await loadModelSource({ model: args.flags.model as string | undefined, dataDir: args.flags['data-dir'] as string | undefined })
-  const tasks = heldOutTasks(mix, count)
+  const tasks = evaluationSet(mix, count)
   const policy = await createPolicy({ config: source.config, weights: source.weights, tokenizer: source.tokenizer, step: source.step })
   try {
     const prompts = tasks.map(t => t.prompt)
     const greedy = await policy.generate(prompts, { n: 1, maxTokens, temperature: 0 })
-    const sampled = temperature > 0 ? await policy.generate(prompts, { n: 1, maxTokens, temperature, seed: 1 }) : undefined
-    const families = new Map<string, { n: number, greedy: number, sampled: number }>()
-    let greedyOk = 0
-    let sampledOk = 0
-    tasks.forEach((task, i) => {
-      const f = families.get(task.ref.family) ?? { n: 0, greedy: 0, sampled: 0 }
-      f.n++
-      if (verify(task, greedy[i][0].text).score >= 1) { f.greedy++; greedyOk++ }
-      if (sampled !== undefined && verify(task, sampled[i][0].text).score >= 1) { f.sampled++; sampledOk++ }
-      families.set(task.ref.family, f)
-    })
+    const sampled = temperature > 0 ? await policy.generate(prompts, { n: samples, maxTokens, temperature, seed: 1 }) : undefined
+    const report = scoreEvaluation(tasks, greedy.map(g => g[0].text), tasks.map((_, i) => sampled?.[i].map(c => c.text) ?? []))
     const result = {
       model: source.origin,
       step: source.step,
-      tasks: tasks.length,
-      greedyAccuracy: greedyOk / tasks.length,
-      ...(sampled === undefined ? {} : { sampledAccuracy: sampledOk / tasks.length, temperature }),
-      families: Object.fromEntries([...families].map(([name, f]) => [name, { tasks: f.n, greedy: f.greedy / f.n, ...(sampled === undefined ? {} : { sampled: f.sampled / f.n }) }]))
+      tasks: report.tasks,
+      greedyAccuracy: report.greedy,
+      greedySE: report.greedySE,
+      ...(sampled === undefined ? {} : { sampledAccuracy: report.sampled, sampledSE: report.sampledSE, temperature, samples }),
+      families: Object.fromEntries(Object.entries(report.families).map(([name, f]) => [name, { tasks: f.tasks, greedy: f.greedy, greedySE: f.greedySE, ...(sampled === undefined ? {} : { sampled: f.sampled, sampledSE: f.sampledSE }) }]))
     }
     if (args.flags.json === true) {
       ctx.out(JSON.stringify(result))
     } else {
-      ctx.out(`${source.origin} (step ${source.step}) on ${tasks.length} held-out tasks:`)
+      ctx.out(`${source.origin} (step ${source.step}) on ${report.tasks} held-out instances (never in any training stream):`)
       ctx.out(renderTable([
-        { header: 'family', cell: (r: [string, { n: number, greedy: number, sampled: number }]) => r[0], align: 'left' },
-        { header: 'tasks', cell: r => String(r[1].n) },
-        { header: 'greedy', cell: r => fmt(r[1].greedy / r[1].n) },
-        { header: 'sampled', cell: r => sampled === undefined ? '-' : fmt(r[1].sampled / r[1].n) }
-      ], [...families].sort((a, b) => a[0].localeCompare(b[0]))))
-      ctx.out(`overall: greedy ${fmt(result.greedyAccuracy)}${sampled === undefined ? '' : `, sampled (T=${temperature}) ${fmt(sampledOk / tasks.length)}`}`)
+        { header: 'family', cell: (r: [string, EvalScore]) => r[0], align: 'left' },
+        { header: 'tasks', cell: r => String(r[1].tasks) },
+        { header: 'greedy ± SE', cell: r => `${fmt(r[1].greedy)} ± ${fmt(r[1].greedySE)}` },
+        { header: 'sampled ± SE', cell: r => sampled === undefined ? '-' : `${fmt(r[1].sampled)} ± ${fmt(r[1].sampledSE)}` }
+      ], Object.entries(report.families)))
+      ctx.out(`overall: greedy ${fmt(report.greedy)} ± ${fmt(report.greedySE)}${sampled === undefined ? '' : `, sampled (T=${temperature}, ${samples} per task) ${fmt(report.sampled)} ± ${fmt(report.sampledSE)}`}`)
     }
   } finally {
     await policy.close()
