@@ -115,8 +115,8 @@ export const ELEMENTWISE_RULES: Record<string, GradRule> = {
     const axis = intAttr(c.node.attrs, 'axis', -1)
     const a = axis < 0 ? axis + x.rank : axis
     const axes = x.shape.map((_, i) => i).filter(i => i >= a)
-    const mean = b.cast(out(c, 1), x.dtype)
-    const inv = b.cast(out(c, 2), x.dtype)
+    const mean = out(c, 1).dtype === x.dtype ? out(c, 1) : b.cast(out(c, 1), x.dtype)
+    const inv = out(c, 2).dtype === x.dtype ? out(c, 2) : b.cast(out(c, 2), x.dtype)
     const xhat = b.mul(b.sub(x, mean), inv)
     const dxhat = b.mul(g, scale)
     const dx = when(c, 0, () => b.mul(inv, b.sub(b.sub(dxhat, b.reduceMean(dxhat, axes, true)), b.mul(xhat, b.reduceMean(b.mul(dxhat, xhat), axes, true)))))
