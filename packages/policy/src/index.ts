@@ -27,7 +27,7 @@ export { type TrainerConfig, type TrainerConfigInit, resolveTrainerConfig } from
 export { type TrainerState, encodeTrainerState, decodeTrainerState } from './train/state.js'
 export type { StepStats } from './train/step-engine.js'
 export { type Aggregation, type PolicyLossInput, type PolicyLossResult, AGGREGATIONS, referencePolicyLoss, clippedTokenObjective } from './train/reference.js'
-export { type StepGraphSpec, buildStepGraph } from './train/step-graphs.js'
+export { type StepGraphSpec, buildStepGraph } from './train/step-graph.js'
 export { type PretrainOptions, type PretrainProgress, type PretrainEval, type PretrainResult, pretrain } from './train/pretrain.js'
 export { type Sampler, type SampleOptions, createSampler } from './train/evaluate.js'
 export { InvalidTrainerStateError, InvalidTrainingBatchError, TrainerClosedError } from './train/errors.js'

@@ -3,12 +3,12 @@ import { createSession, tensor, type Session, type TensorMap } from '@murmur/gra
 import { paramSpecs, resolveGptConfig, type GptConfig, type GptConfigInit } from '../src/config.js'
 import { initWeights } from '../src/weights.js'
 import { buildStepGraph } from '../src/train/step-graph.js'
-import { buildStepGraph as buildHandStepGraph } from '../src/train/step-graphs.js'
 import { createRng } from '../src/train/rng.js'
 
 // Whole-model gradient check of the autodiff train step (graph's `grad` over the one gpt
-// forward): against a central difference of the same graph's float64 loss along random
-// directions, and against the hand-written reverse pass it replaces.
+// forward) against a central difference of the same graph's float64 loss along random
+// directions. (Before the hand-written reverse pass was deleted, the two agreed to a relative
+// L2 of ≤ 2.7e-15 per parameter on these cases: commit 5a61ee7.)
 const base: GptConfigInit = { nLayer: 2, nEmbd: 8, nHead: 2, vocabSize: 7, nCtx: 6 }
 const B = 2
 const T = 5
@@ -26,7 +26,7 @@ async function lossAt (config: GptConfig, session: Session, params: Record<strin
 
 interface Case { kind: 'policy' | 'sft', beta: number, config?: Partial<GptConfigInit>, tokenWeights?: number[] }
 
-async function check ({ kind, beta, config: over = {}, tokenWeights }: Case): Promise<{ maxRelToHand: number | undefined }> {
+async function check ({ kind, beta, config: over = {}, tokenWeights }: Case): Promise<void> {
   const config = resolveGptConfig({ ...base, ...over })
   const rng = createRng(11)
   const w = initWeights(config, 5)
@@ -74,27 +74,6 @@ async function check ({ kind, beta, config: over = {}, tokenWeights }: Case): Pr
   }
   if (kind === 'policy') expect((out.clip_fraction.data as Float64Array)[0]).toBeGreaterThan(0)
   await session.close()
-  if (config.positions !== 'learned' || tokenWeights !== undefined) return { maxRelToHand: undefined }
-  // The hand-written backward on the same inputs (it has no token_weights input).
-  const hand = await createSession(buildHandStepGraph(config, { kind, rows: B, steps: T, beta, optimizer: false, dtype: 'float64' }))
-  const handFeeds = feedsFor(config, params, extra)
-  delete handFeeds.token_weights
-  const ref = await hand.run(handFeeds)
-  await hand.close()
-  let maxRel = 0
-  for (const s of paramSpecs(config)) {
-    const a = out[`grad.${s.name}`].data as Float64Array
-    const b = ref[`grad.${s.name}`].data as Float64Array
-    let num = 0
-    let den = 0
-    for (let i = 0; i < a.length; i++) {
-      num += (a[i] - b[i]) ** 2
-      den += b[i] ** 2
-    }
-    maxRel = Math.max(maxRel, Math.sqrt(num / Math.max(den, 1e-300)))
-  }
-  expect(maxRel).toBeLessThan(1e-9)
-  return { maxRelToHand: maxRel }
 }
 
 describe('train-step gradients (float64 directional derivative, whole model)', () => {

@@ -95,9 +95,7 @@ export async function trainRewardModel (options: RewardTrainOptions = {}): Promi
         sessions.set(T, session)
       }
       const feeds = rowsFeeds(tokenizer, seqs, pairs.length, P, T)
-      feedAdamW(feeds, specs, { weights, m, v })
-      feeds.lr = tensor('float32', [], [lr * Math.min(1, step / 20)])
-      feeds.step = tensor('float32', [], [step])
+      feedAdamW(feeds, specs, { weights, m, v }, lr * Math.min(1, step / 20), step)
       const out = await session.run(feeds)
       const next = readAdamW(out, specs)
       weights = next.weights

@@ -1,9 +1,9 @@
 /**
- * Feeding and reading back the in-graph AdamW state (parameters and moments `m.<name>`,
- * `v.<name>`, outputs suffixed with graph's NEXT_SUFFIX). Shared by the policy step engine and
- * the reward-model trainer, whose step graphs use the same naming.
+ * Feeding and reading back the in-graph AdamW state of graph's `appendUpdate`: parameters,
+ * moments `opt.m.<name>` / `opt.v.<name>` and the int64 `step`; outputs carry NEXT_SUFFIX.
+ * Shared by the policy step engine and the reward-model trainer.
  */
-import { NEXT_SUFFIX, tensor, type TensorMap } from '@murmur/graph'
+import { NEXT_SUFFIX, stateName, tensor, type TensorMap } from '@murmur/graph'
 import type { Weights } from '../weights.js'
 
 /** What a parameter needs for feeding: its name and shape. */
@@ -19,13 +19,15 @@ export interface AdamWTensors {
   v: Weights
 }
 
-/** Adds parameters and moments to `feeds` under the step graph's input names. */
-export function feedAdamW (feeds: TensorMap, specs: readonly FeedSpec[], state: AdamWTensors): void {
+/** Adds parameters, moments, the learning rate and the 1-based step number to `feeds`. */
+export function feedAdamW (feeds: TensorMap, specs: readonly FeedSpec[], state: AdamWTensors, lr: number, step: number): void {
   for (const s of specs) {
     feeds[s.name] = tensor('float32', [...s.shape], state.weights[s.name])
-    feeds[`m.${s.name}`] = tensor('float32', [...s.shape], state.m[s.name])
-    feeds[`v.${s.name}`] = tensor('float32', [...s.shape], state.v[s.name])
+    feeds[stateName('m', s.name)] = tensor('float32', [...s.shape], state.m[s.name])
+    feeds[stateName('v', s.name)] = tensor('float32', [...s.shape], state.v[s.name])
   }
+  feeds.lr = tensor('float32', [], [lr])
+  feeds.step = tensor('int64', [], [BigInt(step)])
 }
 
 /** Reads the updated parameters and moments from a step's outputs. */
@@ -33,8 +35,8 @@ export function readAdamW (out: TensorMap, specs: readonly FeedSpec[]): AdamWTen
   const next: AdamWTensors = { weights: {}, m: {}, v: {} }
   for (const s of specs) {
     next.weights[s.name] = out[s.name + NEXT_SUFFIX].data as Float32Array
-    next.m[s.name] = out[`m.${s.name}${NEXT_SUFFIX}`].data as Float32Array
-    next.v[s.name] = out[`v.${s.name}${NEXT_SUFFIX}`].data as Float32Array
+    next.m[s.name] = out[stateName('m', s.name) + NEXT_SUFFIX].data as Float32Array
+    next.v[s.name] = out[stateName('v', s.name) + NEXT_SUFFIX].data as Float32Array
   }
   return next
 }
