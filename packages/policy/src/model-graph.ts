@@ -97,7 +97,12 @@ export function gptTrunk (b: GraphBuilder, config: GptConfig, params: GptParams,
   const p = (name: string): Value => params[name]
   const { inputIds, positionIds } = inputs
   const [batchDim, seqDim] = inputIds.shape
-  const allowed = b.scope('mask', () => attentionAllowed(b, inputs))
+  // Training shapes (static length, no cache, no padding mask) take a constant additive causal
+  // mask: its gradient is free, where a Where would cost one more pass over the scores.
+  const causalBias = inputs.attentionMask === undefined && inputs.past === undefined && typeof seqDim === 'number'
+    ? b.scope('mask', () => causalMaskBias(b, seqDim, p('transformer.wte.weight').dtype as 'float32' | 'float64'))
+    : undefined
+  const allowed = causalBias === undefined ? b.scope('mask', () => attentionAllowed(b, inputs)) : undefined
   const idsShape = b.scope('shape', () => b.shapeOf(inputIds))
   const qkvShape = b.scope('shape', () => b.concat([idsShape, b.ints([3 * c.nHead, hd], 'qkv_tail')], 0))
   let x = b.scope('transformer', () => {
@@ -130,7 +135,7 @@ export function gptTrunk (b: GraphBuilder, config: GptConfig, params: GptParams,
         }
         present.push({ key: k, value: v })
         const scores = b.mul(b.matmul(q, b.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(hd))
-        const probs = b.softmax(b.where(allowed, scores, MASK_VALUE), -1)
+        const probs = b.softmax(allowed === undefined ? b.add(scores, causalBias as Value) : b.where(allowed, scores, MASK_VALUE), -1)
         const y = b.reshape(b.transpose(b.matmul(probs, v), [0, 2, 1, 3]), [-1, d])
         return linear('attn.c_proj', y)
       })
@@ -142,6 +147,13 @@ export function gptTrunk (b: GraphBuilder, config: GptConfig, params: GptParams,
   }
   const hidden = b.scope('lm_head', () => b.layerNorm(x, p('transformer.ln_f.weight'), p('transformer.ln_f.bias'), { epsilon: c.layerNormEps }))
   return { hidden, present }
+}
+
+/** [seq, seq] of 0 on and below the diagonal and MASK_VALUE above it. */
+function causalMaskBias (b: GraphBuilder, seq: number, dtype: 'float32' | 'float64'): Value {
+  const data = new Float64Array(seq * seq)
+  for (let i = 0; i < seq; i++) for (let j = i + 1; j < seq; j++) data[i * seq + j] = MASK_VALUE
+  return b.constant(tensor(dtype, [seq, seq], dtype === 'float32' ? Float32Array.from(data) : data), 'causal')
 }
 
 /** bool [batch, 1, seq, total]: causal (key index ≤ query's absolute index) and key is real. */
