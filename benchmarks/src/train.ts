@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createSession, NEXT_SUFFIX, stateName, tensor, type TensorMap } from '@murmur/graph'
-import { buildStepGraph, charTokenizer, countParams, createTrainer, gptConfigs, initWeights, paramSpecs, resolveGptConfig } from '@murmur/policy'
+import { charTokenizer, countParams, gptConfigs, initWeights, paramSpecs, resolveGptConfig } from '@murmur/policy'
+import { buildStepGraph, createTrainer } from '@murmur/trainer'
 import { median, report } from './report.js'
 
 interface PeerResult { step_ms: number, params: number, torch: string }

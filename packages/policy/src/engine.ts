@@ -4,7 +4,7 @@
  * call, so sampling, KV-cache bookkeeping and stop checks never cross a thread boundary.
  */
 import ort from 'onnxruntime-node'
-import { createRng, mixSeed, type Rng } from './rng.js'
+import { createRng, hashSeeds, type Rng } from '@murmur/interface'
 import { sampleToken, type ResolvedSampling } from './sampling.js'
 
 /** Shape facts of the decode graph. */
@@ -72,7 +72,7 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
   const B = P * req.n
   const out: EngineCompletion[] = Array.from({ length: B }, () => ({ tokenIds: [], logprobs: [], finishReason: 'length', text: '' }))
   if (B === 0 || req.maxTokens === 0) return { completions: group(out, req.n), stats }
-  const rngs: Rng[] = Array.from({ length: B }, (_, s) => createRng(mixSeed(req.seed, Math.floor(s / req.n), s % req.n)))
+  const rngs: Rng[] = Array.from({ length: B }, (_, s) => createRng(hashSeeds(req.seed, Math.floor(s / req.n), s % req.n)))
   const run = async (feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> => {
     const t0 = performance.now()
     const res = await ctx.session.run(feeds)

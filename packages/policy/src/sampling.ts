@@ -6,7 +6,7 @@
  * importance ratios in training need; top-k/top-p only restrict which tokens can be drawn.
  */
 import { InvalidArgumentError } from './errors.js'
-import type { Rng } from './rng.js'
+import type { Rng } from '@murmur/interface'
 
 /** Sampling settings. */
 export interface SamplingOptions {
@@ -54,7 +54,7 @@ export function sampleToken (logits: Float32Array, offset: number, vocab: number
   if (s.temperature === 0) return { token: argmax, logprob: logprobOf(argmax) }
   if (s.topK === 0 && s.topP >= 1) {
     // Inverse CDF over the full distribution: no sort needed.
-    let u = rng.next() * sum
+    let u = rng.nextFloat() * sum
     for (let i = 0; i < vocab; i++) {
       u -= Math.exp((logits[offset + i] - max) / t)
       if (u < 0) return { token: i, logprob: logprobOf(i) }
@@ -73,7 +73,7 @@ export function sampleToken (logits: Float32Array, offset: number, vocab: number
   }
   let kept = 0
   for (let r = 0; r < keep; r++) kept += Math.exp(logprobOf(order[r]))
-  let u = rng.next() * kept
+  let u = rng.nextFloat() * kept
   for (let r = 0; r < keep; r++) {
     u -= Math.exp(logprobOf(order[r]))
     if (u < 0) return { token: order[r], logprob: logprobOf(order[r]) }

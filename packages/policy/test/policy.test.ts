@@ -3,7 +3,7 @@ import { createPolicy, type Policy } from '../src/policy.js'
 import { referenceForward } from '../src/reference.js'
 import { initWeights } from '../src/weights.js'
 import { resolveGptConfig, gptConfigs } from '../src/config.js'
-import { createRng } from '../src/rng.js'
+import { createRng } from '@murmur/interface'
 
 const config = resolveGptConfig(gptConfigs.tiny)
 /** Sharper-than-init weights so sampling is not uniform noise and EOS actually happens. */

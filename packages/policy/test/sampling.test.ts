@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { resolveSampling, sampleToken } from '../src/sampling.js'
-import { createRng } from '../src/rng.js'
+import { createRng } from '@murmur/interface'
 import { logSoftmax } from '../src/reference.js'
 
 const logits = Float32Array.from([2, 1, 0.5, -1, 3, 0])

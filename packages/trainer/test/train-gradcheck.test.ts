@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createSession, tensor, type Session, type TensorMap } from '@murmur/graph'
-import { paramSpecs, resolveGptConfig, type GptConfig, type GptConfigInit } from '../src/config.js'
-import { initWeights } from '../src/weights.js'
-import { buildStepGraph } from '../src/train/step-graph.js'
-import { createRng } from '../src/train/rng.js'
+import { paramSpecs, resolveGptConfig, type GptConfig, type GptConfigInit, initWeights } from '@murmur/policy'
+import { buildStepGraph } from '../src/step-graph.js'
+import { createRng } from '@murmur/interface'
 
 // Whole-model gradient check of the autodiff train step (graph's `grad` over the one gpt
 // forward) against a central difference of the same graph's float64 loss along random

@@ -4,9 +4,7 @@
  * pretraining). Parameters are graph inputs so one session serves any weights of the same config.
  */
 import { graphBuilder } from '@murmur/graph'
-import type { GptConfig } from '../config.js'
-import { OPSET } from '../constants.js'
-import { buildGptForward, gptParamInputs, trainPositions } from '../model-graph.js'
+import { type GptConfig, OPSET, buildGptForward, gptParamInputs, trainPositions } from '@murmur/policy'
 import { tokenLogprobs } from './loss.js'
 
 /** Model bytes of `input_ids, targets [rows, steps] → logp [rows, steps]`. */

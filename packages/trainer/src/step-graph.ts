@@ -9,9 +9,7 @@
  * `grad.<name>` instead (gradient checks).
  */
 import { adamw, appendUpdate, grad, graphBuilder, type GraphBuilder, type Value } from '@murmur/graph'
-import { paramSpecs, type GptConfig } from '../config.js'
-import { OPSET } from '../constants.js'
-import { buildGptForward, gptParamInputs, trainPositions, type GptParams } from '../model-graph.js'
+import { paramSpecs, type GptConfig, OPSET, buildGptForward, gptParamInputs, trainPositions, type GptParams } from '@murmur/policy'
 import { crossEntropyLoss, maskedEntropy, policyObjectiveLoss, tokenLogprobs } from './loss.js'
 
 /** What one step graph computes. */

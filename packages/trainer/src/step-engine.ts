@@ -5,11 +5,10 @@
  */
 import { createSession, createSessionWorker, tensor, type Session, type TensorMap } from '@murmur/graph'
 import type { AbortOptions } from '@murmur/interface'
-import { paramSpecs, type GptConfig } from '../config.js'
-import { validateWeights, type Weights } from '../weights.js'
+import { paramSpecs, type GptConfig, validateWeights, type Weights } from '@murmur/policy'
 import { feedAdamW, readAdamW } from './adamw-io.js'
 import type { PaddedBatch } from './batch.js'
-import type { TrainerConfig } from './config.js'
+import type { TrainerConfig } from './trainer-config.js'
 import { InvalidTrainerStateError } from './errors.js'
 import { buildLogprobGraph } from './graphs.js'
 import type { OptimizerSnapshot } from './state.js'

@@ -6,10 +6,8 @@
  * with the documented I/O `input_ids`, `attention_mask` (int64 `[batch_size, T]`) → `scores`.
  */
 import { graphBuilder, tensor, type Dim, type GraphBuilder, type Value } from '@murmur/graph'
-import { paramSpecs, type GptConfig } from '../config.js'
-import { OPSET } from '../constants.js'
-import { gptParamInputs, gptTrunk, trainPositions, type GptParams } from '../model-graph.js'
-import { finishStep, type UpdateSpec } from '../train/step-graph.js'
+import { paramSpecs, type GptConfig, OPSET, gptParamInputs, gptTrunk, trainPositions, type GptParams } from '@murmur/policy'
+import { finishStep, type UpdateSpec } from '../step-graph.js'
 
 /** Name of the scalar head's weight. */
 export const SCORE_WEIGHT = 'score.weight'

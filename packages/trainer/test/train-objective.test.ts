@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { createSession, graphBuilder, tensor } from '@murmur/graph'
 import { clippedObjective } from '@murmur/rewards'
-import { policyObjectiveLoss } from '../src/train/loss.js'
-import { AGGREGATIONS, referencePolicyLoss } from '../src/train/reference.js'
-import { aggregationWeights } from '../src/train/batch.js'
-import { createRng } from '../src/train/rng.js'
+import { policyObjectiveLoss } from '../src/loss.js'
+import { AGGREGATIONS, referencePolicyLoss } from '../src/loss-reference.js'
+import { aggregationWeights } from '../src/batch.js'
+import { createRng } from '@murmur/interface'
 
 const B = 6
 const T = 7
@@ -39,9 +39,9 @@ async function graphLoss (feeds: { logp: number[], old: number[], ref: number[],
 
 function randomInputs (seed: number): { logp: number[], old: number[], ref: number[], adv: number[], mask: number[] } {
   const rng = createRng(seed)
-  const logp = Array.from({ length: B * T }, () => -3 * rng.next())
+  const logp = Array.from({ length: B * T }, () => -3 * rng.nextFloat())
   // Log-ratios in [−0.6, 0.6]: ratios from 0.55 to 1.8, inside and outside [0.8, 1.28].
-  const old = logp.map(x => x - (rng.next() * 1.2 - 0.6))
+  const old = logp.map(x => x - (rng.nextFloat() * 1.2 - 0.6))
   const ref = logp.map(x => x + 0.3 * rng.normal())
   const adv = Array.from({ length: B }, () => rng.normal())
   const mask = Array.from({ length: B * T }, (_, i) => (i % T) >= 2 && !(Math.floor(i / T) === 5 && i % T > 3) ? 1 : 0)

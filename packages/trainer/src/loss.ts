@@ -8,7 +8,7 @@
  * Statistics are computed behind stop-gradient: they never feed the backward pass.
  */
 import type { GraphBuilder, Value } from '@murmur/graph'
-import { LOG_RATIO_CLAMP } from './reference.js'
+import { LOG_RATIO_CLAMP } from './loss-reference.js'
 
 /** Hyper-parameters baked into a policy-loss graph. */
 export interface PolicyLossOptions {

@@ -4,7 +4,7 @@
  * Shared by the policy step engine and the reward-model trainer.
  */
 import { NEXT_SUFFIX, stateName, tensor, type TensorMap } from '@murmur/graph'
-import type { Weights } from '../weights.js'
+import type { Weights } from '@murmur/policy'
 
 /** What a parameter needs for feeding: its name and shape. */
 export interface FeedSpec {
