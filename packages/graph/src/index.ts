@@ -14,6 +14,7 @@ export { ShapeMismatchError, DTypeMismatchError, InvalidGraphError, UnsupportedO
 export { DEFAULT_OPSET, DEFAULT_IR_VERSION, MIN_OPSET, MAX_OPSET, NEXT_SUFFIX, ADAMW_DEFAULTS, DEFAULT_INTRA_OP_THREADS } from './constants.js'
 export { createSession, type Session, type SessionOptions, type RunOptions, type TensorMap } from './session.js'
 export { createSessionWorker, type SessionWorker } from './worker.js'
+export { startWorkerRpc, type WorkerRpc, type WorkerRpcInit, type WorkerRpcErrors, type RpcReply } from './worker-rpc.js'
 export { grad, GRAD_RULES, type GradOptions } from './autodiff.js'
 export type { GradRule, GradContext } from './grad-util.js'
 export { adamw, sgd, globalNorm, clipByGlobalNorm, type Optimizer, type AdamWInit, type SgdInit, type ParamSlot, type StepInputs } from './optim.js'

@@ -30,22 +30,16 @@ export interface TrainingGroup {
 }
 
 /** Statistics of one `train()` call (means over its minibatch steps; 0 when no step ran). */
-export interface TrainStats {
+export interface TrainStats extends Pick<StepStats, 'loss' | 'clipFraction' | 'approxKl' | 'refKl' | 'entropy' | 'gradNorm'> {
   /** Optimizer steps taken (0 when the batch was skipped). */
   steps: number
   /**
    * Why no step ran, when none did: `no-usable-sequences` (no completion survived filtering,
-   * e.g. every prompt fills the context). The weights, optimizer and RNG are untouched.
+   * e.g. every completion fills the context). The weights, optimizer and RNG are untouched.
    */
   skipped?: 'no-usable-sequences'
   sequences: number
   tokens: number
-  loss: number
-  clipFraction: number
-  approxKl: number
-  refKl: number
-  entropy: number
-  gradNorm: number
   /** Per step, in order (the first step of the first epoch has ratio 1 exactly: approxKl 0). */
   perStep: StepStats[]
   ms: number
