@@ -16,7 +16,7 @@ export interface Completion {
   truncated: boolean
   /** Sampled token ids (end-of-sequence included when it ended the completion), when the policy reports them. */
   tokenIds?: number[]
-  /** Behaviour log-prob of each sampled token (after temperature), one per `tokenIds` entry. */
+  /** Behaviour log-prob μ_t of each sampled token (under the distribution it was drawn from: after temperature, top-k, top-p), one per `tokenIds` entry. */
   logprobs?: number[]
 }
 

@@ -9,7 +9,7 @@
  */
 import { HELD_OUT_FRACTION } from './constants.js'
 import { resolveTask } from './registry.js'
-import { hashSeeds } from './rng.js'
+import { hashSeeds } from '@murmur/interface'
 import type { ResolvedTask, TaskRef } from './types.js'
 
 /** Which side of the partition an instance is on. */

@@ -3,8 +3,8 @@ import { InvalidTaskParamsError } from './errors.js'
 import { DEFAULT_TASK_MIX, MAX_SAMPLE_COUNT, MAX_SEED, MAX_SPLIT_DRAWS } from './constants.js'
 import { resolveParams } from './params.js'
 import { getFamily, latestFamily } from './registry.js'
+import { createRng, hashSeeds, type Rng } from '@murmur/interface'
 import { taskSplit, type TaskSplit } from './partition.js'
-import { createRng, hashSeeds, type Rng } from './rng.js'
 import type { TaskMixEntry, TaskParams, TaskRef } from './types.js'
 
 /** Options of `createTaskSampler`. */
