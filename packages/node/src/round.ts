@@ -168,7 +168,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     peerGroupsZeroAdvantage: peerPick.zeroAdvantage,
     peerGroupsStale: peerPick.stale,
     peerGroupAgeMedian: median(peerPick.groups.map(g => g.peer?.age ?? 0)),
-    peerGroupAgeMax: peerPick.groups.reduce((m, g) => Math.max(m, g.peer?.age ?? 0), Number.NaN),
+    peerGroupAgeMax: peerPick.groups.length === 0 ? Number.NaN : Math.max(...peerPick.groups.map(g => g.peer?.age ?? 0)),
     groupsFiltered: shaped.kept.filter(k => !k).length,
     zeroAdvantageFraction: batch.length === 0 ? Number.NaN : shaped.kept.filter(k => !k).length / batch.length,
     importance: weighing.stats,

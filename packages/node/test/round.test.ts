@@ -110,5 +110,6 @@ describe('runRound with protocol v2', () => {
     expect(peer?.tokenWeights?.flat().every(w => Math.abs((w ?? 0) - 1) < 1e-12)).toBe(true)
     expect(metrics.importance).toMatchObject({ weightedGroups: 1, rejectedGroups: 0 })
     expect(metrics.peerGroupAgeMedian).toBe(0)
+    expect(metrics.peerGroupAgeMax).toBe(0)
   })
 })
