@@ -4,6 +4,7 @@
  * from the receiver's π_old and the sender's behaviour log-probs μ and hands them to the
  * trainer, which multiplies each token's clipped surrogate by its weight (no gradient).
  */
+import { InvalidArgumentError } from '@murmur/interface'
 
 /** Settings of the estimator. */
 export interface ImportanceConfig {
@@ -49,7 +50,7 @@ export interface CompletionLogprobs {
  */
 export function truncatedImportanceWeights (group: readonly CompletionLogprobs[], cap = DEFAULT_IMPORTANCE.cap): number[][] {
   const raw = group.map(({ logpOld, mu }) => {
-    if (logpOld.length !== mu.length) throw new RangeError(`${logpOld.length} π_old log-probs but ${mu.length} behaviour log-probs`)
+    if (logpOld.length !== mu.length) throw new InvalidArgumentError('group', `${logpOld.length} π_old log-probs but ${mu.length} behaviour log-probs`)
     return logpOld.map((lp, t) => Math.min(Math.exp(Math.max(-MAX_LOG_RATIO, Math.min(MAX_LOG_RATIO, lp - mu[t]))), cap))
   })
   let total = 0

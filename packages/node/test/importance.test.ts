@@ -76,3 +76,9 @@ describe('truncated importance weights', () => {
     expect(weightStats([]).tokens).toBe(0)
   })
 })
+
+describe('shape errors', () => {
+  it('refuses mismatched π_old and μ lengths with a typed error', () => {
+    expect(() => truncatedImportanceWeights([{ logpOld: [-1, -2], mu: [-1] }])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }))
+  })
+})
