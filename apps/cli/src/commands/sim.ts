@@ -99,7 +99,7 @@ export async function simCommand (argv: string[], ctx: CommandContext): Promise<
     ], report.nodes))
     const delta = report.meanRewardLastQuarter - report.meanRewardFirstQuarter
     ctx.out(`mean reward: first quarter ${fmt(report.meanRewardFirstQuarter)} → last quarter ${fmt(report.meanRewardLastQuarter)} (${delta >= 0 ? '+' : ''}${fmt(delta)}); cumulative ${fmt(report.cumulativeReward, 1)} over ${report.rounds} rounds × ${report.nodes.length} nodes in ${report.elapsedSeconds.toFixed(0)} s`)
-    ctx.out(`held-out greedy accuracy (${report.evalTasks} instances never trained on): ${fmt(report.meanAccuracyStart)} → ${fmt(report.meanAccuracyEnd)}; spread between nodes ${fmt(report.accuracyEndSpread)}; nodes disagree on ${fmt(report.divergenceEnd)} of greedy answers`)
+    ctx.out(`held-out greedy accuracy (${report.evalTasks} instances never trained on): ${fmt(report.meanAccuracyStart)} → ${fmt(report.meanAccuracyEnd)}; spread between nodes ${fmt(report.accuracyEndSpread)}; nodes' greedy answers differ on ${Number.isFinite(report.divergenceEnd) ? (100 * report.divergenceEnd).toFixed(1) : '-'} % of it`)
     ctx.out(`report: ${join(dir, 'report.json')}`)
   } finally {
     process.off('SIGINT', onSignal)
