@@ -97,14 +97,14 @@ export function appendUpdate (b: GraphBuilder, loss: Value, params: readonly Val
   const sizes = params.map(p => p.shape.every((d): d is number => typeof d === 'number') ? numel(p.shape as number[]) : undefined)
   const fuse = optimizer.elementwise && params.length > 1 && sizes.every(n => n !== undefined)
   // Fused: one update over all parameters concatenated (flat views in, split back out).
-  const flat = (vs: readonly Value[], name: string): Value => b.scope(name, () => b.concat(vs.map(v => b.reshape(v, [-1])), 0))
+  const flat = (vs: readonly Value[], name: string): Value => b.scope(name, () => b.concat(vs.map(v => v.rank === 1 ? v : b.reshape(v, [-1])), 0))
   const gradsIn = fuse ? [flat(rawGrads, 'flat_grads')] : rawGrads
   const clipped = init.clipNorm === undefined ? { grads: gradsIn, norm: globalNorm(b, gradsIn) } : clipByGlobalNorm(b, gradsIn, init.clipNorm)
   const slots = fuse
     ? [{ name: 'params', param: flat(params, 'flat_params'), grad: clipped.grads[0], state: Object.fromEntries(optimizer.slots.map(s => [s, flat(stateInputs.map(st => st[s]), `flat_${s}`)])) }]
     : params.map((p, i) => ({ name: p.name, param: p, grad: clipped.grads[i], state: stateInputs[i] }))
   const applied = optimizer.apply(b, slots, { lr, step: b.cast(step, dtype) })
-  const unflat = (v: Value, name: string): Value[] => b.scope(name, () => b.split(v, 0, sizes as number[]).map((part, i) => b.reshape(part, params[i].shape as number[])))
+  const unflat = (v: Value, name: string): Value[] => b.scope(name, () => b.split(v, 0, sizes as number[]).map((part, i) => params[i].rank === 1 ? part : b.reshape(part, params[i].shape as number[])))
   const updates = fuse
     ? ((): Array<{ param: Value, state: Record<string, Value> }> => {
         const ps = unflat(applied[0].param, 'unflat_params')
