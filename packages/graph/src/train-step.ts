@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '@murmur/interface'
 import { graphBuilder, type GraphBuilder } from './builder.js'
 import type { Value } from './core.js'
 import { grad } from './autodiff.js'
-import { NEXT_SUFFIX } from './constants.js'
+import { FUSED_UPDATE_MAX_ELEMENTS, NEXT_SUFFIX } from './constants.js'
 import { InvalidGraphError } from './errors.js'
 import { adamw, clipByGlobalNorm, globalNorm, type Optimizer } from './optim.js'
 import type { TensorMap } from './session.js'
@@ -95,8 +95,11 @@ export function appendUpdate (b: GraphBuilder, loss: Value, params: readonly Val
   const stateInputs = params.map(p => Object.fromEntries(optimizer.slots.map(s => [s, b.input(stateName(s, p.name), dtype, p.shape)])))
   const rawGrads = grad(b, loss, params)
   const sizes = params.map(p => p.shape.every((d): d is number => typeof d === 'number') ? numel(p.shape as number[]) : undefined)
-  const fuse = optimizer.elementwise && params.length > 1 && sizes.every(n => n !== undefined)
-  // Fused: one update over all parameters concatenated (flat views in, split back out).
+  // Fused: one update over all parameters concatenated (flat copies in, split back out) — for
+  // small models, where hundreds of tiny kernels cost more than the copies; large ones would
+  // double their optimizer memory, so they update parameter by parameter.
+  const total = sizes.reduce<number>((a, n) => a + (n ?? Infinity), 0)
+  const fuse = optimizer.elementwise && params.length > 1 && total <= FUSED_UPDATE_MAX_ELEMENTS
   const flat = (vs: readonly Value[], name: string): Value => b.scope(name, () => b.concat(vs.map(v => v.rank === 1 ? v : b.reshape(v, [-1])), 0))
   const gradsIn = fuse ? [flat(rawGrads, 'flat_grads')] : rawGrads
   const clipped = init.clipNorm === undefined ? { grads: gradsIn, norm: globalNorm(b, gradsIn) } : clipByGlobalNorm(b, gradsIn, init.clipNorm)
