@@ -3,10 +3,11 @@
 // before the TypeScript is built. It makes `npx murmur` (repo root) and `npm link` work as written:
 // - on a Node older than 22 (`npm link` puts this file on the system Node) it re-runs itself on
 //   the Node 22 pinned by the repo's `node` devDependency, when that is installed;
-// - when `dist/` has not been built yet it builds it once with the repo's TypeScript.
+// - when `dist/` is missing or older than a source file (a fresh clone, a `git pull`, an edit) it
+//   runs the repo's `tsc -b` first, as `npm run murmur` does.
 // Plain JavaScript on purpose: it must load on any Node version to say what is wrong.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -22,6 +23,42 @@ function resolveFromRepo (request) {
   } catch {
     return undefined
   }
+}
+
+/** Newest modification time under `dir` (recursive), 0 when it does not exist. */
+function newestMtime (dir) {
+  let newest = 0
+  let entries
+  try {
+    entries = readdirSync(dir, { withFileTypes: true })
+  } catch {
+    return 0
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name)
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs)
+  }
+  return newest
+}
+
+/** True when some TypeScript project of the repo has sources newer than its last build. */
+function needsBuild () {
+  if (!existsSync(entry)) return true
+  for (const group of ['packages', 'apps']) {
+    let names
+    try {
+      names = readdirSync(join(repoRoot, group))
+    } catch {
+      continue
+    }
+    for (const name of names) {
+      const project = join(repoRoot, group, name)
+      if (!existsSync(join(project, 'tsconfig.json')) || !existsSync(join(project, 'src'))) continue
+      const info = join(project, 'tsconfig.tsbuildinfo')
+      if (!existsSync(info) || newestMtime(join(project, 'src')) > statSync(info).mtimeMs) return true
+    }
+  }
+  return false
 }
 
 if (major < 22) {
@@ -41,13 +78,13 @@ if (major < 22) {
     process.kill(process.pid, signal)
   })
 } else {
-  if (!existsSync(entry)) {
+  if (needsBuild()) {
     const tsc = resolveFromRepo('typescript/bin/tsc')
     if (tsc === undefined) {
       process.stderr.write(`murmur: ${entry} is not built and TypeScript is not installed; run \`npm ci && npm run build\` in ${repoRoot}\n`)
       process.exit(1)
     }
-    process.stderr.write('murmur: first run, building the TypeScript (tsc -b)…\n')
+    process.stderr.write('murmur: sources changed since the last build, building (tsc -b)…\n')
     const built = spawnSync(process.execPath, [tsc, '-b'], { cwd: repoRoot, stdio: 'inherit' })
     if (built.status !== 0) process.exit(built.status ?? 1)
   }
