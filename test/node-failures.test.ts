@@ -15,15 +15,17 @@ import { openNodeStore } from '@murmur/store'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const BIN = fileURLToPath(new URL('../apps/cli/dist/bin.js', import.meta.url))
-/** A hang is anything past this; a prompt exit takes 1–3 s on an idle 2-core machine (model load included). */
-const HANG_MS = 15_000
+/** A failing start that takes longer hangs; a prompt exit takes 1–3 s on an idle 2-core machine (model load included). */
+const HANG_MS = 30_000
+/** Limit for runs that train a few rounds (generous: CI shares 2 cores between test files). */
+const RUN_MS = 120_000
 /** Longest a process may stay alive after printing its error line (it used to stay forever). */
-const LINGER_MS = 2_000
+const LINGER_MS = 3_000
 
 interface Run { code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string, ms: number, lingerMs: number }
 
 /** Runs the CLI; `onStderr` may act on the child (send signals) as lines arrive. */
-async function murmur (args: string[], onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Run> {
+async function murmur (args: string[], onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void, limitMs = HANG_MS): Promise<Run> {
   const t0 = Date.now()
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MURMUR_DEBUG: '' } })
   let stdout = ''
@@ -35,7 +37,7 @@ async function murmur (args: string[], onStderr?: (text: string, kill: (s: NodeJ
     firstErrAt ??= Date.now()
     onStderr?.(stderr, s => { child.kill(s) })
   })
-  const timer = setTimeout(() => { child.kill('SIGKILL') }, HANG_MS)
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, limitMs)
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(resolve => { child.on('exit', (c, s) => { resolve([c, s]) }) })
   clearTimeout(timer)
   const end = Date.now()
@@ -120,7 +122,7 @@ describe('murmur node failure paths', () => {
     const repair = await murmur(['store', 'repair', storeDir, '--json'])
     expect(repair.code, repair.stderr).toBe(0)
     expect(JSON.parse(repair.stdout)).toMatchObject({ action: 'repair', dir: storeDir, droppedCheckpoints: [] })
-    const after = await node(dir, '--no-net-enabled', '--json')
+    const after = await murmur(['node', '--data-dir', dir, '--rounds', '1', '--no-eval', '--no-net-enabled', '--json'], undefined, RUN_MS)
     expect(after.code, after.stderr).toBe(0)
   })
 
@@ -129,12 +131,12 @@ describe('murmur node failure paths', () => {
     let sent = false
     const r = await murmur(['node', '--data-dir', dir, '--rounds', '0', '--no-eval', '--net-enabled=false'], (text, kill) => {
       if (!sent && /^round 1:/m.test(text)) { sent = true; kill('SIGTERM') }
-    })
+    }, RUN_MS)
     expect(r.signal).toBeNull()
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toContain('murmur: stopped by SIGTERM')
     // `--net-enabled false` (a separate value) must mean false: the node comes up offline.
-    const again = await murmur(['node', '--data-dir', dir, '--rounds', '3', '--no-eval', '--net-enabled', 'false', '--json'])
+    const again = await murmur(['node', '--data-dir', dir, '--rounds', '3', '--no-eval', '--net-enabled', 'false', '--json'], undefined, RUN_MS)
     expect(again.code, again.stderr).toBe(0)
     const ready = JSON.parse(again.stdout.split('\n')[0]) as { resumed: boolean, nextRound: number }
     expect(ready).toMatchObject({ type: 'ready', peerId: 'offline', addrs: [], resumed: true })
@@ -147,7 +149,7 @@ describe('murmur node failure paths', () => {
     const r = await murmur(['node', '--data-dir', dir, '--rounds', '0', '--no-eval', '--no-net-enabled'], (text, kill) => {
       if (stage === 0 && /^round 0:/m.test(text)) { stage = 1; kill('SIGTERM') }
       if (stage === 1 && text.includes('stopping')) { stage = 2; kill('SIGTERM') }
-    })
+    }, RUN_MS)
     expect(r.code, r.stderr).toBe(143)
     expect(r.stderr).toContain('second SIGTERM')
   })
