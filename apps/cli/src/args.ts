@@ -112,7 +112,7 @@ export function parseCommandArgs (argv: string[], own: Record<string, FlagSpec>,
 
 /** Help text: usage line, command flags, then (optionally) every config flag with its default. */
 export function formatHelp (usage: string, description: string, own: Record<string, FlagSpec>, withConfig: boolean): string {
-  const lines = [`usage: ${usage}`, '', description, '', 'options:']
+  const lines = [`usage: ${usage}`, '', description, '', 'options (booleans: --flag, --no-flag or --flag=false):']
   for (const [name, spec] of Object.entries({ ...own, ...COMMON_FLAGS })) {
     const short = spec.short === undefined ? '    ' : `-${spec.short}, `
     const arg = spec.type === 'string' ? ' <value>' : ''
