@@ -5,7 +5,7 @@
  * a bounded inbound queue; a persistent identity and optional private-swarm keys.
  */
 export {
-  createSwarmHost, type SwarmHost, type SwarmHostEvents, type RolloutReceived, type PeerStats,
+  createSwarmHost, type SwarmHost, type SwarmHostEvents, type RolloutReceived, type PublishOptions, type PeerStats,
   type SwarmStats, type WaitForPeersOptions
 } from './host.js'
 export { resolveSwarmConfig, rolloutTopic, type SwarmHostInit, type SwarmHostConfig } from './config.js'

@@ -12,13 +12,11 @@ import {
   createPolicy, createTrainer, loadRewardModel, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
   type Policy, type Trainer, type GptConfig, type Weights, type Tokenizer
 } from '@murmur/policy'
-import { encodeRolloutGroup } from '@murmur/protocol'
 import { nodeStore } from '@murmur/store'
-import { taskKey } from '@murmur/tasks'
+import { resolveTask } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError } from './errors.js'
-import type { SwarmNodeComponents } from './node.js'
-import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort } from './ports.js'
+import type { PolicyPort, RewardModelPort, SwarmNodeComponents, SwarmPort, TrainerPort } from './ports.js'
 
 /** Built-in model names and the files they resolve to (shipped in @murmur/policy). */
 export const BUILTIN_MODELS: Readonly<Record<string, string>> = {
@@ -137,30 +135,16 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
       connections: { max: config.net.maxConnections, inboundPerHostPerSecond: 100 },
       gossip: { heartbeatMs: 500 },
       rateLimit: { groupsPerSecond: config.net.peerGroupsPerSecond },
+      resolveTask,
       logger: log.child('net')
     })
     const h = host
-    const handlers: Array<Parameters<SwarmPort['onGroup']>[0]> = []
-    h.on('rollout:received', e => {
-      const { group, from } = e.detail
-      store.pool.insert({
-        origin: 'peer',
-        producer: from,
-        family: group.task.family,
-        taskKey: taskKey(group.task),
-        round: group.round,
-        payload: encodeRolloutGroup(group),
-        completions: group.completions
-      }).then(result => {
-        if (result.status === 'inserted') for (const handler of handlers) handler({ group, from })
-      }, (err: unknown) => { log.error('pool insert failed', err) })
-    })
     swarm = {
       get peerId () { return h.peerId() },
       addrs: () => h.multiaddrs(),
       peerCount: () => h.peers().length,
       async publish (group, o) { await h.publish(group, o) },
-      onGroup (handler) { handlers.push(handler) },
+      onGroup (handler) { h.on('rollout:received', e => { handler(e.detail) }) },
       async dial (addrs, o) {
         await Promise.allSettled(addrs.map(async a => { await h.dial(a, o) }))
       }

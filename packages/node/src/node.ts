@@ -4,30 +4,17 @@
  */
 import { NotStartedError, TypedEventEmitter, noopLogger, throwIfAborted, type AbortOptions, type Logger } from '@murmur/interface'
 import { resolveRewardsConfig, validateHeroState, type RewardsConfig } from '@murmur/rewards'
-import type { NodeStore } from '@murmur/store'
 import { createTaskSampler, resolveTask, verify, hashSeeds, DEFAULT_TASK_MIX, type TaskMixEntry, type ResolvedTask } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
 import type { RoundMetrics } from './metrics.js'
-import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort } from './ports.js'
+import type { SwarmNodeComponents } from './ports.js'
+import { peerGroups, type PeerGroups } from './receive.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
 
 /** Seed of the held-out evaluation set: the same for every node, disjoint from training streams. */
 const EVAL_SEED = 0x0e7a1
 const TAG_EVAL = 0x6576616c
-
-/** The parts a node is made of. `createSwarmNode` builds real ones from the config unless given. */
-export interface SwarmNodeComponents {
-  store: NodeStore
-  policy: PolicyPort
-  trainer: TrainerPort
-  rewardModel: RewardModelPort | undefined
-  swarm: SwarmPort | undefined
-  /** Releases what the components hold (sessions, sockets, handles); called by `stop()`. */
-  close: () => Promise<void>
-  /** Starts what needs starting (store, host); called by `start()`. */
-  open: () => Promise<void>
-}
 
 /** Events of a node. */
 export interface SwarmNodeEvents extends Record<string, unknown> {
@@ -99,6 +86,8 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   const rewardsConfig: RewardsConfig = toRewardsConfig(config)
   const sampler = wrapConfigError('taskMix', () => createTaskSampler({ seed: config.seed, mix: taskMixFromConfig(config.taskMix) }))
   const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig) })
+  // The store opens in start(): the receive step is built there, over its pool.
+  let peers: PeerGroups | undefined
   const events = new TypedEventEmitter<SwarmNodeEvents>()
   let started = false
   let stopped = false
@@ -125,7 +114,11 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           resumed = true
           log('resumed from checkpoint', { round: checkpoint.round, step: checkpoint.step })
         }
-        components.swarm?.onGroup(() => { state.receivedSinceLastRound++ })
+        const receiver = peerGroups({ pool: components.store.pool })
+        peers = receiver
+        components.swarm?.onGroup(received => {
+          receiver.receive(received).then(inserted => { if (inserted) state.receivedSinceLastRound++ }, (err: unknown) => { log.error('pool insert failed', err) })
+        })
       } catch (err) {
         await components.close()
         throw err
@@ -149,7 +142,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       const round = nextRound
       let result
       try {
-        result = await runRound({ config, rewardsConfig, sampler, now, ...components }, state, round, options)
+        result = await runRound({ config, rewardsConfig, sampler, now, peers: peers as PeerGroups, ...components }, state, round, options)
       } catch (err) {
         if (options.signal?.aborted === true) throw err
         throw new RoundFailedError(round, (err as Error).message, { cause: err })

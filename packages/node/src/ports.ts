@@ -5,7 +5,8 @@
  * each adapter translate its package's errors at the boundary.
  */
 import type { AbortOptions } from '@murmur/interface'
-import type { RolloutGroup } from '@murmur/protocol'
+import type { ResolvedTask, RolloutGroup } from '@murmur/protocol'
+import type { NodeStore } from '@murmur/store'
 
 /** One sampled completion. */
 export interface Completion {
@@ -73,10 +74,24 @@ export interface RewardModelPort {
   score(prompts: string[], completions: string[], options?: AbortOptions): Promise<number[]>
 }
 
-/** A validated group from a peer. */
+/** A peer group that passed the swarm's cheap checks (limits, signature, task reference, prompt). */
 export interface ReceivedGroup {
+  /** The message bytes exactly as the producer signed them: what the pool stores. */
+  bytes: Uint8Array
+  /** The decoded `bytes` (decoded once, by the validator). */
   group: RolloutGroup
+  /** The task regenerated locally from `group.task` by the validator (regenerated once). */
+  task: ResolvedTask
+  /** Peer id of the signed origin (the producer). */
   from: string
+  /** Local arrival time, ms since the epoch. */
+  receivedAt: number
+}
+
+/** Options of `SwarmPort.publish`. */
+export interface PublishOptions extends AbortOptions {
+  /** The group's task as the round resolved it (spares the swarm regenerating it). */
+  task?: ResolvedTask
 }
 
 /** The swarm, as the round uses it. */
@@ -84,8 +99,21 @@ export interface SwarmPort {
   readonly peerId: string
   addrs(): string[]
   peerCount(): number
-  publish(group: RolloutGroup, options?: AbortOptions): Promise<void>
+  publish(group: RolloutGroup, options?: PublishOptions): Promise<void>
   /** Registers the handler of validated peer groups. */
   onGroup(handler: (received: ReceivedGroup) => void): void
   dial(addrs: string[], options?: AbortOptions): Promise<void>
+}
+
+/** The parts a node is made of. `createSwarmNode` builds real ones from the config unless given. */
+export interface SwarmNodeComponents {
+  store: NodeStore
+  policy: PolicyPort
+  trainer: TrainerPort
+  rewardModel: RewardModelPort | undefined
+  swarm: SwarmPort | undefined
+  /** Releases what the components hold (sessions, sockets, handles); called by `stop()`. */
+  close: () => Promise<void>
+  /** Starts what needs starting (store, host); called by `start()`. */
+  open: () => Promise<void>
 }
