@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Logger, noopLogger } from '@murmur/interface
 import { PROTOCOL_VERSION, type ResolvedTask, type TaskRef } from '@murmur/protocol'
 import type { PrivateKey } from '@libp2p/interface'
 import {
-  DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_QUEUE,
+  DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
   DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
 } from './constants.js'
 import { checkSwarmKey } from './swarm-key.js'
@@ -42,7 +42,7 @@ export interface SwarmHostInit {
     max?: number
     /** Most connections being upgraded at once. Default: libp2p's. */
     maxIncomingPending?: number
-    /** Most inbound connections per second from one host. Default: libp2p's (5); raise it for many hosts on one machine. */
+    /** Most inbound connections per second from one host. Default `DEFAULT_INBOUND_PER_HOST_PER_SECOND` (5, libp2p's); raise it for many hosts on one machine. */
     inboundPerHostPerSecond?: number
   }
   /** gossipsub tuning. */
@@ -94,7 +94,7 @@ export interface SwarmHostConfig {
   readonly psk?: Uint8Array
   readonly maxConnections: number
   readonly maxIncomingPending?: number
-  readonly inboundPerHostPerSecond?: number
+  readonly inboundPerHostPerSecond: number
   readonly D?: number
   readonly Dlo?: number
   readonly Dhi?: number
@@ -158,7 +158,7 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     psk: init.psk === undefined ? undefined : checkSwarmKey(init.psk),
     maxConnections: positive('connections.max', init.connections?.max) ?? DEFAULT_MAX_CONNECTIONS,
     maxIncomingPending: positive('connections.maxIncomingPending', init.connections?.maxIncomingPending),
-    inboundPerHostPerSecond: positive('connections.inboundPerHostPerSecond', init.connections?.inboundPerHostPerSecond),
+    inboundPerHostPerSecond: positive('connections.inboundPerHostPerSecond', init.connections?.inboundPerHostPerSecond) ?? DEFAULT_INBOUND_PER_HOST_PER_SECOND,
     D: positive('gossip.D', g.D),
     Dlo: positive('gossip.Dlo', g.Dlo),
     Dhi: positive('gossip.Dhi', g.Dhi),

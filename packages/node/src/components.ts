@@ -64,16 +64,16 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     weights: model.weights,
     tokenizer: model.tokenizer,
     seed: config.seed,
-    learningRate: config.train.lr,
+    learningRate: config.train.learningRate,
     warmupSteps: config.train.warmupSteps,
     weightDecay: config.train.weightDecay,
-    maxGradNorm: config.train.gradClip,
+    maxGradNorm: config.train.maxGradNorm,
     epochs: config.train.epochs,
     minibatchSize: config.train.minibatchGroups * config.groupSize,
-    epsLow: config.train.clipLow,
-    epsHigh: config.train.clipHigh,
-    beta: config.train.klBeta,
-    aggregation: config.train.aggregation === 'constant' ? 'constant-normalizer' : config.train.aggregation,
+    epsLow: config.train.epsLow,
+    epsHigh: config.train.epsHigh,
+    beta: config.train.beta,
+    aggregation: config.train.aggregation,
     threads: 1
   })
   let rewardModel: RewardModelPort | undefined
@@ -132,9 +132,9 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
       mdns: config.net.mdns,
       dht: config.net.dht ? 'server' : 'off',
       ...(psk === undefined ? {} : { psk }),
-      connections: { max: config.net.maxConnections, inboundPerHostPerSecond: 100 },
-      gossip: { heartbeatMs: 500 },
-      rateLimit: { groupsPerSecond: config.net.peerGroupsPerSecond },
+      connections: { max: config.net.maxConnections, inboundPerHostPerSecond: config.net.inboundPerHostPerSecond },
+      gossip: { heartbeatMs: config.net.heartbeatMs },
+      rateLimit: { groupsPerSecond: config.net.groupsPerSecond },
       resolveTask,
       logger: log.child('net')
     })

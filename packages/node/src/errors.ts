@@ -1,6 +1,6 @@
 import { MurmurError } from '@murmur/interface'
 
-/** A config key has a bad value; `field` is its dotted path (`train.lr`). */
+/** A config key has a bad value; `field` is its dotted path (`train.learningRate`). */
 export class InvalidConfigError extends MurmurError {
   static readonly code = 'ERR_INVALID_CONFIG'
   /** Dotted path of the offending key. */

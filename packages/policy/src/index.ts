@@ -23,7 +23,7 @@ export { type SaveWeightsOptions, type LoadedWeights, weightsToSafetensors, weig
 export { type ExportOptions, type ModelFolder, exportModelFolder, readModelFolder, readCheckpointFile, loadPolicy, hfConfigJson } from './model-folder.js'
 // --- training (issue 7) ---
 export { type Trainer, type TrainerInit, type TrainingGroup, type TrainStats, type SftExample, type SftStats, createTrainer } from './train/trainer.js'
-export { type TrainerConfig, type TrainerConfigInit, resolveTrainerConfig } from './train/config.js'
+export { type TrainerConfig, type TrainerConfigInit, resolveTrainerConfig, TRAINER_DEFAULTS } from './train/config.js'
 export { type TrainerState, encodeTrainerState, decodeTrainerState } from './train/state.js'
 export type { StepStats } from './train/step-engine.js'
 export { type Aggregation, type PolicyLossInput, type PolicyLossResult, AGGREGATIONS, referencePolicyLoss, clippedTokenObjective } from './train/reference.js'

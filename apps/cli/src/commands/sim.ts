@@ -25,14 +25,21 @@ const FLAGS: Record<string, FlagSpec> = {
 const USAGE = 'murmur sim [--nodes N] [--rounds R] [--json] [config flags applied to every node]'
 const DESCRIPTION = 'Runs a swarm of N nodes on this machine: separate processes, real libp2p hosts on loopback, one data directory each. Node i gets seed = seed + 1000·(i+1) unless overridden.'
 
+/**
+ * Most inbound connections per second from one host in a simulation: every node is on
+ * 127.0.0.1, so all of them dial node 0 within a second at start (net's default suits real hosts).
+ */
+const SIM_INBOUND_PER_HOST_PER_SECOND = 1000
+
 /** Resolves every node's config from the command line (shared with `murmur experiment`). */
 export async function simConfigs (options: { nodes: number, rounds: number, dir: string, file: unknown, flags: Record<string, string>, perNode: Array<Record<string, unknown>> }): Promise<NodeConfig[]> {
   const base = resolveConfig({ file: options.file, env: process.env, flags: options.flags })
+  const loopback = { net: { inboundPerHostPerSecond: Math.max(base.net.inboundPerHostPerSecond, SIM_INBOUND_PER_HOST_PER_SECOND) } }
   return Array.from({ length: options.nodes }, (_, i) => resolveConfig({
     file: options.file,
     env: process.env,
     flags: options.flags,
-    overrides: { seed: base.seed + 1000 * (i + 1), ...options.perNode[i], dataDir: join(options.dir, `node-${i}`), rounds: options.rounds }
+    overrides: { seed: base.seed + 1000 * (i + 1), ...loopback, ...options.perNode[i], dataDir: join(options.dir, `node-${i}`), rounds: options.rounds }
   }))
 }
 

@@ -3,6 +3,7 @@
  * then a frozen, fully-defaulted `NodeConfig`. Errors name the key, the bad value and the range.
  */
 import { readFile } from 'node:fs/promises'
+import type { Aggregation } from '@murmur/policy'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
 import { NODE_CONFIG_SCHEMA } from './schema.js'
@@ -30,7 +31,9 @@ export interface NodeConfig {
     readonly dht: boolean
     readonly pskFile: string
     readonly maxConnections: number
-    readonly peerGroupsPerSecond: number
+    readonly inboundPerHostPerSecond: number
+    readonly heartbeatMs: number
+    readonly groupsPerSecond: number
   }
   readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
@@ -46,16 +49,16 @@ export interface NodeConfig {
     readonly filterZeroVariance: boolean
   }
   readonly train: {
-    readonly lr: number
+    readonly learningRate: number
     readonly warmupSteps: number
     readonly weightDecay: number
-    readonly gradClip: number
+    readonly maxGradNorm: number
     readonly epochs: number
     readonly minibatchGroups: number
-    readonly clipLow: number
-    readonly clipHigh: number
-    readonly klBeta: number
-    readonly aggregation: 'token-mean' | 'sequence-mean' | 'constant'
+    readonly epsLow: number
+    readonly epsHigh: number
+    readonly beta: number
+    readonly aggregation: Aggregation
   }
   readonly checkpoint: { readonly every: number, readonly keep: number }
   readonly eval: { readonly every: number, readonly tasks: number }
