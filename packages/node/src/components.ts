@@ -52,6 +52,8 @@ export async function loadModel (value: string): Promise<LoadedModel> {
 export interface CreateComponentsOptions {
   logger: Logger
   needsRewardModel: boolean
+  /** The node shares its process with other nodes (see `SwarmNodeInit.sharedProcess`). */
+  sharedProcess?: boolean
 }
 
 /** Builds the real components of a node. Nothing is opened until `open()`. */
@@ -74,7 +76,9 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     epsHigh: config.train.epsHigh,
     beta: config.train.beta,
     aggregation: config.train.aggregation,
-    threads: 1
+    threads: 1,
+    worker: options.sharedProcess !== true,
+    memoryArena: options.sharedProcess !== true
   })
   let rewardModel: RewardModelPort | undefined
   let closeRewardModel = async (): Promise<void> => {}

@@ -58,6 +58,13 @@ export interface SwarmNodeInit {
   components?: SwarmNodeComponents
   /** Wall clock; default `Date.now`. */
   now?: () => number
+  /**
+   * This node shares its process with other nodes (`murmur sim --nodes-per-process`): its
+   * trainer runs onnxruntime on the calling thread (no worker isolate per session; the process's
+   * main thread is the one onnxruntime executor its nodes' training steps share) and without
+   * onnxruntime's per-session memory arena. Default false.
+   */
+  sharedProcess?: boolean
 }
 
 /**
@@ -85,7 +92,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   const now = init.now ?? Date.now
   const rewardsConfig: RewardsConfig = toRewardsConfig(config)
   const sampler = wrapConfigError('taskMix', () => createTaskSampler({ seed: config.seed, mix: taskMixFromConfig(config.taskMix) }))
-  const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig) })
+  const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig), sharedProcess: init.sharedProcess })
   // The store opens in start(): the receive step is built there, over its pool.
   let peers: PeerGroups | undefined
   const events = new TypedEventEmitter<SwarmNodeEvents>()
