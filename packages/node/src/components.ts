@@ -3,50 +3,17 @@
  * in a worker thread), the trainer, the reward model and the libp2p host, with small adapters
  * onto the round's ports. Errors from those packages are translated here, at the boundary.
  */
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Logger } from '@murmur/interface'
 import { createSwarmHost, type SwarmHost } from '@murmur/net'
-import {
-  createPolicy, createTrainer, loadRewardModel, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
-  type Policy, type Trainer, type GptConfig, type Weights, type Tokenizer
-} from '@murmur/policy'
+import { createTrainer, loadRewardModel, type Policy, type Trainer } from '@murmur/policy'
 import { nodeStore } from '@murmur/store'
 import { resolveTask } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError } from './errors.js'
-import type { PolicyPort, RewardModelPort, SwarmNodeComponents, SwarmPort, TrainerPort } from './ports.js'
-
-/** Built-in model names and the files they resolve to (shipped in @murmur/policy). */
-export const BUILTIN_MODELS: Readonly<Record<string, string>> = {
-  'builtin:tiny': 'tiny-base.safetensors',
-  'builtin:tiny-rm': 'tiny-reward.safetensors'
-}
-
-/** Resolves `builtin:<name>` to the shipped file; other values are paths, returned as given. */
-export function resolveModelPath (value: string): string {
-  const file = BUILTIN_MODELS[value]
-  if (file === undefined) return value
-  const policyEntry = fileURLToPath(import.meta.resolve('@murmur/policy'))
-  return join(policyEntry, '..', '..', 'checkpoints', file)
-}
-
-interface LoadedModel { config: GptConfig, weights: Weights, tokenizer: Tokenizer, step: number }
-
-/** Loads a policy from a safetensors file or a model folder. */
-export async function loadModel (value: string): Promise<LoadedModel> {
-  const path = resolveModelPath(value)
-  const info = await stat(path).catch(() => undefined)
-  if (info === undefined) throw new InvalidConfigError('model', `"${value}" does not exist (${path}); use builtin:tiny, a .safetensors file or a model folder`)
-  if (info.isDirectory()) {
-    const folder = await readModelFolder(path)
-    return { config: folder.config, weights: folder.weights, tokenizer: folder.tokenizer, step: folder.step }
-  }
-  const loaded = weightsFromSafetensors(new Uint8Array(await readFile(path)), path)
-  const tokenizer = loaded.tokenizer !== undefined ? tokenizerFromSpec(loaded.tokenizer) : charTokenizer()
-  return { config: loaded.config, weights: loaded.weights, tokenizer, step: loaded.step }
-}
+import { loadModel, openPolicy, policyPort, resolveModelPath } from './model.js'
+import type { RewardModelPort, SwarmNodeComponents, SwarmPort, TrainerPort } from './ports.js'
 
 /** Options of `createComponents`. */
 export interface CreateComponentsOptions {
@@ -60,7 +27,7 @@ export interface CreateComponentsOptions {
 export async function createComponents (config: NodeConfig, options: CreateComponentsOptions): Promise<SwarmNodeComponents> {
   const log = options.logger
   const model = await loadModel(config.model)
-  const policy: Policy = await createPolicy({ config: model.config, weights: model.weights, tokenizer: model.tokenizer, step: model.step, threads: 1 })
+  const policy: Policy = await openPolicy(model, 1)
   const trainer: Trainer = createTrainer({
     config: model.config,
     weights: model.weights,
@@ -101,13 +68,6 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     checkpoints: { keep: config.checkpoint.keep }
   })
   const modelId = config.modelId !== '' ? config.modelId : `murmur-gpt-d${model.config.nEmbd}-l${model.config.nLayer}`
-  const policyPort: PolicyPort = {
-    modelId,
-    async generate (prompts, o) {
-      const out = await policy.generate(prompts, { n: o.n, maxTokens: o.maxTokens, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, signal: o.signal })
-      return out.map(group => group.map(c => ({ text: c.text, tokens: c.tokenIds.length, truncated: c.finishReason === 'length' })))
-    }
-  }
   const trainerPort: TrainerPort = {
     async train (groups, o) {
       const stats = await trainer.train(groups, o)
@@ -157,7 +117,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
 
   return {
     store,
-    policy: policyPort,
+    policy: policyPort(policy, modelId),
     trainer: trainerPort,
     rewardModel,
     swarm,

@@ -32,3 +32,15 @@ export class RoundFailedError extends MurmurError {
     this.name = 'RoundFailedError'
   }
 }
+
+/** A data directory holds no node checkpoint to load (the message says what was found). */
+export class NoCheckpointError extends MurmurError {
+  static readonly code = 'ERR_NO_CHECKPOINT'
+  /** The data directory. */
+  readonly dataDir: string
+  constructor (dataDir: string, message: string, options?: { cause?: unknown }) {
+    super(`${dataDir}: ${message}`, NoCheckpointError.code, options)
+    this.name = 'NoCheckpointError'
+    this.dataDir = dataDir
+  }
+}

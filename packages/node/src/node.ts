@@ -4,17 +4,14 @@
  */
 import { NotStartedError, TypedEventEmitter, noopLogger, throwIfAborted, type AbortOptions, type Logger } from '@murmur/interface'
 import { resolveRewardsConfig, validateHeroState, type RewardsConfig } from '@murmur/rewards'
-import { createTaskSampler, resolveTask, verify, hashSeeds, DEFAULT_TASK_MIX, type TaskMixEntry, type ResolvedTask } from '@murmur/tasks'
+import { createTaskSampler } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
 import type { RoundMetrics } from './metrics.js'
+import { evaluateHeldOut, heldOutTasks, taskMixFromConfig, type HeldOutResult } from './held-out.js'
 import type { SwarmNodeComponents } from './ports.js'
 import { peerGroups, type PeerGroups } from './receive.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
-
-/** Seed of the held-out evaluation set: the same for every node, disjoint from training streams. */
-const EVAL_SEED = 0x0e7a1
-const TAG_EVAL = 0x6576616c
 
 /** Events of a node. */
 export interface SwarmNodeEvents extends Record<string, unknown> {
@@ -43,8 +40,8 @@ export interface SwarmNode {
   runRound(options?: AbortOptions): Promise<RoundMetrics>
   /** Runs rounds until `config.rounds` have been completed in total (or forever when 0); returns how many ran now. */
   run(options?: AbortOptions): Promise<number>
-  /** Greedy accuracy on held-out task seeds. */
-  evaluate(options?: AbortOptions & { tasks?: number }): Promise<{ accuracy: number, meanScore: number, tasks: number }>
+  /** Greedy accuracy on held-out task seeds (overall and per family). */
+  evaluate(options?: AbortOptions & { tasks?: number }): Promise<HeldOutResult>
   /** Swarm peers currently subscribed to this node's rollout topic (0 when networking is off). */
   peerCount(): number
   /** Dials peers (used by the simulator to introduce late joiners). */
@@ -65,25 +62,6 @@ export interface SwarmNodeInit {
    * onnxruntime's per-session memory arena. Default false.
    */
   sharedProcess?: boolean
-}
-
-/**
- * The held-out evaluation tasks: drawn from a seed no training stream uses, the same for every
- * node and every run, so accuracies are comparable across nodes and checkpoints.
- */
-export function heldOutTasks (mix: Readonly<Record<string, number>>, count: number): ResolvedTask[] {
-  const sampler = createTaskSampler({ seed: hashSeeds(EVAL_SEED, TAG_EVAL), mix: taskMixFromConfig(mix) })
-  return sampler.sample(0, count).map(ref => resolveTask(ref))
-}
-
-/** Maps a config task mix (name → weight) onto the sampler's mix, keeping default params for known families. */
-export function taskMixFromConfig (mix: Readonly<Record<string, number>>): TaskMixEntry[] {
-  const names = Object.keys(mix)
-  if (names.length === 0) return [...DEFAULT_TASK_MIX]
-  return names.filter(n => mix[n] > 0).map(family => {
-    const known = DEFAULT_TASK_MIX.find(e => e.family === family)
-    return { family, weight: mix[family], params: known?.params ?? { format: 'compact' } }
-  })
 }
 
 /** Creates a node from a resolved config. Call `start()` before use. */
@@ -195,15 +173,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       const count = options.tasks ?? config.eval.tasks
       const tasks = heldOutTasks(config.taskMix, count)
       throwIfAborted(options.signal)
-      const out = await components.policy.generate(tasks.map(t => t.prompt), {
-        n: 1, maxTokens: config.generate.maxTokens, temperature: 0, topP: 1, topK: 0, seed: 0, signal: options.signal
-      })
-      const scores = tasks.map((t, i) => verify(t, out[i][0].text).score)
-      return {
-        accuracy: scores.filter(s => s >= 1).length / Math.max(1, scores.length),
-        meanScore: scores.reduce((a, b) => a + b, 0) / Math.max(1, scores.length),
-        tasks: scores.length
-      }
+      return await evaluateHeldOut(components.policy, tasks, { maxTokens: config.generate.maxTokens, signal: options.signal })
     },
     peerCount: () => components.swarm?.peerCount() ?? 0,
     async dial (addrs, options = {}) {

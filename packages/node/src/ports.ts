@@ -8,8 +8,8 @@ import type { AbortOptions } from '@murmur/interface'
 import type { ResolvedTask, RolloutGroup } from '@murmur/protocol'
 import type { NodeStore } from '@murmur/store'
 
-/** One sampled completion. */
-export interface Completion {
+/** One sampled completion, as the round sees it. */
+export interface PolicyCompletion {
   text: string
   /** Completion tokens under the local tokenizer (for length penalties and stats). */
   tokens: number
@@ -17,8 +17,8 @@ export interface Completion {
   truncated: boolean
 }
 
-/** Sampling settings of one generate call. */
-export interface GenerateOptions extends AbortOptions {
+/** Sampling settings of one `PolicyPort.generate` call. */
+export interface PolicyGenerateOptions extends AbortOptions {
   n: number
   maxTokens: number
   temperature: number
@@ -30,7 +30,7 @@ export interface GenerateOptions extends AbortOptions {
 /** The local policy, as the round uses it. */
 export interface PolicyPort {
   /** `n` completions per prompt. */
-  generate(prompts: string[], options: GenerateOptions): Promise<Completion[][]>
+  generate(prompts: string[], options: PolicyGenerateOptions): Promise<PolicyCompletion[][]>
   /** Model id announced with published groups. */
   readonly modelId: string
 }
@@ -44,8 +44,8 @@ export interface TrainGroup {
   truncated: boolean[]
 }
 
-/** Statistics of one `train` call (NaN where not applicable). */
-export interface TrainStats {
+/** Statistics of one `TrainerPort.train` call (NaN where not applicable). */
+export interface TrainerStepStats {
   loss: number
   gradNorm: number
   clipFraction: number
@@ -55,7 +55,7 @@ export interface TrainStats {
 }
 
 /** Trainer state as checkpointed. */
-export interface TrainerState {
+export interface TrainerSnapshot {
   weights: Uint8Array
   optimizer: Uint8Array
   step: number
@@ -64,9 +64,9 @@ export interface TrainerState {
 
 /** The local trainer: updates the policy that `PolicyPort` samples from. */
 export interface TrainerPort {
-  train(groups: TrainGroup[], options?: AbortOptions): Promise<TrainStats>
-  exportState(): Promise<TrainerState>
-  importState(state: TrainerState): Promise<void>
+  train(groups: TrainGroup[], options?: AbortOptions): Promise<TrainerStepStats>
+  exportState(): Promise<TrainerSnapshot>
+  importState(state: TrainerSnapshot): Promise<void>
 }
 
 /** A reward model: one scalar per (prompt, completion). */
