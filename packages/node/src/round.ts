@@ -1,5 +1,5 @@
 /**
- * One SAPO round (DESIGN.md "One round of a node"): draw tasks → generate G completions each →
+ * One SAPO round (docs/design.md, "One round and its data path"): draw tasks → generate G completions each →
  * score locally → publish → build the batch of I local + J peer groups (peer answers re-scored
  * locally, zero-advantage peer groups dropped first) → shape rewards → train → metrics.
  * Checkpointing is the caller's (the node's) job, so a round is easy to reason about alone.
