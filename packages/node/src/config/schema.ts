@@ -11,6 +11,7 @@ import {
 } from '@murmur/net'
 import { AGGREGATIONS, TRAINER_DEFAULTS } from '@murmur/policy'
 import { DEFAULT_HERO_K, DEFAULT_HERO_W_MAX, DEFAULT_HERO_W_MIN } from '@murmur/rewards'
+import { constants as storeConstants } from '@murmur/store'
 import type { Schema } from './fields.js'
 
 /** The node configuration schema (dotted keys). */
@@ -79,7 +80,7 @@ export const NODE_CONFIG_SCHEMA = {
   'train.aggregation': { kind: 'string', default: TRAINER_DEFAULTS.aggregation, choices: AGGREGATIONS, doc: 'loss aggregation' },
 
   'checkpoint.every': { kind: 'int', default: 1, min: 1, doc: 'checkpoint every N rounds' },
-  'checkpoint.keep': { kind: 'int', default: 3, min: 1, doc: 'checkpoints kept' },
+  'checkpoint.keep': { kind: 'int', default: storeConstants.DEFAULT_CHECKPOINT_KEEP, min: 1, doc: 'checkpoints kept' },
   'eval.every': { kind: 'int', default: 0, min: 0, doc: 'evaluate held-out accuracy every N rounds (0 = off)' },
   'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation' }
 } as const satisfies Schema
