@@ -7,9 +7,10 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from '@murmur/interface'
 import { createSwarmHost, type SwarmHost } from '@murmur/net'
-import { createTrainer, loadRewardModel, type Policy, type Trainer } from '@murmur/policy'
+import type { Policy } from '@murmur/policy'
 import { nodeStore } from '@murmur/store'
 import { resolveTask } from '@murmur/tasks'
+import { createTrainer, loadRewardModel, type Trainer, type TrainerState } from '@murmur/trainer'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError } from './errors.js'
 import { loadModel, openPolicy, policyPort, resolveModelPath } from './model.js'
@@ -79,7 +80,9 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
       return trainer.exportState()
     },
     async importState (state) {
-      trainer.importState({ weights: state.weights, optimizer: state.optimizer, step: state.step, rng: typeof state.rng === 'number' ? state.rng : 0 })
+      // The node checkpoints `{ scheme, seed, trainer: <trainer rng state> }`; unwrap it (a bare state is accepted too).
+      const rng = state.rng !== null && typeof state.rng === 'object' && 'trainer' in state.rng ? state.rng.trainer : state.rng
+      trainer.importState({ weights: state.weights, optimizer: state.optimizer, step: state.step, rng: rng as TrainerState['rng'] })
       await policy.setWeights(trainer.weights(), { step: trainer.step })
     }
   }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_MAX_CONNECTIONS, DEFAULT_SWARM_ID, resolveSwarmConfig } from '@murmur/net'
-import { TRAINER_DEFAULTS, resolveTrainerConfig } from '@murmur/policy'
+import { TRAINER_DEFAULTS, resolveTrainerConfig } from '@murmur/trainer'
 import { resolveTask } from '@murmur/tasks'
 import { resolveConfig, flattenConfig, NODE_CONFIG_SCHEMA, envName, flagName } from '../src/index.js'
 

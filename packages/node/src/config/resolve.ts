@@ -3,7 +3,7 @@
  * then a frozen, fully-defaulted `NodeConfig`. Errors name the key, the bad value and the range.
  */
 import { readFile } from 'node:fs/promises'
-import type { Aggregation } from '@murmur/policy'
+import type { Aggregation } from '@murmur/trainer'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
 import { NODE_CONFIG_SCHEMA } from './schema.js'

@@ -9,7 +9,7 @@
 import {
   DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_MAX_CONNECTIONS, DEFAULT_SWARM_ID
 } from '@murmur/net'
-import { AGGREGATIONS, TRAINER_DEFAULTS } from '@murmur/policy'
+import { AGGREGATIONS, TRAINER_DEFAULTS } from '@murmur/trainer'
 import { DEFAULT_HERO_K, DEFAULT_HERO_W_MAX, DEFAULT_HERO_W_MIN } from '@murmur/rewards'
 import { constants as storeConstants } from '@murmur/store'
 import type { Schema } from './fields.js'
@@ -66,7 +66,7 @@ export const NODE_CONFIG_SCHEMA = {
   'rewards.k': { kind: 'number', default: DEFAULT_HERO_K, min: 0, doc: 'HERO: weighting sigmoid steepness' },
   'rewards.filterZeroVariance': { kind: 'bool', default: true, doc: 'drop groups whose shaped rewards are all equal (DAPO)' },
 
-  // The trainer's settings, named and defaulted as @murmur/policy's trainer names and defaults them.
+  // The trainer's settings, named and defaulted as @murmur/trainer names and defaults them.
   'train.learningRate': { kind: 'number', default: TRAINER_DEFAULTS.learningRate, min: 0, exclusiveMin: true, max: 1, doc: 'AdamW learning rate' },
   'train.warmupSteps': { kind: 'int', default: TRAINER_DEFAULTS.warmupSteps, min: 0, doc: 'linear learning-rate warm-up steps' },
   'train.weightDecay': { kind: 'number', default: TRAINER_DEFAULTS.weightDecay, min: 0, doc: 'AdamW decoupled weight decay' },

@@ -1,6 +1,6 @@
 /** Trainer hyper-parameters and their defaults (the node's config schema takes its defaults from here). */
 import { InvalidArgumentError } from '@murmur/interface'
-import { AGGREGATIONS, type Aggregation } from './reference.js'
+import { AGGREGATIONS, type Aggregation } from './loss-reference.js'
 
 /** The default of every trainer hyper-parameter: the one place each is set. */
 export const TRAINER_DEFAULTS = Object.freeze({
