@@ -286,7 +286,8 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       return TopicValidatorResult.Ignore
     }
     this.count(via, 'accepted')
-    this.accepted.set(msg, { bytes: data, group: result.group, task: result.task, from, via })
+    // A copy: `data` may be a view into the whole RPC frame, which the receiver would otherwise keep alive.
+    this.accepted.set(msg, { bytes: Uint8Array.from(data), group: result.group, task: result.task, from, via })
     return TopicValidatorResult.Accept
   }
 
