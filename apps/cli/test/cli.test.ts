@@ -42,7 +42,7 @@ describe('murmur CLI', () => {
       expect(help.stdout, command).toMatch(/^usage: murmur /)
     }
     // Config keys become flags automatically.
-    expect((await murmur('node', '--help')).stdout).toContain('--train-lr')
+    expect((await murmur('node', '--help')).stdout).toContain('--train-learning-rate')
   })
 
   it('reports bad input in one line with a non-zero exit code', async () => {
@@ -55,10 +55,10 @@ describe('murmur CLI', () => {
     const badNodes = await murmur('sim', '--nodes', '0')
     expect(badNodes.code).toBe(2)
     expect(badNodes.stderr).toContain('--nodes must be a positive integer')
-    const badConfig = await murmur('node', '--train-lr', 'fast')
+    const badConfig = await murmur('node', '--train-learning-rate', 'fast')
     expect(badConfig.code).toBe(1)
     expect(badConfig.stderr.trim().split('\n')).toHaveLength(1)
-    expect(badConfig.stderr).toContain('train.lr')
+    expect(badConfig.stderr).toContain('train.learningRate')
     expect(badConfig.stderr).toContain('ERR_INVALID_CONFIG')
     const badModel = await murmur('eval', '--model', '/nonexistent/model.safetensors', '--tasks', '4')
     expect(badModel.code).toBe(1)

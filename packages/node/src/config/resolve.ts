@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { Aggregation } from '@murmur/trainer'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
 import { NODE_CONFIG_SCHEMA } from './schema.js'
@@ -31,7 +32,9 @@ export interface NodeConfig {
     readonly dht: boolean
     readonly pskFile: string
     readonly maxConnections: number
-    readonly peerGroupsPerSecond: number
+    readonly inboundPerHostPerSecond: number
+    readonly heartbeatMs: number
+    readonly groupsPerSecond: number
   }
   readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
@@ -47,16 +50,16 @@ export interface NodeConfig {
     readonly filterZeroVariance: boolean
   }
   readonly train: {
-    readonly lr: number
+    readonly learningRate: number
     readonly warmupSteps: number
     readonly weightDecay: number
-    readonly gradClip: number
+    readonly maxGradNorm: number
     readonly epochs: number
     readonly minibatchGroups: number
-    readonly clipLow: number
-    readonly clipHigh: number
-    readonly klBeta: number
-    readonly aggregation: 'token-mean' | 'sequence-mean' | 'constant'
+    readonly epsLow: number
+    readonly epsHigh: number
+    readonly beta: number
+    readonly aggregation: Aggregation
   }
   readonly metrics: { readonly keep: number }
   readonly checkpoint: { readonly every: number, readonly keep: number }
