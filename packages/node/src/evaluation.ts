@@ -6,7 +6,7 @@
  */
 import { throwIfAborted, type AbortOptions } from '@murmur/interface'
 import { heldOutSet, verify, type HeldOutTask } from '@murmur/tasks'
-import type { Completion } from './ports.js'
+import type { PolicyCompletion as Completion } from './ports.js'
 import { taskMixFromConfig } from './task-mix.js'
 
 /** Accuracy of one family (or of the whole set), with standard errors over its instances. */

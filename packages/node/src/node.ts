@@ -5,28 +5,15 @@
 import { NotStartedError, TypedEventEmitter, noopLogger, type AbortOptions, type Logger } from '@murmur/interface'
 import { resolveRewardsConfig, validateHeroState, type RewardsConfig } from '@murmur/rewards'
 import type { CurriculumState } from '@murmur/tasks'
-import type { NodeStore } from '@murmur/store'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
 import { evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
 import type { RoundMetrics } from './metrics.js'
-import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort } from './ports.js'
+import type { SwarmNodeComponents } from './ports.js'
+import { peerGroups, type PeerGroups } from './receive.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
 import { createProducerClock } from './staleness.js'
 import { createNodeSampler, isCurriculumSampler } from './curriculum-sampler.js'
-
-/** The parts a node is made of. `createSwarmNode` builds real ones from the config unless given. */
-export interface SwarmNodeComponents {
-  store: NodeStore
-  policy: PolicyPort
-  trainer: TrainerPort
-  rewardModel: RewardModelPort | undefined
-  swarm: SwarmPort | undefined
-  /** Releases what the components hold (sessions, sockets, handles); called by `stop()`. */
-  close: () => Promise<void>
-  /** Starts what needs starting (store, host); called by `start()`. */
-  open: () => Promise<void>
-}
 
 /** Events of a node. */
 export interface SwarmNodeEvents extends Record<string, unknown> {
@@ -70,6 +57,13 @@ export interface SwarmNodeInit {
   components?: SwarmNodeComponents
   /** Wall clock; default `Date.now`. */
   now?: () => number
+  /**
+   * This node shares its process with other nodes (`murmur sim --nodes-per-process`): its
+   * trainer runs onnxruntime on the calling thread (no worker isolate per session; the process's
+   * main thread is the one onnxruntime executor its nodes' training steps share) and without
+   * onnxruntime's per-session memory arena. Default false.
+   */
+  sharedProcess?: boolean
 }
 
 /** Creates a node from a resolved config. Call `start()` before use. */
@@ -78,7 +72,9 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   const now = init.now ?? Date.now
   const rewardsConfig: RewardsConfig = toRewardsConfig(config)
   const sampler = wrapConfigError('taskMix', () => createNodeSampler(config))
-  const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig) })
+  const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig), sharedProcess: init.sharedProcess })
+  // The store opens in start(): the receive step is built there, over its pool.
+  let peers: PeerGroups | undefined
   const events = new TypedEventEmitter<SwarmNodeEvents>()
   let started = false
   let stopped = false
@@ -95,7 +91,13 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       if (started) return
       // stop() released the policy and trainer sessions: a node is started once.
       if (stopped) throw new NotStartedError('SwarmNode (stopped; create a new node to restart from its checkpoint)')
-      await components.open()
+      try {
+        await components.open()
+      } catch (err) {
+        // open() released what it opened; the sessions and workers built with the components remain.
+        await components.close().catch(() => undefined)
+        throw err
+      }
       try {
         const checkpoint = await components.store.checkpoints.latest()
         if (checkpoint !== undefined) {
@@ -108,9 +110,14 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           resumed = true
           log('resumed from checkpoint', { round: checkpoint.round, step: checkpoint.step })
         }
-        components.swarm?.onGroup(({ group, from }) => {
-          state.receivedSinceLastRound++
-          peerClock.observe(from, group.policyVersion ?? 0)
+        const receiver = peerGroups({ pool: components.store.pool })
+        peers = receiver
+        components.swarm?.onGroup(received => {
+          receiver.receive(received).then(inserted => {
+            if (!inserted) return
+            state.receivedSinceLastRound++
+            peerClock.observe(received.from, received.group.policyVersion ?? 0)
+          }, (err: unknown) => { log.error('pool insert failed', err) })
         })
       } catch (err) {
         await components.close()
@@ -135,7 +142,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       const round = nextRound
       let result
       try {
-        result = await runRound({ config, rewardsConfig, sampler, now, peerClock, ...components }, state, round, options)
+        result = await runRound({ config, rewardsConfig, sampler, now, peerClock, peers: peers as PeerGroups, ...components }, state, round, options)
       } catch (err) {
         if (options.signal?.aborted === true) throw err
         throw new RoundFailedError(round, (err as Error).message, { cause: err })

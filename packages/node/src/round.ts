@@ -1,18 +1,18 @@
 /**
- * One SAPO round (DESIGN.md "One round of a node"): draw tasks → generate G completions each →
+ * One SAPO round (docs/design.md, "One round and its data path"): draw tasks → generate G completions each →
  * score locally → publish → build the batch of I local + J peer groups (peer answers re-scored
  * locally, zero-advantage peer groups dropped first) → shape rewards → train → metrics.
  * Checkpointing is the caller's (the node's) job, so a round is easy to reason about alone.
  */
 import { throwIfAborted, type AbortOptions } from '@murmur/interface'
-import { decodeRolloutGroup, MIN_LOGPROB, type RolloutGroup } from '@murmur/protocol'
+import { MIN_LOGPROB, type RolloutGroup } from '@murmur/protocol'
 import { isDegenerate, sampleExternal, shapeRewards, type HeroState, type RewardsConfig } from '@murmur/rewards'
-import type { NodeStore, PoolEntry } from '@murmur/store'
-import { createRng, hashSeeds, isHeldOut, resolveTask, verify, taskKey, type ResolvedTask, type TaskSampler } from '@murmur/tasks'
+import { createRng, hashSeeds, isHeldOut, resolveTask, verify, type ResolvedTask, type TaskSampler } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import type { RoundMetrics } from './metrics.js'
 import { weighPeerGroups, type PeerBatchGroup } from './peer-weights.js'
 import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort, TrainGroup } from './ports.js'
+import type { PeerGroups } from './receive.js'
 import { median, type ProducerClock } from './staleness.js'
 
 /** Seed tags, so the streams of one round never collide. */
@@ -27,7 +27,8 @@ export interface RoundComponents {
   trainer: TrainerPort
   rewardModel: RewardModelPort | undefined
   swarm: SwarmPort | undefined
-  store: NodeStore
+  /** Peer groups received from the swarm (receive.ts): the pool plus what was validated. */
+  peers: PeerGroups
   sampler: TaskSampler
   /** Current wall clock (ms since epoch), for group timestamps. */
   now: () => number
@@ -99,7 +100,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
         traces: tracesOf(generated[local.indexOf(g)])
       }
       try {
-        await c.swarm.publish(group, { signal })
+        await c.swarm.publish(group, { signal, task: g.task })
         published++
       } catch {
         // No subscribed peers yet, or a transient send failure: the round goes on alone.
@@ -107,7 +108,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     }
   }
 
-  // 5–6. Peer groups: sample from the pool, re-score locally, drop zero-advantage ones.
+  // 5–6. Peer groups: sample from the pool (re-scored locally once per group), drop zero-advantage ones.
   throwIfAborted(signal)
   const peerPick = await pickPeerGroups(c, round, signal)
   const batch = [...local, ...peerPick.groups]
@@ -188,73 +189,47 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
 }
 
 /**
- * SAPO's external sampling on the pool: draw a uniform candidate set of peer groups, re-derive
- * each task from its reference and re-score every answer with the local verifier, drop groups
- * with zero advantage under that local reward, then take up to J uniformly. Used groups leave
- * the pool so a peer group is trained on once.
+ * SAPO's external sampling on the pool: draw a uniform candidate set of peer groups (each
+ * scored by the local verifier against the locally regenerated task; receive.ts caches that
+ * score), drop groups with zero advantage under that local reward, then take up to J uniformly.
+ * Used groups leave the pool so a peer group is trained on once.
  */
 async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortSignal | undefined): Promise<{ groups: ScoredGroup[], available: number, zeroAdvantage: number, stale: number }> {
   const j = c.config.peerGroups
   // Pool hygiene first: groups more than S policy versions behind their producer's newest go.
-  const stale = c.peerClock === undefined ? 0 : await evictStale(c, c.peerClock, signal)
-  const available = c.store.pool.stats().peer
+  const clock = c.peerClock
+  const stale = clock === undefined ? 0 : await c.peers.evict(meta => clock.age(meta.producer, meta.round) > c.config.pool.maxStaleness, { signal })
+  const available = c.peers.available()
   if (j === 0 || available === 0) return { groups: [], available, zeroAdvantage: 0, stale }
   const rng = createRng(hashSeeds(c.config.seed, round, TAG_PEERS))
   // Oversample candidates: most zero-advantage groups are dropped below.
-  const entries = await c.store.pool.sample(Math.min(available, 4 * j + 8), { rng, origin: 'peer', signal })
-  const candidates: Array<{ entry: PoolEntry, group: ScoredGroup }> = []
-  for (const entry of entries) {
-    const scored = rescore(entry, c.peerClock)
-    // Unusable (held out, unresolvable) and all-equal-reward groups never become useful: evict them.
-    if (scored === undefined || isDegenerate(scored.verifier)) await c.store.pool.delete(entry.id, { signal })
-    if (scored !== undefined) candidates.push({ entry, group: scored })
+  const sampled = await c.peers.sample(Math.min(available, 4 * j + 8), { rng, signal })
+  // Held-out instances are never trained on, whoever sends them; they and all-equal-reward groups never become useful.
+  const candidates = sampled.filter(p => !isHeldOut(p.task))
+  const picked = sampleExternal(candidates, j, { rng, reward: x => x.verifier })
+  const qualifying = candidates.filter(x => !isDegenerate(x.verifier)).length
+  const unusable = sampled.filter(p => isHeldOut(p.task) || isDegenerate(p.verifier))
+  await c.peers.consume([...picked, ...unusable].map(p => p.id), { signal })
+  return {
+    groups: picked.map(p => ({
+      task: p.task,
+      completions: [...p.group.completions],
+      verifier: [...p.verifier],
+      rm: undefined,
+      truncated: p.group.truncated ?? p.group.completions.map(() => false),
+      origin: 'peer',
+      peer: { modelId: p.group.modelId, tokenizerId: p.group.tokenizerId ?? '', traces: p.group.traces ?? [], age: clock?.age(p.producer, p.group.policyVersion ?? 0) ?? 0 }
+    })),
+    available,
+    zeroAdvantage: candidates.length - qualifying,
+    stale
   }
-  const picked = sampleExternal(candidates, j, { rng, reward: x => x.group.verifier })
-  const qualifying = candidates.filter(x => !isDegenerate(x.group.verifier)).length
-  for (const p of picked) await c.store.pool.delete(p.entry.id, { signal })
-  return { groups: picked.map(p => p.group), available, zeroAdvantage: candidates.length - qualifying, stale }
-}
-
-/** Deletes peer entries more than `pool.maxStaleness` policy versions behind their producer's newest; returns how many. */
-async function evictStale (c: RoundComponents, clock: ProducerClock, signal: AbortSignal | undefined): Promise<number> {
-  let evicted = 0
-  for (const meta of c.store.pool.queryMeta({ origin: 'peer' })) {
-    if (clock.age(meta.producer, meta.round) > c.config.pool.maxStaleness) {
-      await c.store.pool.delete(meta.id, { signal })
-      evicted++
-    }
-  }
-  return evicted
 }
 
 /** The traces of a local group's completions, when the policy reported token ids and log-probs. */
 function tracesOf (completions: ReadonlyArray<{ tokenIds?: number[], logprobs?: number[] }>): Array<{ tokenIds: number[], logprobs: number[] }> {
   if (!completions.every(x => x.tokenIds !== undefined && x.logprobs !== undefined)) return []
   return completions.map(x => ({ tokenIds: x.tokenIds ?? [], logprobs: x.logprobs ?? [] }))
-}
-
-/** Decodes a stored peer group and scores it with the local verifier; undefined if it no longer resolves. */
-function rescore (entry: PoolEntry, clock: ProducerClock | undefined): ScoredGroup | undefined {
-  try {
-    const group = decodeRolloutGroup(entry.payload)
-    const task = resolveTask(group.task)
-    // The pool only holds validated groups, but never trust storage either: the prompt must match.
-    if (task.prompt !== group.prompt || taskKey(task.ref) !== entry.taskKey) return undefined
-    // Held-out instances are never trained on, whoever sends them.
-    if (isHeldOut(task)) return undefined
-    const version = group.policyVersion ?? 0
-    return {
-      task,
-      completions: group.completions,
-      verifier: group.completions.map(t => verify(task, t).score),
-      rm: undefined,
-      truncated: group.truncated ?? group.completions.map(() => false),
-      origin: 'peer',
-      peer: { modelId: group.modelId, tokenizerId: group.tokenizerId ?? '', traces: group.traces ?? [], age: clock?.age(entry.producer, version) ?? 0 }
-    }
-  } catch {
-    return undefined
-  }
 }
 
 /** Per family: own completions and fully correct ones (what a curriculum reads). */

@@ -1,7 +1,7 @@
 import { isHeldOut } from '@murmur/tasks'
 import { describe, expect, it } from 'vitest'
 import { evaluatePolicy, evaluationSet, scoreEvaluation, standardError } from '../src/evaluation.js'
-import type { Completion } from '../src/ports.js'
+import type { PolicyCompletion as Completion } from '../src/ports.js'
 
 const MIX = { basic_arithmetic: 1, base_conversion: 1, fraction_simplification: 1, sort_digits: 1 }
 

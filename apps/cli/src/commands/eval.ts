@@ -3,21 +3,19 @@
  * (instances no training stream ever emits), overall and per family, greedy and sampled, with
  * standard errors.
  */
-import { createPolicy } from '@murmur/policy'
-import { evaluationSet, scoreEvaluation, type EvalScore } from '@murmur/node'
+import { evaluateModel, loadModelSource, type EvalScore } from '@murmur/node'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
-import { loadModelSource } from '../model-source.js'
 import { renderTable, fmt } from '../table.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', doc: 'builtin:tiny, a .safetensors file or a model folder (default builtin:tiny)' },
   'data-dir': { type: 'string', doc: 'evaluate the latest checkpoint of the node in this data directory' },
-  tasks: { type: 'string', doc: 'held-out tasks (split evenly over families; small families give fewer)', default: '512' },
-  samples: { type: 'string', doc: 'sampled completions per task for the sampled accuracy', default: '4' },
+  tasks: { type: 'string', doc: 'held-out tasks at most (split evenly over families; small families give fewer)', default: '512' },
+  samples: { type: 'string', doc: 'sampled (temperature 1) completions per task for the sampled accuracy', default: '4' },
   mix: { type: 'string', doc: 'task mix name=weight,… (default: the default mix)' },
-  temperature: { type: 'string', doc: 'also report accuracy sampled at this temperature (0 = greedy only)', default: '1' },
+  temperature: { type: 'string', doc: '0 = greedy only; otherwise sampled accuracy is also reported (at temperature 1)', default: '1' },
   'max-tokens': { type: 'string', doc: 'maximum completion tokens', default: '12' }
 }
 const USAGE = 'murmur eval [--model M | --data-dir DIR] [--tasks N] [--json]'
@@ -43,35 +41,27 @@ export async function evalCommand (argv: string[], ctx: CommandContext): Promise
     }
   }
   const source = await loadModelSource({ model: args.flags.model as string | undefined, dataDir: args.flags['data-dir'] as string | undefined })
-  const tasks = evaluationSet(mix, count)
-  const policy = await createPolicy({ config: source.config, weights: source.weights, tokenizer: source.tokenizer, step: source.step })
-  try {
-    const prompts = tasks.map(t => t.prompt)
-    const greedy = await policy.generate(prompts, { n: 1, maxTokens, temperature: 0 })
-    const sampled = temperature > 0 ? await policy.generate(prompts, { n: samples, maxTokens, temperature, seed: 1 }) : undefined
-    const report = scoreEvaluation(tasks, greedy.map(g => g[0].text), tasks.map((_, i) => sampled?.[i].map(c => c.text) ?? []))
-    const result = {
-      model: source.origin,
-      step: source.step,
-      tasks: report.tasks,
-      greedyAccuracy: report.greedy,
-      greedySE: report.greedySE,
-      ...(sampled === undefined ? {} : { sampledAccuracy: report.sampled, sampledSE: report.sampledSE, temperature, samples }),
-      families: Object.fromEntries(Object.entries(report.families).map(([name, f]) => [name, { tasks: f.tasks, greedy: f.greedy, greedySE: f.greedySE, ...(sampled === undefined ? {} : { sampled: f.sampled, sampledSE: f.sampledSE }) }]))
-    }
-    if (args.flags.json === true) {
-      ctx.out(JSON.stringify(result))
-    } else {
-      ctx.out(`${source.origin} (step ${source.step}) on ${report.tasks} held-out instances (never in any training stream):`)
-      ctx.out(renderTable([
-        { header: 'family', cell: (r: [string, EvalScore]) => r[0], align: 'left' },
-        { header: 'tasks', cell: r => String(r[1].tasks) },
-        { header: 'greedy ± SE', cell: r => `${fmt(r[1].greedy)} ± ${fmt(r[1].greedySE)}` },
-        { header: 'sampled ± SE', cell: r => sampled === undefined ? '-' : `${fmt(r[1].sampled)} ± ${fmt(r[1].sampledSE)}` }
-      ], Object.entries(report.families)))
-      ctx.out(`overall: greedy ${fmt(report.greedy)} ± ${fmt(report.greedySE)}${sampled === undefined ? '' : `, sampled (T=${temperature}, ${samples} per task) ${fmt(report.sampled)} ± ${fmt(report.sampledSE)}`}`)
-    }
-  } finally {
-    await policy.close()
+  const report = await evaluateModel(source, { tasks: count, mix, maxTokens, samples: temperature === 0 ? 0 : samples })
+  const sampled = temperature !== 0
+  const result = {
+    model: source.origin,
+    step: source.step,
+    tasks: report.tasks,
+    greedyAccuracy: report.greedy,
+    greedySE: report.greedySE,
+    ...(sampled ? { sampledAccuracy: report.sampled, sampledSE: report.sampledSE, temperature: 1, samples } : {}),
+    families: Object.fromEntries(Object.entries(report.families).map(([name, f]) => [name, { tasks: f.tasks, greedy: f.greedy, greedySE: f.greedySE, ...(sampled ? { sampled: f.sampled, sampledSE: f.sampledSE } : {}) }]))
   }
+  if (args.flags.json === true) {
+    ctx.out(JSON.stringify(result))
+    return
+  }
+  ctx.out(`${source.origin} (step ${source.step}) on ${report.tasks} held-out instances (never in any training stream):`)
+  ctx.out(renderTable([
+    { header: 'family', cell: (r: [string, EvalScore]) => r[0], align: 'left' },
+    { header: 'tasks', cell: r => String(r[1].tasks) },
+    { header: 'greedy ± SE', cell: r => `${fmt(r[1].greedy)} ± ${fmt(r[1].greedySE)}` },
+    { header: 'sampled ± SE', cell: r => sampled ? `${fmt(r[1].sampled)} ± ${fmt(r[1].sampledSE)}` : '-' }
+  ], Object.entries(report.families)))
+  ctx.out(`overall: greedy ${fmt(report.greedy)} ± ${fmt(report.greedySE)}${sampled ? `, sampled (T=1, ${samples} per task) ${fmt(report.sampled)} ± ${fmt(report.sampledSE)}` : ''}`)
 }
