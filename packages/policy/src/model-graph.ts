@@ -117,7 +117,7 @@ export function buildGptForward (b: GraphBuilder, config: GptConfig, params: Gpt
 }
 
 /** bool [batch, 1, seq, total]: causal (key index ≤ query's absolute index) and key is real. */
-function attentionAllowed (b: GraphBuilder, inputs: GptForwardInputs): Value {
+export function attentionAllowed (b: GraphBuilder, inputs: GptForwardInputs): Value {
   const seqDim = inputs.inputIds.shape[1]
   const mask = inputs.attentionMask
   const totalDim = mask?.shape[1] ?? seqDim
