@@ -15,7 +15,7 @@ export {
   ContextOverflowError, InferenceError, PolicyClosedError
 } from './errors.js'
 export * from './constants.js'
-export { type TokenizerSpec, tokenizerFromSpec, tokenizerFromFiles } from './tokenizer/index.js'
+export { type TokenizerSpec, tokenizerFromSpec, tokenizerFromFiles, type ChatMessage, type ChatRenderOptions, type ChatTemplate, chatTemplate } from './tokenizer/index.js'
 export { type GptParams, type KvPair, type GptForwardInputs, type GptForwardOutputs, type DecodeModelOptions, declareGptParams, buildGptForward, buildDecodeModel } from './model-graph.js'
 export { type PolicyInit, type GenerateOptions, type Completion, type LogprobsOptions, type Policy, type PolicyModel, createPolicy, startPolicy } from './policy.js'
 export type { FinishReason, EngineStats } from './engine.js'
@@ -41,4 +41,4 @@ export { type FamilyWeights, type FamilyFolder, SAFETENSORS_INDEX, isFamilyFolde
 export { type FamilyFixtureOptions, FIXTURE_CHAT_TEMPLATE, writeFamilyFixture, charFixtureTokenizer } from './families/fixture.js'
 export { familyReferenceForward, familyReferenceGreedy } from './families/reference.js'
 export { type FamilyForwardOutputs, declareFamilyParams, familyParamInputs, buildFamilyForward, buildFamilyDecodeModel } from './families/graph.js'
-export { type FamilyPolicyInit, validateFamilyWeights, familyPolicyModel, createFamilyPolicy, loadFamilyPolicy } from './families/policy.js'
+export { type FamilyPolicyInit, type LoadFamilyPolicyOptions, validateFamilyWeights, familyPolicyModel, createFamilyPolicy, loadFamilyPolicy } from './families/policy.js'

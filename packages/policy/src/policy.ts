@@ -13,6 +13,7 @@ import { ContextOverflowError, InvalidModelConfigError, PolicyClosedError } from
 import { buildDecodeModel } from './model-graph.js'
 import { resolveSampling, type SamplingOptions } from './sampling.js'
 import { charTokenizer } from './tokenizer/char.js'
+import type { ChatTemplate } from './tokenizer/chat.js'
 import type { Tokenizer } from './tokenizer/types.js'
 import { initWeights, validateWeights, type Weights } from './weights.js'
 import { startWorker, type WorkerClient } from './worker-client.js'
@@ -32,6 +33,8 @@ export interface PolicyInit {
   threads?: number
   /** Training step the weights come from (recorded in exports). */
   step?: number
+  /** Wrap every prompt as one user turn of this chat template before encoding (instruct models, text-format tasks). */
+  chatTemplate?: ChatTemplate
 }
 
 /** Options of `generate`. */
@@ -77,8 +80,10 @@ export interface Policy<C = GptConfig> {
   generate(prompts: string[], options?: GenerateOptions): Promise<Completion[][]>
   /** Teacher-forced log-probabilities of each completion's tokens after its prompt. */
   logprobs(prompts: string[], completions: Array<string | number[]>, options?: LogprobsOptions): Promise<number[][]>
-  /** The prompt's token ids as the model sees them (BOS first when the tokenizer has one). */
+  /** The prompt's token ids as the model sees them (chat-wrapped when a template is set; BOS first when the tokenizer has one). */
   encodePrompt(prompt: string): number[]
+  /** The chat template prompts are wrapped in, if any. */
+  readonly chatTemplate: ChatTemplate | undefined
   /** A copy of the current weights. */
   getWeights(): Weights
   /** Replaces the weights (validated) and refreshes the onnxruntime session. */
@@ -132,9 +137,11 @@ export async function startPolicy<C> (model: PolicyModel<C>, initialWeights: Wei
   let closed = false
   let stats: EngineStats | undefined
   const live = (): void => { if (closed) throw new PolicyClosedError() }
+  const chat = init.chatTemplate
   const encodePrompt = (prompt: string): number[] => {
-    const ids = tokenizer.encode(prompt)
-    return tokenizer.bosId === undefined ? ids : [tokenizer.bosId, ...ids]
+    const ids = tokenizer.encode(chat === undefined ? prompt : chat.wrapUser(prompt))
+    // a template that writes the BOS token itself (Llama 3) already put it first
+    return tokenizer.bosId === undefined || ids[0] === tokenizer.bosId ? ids : [tokenizer.bosId, ...ids]
   }
 
   const policy: Policy<C> = {
@@ -142,6 +149,7 @@ export async function startPolicy<C> (model: PolicyModel<C>, initialWeights: Wei
     tokenizer,
     step: init.step ?? 0,
     encodePrompt,
+    chatTemplate: chat,
     async generate (prompts, options = {}) {
       live()
       checkPrompts(prompts)

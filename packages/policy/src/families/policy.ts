@@ -3,8 +3,10 @@
  * teacher-forced scoring as the gpt policy (`startPolicy`), over the family decode graph.
  */
 import type { AbortOptions } from '@murmur/interface'
-import { WeightsMismatchError } from '../errors.js'
+import { MODEL_FOLDER_FILES } from '../constants.js'
+import { InvalidModelFolderError, WeightsMismatchError } from '../errors.js'
 import { startPolicy, type Policy, type PolicyInit, type PolicyModel } from '../policy.js'
+import { chatTemplate, type ChatTemplate } from '../tokenizer/chat.js'
 import type { Tokenizer } from '../tokenizer/types.js'
 import { familyParamSpecs, type FamilyConfig } from './config.js'
 import { readFamilyFolder, type FamilyWeights } from './folder.js'
@@ -50,8 +52,19 @@ export async function createFamilyPolicy (init: FamilyPolicyInit): Promise<Polic
   return await startPolicy(familyPolicyModel(config), weights, rest)
 }
 
+/** Options of `loadFamilyPolicy`. */
+export interface LoadFamilyPolicyOptions extends Omit<PolicyInit, 'config' | 'weights' | 'seed' | 'tokenizer' | 'chatTemplate'>, AbortOptions {
+  /** Wrap prompts in the folder's chat template (an error when tokenizer_config.json has none). Default false. */
+  chat?: boolean
+}
+
 /** Reads a Llama / Qwen2 / Qwen3 folder and starts its policy. */
-export async function loadFamilyPolicy (dir: string, init: Omit<PolicyInit, 'config' | 'weights' | 'seed' | 'tokenizer'> & AbortOptions = {}): Promise<Policy<FamilyConfig>> {
+export async function loadFamilyPolicy (dir: string, init: LoadFamilyPolicyOptions = {}): Promise<Policy<FamilyConfig>> {
   const folder = await readFamilyFolder(dir, init)
-  return await createFamilyPolicy({ threads: init.threads, step: init.step, config: folder.config, weights: folder.weights, tokenizer: folder.tokenizer })
+  let template: ChatTemplate | undefined
+  if (init.chat === true) {
+    if (folder.chatTemplate === undefined) throw new InvalidModelFolderError(MODEL_FOLDER_FILES.tokenizerConfig, 'no-chat-template', 'has no chat_template; load without chat')
+    template = chatTemplate(folder.chatTemplate, folder.tokenizer.toTokenizerConfig() as Record<string, unknown>)
+  }
+  return await createFamilyPolicy({ threads: init.threads, step: init.step, config: folder.config, weights: folder.weights, tokenizer: folder.tokenizer, chatTemplate: template })
 }
