@@ -7,7 +7,7 @@ import type { RoundMetrics } from '@murmur/node'
 
 /** Child → parent. */
 export type ChildMessage =
-  | { type: 'ready', peerId: string, addrs: string[], nextRound: number, resumed: boolean }
+  | { type: 'ready', peerId: string, addrs: string[], nextRound: number, resumed: boolean, device: string }
   | { type: 'eval', phase: 'start' | 'end', round: number, accuracy: number }
   | { type: 'round', metrics: RoundMetrics }
   | { type: 'finished', rounds: number }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { ortDeviceProbe } from '@murmur/graph'
 import { charTokenizer, familyReferenceGreedy, writeFamilyFixture } from '@murmur/policy'
 import { afterAll, describe, expect, it } from 'vitest'
 
@@ -12,8 +13,12 @@ const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 const run = promisify(execFile)
 
 async function murmur (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+  return await murmurEnv({}, ...args)
+}
+
+async function murmurEnv (env: Record<string, string>, ...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 120_000 })
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 120_000, env: { ...process.env, ...env } })
     return { code: 0, stdout, stderr }
   } catch (err) {
     const e = err as { code?: number, stdout?: string, stderr?: string }
@@ -38,6 +43,20 @@ describe('murmur generate', () => {
     expect(out.logprobs).toHaveLength(out.tokens.length)
     expect(out.logprobs.every(v => v <= 0 && Number.isFinite(v))).toBe(true)
     expect(out.text).toBe(tok.decode(out.tokens))
+  })
+
+  it('asking for an unavailable device is a one-line error naming the install step; MURMUR_DEVICE is read', async () => {
+    const probe = ortDeviceProbe()
+    if (await probe.cuda()) return // this machine has CUDA: nothing unavailable to ask for
+    const res = await murmur('generate', '--prompt', '1+1=', '--device', 'cuda')
+    expect(res.code).toBe(1)
+    expect(res.stderr.trim().split('\n')).toHaveLength(1)
+    expect(res.stderr).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12 npm install')
+    expect(res.stderr).toContain('ERR_DEVICE_UNAVAILABLE')
+    const env = await murmurEnv({ MURMUR_DEVICE: 'cuda' }, 'generate', '--prompt', '1+1=')
+    expect(env.stderr).toContain('ERR_DEVICE_UNAVAILABLE')
+    const cpu = await murmur('generate', '--prompt', '1+1=', '--device', 'auto', '--max-tokens', '2', '--json')
+    expect(JSON.parse(cpu.stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ device: (await probe.webgpu()) ? 'webgpu' : 'cpu' })
   })
 
   it('fails in one line naming the file when the folder is broken', async () => {

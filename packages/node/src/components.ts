@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
 import type { Logger } from '@murmur/interface'
 import { createSwarmHost, type SwarmHost } from '@murmur/net'
 import {
@@ -60,7 +61,8 @@ export interface CreateComponentsOptions {
 export async function createComponents (config: NodeConfig, options: CreateComponentsOptions): Promise<SwarmNodeComponents> {
   const log = options.logger
   const model = await loadModel(config.model)
-  const policy: Policy = await createPolicy({ config: model.config, weights: model.weights, tokenizer: model.tokenizer, step: model.step, threads: 1 })
+  const device = await resolveDevice(parseDevice(config.device), ortDeviceProbe())
+  const policy: Policy = await createPolicy({ config: model.config, weights: model.weights, tokenizer: model.tokenizer, step: model.step, threads: 1, device })
   const trainer: Trainer = createTrainer({
     config: model.config,
     weights: model.weights,
@@ -84,7 +86,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     if (config.rewardModel === 'none') throw new InvalidConfigError('rewardModel', `shaper "${config.rewards.shaper}" needs a reward model; set rewardModel or choose rewards.shaper=verifier`)
     const path = resolveModelPath(config.rewardModel)
     const bytes = await readFile(path).catch((err: unknown) => { throw new InvalidConfigError('rewardModel', `cannot read "${path}": ${(err as Error).message}`) })
-    const rm = await loadRewardModel(new Uint8Array(bytes), model.tokenizer)
+    const rm = await loadRewardModel(new Uint8Array(bytes), model.tokenizer, { device })
     rewardModel = {
       async score (prompts, completions, opts) {
         return await rm.score(prompts.map((prompt, i) => ({ prompt, completion: completions[i] })), opts)
@@ -173,6 +175,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     trainer: trainerPort,
     rewardModel,
     swarm,
+    device,
     async open () {
       await store.start()
       try {

@@ -23,6 +23,8 @@ export interface SwarmNodeComponents {
   trainer: TrainerPort
   rewardModel: RewardModelPort | undefined
   swarm: SwarmPort | undefined
+  /** Where the onnxruntime sessions run (reported in `info()`); absent = cpu. */
+  device?: string
   /** Releases what the components hold (sessions, sockets, handles); called by `stop()`. */
   close: () => Promise<void>
   /** Starts what needs starting (store, host); called by `start()`. */
@@ -43,6 +45,8 @@ export interface SwarmNodeInfo {
   nextRound: number
   /** True when state was restored from a checkpoint. */
   resumed: boolean
+  /** Where the onnxruntime sessions run: cpu, cuda or webgpu. */
+  device: string
 }
 
 /** A running SAPO node. */
@@ -142,7 +146,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
     isStarted: () => started,
     info () {
       ensureStarted()
-      return { peerId: components.swarm?.peerId ?? 'offline', addrs: components.swarm?.addrs() ?? [], nextRound, resumed }
+      return { peerId: components.swarm?.peerId ?? 'offline', addrs: components.swarm?.addrs() ?? [], nextRound, resumed, device: components.device ?? 'cpu' }
     },
     async runRound (options = {}) {
       ensureStarted()

@@ -5,6 +5,7 @@
  * constant folding and pre-packed MatMul weights); `setWeights` rebuilds the graph and swaps
  * the session in the worker, which for the default sizes costs a few tens of milliseconds.
  */
+import type { ResolvedDevice } from '@murmur/graph'
 import { InvalidArgumentError, type AbortOptions } from '@murmur/interface'
 import { headDim, resolveGptConfig, gptConfigs, type GptConfig, type GptConfigInit } from './config.js'
 import { DEFAULT_MAX_TOKENS, MAX_COMPLETIONS_PER_PROMPT } from './constants.js'
@@ -35,6 +36,8 @@ export interface PolicyInit {
   step?: number
   /** Wrap every prompt as one user turn of this chat template before encoding (instruct models, text-format tasks). */
   chatTemplate?: ChatTemplate
+  /** Where the decode session runs (resolve `auto` with graph's `resolveDevice` first). Default cpu. */
+  device?: ResolvedDevice
 }
 
 /** Options of `generate`. */
@@ -133,7 +136,7 @@ export async function startPolicy<C> (model: PolicyModel<C>, initialWeights: Wei
   const threads = init.threads ?? 1
   if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError('threads', `expected an integer ≥ 1, got ${threads}`)
   let weights = model.validate(initialWeights, true)
-  const worker: WorkerClient = await startWorker({ model: model.buildDecode(weights), dims, tokenizer: tokenizer.spec, threads })
+  const worker: WorkerClient = await startWorker({ model: model.buildDecode(weights), dims, tokenizer: tokenizer.spec, threads, device: init.device })
   let closed = false
   let stats: EngineStats | undefined
   const live = (): void => { if (closed) throw new PolicyClosedError() }

@@ -5,6 +5,7 @@
  * check that a model folder loaded right.
  */
 import { resolve } from 'node:path'
+import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
 import { createPolicy, isFamilyFolder, loadFamilyPolicy, type Policy } from '@murmur/policy'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
@@ -19,7 +20,8 @@ const FLAGS: Record<string, FlagSpec> = {
   'top-p': { type: 'string', doc: 'nucleus sampling mass', default: '1' },
   seed: { type: 'string', doc: 'sampling seed', default: '0' },
   chat: { type: 'boolean', doc: "wrap the prompt as one user turn of the model's chat template (HF folders)" },
-  threads: { type: 'string', doc: 'onnxruntime intra-op threads', default: '1' }
+  threads: { type: 'string', doc: 'onnxruntime intra-op threads', default: '1' },
+  device: { type: 'string', doc: 'auto | cpu | cuda | webgpu (default: $MURMUR_DEVICE, else cpu)' }
 }
 const USAGE = 'murmur generate --prompt TEXT [--model M] [--max-tokens N] [--temperature T] [--chat] [--json]'
 const DESCRIPTION = 'Generates one completion and prints its token ids, text and per-token log-probabilities.'
@@ -31,6 +33,8 @@ export interface GenerateResult {
   logprobs: number[]
   finishReason: string
   model: string
+  /** Where onnxruntime ran. */
+  device: string
 }
 
 /** Runs the `generate` command. */
@@ -49,19 +53,20 @@ export async function generateCommand (argv: string[], ctx: CommandContext): Pro
   const topP = num('top-p', v => v > 0 && v <= 1, 'in (0, 1]')
   const seed = num('seed', v => Number.isInteger(v), 'an integer')
   const threads = num('threads', v => Number.isInteger(v) && v >= 1, 'a positive integer')
+  const device = await resolveDevice(parseDevice((args.flags.device as string | undefined) ?? process.env.MURMUR_DEVICE ?? 'cpu'), ortDeviceProbe())
   const model = (args.flags.model as string | undefined) ?? 'builtin:tiny'
   const chat = args.flags.chat === true
   let policy: Policy<unknown>
   if (!model.startsWith('builtin:') && await isFamilyFolder(resolve(model))) {
-    policy = await loadFamilyPolicy(resolve(model), { threads, chat })
+    policy = await loadFamilyPolicy(resolve(model), { threads, chat, device })
   } else {
     if (chat) throw new UsageError('--chat needs a Hugging Face folder with a chat template')
     const source = await loadModelSource({ model })
-    policy = await createPolicy({ config: source.config, weights: source.weights, tokenizer: source.tokenizer, step: source.step, threads })
+    policy = await createPolicy({ config: source.config, weights: source.weights, tokenizer: source.tokenizer, step: source.step, threads, device })
   }
   try {
     const [[c]] = await policy.generate([prompt], { maxTokens, temperature, topP, seed })
-    const result: GenerateResult = { tokens: c.tokenIds, text: c.text, logprobs: c.logprobs, finishReason: c.finishReason, model }
+    const result: GenerateResult = { tokens: c.tokenIds, text: c.text, logprobs: c.logprobs, finishReason: c.finishReason, model, device }
     ctx.out(args.flags.json === true ? JSON.stringify(result) : c.text)
   } finally {
     await policy.close()

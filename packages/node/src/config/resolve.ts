@@ -17,6 +17,8 @@ export interface NodeConfig {
   readonly localGroups: number
   readonly peerGroups: number
   readonly groupSize: number
+  /** auto | cpu | cuda | webgpu (graph's `Device`). */
+  readonly device: 'auto' | 'cpu' | 'cuda' | 'webgpu'
   readonly model: string
   readonly rewardModel: string
   readonly taskMix: Readonly<Record<string, number>>

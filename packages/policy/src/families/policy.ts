@@ -66,5 +66,5 @@ export async function loadFamilyPolicy (dir: string, init: LoadFamilyPolicyOptio
     if (folder.chatTemplate === undefined) throw new InvalidModelFolderError(MODEL_FOLDER_FILES.tokenizerConfig, 'no-chat-template', 'has no chat_template; load without chat')
     template = chatTemplate(folder.chatTemplate, folder.tokenizer.toTokenizerConfig() as Record<string, unknown>)
   }
-  return await createFamilyPolicy({ threads: init.threads, step: init.step, config: folder.config, weights: folder.weights, tokenizer: folder.tokenizer, chatTemplate: template })
+  return await createFamilyPolicy({ threads: init.threads, step: init.step, device: init.device, config: folder.config, weights: folder.weights, tokenizer: folder.tokenizer, chatTemplate: template })
 }
