@@ -20,7 +20,7 @@ export { type GptParams, type KvPair, type GptForwardInputs, type GptForwardOutp
 export { type PolicyInit, type GenerateOptions, type Completion, type LogprobsOptions, type Policy, type PolicyModel, createPolicy, startPolicy } from './policy.js'
 export type { FinishReason, EngineStats } from './engine.js'
 export { type SaveWeightsOptions, type LoadedWeights, weightsToSafetensors, weightsFromSafetensors } from './checkpoint.js'
-export { type ExportOptions, type ModelFolder, exportModelFolder, readModelFolder, readCheckpointFile, loadPolicy, hfConfigJson, readFolderBytes, readFolderJson } from './model-folder.js'
+export { type ExportOptions, type ModelFolder, exportModelFolder, readModelFolder, readCheckpointFile, loadPolicy, hfConfigJson, readFolderBytes, readFolderJson, writeFolderFiles } from './model-folder.js'
 // --- training (issue 7) ---
 export { type Trainer, type TrainerInit, type TrainingGroup, type TrainStats, type SftExample, type SftStats, createTrainer } from './train/trainer.js'
 export { type TrainerConfig, type TrainerConfigInit, resolveTrainerConfig } from './train/config.js'
@@ -42,3 +42,4 @@ export { type FamilyFixtureOptions, FIXTURE_CHAT_TEMPLATE, writeFamilyFixture, c
 export { familyReferenceForward, familyReferenceGreedy } from './families/reference.js'
 export { type FamilyForwardOutputs, declareFamilyParams, familyParamInputs, buildFamilyForward, buildFamilyDecodeModel } from './families/graph.js'
 export { type FamilyPolicyInit, type LoadFamilyPolicyOptions, validateFamilyWeights, familyPolicyModel, createFamilyPolicy, loadFamilyPolicy } from './families/policy.js'
+export { exportFamilyFolder } from './families/export.js'

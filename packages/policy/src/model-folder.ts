@@ -66,11 +66,15 @@ export async function exportModelFolder (policy: Policy, dir: string, options: E
     // murmur left-pads batches for generation; HF tooling should too
     [MODEL_FOLDER_FILES.tokenizerConfig, json({ ...tokenizer.toTokenizerConfig(), model_max_length: config.nCtx, padding_side: 'left' })]
   ]
+  await writeFolderFiles(dir, files, options)
+}
+
+/** Writes `files` (path inside `dir`, contents) into `dir`, each write-then-rename so a reader never sees a half-written file. */
+export async function writeFolderFiles (dir: string, files: Array<[string, Uint8Array | string]>, options: AbortOptions = {}): Promise<void> {
   for (const [name, data] of files) {
     throwIfAborted(options.signal)
     const path = join(dir, name)
     await mkdir(dirname(path), { recursive: true })
-    // write-then-rename: a reader never sees a half-written file
     await writeFile(path + '.tmp', data)
     await rename(path + '.tmp', path)
   }
