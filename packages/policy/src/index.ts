@@ -43,3 +43,5 @@ export { familyReferenceForward, familyReferenceGreedy } from './families/refere
 export { type FamilyForwardOutputs, declareFamilyParams, familyParamInputs, buildFamilyForward, buildFamilyDecodeModel } from './families/graph.js'
 export { type FamilyPolicyInit, type LoadFamilyPolicyOptions, validateFamilyWeights, familyPolicyModel, createFamilyPolicy, loadFamilyPolicy } from './families/policy.js'
 export { exportFamilyFolder } from './families/export.js'
+export { type LoraConfig, type LoraTarget, type LoraSpec, LORA_TARGETS, resolveLoraConfig, loraSpecs, initLoraWeights, withLora, mergeLora } from './families/lora.js'
+export { type FamilySftStepSpec, buildFamilySftStep } from './families/train.js'
