@@ -36,7 +36,7 @@ export { type RewardInput, type RewardModelInit, type RewardModel, createRewardM
 export { type RewardTrainOptions, type RewardTrainResult, trainRewardModel, rewardModelToSafetensors, rewardModelFromSafetensors, loadRewardModel } from './reward-model/train.js'
 export { SCORE_WEIGHT, rewardParamSpecs, buildRewardScoringModel, buildRewardTrainStep } from './reward-model/graphs.js'
 // --- Hugging Face families: Llama, Qwen2, Qwen3 (issue 15) ---
-export { type FamilyConfig, type FamilyModelType, type RopeScaling, FAMILY_MODEL_TYPES, familyConfigFromJson, familyConfigToJson, familyParamSpecs, ropeFrequencies } from './families/config.js'
+export { type FamilyConfig, type FamilyModelType, type RopeScaling, FAMILY_MODEL_TYPES, familyConfigFromJson, familyConfigToJson, familyParamSpecs, ropeFrequencies, familyFlopsPerToken, countFamilyParams } from './families/config.js'
 export { type FamilyWeights, type FamilyFolder, SAFETENSORS_INDEX, isFamilyFolder, readFamilyFolder, readFamilyWeights, chatTemplateOf } from './families/folder.js'
 export { type FamilyFixtureOptions, FIXTURE_CHAT_TEMPLATE, writeFamilyFixture, charFixtureTokenizer } from './families/fixture.js'
 export { familyReferenceForward, familyReferenceGreedy } from './families/reference.js'

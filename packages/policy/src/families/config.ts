@@ -276,3 +276,18 @@ export function familyParamSpecs (c: FamilyConfig): Array<{ name: string, shape:
   if (!c.tiedEmbeddings) specs.push({ name: 'lm_head.weight', shape: [c.vocabSize, H] })
   return specs
 }
+
+/** Multiply-adds ×2 per generated token at context length `t` (forward only), for FLOP/s reports. */
+export function familyFlopsPerToken (c: FamilyConfig, t: number): number {
+  const H = c.hiddenSize
+  const q = c.nHead * c.headDim
+  const kv = c.nKvHead * c.headDim
+  const perLayer = H * q + 2 * H * kv + q * H + 3 * H * c.intermediateSize
+  const attention = 2 * t * q
+  return 2 * (c.nLayer * (perLayer + attention) + c.vocabSize * H)
+}
+
+/** Total number of parameters of a family config. */
+export function countFamilyParams (c: FamilyConfig): number {
+  return familyParamSpecs(c).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0)
+}
