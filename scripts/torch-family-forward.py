@@ -91,38 +91,44 @@ def rotate_half(x):
     return torch.cat((-b, a), dim=-1)
 
 
-def forward(cfg, w, ids):
-    T = len(ids)
+def forward(cfg, w, ids, lin=None):
+    """Logits [B, T, V] of token ids [B, T] (a list is one sequence); `lin(x, name)` may replace the projections (LoRA)."""
+    ids = torch.as_tensor(ids)
+    if ids.dim() == 1:
+        return forward(cfg, w, ids.unsqueeze(0), lin)[0]
+    B, T = ids.shape
     H, nh = cfg["hidden_size"], cfg["num_attention_heads"]
     nkv = cfg.get("num_key_value_heads", nh)
     hd = cfg.get("head_dim") or H // nh
     eps = cfg.get("rms_norm_eps", 1e-6)
+    dt = w["model.embed_tokens.weight"].dtype
     freq, att = inv_freq(cfg, hd)
     ang = torch.outer(torch.arange(T, dtype=torch.float64), freq)
     emb = torch.cat((ang, ang), dim=-1)
-    cos, sin = emb.cos() * att, emb.sin() * att
-    mask = torch.full((T, T), float("-inf"), dtype=torch.float64).triu(1)
+    cos, sin = (emb.cos() * att).to(dt), (emb.sin() * att).to(dt)
+    mask = torch.full((T, T), float("-inf"), dtype=dt).triu(1)
 
-    def lin(x, name):
+    def plain(x, name):
         y = x @ w[name + ".weight"].T
         return y + w[name + ".bias"] if name + ".bias" in w else y
+    lin = lin or plain
 
-    x = w["model.embed_tokens.weight"][torch.tensor(ids)]
+    x = w["model.embed_tokens.weight"][ids]
     for l in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{l}."
         h = rms(x, w[p + "input_layernorm.weight"], eps)
-        q = lin(h, p + "self_attn.q_proj").view(T, nh, hd).transpose(0, 1)
-        k = lin(h, p + "self_attn.k_proj").view(T, nkv, hd).transpose(0, 1)
-        v = lin(h, p + "self_attn.v_proj").view(T, nkv, hd).transpose(0, 1)
+        q = lin(h, p + "self_attn.q_proj").view(B, T, nh, hd).transpose(1, 2)
+        k = lin(h, p + "self_attn.k_proj").view(B, T, nkv, hd).transpose(1, 2)
+        v = lin(h, p + "self_attn.v_proj").view(B, T, nkv, hd).transpose(1, 2)
         if p + "self_attn.q_norm.weight" in w:
             q = rms(q, w[p + "self_attn.q_norm.weight"], eps)
             k = rms(k, w[p + "self_attn.k_norm.weight"], eps)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
-        k = k.repeat_interleave(nh // nkv, dim=0)
-        v = v.repeat_interleave(nh // nkv, dim=0)
-        probs = torch.softmax(q @ k.transpose(1, 2) / math.sqrt(hd) + mask, dim=-1)
-        y = (probs @ v).transpose(0, 1).reshape(T, nh * hd)
+        k = k.repeat_interleave(nh // nkv, dim=1)
+        v = v.repeat_interleave(nh // nkv, dim=1)
+        probs = torch.softmax(q @ k.transpose(2, 3) / math.sqrt(hd) + mask, dim=-1)
+        y = (probs @ v).transpose(1, 2).reshape(B, T, nh * hd)
         x = x + lin(y, p + "self_attn.o_proj")
         h2 = rms(x, w[p + "post_attention_layernorm.weight"], eps)
         x = x + lin(torch.nn.functional.silu(lin(h2, p + "mlp.gate_proj")) * lin(h2, p + "mlp.up_proj"), p + "mlp.down_proj")
