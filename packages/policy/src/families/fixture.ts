@@ -6,8 +6,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createRng } from '@murmur/interface'
 import { MODEL_FOLDER_FILES } from '../constants.js'
-import { createRng } from '../rng.js'
 import { tensorFromFloat32, tensorToFloat32, writeSafetensors, type SafeTensor, type SafetensorsDtype } from '../safetensors.js'
 import { charTokenizer } from '../tokenizer/char.js'
 import { familyConfigFromJson, familyConfigToJson, familyParamSpecs, type FamilyConfig, type FamilyModelType } from './config.js'

@@ -6,9 +6,8 @@
  * `mergeLora` folds the adapters into plain weights for export.
  */
 import type { GraphBuilder } from '@murmur/graph'
-import { InvalidArgumentError } from '@murmur/interface'
 import type { GptParams } from '../model-graph.js'
-import { createRng } from '../rng.js'
+import { createRng, InvalidArgumentError } from '@murmur/interface'
 import { familyParamSpecs, type FamilyConfig } from './config.js'
 import type { FamilyWeights } from './folder.js'
 
@@ -63,7 +62,7 @@ export function initLoraWeights (config: FamilyConfig, lora: LoraConfig, seed: n
   const w: FamilyWeights = {}
   for (const s of loraSpecs(config, lora)) {
     const bound = 1 / Math.sqrt(s.a.shape[1])
-    w[s.a.name] = Float32Array.from({ length: s.a.shape[0] * s.a.shape[1] }, () => (2 * rng.next() - 1) * bound)
+    w[s.a.name] = Float32Array.from({ length: s.a.shape[0] * s.a.shape[1] }, () => (2 * rng.nextFloat() - 1) * bound)
     w[s.b.name] = new Float32Array(s.b.shape[0] * s.b.shape[1])
   }
   return w
