@@ -1,4 +1,5 @@
 /** Trainer hyper-parameters: defaults from spec/algorithms.md §3 and runtime-facts (lr 1e-4). */
+import type { ResolvedDevice } from '@murmur/graph'
 import { InvalidArgumentError } from '@murmur/interface'
 import { AGGREGATIONS, type Aggregation } from './loss-reference.js'
 
@@ -30,6 +31,8 @@ export interface TrainerConfigInit {
   maxCompletionTokens?: number
   /** onnxruntime intra-op threads. Default 2. */
   threads?: number
+  /** Where the train-step sessions run (resolve `auto` with graph's `resolveDevice` first). Default cpu. */
+  device?: ResolvedDevice
 }
 
 /** Resolved, validated trainer hyper-parameters. */
@@ -50,6 +53,7 @@ export interface TrainerConfig {
   readonly aggregation: Aggregation
   readonly maxCompletionTokens: number | undefined
   readonly threads: number
+  readonly device: ResolvedDevice
 }
 
 /** Validates `init` and fills defaults; errors name the key. */
@@ -63,6 +67,8 @@ export function resolveTrainerConfig (init: TrainerConfigInit): TrainerConfig {
   }
   const aggregation = init.aggregation ?? 'token-mean'
   if (!AGGREGATIONS.includes(aggregation)) throw new InvalidArgumentError('aggregation', `expected one of ${AGGREGATIONS.join(', ')}, got ${JSON.stringify(aggregation)}`)
+  const device = init.device ?? 'cpu'
+  if (!['cpu', 'cuda', 'webgpu'].includes(device)) throw new InvalidArgumentError('device', `expected cpu, cuda or webgpu (a resolved device), got ${JSON.stringify(device)}`)
   return Object.freeze({
     seed: num('seed', 0, 0, 0xffffffff, true),
     learningRate: num('learningRate', 1e-4, 0, 10),
@@ -79,6 +85,7 @@ export function resolveTrainerConfig (init: TrainerConfigInit): TrainerConfig {
     beta: num('beta', 0, 0, 100),
     aggregation,
     maxCompletionTokens: init.maxCompletionTokens === undefined ? undefined : num('maxCompletionTokens', 1, 1, 1e6, true),
-    threads: num('threads', 2, 1, 256, true)
+    threads: num('threads', 2, 1, 256, true),
+    device
   })
 }

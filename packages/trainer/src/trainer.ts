@@ -6,7 +6,7 @@
  * `exportState()` / `importState()`.
  */
 import { createRng, InvalidArgumentError, throwIfAborted, type AbortOptions } from '@murmur/interface'
-import type { GptConfig, Tokenizer, Weights } from '@murmur/policy'
+import type { ModelConfig, Tokenizer, Weights } from '@murmur/policy'
 import { aggregationWeights, bucketSteps, encodePair, padBatch, type EncodedSequence, type PaddedBatch } from './batch.js'
 import { InvalidTrainingBatchError, TrainerClosedError } from './errors.js'
 import { createStepEngine, type StepEngine, type StepStats } from './step-engine.js'
@@ -60,7 +60,7 @@ export interface SftStats {
 
 /** Options of `createTrainer`. */
 export interface TrainerInit extends TrainerConfigInit {
-  config: GptConfig
+  config: ModelConfig
   weights: Weights
   tokenizer: Tokenizer
   /** Reference policy for the k3 KL (only used when `beta > 0`); default the initial weights. */

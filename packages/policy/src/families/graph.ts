@@ -30,14 +30,8 @@ export function familyParamInputs (b: GraphBuilder, config: FamilyConfig, dtype:
   return params
 }
 
-/** Outputs of `buildFamilyForward`: the gpt forward's plus the final hidden states. */
-export interface FamilyForwardOutputs extends GptForwardOutputs {
-  /** After the final RMSNorm: [batch·seq, hidden]. */
-  hidden: Value
-}
-
 /** Builds the family forward on `b`: logits [batch, seq, vocab], final hidden states and the new cache. */
-export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: GptParams, inputs: GptForwardInputs): FamilyForwardOutputs {
+export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: GptParams, inputs: GptForwardInputs): GptForwardOutputs {
   const p = (name: string): Value => {
     const v = params[name]
     if (v === undefined) throw new Error(`family forward: parameter ${name} was not declared`)
