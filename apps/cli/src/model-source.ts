@@ -1,17 +1,18 @@
 /**
  * Where `eval` and `export` get a model: a node's data directory (its latest checkpoint), a
- * safetensors file, a model folder, or a built-in name.
+ * safetensors file, a murmur or Hugging Face (Llama / Qwen2 / Qwen3) model folder, or a built-in name.
  */
 import { join } from 'node:path'
 import { stat } from 'node:fs/promises'
 import { loadModel } from '@murmur/node'
-import { weightsFromSafetensors, type GptConfig, type Weights, type Tokenizer } from '@murmur/policy'
+import { weightsFromSafetensors, type ModelConfig, type Weights, type Tokenizer } from '@murmur/policy'
 import { nodeStore } from '@murmur/store'
 import { UsageError } from './errors.js'
 
 /** A model ready to load into a policy. */
 export interface ModelSource {
-  config: GptConfig
+  /** gpt, or a Hugging Face Llama / Qwen2 / Qwen3 config. */
+  config: ModelConfig
   weights: Weights
   tokenizer: Tokenizer
   step: number

@@ -10,8 +10,8 @@ import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
 import type { Logger } from '@murmur/interface'
 import { createSwarmHost, type SwarmHost } from '@murmur/net'
 import {
-  createPolicy, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
-  type Policy, type GptConfig, type Weights, type Tokenizer
+  createModelPolicy, isFamilyConfig, isFamilyFolder, readFamilyFolder, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
+  type Policy, type ModelConfig, type Weights, type Tokenizer
 } from '@murmur/policy'
 import { encodeRolloutGroup } from '@murmur/protocol'
 import { nodeStore } from '@murmur/store'
@@ -36,13 +36,17 @@ export function resolveModelPath (value: string): string {
   return join(policyEntry, '..', '..', 'checkpoints', file)
 }
 
-interface LoadedModel { config: GptConfig, weights: Weights, tokenizer: Tokenizer, step: number }
+interface LoadedModel { config: ModelConfig, weights: Weights, tokenizer: Tokenizer, step: number }
 
-/** Loads a policy from a safetensors file or a model folder. */
+/** Loads a policy from a safetensors file, a murmur model folder or a Hugging Face Llama / Qwen2 / Qwen3 folder. */
 export async function loadModel (value: string): Promise<LoadedModel> {
   const path = resolveModelPath(value)
   const info = await stat(path).catch(() => undefined)
   if (info === undefined) throw new InvalidConfigError('model', `"${value}" does not exist (${path}); use builtin:tiny, a .safetensors file or a model folder`)
+  if (info.isDirectory() && await isFamilyFolder(path)) {
+    const folder = await readFamilyFolder(path)
+    return { config: folder.config, weights: folder.weights, tokenizer: folder.tokenizer, step: 0 }
+  }
   if (info.isDirectory()) {
     const folder = await readModelFolder(path)
     return { config: folder.config, weights: folder.weights, tokenizer: folder.tokenizer, step: folder.step }
@@ -63,7 +67,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
   const log = options.logger
   const model = await loadModel(config.model)
   const device = await resolveDevice(parseDevice(config.device), ortDeviceProbe())
-  const policy: Policy = await createPolicy({ config: model.config, weights: model.weights, tokenizer: model.tokenizer, step: model.step, threads: 1, device })
+  const policy: Policy<ModelConfig> = await createModelPolicy(model.config, model.weights, model.tokenizer, { step: model.step, threads: 1, device })
   const trainer: Trainer = createTrainer({
     config: model.config,
     weights: model.weights,
@@ -101,7 +105,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     pool: { maxEntries: config.pool.maxGroups, maxBytes: config.pool.maxBytes, ttlMs: config.pool.ttlSeconds * 1000 },
     checkpoints: { keep: config.checkpoint.keep }
   })
-  const modelId = config.modelId !== '' ? config.modelId : `murmur-gpt-d${model.config.nEmbd}-l${model.config.nLayer}`
+  const modelId = config.modelId !== '' ? config.modelId : isFamilyConfig(model.config) ? `${model.config.modelType}-h${model.config.hiddenSize}-l${model.config.nLayer}` : `murmur-gpt-d${model.config.nEmbd}-l${model.config.nLayer}`
   const policyPort: PolicyPort = {
     modelId,
     async generate (prompts, o) {

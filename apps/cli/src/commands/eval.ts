@@ -2,7 +2,7 @@
  * `murmur eval`: accuracy of a checkpoint on held-out task seeds, overall and per family,
  * greedy and (optionally) sampled.
  */
-import { createPolicy } from '@murmur/policy'
+import { createModelPolicy } from '@murmur/policy'
 import { heldOutTasks } from '@murmur/node'
 import { verify } from '@murmur/tasks'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
@@ -41,7 +41,7 @@ export async function evalCommand (argv: string[], ctx: CommandContext): Promise
   }
   const source = await loadModelSource({ model: args.flags.model as string | undefined, dataDir: args.flags['data-dir'] as string | undefined })
   const tasks = heldOutTasks(mix, count)
-  const policy = await createPolicy({ config: source.config, weights: source.weights, tokenizer: source.tokenizer, step: source.step })
+  const policy = await createModelPolicy(source.config, source.weights, source.tokenizer, { step: source.step })
   try {
     const prompts = tasks.map(t => t.prompt)
     const greedy = await policy.generate(prompts, { n: 1, maxTokens, temperature: 0 })

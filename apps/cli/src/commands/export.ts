@@ -1,6 +1,6 @@
 /** `murmur export`: writes a model folder that Hugging Face tooling (transformers.js) loads. */
 import { resolve } from 'node:path'
-import { createPolicy, exportModelFolder } from '@murmur/policy'
+import { createModelPolicy, exportFamilyFolder, exportModelFolder, isFamilyConfig, type FamilyConfig, type GptConfig, type Policy } from '@murmur/policy'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import { loadModelSource } from '../model-source.js'
@@ -21,9 +21,10 @@ export async function exportCommand (argv: string[], ctx: CommandContext): Promi
   if (typeof args.flags.out !== 'string') throw new UsageError('--out is required (the folder to write)')
   const out = resolve(args.flags.out)
   const source = await loadModelSource({ model: args.flags.model as string | undefined, dataDir: args.flags['data-dir'] as string | undefined })
-  const policy = await createPolicy({ config: source.config, weights: source.weights, tokenizer: source.tokenizer, step: source.step })
+  const policy = await createModelPolicy(source.config, source.weights, source.tokenizer, { step: source.step })
   try {
-    await exportModelFolder(policy, out)
+    if (isFamilyConfig(policy.config)) await exportFamilyFolder(policy as Policy<FamilyConfig>, out)
+    else await exportModelFolder(policy as Policy<GptConfig>, out)
   } finally {
     await policy.close()
   }

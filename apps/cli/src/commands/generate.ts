@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path'
 import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
-import { createPolicy, isFamilyFolder, loadFamilyPolicy, type Policy } from '@murmur/policy'
+import { createModelPolicy, isFamilyFolder, loadFamilyPolicy, type ModelConfig, type Policy } from '@murmur/policy'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import { loadModelSource } from '../model-source.js'
@@ -56,13 +56,13 @@ export async function generateCommand (argv: string[], ctx: CommandContext): Pro
   const device = await resolveDevice(parseDevice((args.flags.device as string | undefined) ?? process.env.MURMUR_DEVICE ?? 'cpu'), ortDeviceProbe())
   const model = (args.flags.model as string | undefined) ?? 'builtin:tiny'
   const chat = args.flags.chat === true
-  let policy: Policy<unknown>
+  let policy: Policy<ModelConfig>
   if (!model.startsWith('builtin:') && await isFamilyFolder(resolve(model))) {
     policy = await loadFamilyPolicy(resolve(model), { threads, chat, device })
   } else {
     if (chat) throw new UsageError('--chat needs a Hugging Face folder with a chat template')
     const source = await loadModelSource({ model })
-    policy = await createPolicy({ config: source.config, weights: source.weights, tokenizer: source.tokenizer, step: source.step, threads, device })
+    policy = await createModelPolicy(source.config, source.weights, source.tokenizer, { step: source.step, threads, device })
   }
   try {
     const [[c]] = await policy.generate([prompt], { maxTokens, temperature, topP, seed })
