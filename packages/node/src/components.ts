@@ -10,8 +10,8 @@ import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
 import type { Logger } from '@murmur/interface'
 import { createSwarmHost, type SwarmHost } from '@murmur/net'
 import {
-  createModelPolicy, isFamilyConfig, isFamilyFolder, readFamilyFolder, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
-  type Policy, type ModelConfig, type Weights, type Tokenizer
+  chatTemplate, createModelPolicy, isFamilyConfig, isFamilyFolder, readFamilyFolder, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
+  type ChatTemplate, type Policy, type ModelConfig, type Weights, type Tokenizer
 } from '@murmur/policy'
 import { encodeRolloutGroup } from '@murmur/protocol'
 import { nodeStore } from '@murmur/store'
@@ -36,7 +36,7 @@ export function resolveModelPath (value: string): string {
   return join(policyEntry, '..', '..', 'checkpoints', file)
 }
 
-interface LoadedModel { config: ModelConfig, weights: Weights, tokenizer: Tokenizer, step: number }
+interface LoadedModel { config: ModelConfig, weights: Weights, tokenizer: Tokenizer, step: number, chatTemplate?: string }
 
 /** Loads a policy from a safetensors file, a murmur model folder or a Hugging Face Llama / Qwen2 / Qwen3 folder. */
 export async function loadModel (value: string): Promise<LoadedModel> {
@@ -45,7 +45,7 @@ export async function loadModel (value: string): Promise<LoadedModel> {
   if (info === undefined) throw new InvalidConfigError('model', `"${value}" does not exist (${path}); use builtin:tiny, a .safetensors file or a model folder`)
   if (info.isDirectory() && await isFamilyFolder(path)) {
     const folder = await readFamilyFolder(path)
-    return { config: folder.config, weights: folder.weights, tokenizer: folder.tokenizer, step: 0 }
+    return { config: folder.config, weights: folder.weights, tokenizer: folder.tokenizer, step: 0, chatTemplate: folder.chatTemplate }
   }
   if (info.isDirectory()) {
     const folder = await readModelFolder(path)
@@ -67,8 +67,15 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
   const log = options.logger
   const model = await loadModel(config.model)
   const device = await resolveDevice(parseDevice(config.device), ortDeviceProbe())
-  const policy: Policy<ModelConfig> = await createModelPolicy(model.config, model.weights, model.tokenizer, { step: model.step, threads: 1, device })
+  let chat: ChatTemplate | undefined
+  if (config.chatTemplate) {
+    if (model.chatTemplate === undefined) throw new InvalidConfigError('chatTemplate', `model "${config.model}" has no chat template (tokenizer_config.json chat_template); set chatTemplate=false`)
+    chat = chatTemplate(model.chatTemplate, model.tokenizer.toTokenizerConfig() as Record<string, unknown>)
+  }
+  const policy: Policy<ModelConfig> = await createModelPolicy(model.config, model.weights, model.tokenizer, { step: model.step, threads: 1, device, chatTemplate: chat })
   const trainer: Trainer = createTrainer({
+    chatTemplate: chat,
+    device,
     config: model.config,
     weights: model.weights,
     tokenizer: model.tokenizer,

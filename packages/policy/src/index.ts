@@ -18,11 +18,11 @@ export { type PolicyInit, type GenerateOptions, type Completion, type LogprobsOp
 export type { FinishReason, EngineStats } from './engine.js'
 export { type SaveWeightsOptions, type LoadedWeights, weightsToSafetensors, weightsFromSafetensors } from './checkpoint.js'
 export { type ExportOptions, type ModelFolder, exportModelFolder, readModelFolder, loadPolicy } from './model-folder.js'
-export { type ChatMessage, type ChatRenderOptions, type ChatTemplate, chatTemplate } from './tokenizer/index.js'
+export { type ChatMessage, type ChatRenderOptions, type ChatTemplate, chatTemplate, encodePromptIds } from './tokenizer/index.js'
 // --- Hugging Face families: Llama, Qwen2, Qwen3 ---
 export { type FamilyConfig, type FamilyModelType, type RopeScaling, FAMILY_MODEL_TYPES, familyConfigFromJson, familyConfigToJson, familyParamSpecs, ropeFrequencies, familyFlopsPerToken, countFamilyParams } from './families/config.js'
 export { type FamilyWeights, type FamilyFolder, isFamilyFolder, readFamilyFolder } from './families/folder.js'
-export { type FamilyFixtureOptions, writeFamilyFixture } from './families/fixture.js'
+export { type FamilyFixtureOptions, FIXTURE_CHAT_TEMPLATE, writeFamilyFixture } from './families/fixture.js'
 export { familyReferenceForward, familyReferenceGreedy } from './families/reference.js'
 export { familyParamInputs, buildFamilyForward, buildFamilyDecodeModel } from './families/graph.js'
 export { type FamilyPolicyInit, type LoadFamilyPolicyOptions, validateFamilyWeights, createFamilyPolicy, loadFamilyPolicy } from './families/policy.js'

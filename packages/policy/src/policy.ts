@@ -14,7 +14,7 @@ import { ContextOverflowError, InvalidModelConfigError, PolicyClosedError } from
 import { buildDecodeModel } from './model-graph.js'
 import { resolveSampling, type SamplingOptions } from './sampling.js'
 import { charTokenizer } from './tokenizer/char.js'
-import type { ChatTemplate } from './tokenizer/chat.js'
+import { encodePromptIds, type ChatTemplate } from './tokenizer/chat.js'
 import type { Tokenizer } from './tokenizer/types.js'
 import { initWeights, validateWeights, type Weights } from './weights.js'
 import { startWorker, type WorkerClient } from './worker-client.js'
@@ -147,11 +147,7 @@ export async function startPolicy<C> (model: PolicyModel<C>, initialWeights: Wei
   let stats: EngineStats | undefined
   const live = (): void => { if (closed) throw new PolicyClosedError() }
   const chat = init.chatTemplate
-  const encodePrompt = (prompt: string): number[] => {
-    const ids = tokenizer.encode(chat === undefined ? prompt : chat.wrapUser(prompt))
-    // a template that writes the BOS token itself (Llama 3) already put it first
-    return tokenizer.bosId === undefined || ids[0] === tokenizer.bosId ? ids : [tokenizer.bosId, ...ids]
-  }
+  const encodePrompt = (prompt: string): number[] => encodePromptIds(tokenizer, prompt, chat)
 
   const policy: Policy<C> = {
     config,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSession, tensor, type TensorMap } from '@murmur/graph'
 import { createRng } from '@murmur/interface'
-import { charTokenizer, createModelPolicy, familyReferenceForward, modelParamSpecs, writeFamilyFixture, type FamilyConfig, type Weights } from '@murmur/policy'
+import { charTokenizer, chatTemplate, createModelPolicy, familyReferenceForward, FIXTURE_CHAT_TEMPLATE, modelParamSpecs, writeFamilyFixture, type FamilyConfig, type Weights } from '@murmur/policy'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildStepGraph } from '../src/step-graph.js'
 import { createTrainer, type TrainingGroup } from '../src/trainer.js'
@@ -88,7 +88,7 @@ describe('trainer on family models', () => {
         if (a > 0) expect(after[i]).toBeGreaterThan(before[i])
         else expect(after[i]).toBeLessThan(before[i])
       })
-      const policy = await createModelPolicy(config, trainer.weights(), tokenizer)
+      const policy = await createModelPolicy(config, trainer.weights(), tokenizer, { threads: 1 })
       try {
         const scored = (await policy.logprobs(pairs.map(p => p.prompt), pairs.map(p => p.completion), { eos: true })).map(sum)
         scored.forEach((s, i) => expect(s).toBeCloseTo(after[i], 3))
@@ -96,6 +96,26 @@ describe('trainer on family models', () => {
         await policy.close()
       }
     } finally {
+      await trainer.close()
+    }
+  })
+
+  it('with a chat template, the trainer scores exactly the tokens the policy samples and scores', async () => {
+    const { config, weights } = await fixture('chat', 'llama')
+    const chat = chatTemplate(FIXTURE_CHAT_TEMPLATE)
+    const trainer = createTrainer({ config, weights, tokenizer, chatTemplate: chat })
+    const policy = await createModelPolicy(config, weights, tokenizer, { chatTemplate: chat })
+    try {
+      expect(tokenizer.decode(policy.encodePrompt('1+1='))).toBe('user: 1+1=\nassistant: ')
+      const fromTrainer = (await trainer.logprobs(pairs)).map(sum)
+      const fromPolicy = (await policy.logprobs(pairs.map(p => p.prompt), pairs.map(p => p.completion), { eos: true })).map(sum)
+      fromPolicy.forEach((v, i) => expect(v).toBeCloseTo(fromTrainer[i], 4))
+      const unwrapped = createTrainer({ config, weights, tokenizer })
+      const plain = (await unwrapped.logprobs(pairs)).map(sum)
+      await unwrapped.close()
+      expect(plain[0]).not.toBeCloseTo(fromTrainer[0], 2)
+    } finally {
+      await policy.close()
       await trainer.close()
     }
   })

@@ -19,6 +19,7 @@ export interface NodeConfig {
   readonly groupSize: number
   /** auto | cpu | cuda | webgpu (graph's `Device`). */
   readonly device: 'auto' | 'cpu' | 'cuda' | 'webgpu'
+  readonly chatTemplate: boolean
   readonly model: string
   readonly rewardModel: string
   readonly taskMix: Readonly<Record<string, number>>

@@ -13,6 +13,7 @@ export const NODE_CONFIG_SCHEMA = {
   peerGroups: { kind: 'int', default: 4, min: 0, max: 256, doc: 'J: peer groups sampled from the pool per round' },
   groupSize: { kind: 'int', default: 8, min: 2, max: 64, doc: 'G: completions per prompt' },
   device: { kind: 'string', default: 'cpu', choices: ['auto', 'cpu', 'cuda', 'webgpu'], doc: 'where onnxruntime sessions run: auto (CUDA if its provider is installed, else WebGPU if an adapter exists, else CPU), cpu, cuda or webgpu' },
+  chatTemplate: { kind: 'bool', default: false, doc: "wrap every prompt as one user turn of the model's chat template (Hugging Face folders that have one; instruct models on text-format tasks)" },
   model: { kind: 'string', default: 'builtin:tiny', doc: 'policy: "builtin:tiny", a safetensors file or a model folder' },
   rewardModel: { kind: 'string', default: 'builtin:tiny-rm', doc: 'reward model: "builtin:tiny-rm", an ONNX/safetensors path, or "none"' },
   // The families where the shipped tiny policy starts in the learnable middle (≈ 25–60 % sampled);

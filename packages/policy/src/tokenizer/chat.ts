@@ -6,6 +6,7 @@
  */
 import { Template } from '@huggingface/jinja'
 import { TokenizerError } from '../errors.js'
+import type { Tokenizer } from './types.js'
 
 /** One chat turn. */
 export interface ChatMessage {
@@ -59,4 +60,14 @@ export function chatTemplate (source: string, tokenizerConfig: Record<string, un
     render,
     wrapUser: (text, options = {}) => render([{ role: 'user', content: text }], { ...options, addGenerationPrompt: true })
   }
+}
+
+/**
+ * A prompt's token ids as the model sees them: wrapped as one user turn of `chat` when given,
+ * BOS first when the tokenizer has one (unless the template already wrote it, as Llama 3's
+ * does). The policy (sampling, scoring) and the trainer encode prompts only through this.
+ */
+export function encodePromptIds (tokenizer: Tokenizer, prompt: string, chat?: ChatTemplate): number[] {
+  const ids = tokenizer.encode(chat === undefined ? prompt : chat.wrapUser(prompt))
+  return tokenizer.bosId === undefined || (chat !== undefined && ids[0] === tokenizer.bosId) ? ids : [tokenizer.bosId, ...ids]
 }
