@@ -10,7 +10,7 @@ import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
 import type { Logger } from '@murmur/interface'
 import { createSwarmHost, type SwarmHost } from '@murmur/net'
 import {
-  chatTemplate, createModelPolicy, isFamilyConfig, isFamilyFolder, readFamilyFolder, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
+  chatTemplate, createModelPolicy, isFamilyFolder, modelIdOf, readFamilyFolder, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
   type ChatTemplate, type Policy, type ModelConfig, type Weights, type Tokenizer
 } from '@murmur/policy'
 import { encodeRolloutGroup } from '@murmur/protocol'
@@ -112,7 +112,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     pool: { maxEntries: config.pool.maxGroups, maxBytes: config.pool.maxBytes, ttlMs: config.pool.ttlSeconds * 1000 },
     checkpoints: { keep: config.checkpoint.keep }
   })
-  const modelId = config.modelId !== '' ? config.modelId : isFamilyConfig(model.config) ? `${model.config.modelType}-h${model.config.hiddenSize}-l${model.config.nLayer}` : `murmur-gpt-d${model.config.nEmbd}-l${model.config.nLayer}`
+  const modelId = config.modelId !== '' ? config.modelId : modelIdOf(model.config)
   const policyPort: PolicyPort = {
     modelId,
     async generate (prompts, o) {

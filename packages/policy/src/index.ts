@@ -27,6 +27,6 @@ export { familyReferenceForward, familyReferenceGreedy } from './families/refere
 export { familyParamInputs, buildFamilyForward, buildFamilyDecodeModel } from './families/graph.js'
 export { type FamilyPolicyInit, type LoadFamilyPolicyOptions, validateFamilyWeights, createFamilyPolicy, loadFamilyPolicy } from './families/policy.js'
 export { exportFamilyFolder } from './families/export.js'
-export { type LoraConfig, type LoraTarget, LORA_TARGETS, resolveLoraConfig, loraSpecs, initLoraWeights, withLora, mergeLora } from './families/lora.js'
+export { type LoraConfig, type LoraTarget, type LoraModel, LORA_TARGETS, resolveLoraConfig, loraSpecs, initLoraWeights, withLora, mergeLora, loraModel, loraParamSpecs } from './families/lora.js'
 export { type FamilySftStepSpec, buildFamilySftStep } from './families/train.js'
-export { type ModelConfig, isFamilyConfig, modelParamSpecs, validateModelWeights, modelParamInputs, buildModelForward, createModelPolicy } from './model-def.js'
+export { type ModelConfig, isFamilyConfig, isLoraModel, modelParamSpecs, validateModelWeights, modelParamInputs, buildModelForward, createModelPolicy, modelIdOf } from './model-def.js'

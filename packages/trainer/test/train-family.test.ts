@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSession, tensor, type TensorMap } from '@murmur/graph'
 import { createRng } from '@murmur/interface'
-import { charTokenizer, chatTemplate, createModelPolicy, familyReferenceForward, FIXTURE_CHAT_TEMPLATE, modelParamSpecs, writeFamilyFixture, type FamilyConfig, type Weights } from '@murmur/policy'
+import { charTokenizer, chatTemplate, createModelPolicy, familyReferenceForward, FIXTURE_CHAT_TEMPLATE, initLoraWeights, loraModel, resolveLoraConfig, modelParamSpecs, writeFamilyFixture, type FamilyConfig, type Weights } from '@murmur/policy'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildStepGraph } from '../src/step-graph.js'
 import { createTrainer, type TrainingGroup } from '../src/trainer.js'
@@ -116,6 +116,67 @@ describe('trainer on family models', () => {
       expect(plain[0]).not.toBeCloseTo(fromTrainer[0], 2)
     } finally {
       await policy.close()
+      await trainer.close()
+    }
+  })
+
+  it('a LoRA model trains only its adapters through the same Trainer, and the policy samples from the merged weights', async () => {
+    const { config, weights } = await fixture('lora', 'qwen3')
+    const model = loraModel(config, weights, resolveLoraConfig({ rank: 2, targets: ['q_proj', 'v_proj', 'up_proj'] }))
+    const adapters = initLoraWeights(model.base, model.lora, 1)
+    // float64 gradient of the GRPO step with respect to the adapters
+    const B = 1
+    const T = 4
+    const session = await createSession(buildStepGraph(model, { kind: 'policy', rows: B, steps: T, optimizer: false, dtype: 'float64' }))
+    try {
+      const names = modelParamSpecs(model).map(s => s.name)
+      expect(names.every(n => n.includes('.lora_'))).toBe(true)
+      const rng = createRng(4)
+      const values = Object.fromEntries(modelParamSpecs(model).map(s => [s.name, Float64Array.from(adapters[s.name], x => x + 0.1 * rng.normal())]))
+      const extra: TensorMap = {
+        input_ids: tensor('int64', [B, T], [1, 20, 40, 7]),
+        targets: tensor('int64', [B, T], [20, 40, 7, 2]),
+        mask: tensor('float64', [B, T], [0, 1, 1, 1]),
+        weights: tensor('float64', [B, T], [0, 1 / 3, 1 / 3, 1 / 3]),
+        advantages: tensor('float64', [B], [0.9]),
+        old_logp: tensor('float64', [B, T], [-4, -4.2, -3.9, -4.1]),
+        token_weights: tensor('float64', [B, T], [1, 1, 1, 1])
+      }
+      const feeds = (v: Record<string, Float64Array>): TensorMap => ({ ...extra, ...Object.fromEntries(modelParamSpecs(model).map(s => [s.name, tensor('float64', s.shape, v[s.name])])) })
+      const out = await session.run(feeds(values))
+      const dir = Object.fromEntries(names.map(n => [n, values[n].map(() => rng.normal())]))
+      let analytic = 0
+      for (const n of names) (out[`grad.${n}`].data as Float64Array).forEach((g, i) => { analytic += g * dir[n][i] })
+      const h = 1e-6
+      const at = async (sign: number): Promise<number> => ((await session.run(feeds(Object.fromEntries(names.map(n => [n, values[n].map((x, i) => x + sign * h * dir[n][i])]))), { fetches: ['loss'] })).loss.data as Float64Array)[0]
+      const numeric = (await at(1) - await at(-1)) / (2 * h)
+      expect(Math.abs(analytic)).toBeGreaterThan(1e-4)
+      expect(Math.abs(numeric - analytic)).toBeLessThan(1e-6 * Math.max(1, Math.abs(analytic)))
+    } finally {
+      await session.close()
+    }
+    const trainer = createTrainer({ config: model, weights: adapters, tokenizer, seed: 3, learningRate: 1e-2, minibatchSize: 8 })
+    try {
+      const before = (await trainer.logprobs(pairs)).map(sum)
+      for (let i = 0; i < 5; i++) await trainer.train(groups)
+      const after = (await trainer.logprobs(pairs)).map(sum)
+      advs.forEach((a, i) => {
+        if (a > 0) expect(after[i]).toBeGreaterThan(before[i])
+        else expect(after[i]).toBeLessThan(before[i])
+      })
+      const state = trainer.exportState()
+      expect(Object.keys(trainer.weights()).sort()).toEqual(modelParamSpecs(model).map(s => s.name).sort())
+      // the checkpoint holds adapters and their AdamW moments only (a full one: 3 × the base weights)
+      const baseBytes = Object.values(weights).reduce((n, w) => n + 4 * w.length, 0)
+      expect(state.weights.length + state.optimizer.length).toBeLessThan(baseBytes / 2)
+      const policy = await createModelPolicy(model, trainer.weights(), tokenizer)
+      try {
+        const scored = (await policy.logprobs(pairs.map(p => p.prompt), pairs.map(p => p.completion), { eos: true })).map(sum)
+        scored.forEach((v, i) => expect(v).toBeCloseTo(after[i], 3))
+      } finally {
+        await policy.close()
+      }
+    } finally {
       await trainer.close()
     }
   })

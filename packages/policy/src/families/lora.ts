@@ -5,7 +5,7 @@
  * for W' inside the graph, so the one family forward serves base, adapted and merged models;
  * `mergeLora` folds the adapters into plain weights for export.
  */
-import type { GraphBuilder } from '@murmur/graph'
+import { tensor, type GraphBuilder } from '@murmur/graph'
 import type { GptParams } from '../model-graph.js'
 import { createRng, InvalidArgumentError } from '@murmur/interface'
 import { familyParamSpecs, type FamilyConfig } from './config.js'
@@ -97,4 +97,42 @@ export function mergeLora (config: FamilyConfig, lora: LoraConfig, base: FamilyW
     out[s.base] = W
   }
   return out
+}
+
+/**
+ * A LoRA-adapted family model as the trainer and the policy see it: its trainable parameters
+ * are the adapters only; the base weights ride along as frozen constants of every graph
+ * (initializers that stay inside the onnxruntime session), and a policy samples from the
+ * merged weights. Train it like any model (`createTrainer({ config: loraModel(…) , weights:
+ * adapters })`); checkpoints then hold adapters and their AdamW state only.
+ */
+export interface LoraModel {
+  readonly kind: 'lora'
+  readonly base: FamilyConfig
+  readonly lora: LoraConfig
+  readonly baseWeights: Readonly<FamilyWeights>
+  /** The base's context window and vocabulary (what batching needs). */
+  readonly nCtx: number
+  readonly vocabSize: number
+}
+
+/** Wraps a family model and its weights with adapters of `lora`. */
+export function loraModel (base: FamilyConfig, baseWeights: FamilyWeights, lora: LoraConfig): LoraModel {
+  return Object.freeze({ kind: 'lora', base, lora, baseWeights, nCtx: base.nCtx, vocabSize: base.vocabSize })
+}
+
+/** The adapters' names and shapes (the trainable parameters of a `LoraModel`). */
+export function loraParamSpecs (m: LoraModel): Array<{ name: string, shape: number[] }> {
+  return loraSpecs(m.base, m.lora).flatMap(s => [{ name: s.a.name, shape: [...s.a.shape] }, { name: s.b.name, shape: [...s.b.shape] }])
+}
+
+/** `adapters` as graph inputs or given values, composed with the frozen base weights (constants of `dtype`) into the params the family forward reads. */
+export function loraParams (b: GraphBuilder, m: LoraModel, adapters: GptParams): GptParams {
+  const dtype = Object.values(adapters)[0]?.dtype === 'float64' ? 'float64' : 'float32'
+  const base: GptParams = {}
+  for (const s of familyParamSpecs(m.base)) {
+    const w = m.baseWeights[s.name]
+    base[s.name] = b.param(s.name, tensor(dtype, s.shape, dtype === 'float32' ? w : Float64Array.from(w)), { trainable: false })
+  }
+  return withLora(b, m.base, m.lora, base, adapters)
 }
