@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path'
 import { stat } from 'node:fs/promises'
-import { loadModel } from '@murmur/node'
-import { weightsFromSafetensors, type ModelConfig, type Weights, type Tokenizer } from '@murmur/policy'
+import { loadModel, trainedModel } from '@murmur/node'
+import { isLoraModel, mergeLora, weightsFromSafetensors, type ModelConfig, type Weights, type Tokenizer } from '@murmur/policy'
 import { nodeStore } from '@murmur/store'
 import { UsageError } from './errors.js'
 
@@ -30,10 +30,13 @@ export async function loadModelSource (flags: { model?: string, dataDir?: string
     try {
       const checkpoint = await store.checkpoints.latest()
       if (checkpoint === undefined) throw new UsageError(`--data-dir ${flags.dataDir}: the node has no checkpoint yet`)
-      const nodeConfig = checkpoint.config as { model?: string }
+      const nodeConfig = checkpoint.config as { model?: string, seed?: number, train?: { loraRank?: number, loraTargets?: string[] } }
       const base = await loadModel(flags.model ?? nodeConfig.model ?? 'builtin:tiny')
-      const loaded = weightsFromSafetensors(checkpoint.weights, `${storeDir} checkpoint of round ${checkpoint.round}`, base.config)
-      return { config: base.config, weights: loaded.weights, tokenizer: base.tokenizer, step: checkpoint.step, origin: `${flags.dataDir} (checkpoint of round ${checkpoint.round})` }
+      // A LoRA node checkpoints adapters: read them against its adapted model, then fold them into the base.
+      const trained = trainedModel(base, { seed: nodeConfig.seed ?? 0, train: { loraRank: nodeConfig.train?.loraRank ?? 0, loraTargets: nodeConfig.train?.loraTargets ?? [] } })
+      const loaded = weightsFromSafetensors(checkpoint.weights, `${storeDir} checkpoint of round ${checkpoint.round}`, trained.config)
+      const weights = isLoraModel(trained.config) ? mergeLora(trained.config.base, trained.config.lora, base.weights, loaded.weights) : loaded.weights
+      return { config: base.config, weights, tokenizer: base.tokenizer, step: checkpoint.step, origin: `${flags.dataDir} (checkpoint of round ${checkpoint.round})` }
     } finally {
       await store.stop()
     }

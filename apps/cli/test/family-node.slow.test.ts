@@ -38,4 +38,24 @@ describe('murmur node --model <Hugging Face folder>', () => {
     const moved = Object.keys(base.weights).filter(n => trained.weights[n].some((v, i) => v !== base.weights[n][i]))
     expect(moved.length).toBeGreaterThan(0)
   })
+
+  it('with --train-lora-rank, trains adapters only: the exported folder differs from the base only in the adapted projections', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'murmur-famlora-'))
+    try {
+      const model = join(root, 'llama')
+      const base = await writeFamilyFixture(model, { modelType: 'llama', seed: 4, maxPositions: 64 })
+      const dataDir = join(root, 'node')
+      const first = await run(process.execPath, [BIN, 'node', '--model', model, '--data-dir', dataDir, '--no-net-enabled', '--no-eval', '--local-groups', '2',
+        '--rewards-shaper', 'hero', '--train-lora-rank', '4', '--train-lora-targets', 'q_proj,v_proj', '--rounds', '2', '--json'], { timeout: 120_000 })
+      expect(first.stdout.split('\n').filter(l => l.includes('"type":"round"'))).toHaveLength(2)
+      const out = join(root, 'export')
+      await run(process.execPath, [BIN, 'export', '--data-dir', dataDir, '--out', out], { timeout: 120_000 })
+      const trained = await readFamilyFolder(out)
+      const moved = Object.keys(base.weights).filter(n => trained.weights[n].some((v, i) => v !== base.weights[n][i]))
+      expect(moved.length).toBeGreaterThan(0)
+      expect(moved.every(n => /self_attn\.(q|v)_proj\.weight$/.test(n))).toBe(true)
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
+  })
 })

@@ -10,7 +10,7 @@ import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
 import type { Logger } from '@murmur/interface'
 import { createSwarmHost, type SwarmHost } from '@murmur/net'
 import {
-  chatTemplate, createModelPolicy, isFamilyFolder, modelIdOf, readFamilyFolder, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
+  chatTemplate, createModelPolicy, initLoraWeights, isFamilyConfig, isFamilyFolder, isLoraModel, loraModel, modelIdOf, resolveLoraConfig, type LoraTarget, readFamilyFolder, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
   type ChatTemplate, type Policy, type ModelConfig, type Weights, type Tokenizer
 } from '@murmur/policy'
 import { encodeRolloutGroup } from '@murmur/protocol'
@@ -36,7 +36,8 @@ export function resolveModelPath (value: string): string {
   return join(policyEntry, '..', '..', 'checkpoints', file)
 }
 
-interface LoadedModel { config: ModelConfig, weights: Weights, tokenizer: Tokenizer, step: number, chatTemplate?: string }
+/** A model as loaded from `config.model`. */
+export interface LoadedModel { config: ModelConfig, weights: Weights, tokenizer: Tokenizer, step: number, chatTemplate?: string }
 
 /** Loads a policy from a safetensors file, a murmur model folder or a Hugging Face Llama / Qwen2 / Qwen3 folder. */
 export async function loadModel (value: string): Promise<LoadedModel> {
@@ -56,6 +57,22 @@ export async function loadModel (value: string): Promise<LoadedModel> {
   return { config: loaded.config, weights: loaded.weights, tokenizer, step: loaded.step }
 }
 
+/**
+ * What the trainer trains: the loaded model itself, or with `train.loraRank` > 0 (Hugging Face
+ * models only) its LoRA adapters, freshly initialized from the node's seed, over the frozen base.
+ */
+export function trainedModel (model: LoadedModel, config: Pick<NodeConfig, 'seed'> & { train: Pick<NodeConfig['train'], 'loraRank' | 'loraTargets'> }): { config: ModelConfig, weights: Weights } {
+  if (config.train.loraRank === 0) return { config: model.config, weights: model.weights }
+  if (!isFamilyConfig(model.config) || isLoraModel(model.config)) throw new InvalidConfigError('train.loraRank', 'LoRA needs a Hugging Face Llama / Qwen2 / Qwen3 model; set train.loraRank=0 for this model')
+  let lora
+  try {
+    lora = resolveLoraConfig({ rank: config.train.loraRank, targets: config.train.loraTargets as LoraTarget[] })
+  } catch (err) {
+    throw new InvalidConfigError('train.loraTargets', (err as Error).message)
+  }
+  return { config: loraModel(model.config, model.weights, lora), weights: initLoraWeights(model.config, lora, config.seed) }
+}
+
 /** Options of `createComponents`. */
 export interface CreateComponentsOptions {
   logger: Logger
@@ -72,12 +89,13 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     if (model.chatTemplate === undefined) throw new InvalidConfigError('chatTemplate', `model "${config.model}" has no chat template (tokenizer_config.json chat_template); set chatTemplate=false`)
     chat = chatTemplate(model.chatTemplate, model.tokenizer.toTokenizerConfig() as Record<string, unknown>)
   }
-  const policy: Policy<ModelConfig> = await createModelPolicy(model.config, model.weights, model.tokenizer, { step: model.step, threads: 1, device, chatTemplate: chat })
+  const trained = trainedModel(model, config)
+  const policy: Policy<ModelConfig> = await createModelPolicy(trained.config, trained.weights, model.tokenizer, { step: model.step, threads: 1, device, chatTemplate: chat })
   const trainer: Trainer = createTrainer({
     chatTemplate: chat,
     device,
-    config: model.config,
-    weights: model.weights,
+    config: trained.config,
+    weights: trained.weights,
     tokenizer: model.tokenizer,
     seed: config.seed,
     learningRate: config.train.lr,
@@ -112,7 +130,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     pool: { maxEntries: config.pool.maxGroups, maxBytes: config.pool.maxBytes, ttlMs: config.pool.ttlSeconds * 1000 },
     checkpoints: { keep: config.checkpoint.keep }
   })
-  const modelId = config.modelId !== '' ? config.modelId : modelIdOf(model.config)
+  const modelId = config.modelId !== '' ? config.modelId : modelIdOf(trained.config)
   const policyPort: PolicyPort = {
     modelId,
     async generate (prompts, o) {

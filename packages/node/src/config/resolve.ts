@@ -58,6 +58,8 @@ export interface NodeConfig {
     readonly clipLow: number
     readonly clipHigh: number
     readonly klBeta: number
+    readonly loraRank: number
+    readonly loraTargets: readonly string[]
     readonly aggregation: 'token-mean' | 'sequence-mean' | 'constant'
   }
   readonly checkpoint: { readonly every: number, readonly keep: number }

@@ -67,6 +67,8 @@ export const NODE_CONFIG_SCHEMA = {
   'train.clipLow': { kind: 'number', default: 0.2, min: 0, max: 1, doc: 'ε_low of the clipped surrogate' },
   'train.clipHigh': { kind: 'number', default: 0.28, min: 0, doc: 'ε_high of the clipped surrogate' },
   'train.klBeta': { kind: 'number', default: 0, min: 0, doc: 'k3 KL penalty weight (0 = off)' },
+  'train.loraRank': { kind: 'int', default: 0, min: 0, max: 4096, doc: 'LoRA rank for Hugging Face models (0 = full fine-tuning): only adapters and their AdamW state train and are checkpointed' },
+  'train.loraTargets': { kind: 'list', default: ['q_proj', 'v_proj'], doc: 'projections that get LoRA adapters (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj)' },
   'train.aggregation': { kind: 'string', default: 'token-mean', choices: ['token-mean', 'sequence-mean', 'constant'], doc: 'loss aggregation' },
 
   'checkpoint.every': { kind: 'int', default: 1, min: 1, doc: 'checkpoint every N rounds' },
