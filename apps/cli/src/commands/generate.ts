@@ -4,12 +4,11 @@
  * `{ tokens, text, logprobs }` (the last line with --json). Useful on its own, and the quickest
  * check that a model folder loaded right.
  */
-import { resolve } from 'node:path'
 import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
-import { createModelPolicy, isFamilyFolder, loadFamilyPolicy, type ModelConfig, type Policy } from '@murmur/policy'
+import { loadModelSource, openPolicy } from '@murmur/node'
+import { chatTemplate, type ChatTemplate } from '@murmur/policy'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
-import { loadModelSource } from '../model-source.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -55,15 +54,13 @@ export async function generateCommand (argv: string[], ctx: CommandContext): Pro
   const threads = num('threads', v => Number.isInteger(v) && v >= 1, 'a positive integer')
   const device = await resolveDevice(parseDevice((args.flags.device as string | undefined) ?? process.env.MURMUR_DEVICE ?? 'cpu'), ortDeviceProbe())
   const model = (args.flags.model as string | undefined) ?? 'builtin:tiny'
-  const chat = args.flags.chat === true
-  let policy: Policy<ModelConfig>
-  if (!model.startsWith('builtin:') && await isFamilyFolder(resolve(model))) {
-    policy = await loadFamilyPolicy(resolve(model), { threads, chat, device })
-  } else {
-    if (chat) throw new UsageError('--chat needs a Hugging Face folder with a chat template')
-    const source = await loadModelSource({ model })
-    policy = await createModelPolicy(source.config, source.weights, source.tokenizer, { step: source.step, threads, device })
+  const source = await loadModelSource({ model })
+  let template: ChatTemplate | undefined
+  if (args.flags.chat === true) {
+    if (source.chatTemplate === undefined) throw new UsageError(`--chat: ${model} has no chat template (tokenizer_config.json chat_template)`)
+    template = chatTemplate(source.chatTemplate, source.tokenizer.toTokenizerConfig() as Record<string, unknown>)
   }
+  const policy = await openPolicy(source, { threads, device, chatTemplate: template })
   try {
     const [[c]] = await policy.generate([prompt], { maxTokens, temperature, topP, seed })
     const result: GenerateResult = { tokens: c.tokenIds, text: c.text, logprobs: c.logprobs, finishReason: c.finishReason, model, device }
