@@ -160,7 +160,7 @@ function causalMaskBias (b: GraphBuilder, seq: number, dtype: 'float32' | 'float
 }
 
 /** bool [batch, 1, seq, total]: causal (key index ≤ query's absolute index) and key is real. */
-function attentionAllowed (b: GraphBuilder, inputs: GptForwardInputs): Value {
+export function attentionAllowed (b: GraphBuilder, inputs: GptForwardInputs): Value {
   const seqDim = inputs.inputIds.shape[1]
   const mask = inputs.attentionMask
   const totalDim = mask?.shape[1] ?? seqDim
