@@ -19,7 +19,7 @@ function send (msg: ChildMessage): void {
 async function runNode ({ index, node }: Hosted, stopped: AbortSignal, nodesHere: number): Promise<void> {
   await node.start()
   const info = node.info()
-  send({ type: 'ready', node: index, peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed })
+  send({ type: 'ready', node: index, peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed, device: info.device })
   if (!info.resumed) {
     const report = await node.evaluate({ signal: stopped })
     send({ type: 'eval', node: index, phase: 'start', round: info.nextRound, accuracy: report.accuracy, report })

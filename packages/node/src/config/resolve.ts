@@ -19,6 +19,9 @@ export interface NodeConfig {
   readonly localGroups: number
   readonly peerGroups: number
   readonly groupSize: number
+  /** auto | cpu | cuda | webgpu (graph's `Device`). */
+  readonly device: 'auto' | 'cpu' | 'cuda' | 'webgpu'
+  readonly chatTemplate: boolean
   readonly model: string
   readonly rewardModel: string
   readonly taskMix: Readonly<Record<string, number>>
@@ -62,6 +65,8 @@ export interface NodeConfig {
     readonly importanceCap: number
     readonly negativeDelta: number
     readonly beta: number
+    readonly loraRank: number
+    readonly loraTargets: readonly string[]
     readonly aggregation: Aggregation
   }
   readonly curriculum: { readonly enabled: boolean, readonly low: number, readonly high: number, readonly window: number }

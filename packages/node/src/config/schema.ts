@@ -22,6 +22,8 @@ export const NODE_CONFIG_SCHEMA = {
   localGroups: { kind: 'int', default: 4, min: 0, max: 256, doc: 'I: local groups (prompts) generated and trained on per round' },
   peerGroups: { kind: 'int', default: 4, min: 0, max: 256, doc: 'J: peer groups sampled from the pool per round' },
   groupSize: { kind: 'int', default: 8, min: 2, max: 64, doc: 'G: completions per prompt' },
+  device: { kind: 'string', default: 'cpu', choices: ['auto', 'cpu', 'cuda', 'webgpu'], doc: 'where onnxruntime sessions run: auto (CUDA if its provider is installed, else WebGPU if an adapter exists, else CPU), cpu, cuda or webgpu' },
+  chatTemplate: { kind: 'bool', default: false, doc: "wrap every prompt as one user turn of the model's chat template (Hugging Face folders that have one; instruct models on text-format tasks)" },
   model: { kind: 'string', default: 'builtin:tiny', doc: 'policy: "builtin:tiny", a safetensors file or a model folder' },
   rewardModel: { kind: 'string', default: 'builtin:tiny-rm', doc: 'reward model: "builtin:tiny-rm", an ONNX/safetensors path, or "none"' },
   // The families where the shipped tiny policy starts in the learnable middle (≈ 25–60 % sampled);
@@ -81,6 +83,8 @@ export const NODE_CONFIG_SCHEMA = {
   'train.importanceCap': { kind: 'number', default: 2, min: 0, exclusiveMin: true, doc: 'C: cap of the per-token importance weight of peer tokens (truncated IS)' },
   'train.negativeDelta': { kind: 'number', default: 2, min: 0, doc: 'δ: drop a peer completion with A < 0 whose mean log(π_old/μ) per token is below −δ' },
   'train.beta': { kind: 'number', default: TRAINER_DEFAULTS.beta, min: 0, doc: 'k3 KL penalty weight (0 = off)' },
+  'train.loraRank': { kind: 'int', default: 0, min: 0, max: 4096, doc: 'LoRA rank for Hugging Face models (0 = full fine-tuning): only adapters and their AdamW state train and are checkpointed' },
+  'train.loraTargets': { kind: 'list', default: ['q_proj', 'v_proj'], doc: 'projections that get LoRA adapters (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj)' },
   'train.aggregation': { kind: 'string', default: TRAINER_DEFAULTS.aggregation, choices: AGGREGATIONS, doc: 'loss aggregation' },
 
   'curriculum.enabled': { kind: 'bool', default: false, doc: 'adapt each family\'s difficulty to keep the node\'s success rate in [curriculum.low, curriculum.high]' },
