@@ -54,8 +54,7 @@ export interface EvaluateOptions extends AbortOptions {
  * at most `count` in all, families interleaved so a cut keeps them balanced.
  */
 export function evaluationSet (mix: Readonly<Record<string, number>>, count: number, difficulty: Readonly<Record<string, number>> = {}): HeldOutTask[] {
-  // Sorted by family, so the set does not depend on the order a config lists its families in.
-  const entries = taskMixFromConfig(mix, difficulty).sort((a, b) => a.family < b.family ? -1 : a.family > b.family ? 1 : 0)
+  const entries = taskMixFromConfig(mix, difficulty)
   const all = heldOutSet({ mix: entries, perFamily: Math.max(1, Math.ceil(count / entries.length)) })
   const byEntry = entries.map((_, i) => all.filter(t => t.entry === i))
   const out: HeldOutTask[] = []
