@@ -6,11 +6,12 @@
 // throttled or dropped net of the accepted ones. Past a grace, that tally becomes a penalty in
 // gossipsub's application-specific score, so a neighbour whose traffic is mostly useless loses
 // score and, past the graylist threshold, is no longer heard. Rejects are tallied like
-// gossipsub's invalid-message counter; a neighbour past the graylist count is blocked locally
-// at once (its queued messages are dropped unvalidated), without waiting for a score refresh.
+// gossipsub's invalid-message counter; a neighbour past the graylist count, or whose waste
+// penalty alone reaches the graylist threshold, is blocked locally at once (its messages are
+// dropped unvalidated, queued ones included), without waiting for gossipsub's score refresh.
 import {
   BLOCKED_NEIGHBOUR_PENALTY, GRAYLIST_REJECTS, MAX_PENALTY, MAX_TRACKED_PEERS, NEIGHBOUR_GRACE,
-  NEIGHBOUR_PENALTY_PER_BAD, PENALTY_HALF_LIFE_MS, REJECT_HALF_LIFE_MS
+  NEIGHBOUR_PENALTY_PER_BAD, PENALTY_HALF_LIFE_MS, REJECT_HALF_LIFE_MS, SCORE_THRESHOLDS
 } from './constants.js'
 import { DecayingCounters, LruMap, TokenBuckets } from './limits.js'
 
@@ -49,8 +50,10 @@ export class NeighbourLimits {
     this.rejects = new DecayingCounters({ halfLifeMs: REJECT_HALF_LIFE_MS, maxKeys, now })
   }
 
-  /** True while `neighbour`'s recent rejects put it past the graylist count. */
-  blocked (neighbour: string): boolean { return this.rejects.get(neighbour) >= GRAYLIST_REJECTS }
+  /** True while `neighbour`'s recent rejects or wasted messages put it past the graylist threshold. */
+  blocked (neighbour: string): boolean {
+    return this.rejects.get(neighbour) >= GRAYLIST_REJECTS || this.wastePenalty(neighbour) >= -SCORE_THRESHOLDS.graylistThreshold
+  }
 
   /** True once a group from `origin` was accepted (within the bounded memory of origins). */
   knows (origin: string): boolean { return this.knownOrigins.get(origin) !== undefined }
@@ -75,9 +78,12 @@ export class NeighbourLimits {
 
   /** Current penalty of `neighbour` (≥ 0, score units). */
   penalty (neighbour: string): number {
-    const wasted = Math.max(0, this.bad.get(neighbour) - this.good.get(neighbour) - NEIGHBOUR_GRACE)
-    const p = wasted * NEIGHBOUR_PENALTY_PER_BAD + (this.blocked(neighbour) ? BLOCKED_NEIGHBOUR_PENALTY : 0)
-    return Math.min(MAX_PENALTY, p)
+    const blocked = this.rejects.get(neighbour) >= GRAYLIST_REJECTS
+    return Math.min(MAX_PENALTY, this.wastePenalty(neighbour) + (blocked ? BLOCKED_NEIGHBOUR_PENALTY : 0))
+  }
+
+  private wastePenalty (neighbour: string): number {
+    return Math.max(0, this.bad.get(neighbour) - this.good.get(neighbour) - NEIGHBOUR_GRACE) * NEIGHBOUR_PENALTY_PER_BAD
   }
 
   /** Forgets all state. */

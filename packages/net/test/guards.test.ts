@@ -101,6 +101,15 @@ describe('NeighbourLimits', () => {
     now += REJECT_HALF_LIFE_MS
     expect(n.blocked('via')).toBe(false)
   })
+
+  it('blocks a neighbour whose waste penalty alone reaches the graylist threshold', () => {
+    const n = new NeighbourLimits({ ...init, now: () => 0 })
+    for (let i = 0; i < NEIGHBOUR_GRACE + 79; i++) n.wasted('via')
+    expect(n.blocked('via')).toBe(false)
+    n.wasted('via')
+    expect(n.blocked('via')).toBe(true)
+    expect(n.penalty('via')).toBeCloseTo(80, 6)
+  })
 })
 
 describe('groupContentKey', () => {
