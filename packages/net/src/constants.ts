@@ -93,3 +93,6 @@ export const BLOCKED_NEIGHBOUR_PENALTY = 100
 
 /** Default number of connection slots kept free of inbound connections for our own dials (capped at a quarter of the maximum). */
 export const DEFAULT_RESERVED_OUTBOUND = 8
+
+/** Most credit (decayed accepted groups) that offsets a neighbour's wasted messages. */
+export const NEIGHBOUR_GOOD_CAP = 128

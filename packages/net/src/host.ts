@@ -22,7 +22,7 @@ import { DialError, PublishError } from './errors.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { InboundQueue } from './inbound-queue.js'
 import { libp2pOptions, type SwarmServices } from './libp2p-options.js'
-import { InboundGuard, type PeerStats, type Verdict } from './inbound-guard.js'
+import { GRAYLISTED, InboundGuard, type PeerStats, type Verdict } from './inbound-guard.js'
 
 /** A validated group from a peer. */
 export interface RolloutReceived {
@@ -241,7 +241,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       return TopicValidatorResult.Reject
     }
     if (this.guard.blocked(via)) {
-      this.count(via, 'dropped', 'graylisted')
+      this.count(via, 'dropped', GRAYLISTED)
       return TopicValidatorResult.Ignore
     }
     const verdict = await this.queue?.run(via, () => this.check(msg.data, msg.from.toString(), via, msg))
@@ -256,7 +256,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     const c = this.config
     // Rejects counted while this message waited may have graylisted its neighbour.
     if (this.guard.blocked(via)) {
-      this.count(via, 'dropped', 'graylisted')
+      this.count(via, 'dropped', GRAYLISTED)
       return TopicValidatorResult.Ignore
     }
     const result = validateRolloutBytes(data, { resolveTask: c.resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })

@@ -37,6 +37,9 @@ export interface InboundGuardInit {
   now?: () => number
 }
 
+/** Reason of a drop because the neighbour is blocked. */
+export const GRAYLISTED = 'graylisted'
+
 /** Why `admit` refused a valid group, and the verdict that counts it. */
 export interface Refusal { verdict: 'ignored' | 'throttled', reason: string }
 
@@ -84,7 +87,9 @@ export class InboundGuard {
     this.totals[verdict]++
     if (verdict !== 'accepted') this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1)
     if (verdict === 'rejected') this.neighbours.rejected(via)
-    else if (verdict !== 'accepted') this.neighbours.wasted(via)
+    // Drops of a blocked neighbour are no new evidence: counting them would keep an honest relay
+    // that was blocked while we were overloaded blocked for as long as it keeps relaying.
+    else if (verdict !== 'accepted' && reason !== GRAYLISTED) this.neighbours.wasted(via)
   }
 
   /** The application-specific penalty of a peer (≥ 0): as an origin that flooded plus as a neighbour. */

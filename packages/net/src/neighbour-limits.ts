@@ -10,7 +10,7 @@
 // penalty alone reaches the graylist threshold, is blocked locally at once (its messages are
 // dropped unvalidated, queued ones included), without waiting for gossipsub's score refresh.
 import {
-  BLOCKED_NEIGHBOUR_PENALTY, GRAYLIST_REJECTS, MAX_PENALTY, MAX_TRACKED_PEERS, NEIGHBOUR_GRACE,
+  BLOCKED_NEIGHBOUR_PENALTY, GRAYLIST_REJECTS, MAX_PENALTY, MAX_TRACKED_PEERS, NEIGHBOUR_GOOD_CAP, NEIGHBOUR_GRACE,
   NEIGHBOUR_PENALTY_PER_BAD, PENALTY_HALF_LIFE_MS, REJECT_HALF_LIFE_MS, SCORE_THRESHOLDS
 } from './constants.js'
 import { DecayingCounters, LruMap, TokenBuckets } from './limits.js'
@@ -46,7 +46,8 @@ export class NeighbourLimits {
     this.knownOrigins = new LruMap(maxKeys)
     const cap = NEIGHBOUR_GRACE + MAX_PENALTY / NEIGHBOUR_PENALTY_PER_BAD
     this.bad = new DecayingCounters({ halfLifeMs: PENALTY_HALF_LIFE_MS, max: cap, maxKeys, now })
-    this.good = new DecayingCounters({ halfLifeMs: PENALTY_HALF_LIFE_MS, max: cap, maxKeys, now })
+    // Credit for accepted groups is capped low: a neighbour cannot bank good behaviour to pay for a flood later.
+    this.good = new DecayingCounters({ halfLifeMs: PENALTY_HALF_LIFE_MS, max: NEIGHBOUR_GOOD_CAP, maxKeys, now })
     this.rejects = new DecayingCounters({ halfLifeMs: REJECT_HALF_LIFE_MS, maxKeys, now })
   }
 
@@ -76,10 +77,9 @@ export class NeighbourLimits {
   /** Records a rejected (provably invalid) message from `neighbour`. */
   rejected (neighbour: string): void { this.rejects.add(neighbour) }
 
-  /** Current penalty of `neighbour` (≥ 0, score units). */
+  /** Current penalty of `neighbour` (≥ 0, score units); a blocked neighbour's is past the graylist threshold whatever its topic score. */
   penalty (neighbour: string): number {
-    const blocked = this.rejects.get(neighbour) >= GRAYLIST_REJECTS
-    return Math.min(MAX_PENALTY, this.wastePenalty(neighbour) + (blocked ? BLOCKED_NEIGHBOUR_PENALTY : 0))
+    return Math.min(MAX_PENALTY, this.wastePenalty(neighbour) + (this.blocked(neighbour) ? BLOCKED_NEIGHBOUR_PENALTY : 0))
   }
 
   private wastePenalty (neighbour: string): number {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { InboundQueue } from '../src/inbound-queue.js'
 import { NeighbourLimits } from '../src/neighbour-limits.js'
 import { ReplayGuard, groupContentKey } from '../src/replay-guard.js'
-import { InboundGuard } from '../src/inbound-guard.js'
+import { GRAYLISTED, InboundGuard } from '../src/inbound-guard.js'
 import { outboundReservingGater } from '../src/connection-gater.js'
 import { resolveSwarmConfig } from '../src/config.js'
 import {
@@ -108,7 +108,7 @@ describe('NeighbourLimits', () => {
     expect(n.blocked('via')).toBe(false)
     n.wasted('via')
     expect(n.blocked('via')).toBe(true)
-    expect(n.penalty('via')).toBeCloseTo(80, 6)
+    expect(n.penalty('via')).toBeCloseTo(80 + BLOCKED_NEIGHBOUR_PENALTY, 6)
   })
 })
 
@@ -186,13 +186,25 @@ describe('InboundGuard', () => {
     }
     expect(accepted).toBe(8)
     expect(guard.stats().reasons['new-origin']).toBe(992)
-    // wasted messages net of the accepted ones, beyond the grace
-    expect(guard.penalty('via')).toBeCloseTo(992 - 8 - NEIGHBOUR_GRACE, 6)
+    // wasted messages net of the accepted ones, beyond the grace, and blocked
+    expect(guard.penalty('via')).toBe(Math.min(MAX_PENALTY, 992 - 8 - NEIGHBOUR_GRACE + BLOCKED_NEIGHBOUR_PENALTY))
+    expect(guard.blocked('via')).toBe(true)
     // a known origin through the same neighbour is still accepted (within its own rate)
     expect(guard.admit(makeGroup(5000), 'sybil0', 'via')).toBeUndefined()
     // and another neighbour is unaffected
     expect(guard.admit(makeGroup(5001), 'honest', 'other')).toBeUndefined()
     expect(guard.penalty('other')).toBe(0)
+  })
+
+  it('does not count drops of a blocked neighbour as new waste, so its block lifts as the waste decays', () => {
+    let now = 0
+    const guard = new InboundGuard({ ...init, now: () => now })
+    for (let i = 0; i < NEIGHBOUR_GRACE + 80; i++) guard.record('via', 'ignored', 'unknown-task')
+    expect(guard.blocked('via')).toBe(true)
+    for (let i = 0; i < 10_000; i++) guard.record('via', 'dropped', GRAYLISTED)
+    now += PENALTY_HALF_LIFE_MS
+    expect(guard.blocked('via')).toBe(false)
+    expect(guard.stats().reasons[GRAYLISTED]).toBe(10_000)
   })
 
   it('throttles by the origin\'s rate and then by the neighbour\'s', () => {

@@ -46,6 +46,11 @@ async function publishHonest (honest: SwarmHost, n: number, seed0: number, every
 
 const honestFrom = (got: RolloutReceived[], h: SwarmHost): number => got.filter(r => r.from === h.peerId()).length
 
+/** With MURMUR_NET_REPORT=1, prints one JSON line of a test's measurements (for reports; silent otherwise). */
+function report (test: string, values: Record<string, unknown>): void {
+  if (process.env.MURMUR_NET_REPORT === '1') console.log(JSON.stringify({ test, ...values }))
+}
+
 describe('hostile network', () => {
   it('graylists a malformed flooder within 3 rejects while honest delivery stays 100/100', async () => {
     const { victim, attacker, honest, got, a } = await triangle({ rateLimit: { burst: 128 } })
@@ -58,6 +63,7 @@ describe('hostile network', () => {
     await until(() => honestFrom(got, honest) === 100, 20_000, 'honest delivery')
     await until(() => victim.score(a) < SCORE_THRESHOLDS.graylistThreshold, 5000, 'graylisted')
     const s = victim.stats()
+    report('malformed-flood', { sent: junk.length, attacker: s.peers[a], score: victim.score(a), honestDelivered: honestFrom(got, honest), reasons: s.reasons })
     expect(s.peers[a].rejected).toBeLessThanOrEqual(3)
     expect(s.peers[a].accepted).toBe(0)
     expect(honestFrom(got, honest)).toBe(100)
@@ -74,15 +80,20 @@ describe('hostile network', () => {
     }))
     const started = Date.now()
     await sendRaw(attacker, victim.peerId(), sybils, 50)
-    await until(() => { const p = victim.stats().peers[a]; return p !== undefined && p.accepted + p.throttled + p.dropped + p.ignored >= 1000 }, 20_000, 'flood handled')
+    // once its score is negative gossipsub graylists the neighbour and drops its frames unread,
+    // so not all 1,000 reach validation: wait for the score, then for what was in flight
+    await until(() => victim.score(a) < 0, 15_000, 'negative score')
+    await new Promise(resolve => setTimeout(resolve, 500))
     const elapsedS = (Date.now() - started) / 1000
     const s = victim.stats().peers[a]
     const allowance = newOriginBurst + Math.ceil(elapsedS * newOriginsPerMinute / 60)
+    report('sybil-origins', { sent: sybils.length, elapsedS, allowance, attacker: s, score: victim.score(a), reasons: victim.stats().reasons })
     expect(s.accepted).toBeGreaterThan(0)
     expect(s.accepted).toBeLessThanOrEqual(allowance)
+    expect(s.throttled).toBeGreaterThan(0)
+    expect(victim.stats().reasons['new-origin']).toBe(s.throttled)
     expect(got.filter(r => r.via === a)).toHaveLength(s.accepted)
-    expect(victim.stats().reasons['new-origin']).toBeGreaterThanOrEqual(1000 - allowance - s.dropped)
-    await until(() => victim.score(a) < 0, 5000, 'negative score')
+    expect(victim.score(a)).toBeLessThan(0)
     // the honest neighbour still gets through
     await honest.publish(makeGroup(7))
     await until(() => honestFrom(got, honest) === 1, 10_000, 'honest delivery')
@@ -98,6 +109,7 @@ describe('hostile network', () => {
     await Promise.all([sendRaw(attacker, victim.peerId(), flood, 100), publishHonest(honest, 100, 2_000_000, 10)])
     await until(() => honestFrom(got, honest) >= 99, 20_000, 'honest delivery')
     await until(() => victim.score(a) < SCORE_THRESHOLDS.graylistThreshold, 5000, 'graylisted')
+    report('ignore-flood', { sent: flood.length, attacker: victim.stats().peers[a], score: victim.score(a), honestDelivered: honestFrom(got, honest), reasons: victim.stats().reasons })
     expect(honestFrom(got, honest)).toBeGreaterThanOrEqual(99)
     expect(victim.stats().peers[a].accepted).toBe(0)
   })
@@ -116,6 +128,7 @@ describe('hostile network', () => {
     await sendRaw(attacker, victim.peerId(), [original, resigned])
     // both reached validation (gossipsub had forgotten the original) and were refused there
     await until(() => (victim.stats().reasons.duplicate ?? 0) === 2, 10_000, 'replays refused')
+    report('replay', { delivered: got.length, reasons: victim.stats().reasons })
     expect(got).toHaveLength(1)
     expect(victim.stats().peers[a].accepted).toBe(1)
   })
