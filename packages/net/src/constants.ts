@@ -96,3 +96,10 @@ export const DEFAULT_RESERVED_OUTBOUND = 8
 
 /** Most credit (decayed accepted groups) that offsets a neighbour's wasted messages. */
 export const NEIGHBOUR_GOOD_CAP = 128
+
+/**
+ * Weight of a group throttled by the new-origin cap in a neighbour's waste: an honest relay
+ * meets the cap when this host joins a large swarm, so it counts a quarter of other waste
+ * (1,000 Sybil origins still cost their relay hundreds of points).
+ */
+export const NEW_ORIGIN_WASTE_WEIGHT = 0.25

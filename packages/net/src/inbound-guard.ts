@@ -5,7 +5,7 @@
 // through `record`, which also feeds the neighbour's reputation. `penalty` is what gossipsub's
 // application-specific score subtracts.
 import type { RolloutGroup } from '@murmur/protocol'
-import { MAX_TRACKED_PEERS } from './constants.js'
+import { MAX_TRACKED_PEERS, NEW_ORIGIN_WASTE_WEIGHT } from './constants.js'
 import { FloodControl, LruMap } from './limits.js'
 import { NeighbourLimits } from './neighbour-limits.js'
 import { ReplayGuard, groupContentKey } from './replay-guard.js'
@@ -40,6 +40,9 @@ export interface InboundGuardInit {
 /** Reason of a drop because the neighbour is blocked. */
 export const GRAYLISTED = 'graylisted'
 
+/** Reason of a throttle by the neighbour's new-origin cap. */
+export const NEW_ORIGIN = 'new-origin'
+
 /** Why `admit` refused a valid group, and the verdict that counts it. */
 export interface Refusal { verdict: 'ignored' | 'throttled', reason: string }
 
@@ -71,7 +74,7 @@ export class InboundGuard {
     const key = groupContentKey(group)
     const replay = this.replay.check(key, group.createdAt)
     if (replay !== undefined) return { verdict: 'ignored', reason: replay }
-    if (!this.neighbours.knows(from) && !this.neighbours.takeNewOrigin(via)) return { verdict: 'throttled', reason: 'new-origin' }
+    if (!this.neighbours.knows(from) && !this.neighbours.takeNewOrigin(via)) return { verdict: 'throttled', reason: NEW_ORIGIN }
     if (!this.origins.take(from)) return { verdict: 'throttled', reason: 'origin-rate' }
     if (!this.neighbours.takeGroup(via)) return { verdict: 'throttled', reason: 'neighbour-rate' }
     this.replay.remember(key, group.createdAt)
@@ -89,7 +92,7 @@ export class InboundGuard {
     if (verdict === 'rejected') this.neighbours.rejected(via)
     // Drops of a blocked neighbour are no new evidence: counting them would keep an honest relay
     // that was blocked while we were overloaded blocked for as long as it keeps relaying.
-    else if (verdict !== 'accepted' && reason !== GRAYLISTED) this.neighbours.wasted(via)
+    else if (verdict !== 'accepted' && reason !== GRAYLISTED) this.neighbours.wasted(via, reason === NEW_ORIGIN ? NEW_ORIGIN_WASTE_WEIGHT : 1)
   }
 
   /** The application-specific penalty of a peer (≥ 0): as an origin that flooded plus as a neighbour. */

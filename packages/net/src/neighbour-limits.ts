@@ -71,8 +71,8 @@ export class NeighbourLimits {
     this.knownOrigins.set(origin, true)
   }
 
-  /** Records a message from `neighbour` that was ignored, throttled or dropped. */
-  wasted (neighbour: string): void { this.bad.add(neighbour) }
+  /** Records a message from `neighbour` that was ignored, throttled or dropped, weighted by `weight`. */
+  wasted (neighbour: string, weight = 1): void { this.bad.add(neighbour, weight) }
 
   /** Records a rejected (provably invalid) message from `neighbour`. */
   rejected (neighbour: string): void { this.rejects.add(neighbour) }

@@ -6,7 +6,7 @@ import { GRAYLISTED, InboundGuard } from '../src/inbound-guard.js'
 import { outboundReservingGater } from '../src/connection-gater.js'
 import { resolveSwarmConfig } from '../src/config.js'
 import {
-  BLOCKED_NEIGHBOUR_PENALTY, DEFAULT_MAX_SEEN_GROUPS, MAX_PENALTY, NEIGHBOUR_GRACE, PENALTY_HALF_LIFE_MS, REJECT_HALF_LIFE_MS
+  BLOCKED_NEIGHBOUR_PENALTY, DEFAULT_MAX_SEEN_GROUPS, MAX_PENALTY, NEIGHBOUR_GRACE, NEW_ORIGIN_WASTE_WEIGHT, PENALTY_HALF_LIFE_MS, REJECT_HALF_LIFE_MS
 } from '../src/constants.js'
 import { makeGroup } from './helpers.js'
 
@@ -187,7 +187,7 @@ describe('InboundGuard', () => {
     expect(accepted).toBe(8)
     expect(guard.stats().reasons['new-origin']).toBe(992)
     // wasted messages net of the accepted ones, beyond the grace, and blocked
-    expect(guard.penalty('via')).toBe(Math.min(MAX_PENALTY, 992 - 8 - NEIGHBOUR_GRACE + BLOCKED_NEIGHBOUR_PENALTY))
+    expect(guard.penalty('via')).toBeCloseTo(992 * NEW_ORIGIN_WASTE_WEIGHT - 8 - NEIGHBOUR_GRACE + BLOCKED_NEIGHBOUR_PENALTY, 6)
     expect(guard.blocked('via')).toBe(true)
     // a known origin through the same neighbour is still accepted (within its own rate)
     expect(guard.admit(makeGroup(5000), 'sybil0', 'via')).toBeUndefined()
