@@ -107,7 +107,14 @@ describe('config', () => {
       [{ gossip: { heartbeatMs: Number.NaN } }, 'gossip.heartbeatMs'],
       [{ gossip: { ipColocationWeight: 3 } }, 'gossip.ipColocationWeight'],
       [{ psk: new Uint8Array(95) }, 'psk'],
-      [{ listen: 'x' as unknown as string[] }, 'listen']
+      [{ listen: 'x' as unknown as string[] }, 'listen'],
+      [{ neighbourLimit: { groupsPerSecond: 0 } }, 'neighbourLimit.groupsPerSecond'],
+      [{ neighbourLimit: { newOriginBurst: 2.5 } }, 'neighbourLimit.newOriginBurst'],
+      [{ neighbourLimit: { maxQueued: -1 } }, 'neighbourLimit.maxQueued'],
+      [{ replay: { windowMs: 0 } }, 'replay.windowMs'],
+      [{ replay: { maxEntries: Number.POSITIVE_INFINITY } }, 'replay.maxEntries'],
+      [{ gossip: { seenTtlMs: -5 } }, 'gossip.seenTtlMs'],
+      [{ connections: { reservedOutbound: -1 } }, 'connections.reservedOutbound']
     ]
     for (const [init, field] of bad) {
       expect(() => resolveSwarmConfig(init)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field }) as Error)
