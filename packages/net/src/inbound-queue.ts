@@ -17,8 +17,6 @@ export interface InboundQueueInit {
   perKey?: number
   /** Longest run of jobs between event-loop turns, ms. Default 4. */
   sliceMs?: number
-  /** Called with the key of every job refused or evicted (queue full or closed). */
-  onDrop?: (key: string) => void
 }
 
 interface Job { run: () => void, drop: () => void }
@@ -34,13 +32,11 @@ export class InboundQueue {
   private readonly capacity: number
   private readonly perKey: number
   private readonly sliceMs: number
-  private readonly onDrop: (key: string) => void
 
   constructor (init: InboundQueueInit) {
     this.capacity = init.capacity
     this.perKey = Math.min(init.perKey ?? init.capacity, init.capacity)
     this.sliceMs = init.sliceMs ?? 4
-    this.onDrop = init.onDrop ?? (() => {})
   }
 
   /** Number of jobs waiting. */
@@ -51,10 +47,7 @@ export class InboundQueue {
 
   /** Runs `job` in `key`'s turn; resolves `undefined` without running it when refused, evicted or closed. */
   async run<T> (key: string, job: () => T): Promise<T | undefined> {
-    if (this.closed || !this.makeRoom(key)) {
-      this.onDrop(key)
-      return undefined
-    }
+    if (this.closed || !this.makeRoom(key)) return undefined
     return await new Promise<T | undefined>((resolve, reject) => {
       let fifo = this.fifos.get(key)
       if (fifo === undefined) {
@@ -64,7 +57,7 @@ export class InboundQueue {
       }
       fifo.push({
         run: () => { try { resolve(job()) } catch (err) { reject(err) } },
-        drop: () => { this.onDrop(key); resolve(undefined) }
+        drop: () => { resolve(undefined) }
       })
       this.total++
       if (!this.running) void this.drain()
