@@ -53,7 +53,7 @@ export interface SwarmStats extends ByteCounts {
   /** Per neighbour (peer id) that sent us messages; the most recent `MAX_TRACKED_PEERS`. */
   peers: Record<string, PeerStats>
   totals: PeerStats
-  /** Messages not accepted, per reason: validation reasons (`unknown-task`, `decode:bytes`, …), `duplicate`, `replay-horizon`, `new-origin`, `origin-rate`, `neighbour-rate`, `queue-full`, `graylisted`, `unsigned`. */
+  /** Messages not accepted, per reason: validation reasons (`unknown-task`, `decode:bytes`, …), `duplicate`, `replay-horizon`, `new-origin`, `origin-rate`, `neighbour-rate`, `own-origin`, `queue-full`, `graylisted`, `unsigned`. */
   reasons: Record<string, number>
   /** Groups this host published. */
   published: number
@@ -195,6 +195,8 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     try {
       const result = await node.services.pubsub.publish(this.topic, bytes)
       this.published++
+      // a copy of our own content re-signed by another key is a duplicate, not a peer group
+      this.guard.remember(group)
       return { recipients: result.recipients.length }
     } catch (err) {
       throw new PublishError(`could not publish on ${this.topic}`, { cause: err })
@@ -268,6 +270,11 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     if (result.action === 'ignore' || result.group === undefined || result.task === undefined) {
       this.count(via, 'ignored', result.reason)
       c.logger.trace('ignored group', { from, via, reason: result.reason })
+      return TopicValidatorResult.Ignore
+    }
+    // gossipsub does not refuse messages claiming our own origin (a replay of our own group after its seen-cache TTL)
+    if (from === this.id) {
+      this.count(via, 'ignored', 'own-origin')
       return TopicValidatorResult.Ignore
     }
     const refusal = this.guard.admit(result.group, from, via)

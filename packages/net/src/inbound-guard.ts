@@ -82,6 +82,9 @@ export class InboundGuard {
     return undefined
   }
 
+  /** Remembers a group this host published, so that a copy under another origin is a duplicate. */
+  remember (group: RolloutGroup): void { this.replay.remember(groupContentKey(group), group.createdAt) }
+
   /** Counts a verdict on a message from neighbour `via` and updates its reputation. */
   record (via: string, verdict: Verdict, reason: string): void {
     const s = this.perPeer.get(via) ?? emptyStats()

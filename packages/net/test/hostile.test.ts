@@ -1,7 +1,8 @@
 // A hostile network on loopback: real libp2p hosts, an attacker that writes raw gossipsub frames
 // (its own signature or a fresh Sybil key per message), and an honest publisher behind the same
 // victim. Each test states the attack, the bound on what the attacker gets, and honest delivery.
-import { generateKeyPair } from '@libp2p/crypto/keys'
+import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import type { RPC } from '@libp2p/gossipsub/message'
 import { afterEach, describe, expect, it } from 'vitest'
 import { encodeRolloutGroup } from '@murmur/protocol'
 import type { RolloutReceived, SwarmHost } from '../src/host.js'
@@ -131,5 +132,28 @@ describe('hostile network', () => {
     report('replay', { delivered: got.length, reasons: victim.stats().reasons })
     expect(got).toHaveLength(1)
     expect(victim.stats().peers[a].accepted).toBe(1)
+  })
+
+  it('accepts 0 replays of its own group, as sent or re-signed by another key', async () => {
+    const seenTtlMs = 500
+    const { victim, attacker, got, a } = await triangle({ gossip: { seenTtlMs } })
+    // the attacker keeps the victim's signed message as gossip delivers it
+    const captured: RPC.Message[] = []
+    attacker.libp2p?.services.pubsub.addEventListener('message', e => {
+      const m = e.detail
+      if (m.type !== 'signed') return
+      const seqno = new Uint8Array(8)
+      new DataView(seqno.buffer).setBigUint64(0, m.sequenceNumber, false)
+      captured.push({ from: m.from.toMultihash().bytes, data: m.data, seqno, topic: m.topic, signature: m.signature, key: publicKeyToProtobuf(m.key) })
+    })
+    const group = makeGroup(11)
+    await victim.publish(group)
+    await until(() => captured.length === 1, 10_000, 'capture')
+    await new Promise(resolve => setTimeout(resolve, seenTtlMs + 1500))
+    const resigned = await signedMessage(await generateKeyPair('Ed25519'), victim.topic, encodeRolloutGroup(group), 1n)
+    await sendRaw(attacker, victim.peerId(), [captured[0], resigned])
+    await until(() => (victim.stats().reasons['own-origin'] ?? 0) === 1 && (victim.stats().reasons.duplicate ?? 0) === 1, 10_000, 'replays refused')
+    expect(got).toHaveLength(0)
+    expect(victim.stats().peers[a].accepted).toBe(0)
   })
 })
