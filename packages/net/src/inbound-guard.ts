@@ -13,7 +13,7 @@ import { ReplayGuard, groupContentKey } from './replay-guard.js'
 /** Verdict counts for messages received from one neighbour. */
 export interface PeerStats {
   accepted: number
-  /** Dropped without penalty by validation (unknown task, stale, …) or as a duplicate or replay. */
+  /** Dropped by validation (unknown task, stale, …) or as a duplicate, replay or own-origin copy: no invalid-message penalty, but it counts as the neighbour's waste. */
   ignored: number
   /** Provably invalid; the sender was penalized. */
   rejected: number
