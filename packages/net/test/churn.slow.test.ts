@@ -120,6 +120,7 @@ describe('churn', () => {
     let delivered = 0
     let missedFreshPublisher = 0
     let unsent = 0
+    let late = 0
     for (const p of published) {
       // a publish that reached no peer (the publisher had just restarted and knew no subscriber yet) is the publisher's to retry
       if (p.recipients === 0) { unsent++; continue }
@@ -132,11 +133,12 @@ describe('churn', () => {
         expected++
         const at = received.get(p.seed)?.get(i)
         if (at !== undefined && at - p.at <= WINDOW_MS) delivered++
+        else if (at !== undefined) late++
         else if (fresh) missedFreshPublisher++
       }
     }
     const fraction = delivered / expected
-    console.log(JSON.stringify({ churn: { hosts: HOSTS, seconds: SECONDS, published: published.length, expected, delivered, fraction, missedFreshPublisher, unsent, restarts: slots.reduce((n, s) => n + s.downs.length, 0), identityChanges, uncaught: uncaught.length } }))
+    console.log(JSON.stringify({ churn: { hosts: HOSTS, seconds: SECONDS, published: published.length, expected, delivered, fraction, late, missedFreshPublisher, unsent, restarts: slots.reduce((n, s) => n + s.downs.length, 0), identityChanges, uncaught: uncaught.length } }))
     expect(uncaught).toEqual([])
     expect(identityChanges).toBe(0)
     expect(expected).toBeGreaterThan(0)
