@@ -9,16 +9,18 @@ import { fileURLToPath } from 'node:url'
 import type { Logger } from '@murmur/interface'
 import { createSwarmHost, type SwarmHost } from '@murmur/net'
 import {
-  createPolicy, createTrainer, loadRewardModel, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
-  type Policy, type Trainer, type GptConfig, type Weights, type Tokenizer
+  createPolicy, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
+  type Policy, type GptConfig, type Weights, type Tokenizer
 } from '@murmur/policy'
 import { encodeRolloutGroup } from '@murmur/protocol'
 import { nodeStore } from '@murmur/store'
 import { taskKey } from '@murmur/tasks'
+import { createTrainer, loadRewardModel, type Trainer, type TrainerState } from '@murmur/trainer'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError } from './errors.js'
 import type { SwarmNodeComponents } from './node.js'
 import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort } from './ports.js'
+import { translateStartupError } from './startup-errors.js'
 
 /** Built-in model names and the files they resolve to (shipped in @murmur/policy). */
 export const BUILTIN_MODELS: Readonly<Record<string, string>> = {
@@ -56,11 +58,26 @@ export interface CreateComponentsOptions {
   needsRewardModel: boolean
 }
 
-/** Builds the real components of a node. Nothing is opened until `open()`. */
+/**
+ * Builds the real components of a node. Nothing is opened until `open()`. On failure, whatever
+ * was already created (worker threads, sessions) is released, so a failed start cannot keep the
+ * process alive; trainer and host errors come back as `InvalidConfigError`s naming the key.
+ */
 export async function createComponents (config: NodeConfig, options: CreateComponentsOptions): Promise<SwarmNodeComponents> {
+  const created: Array<() => Promise<void>> = []
+  try {
+    return await buildComponents(config, options, created)
+  } catch (err) {
+    await Promise.allSettled(created.map(async close => { await close() }))
+    throw translateStartupError(config, err)
+  }
+}
+
+async function buildComponents (config: NodeConfig, options: CreateComponentsOptions, created: Array<() => Promise<void>>): Promise<SwarmNodeComponents> {
   const log = options.logger
   const model = await loadModel(config.model)
   const policy: Policy = await createPolicy({ config: model.config, weights: model.weights, tokenizer: model.tokenizer, step: model.step, threads: 1 })
+  created.push(async () => { await policy.close() })
   const trainer: Trainer = createTrainer({
     config: model.config,
     weights: model.weights,
@@ -78,6 +95,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     aggregation: config.train.aggregation === 'constant' ? 'constant-normalizer' : config.train.aggregation,
     threads: 1
   })
+  created.push(async () => { await trainer.close() })
   let rewardModel: RewardModelPort | undefined
   let closeRewardModel = async (): Promise<void> => {}
   if (options.needsRewardModel) {
@@ -85,6 +103,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     const path = resolveModelPath(config.rewardModel)
     const bytes = await readFile(path).catch((err: unknown) => { throw new InvalidConfigError('rewardModel', `cannot read "${path}": ${(err as Error).message}`) })
     const rm = await loadRewardModel(new Uint8Array(bytes), model.tokenizer)
+    created.push(async () => { await rm.close() })
     rewardModel = {
       async score (prompts, completions, opts) {
         return await rm.score(prompts.map((prompt, i) => ({ prompt, completion: completions[i] })), opts)
@@ -96,7 +115,9 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
   const store = nodeStore({
     dir: join(config.dataDir, 'store'),
     pool: { maxEntries: config.pool.maxGroups, maxBytes: config.pool.maxBytes, ttlMs: config.pool.ttlSeconds * 1000 },
-    checkpoints: { keep: config.checkpoint.keep }
+    checkpoints: { keep: config.checkpoint.keep },
+    metrics: { keep: config.metrics.keep },
+    logger: log.child('store')
   })
   const modelId = config.modelId !== '' ? config.modelId : `murmur-gpt-d${model.config.nEmbd}-l${model.config.nLayer}`
   const policyPort: PolicyPort = {
@@ -117,7 +138,9 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
       return trainer.exportState()
     },
     async importState (state) {
-      trainer.importState({ weights: state.weights, optimizer: state.optimizer, step: state.step, rng: typeof state.rng === 'number' ? state.rng : 0 })
+      // The node checkpoints `{ scheme, seed, trainer: <trainer rng state> }`; unwrap it (a bare state is accepted too).
+      const rng = state.rng !== null && typeof state.rng === 'object' && 'trainer' in state.rng ? state.rng.trainer : state.rng
+      trainer.importState({ weights: state.weights, optimizer: state.optimizer, step: state.step, rng: rng as TrainerState['rng'] })
       await policy.setWeights(trainer.weights(), { step: trainer.step })
     }
   }
@@ -179,7 +202,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
         await host?.start()
       } catch (err) {
         await store.stop()
-        throw err
+        throw translateStartupError(config, err)
       }
     },
     async close () {

@@ -35,19 +35,34 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
   })
 
   const abort = new AbortController()
+  let stopSignal: NodeJS.Signals | undefined
+  // The first SIGINT/SIGTERM stops cleanly (the round in flight is abandoned; the last checkpoint
+  // is where the next start resumes); a second one exits at once.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopSignal === undefined) {
+      stopSignal = signal
+      if (!ipc) ctx.err(`murmur: ${signal}: stopping (send it again to exit at once)`)
+      abort.abort()
+      return
+    }
+    ctx.err(`murmur: second ${signal}: exiting now; the next start resumes from the last checkpoint`)
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15))
+  }
   const stop = (): void => { abort.abort() }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  let node: Awaited<ReturnType<typeof createSwarmNode>> | undefined
   if (ipc) {
     process.on('message', (msg: ParentMessage) => {
       if (msg.type === 'stop') stop()
-      if (msg.type === 'peers') void node.dial(msg.addrs).catch(() => {})
+      if (msg.type === 'peers') void node?.dial(msg.addrs).catch(() => {})
     })
     process.once('disconnect', stop)
   }
 
-  const node = await createSwarmNode(config, { logger })
   try {
+    node = await createSwarmNode(config, { logger })
+    if (abort.signal.aborted) return
     await node.start()
     const info = node.info()
     if (!ipc && !json) {
@@ -79,12 +94,20 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
     // Under `murmur sim`, stay up (serving peers) until the parent says stop.
     if (ipc && !abort.signal.aborted) await new Promise(resolve => abort.signal.addEventListener('abort', resolve, { once: true }))
   } catch (err) {
+    // A stop request aborts the round in flight: that is a clean stop, not a failure.
+    if (abort.signal.aborted && isAbort(err)) return
     if (ipc) report({ type: 'fatal', message: (err as Error).message })
     throw err
   } finally {
-    process.off('SIGINT', stop)
-    process.off('SIGTERM', stop)
-    await node.stop()
+    await node?.stop()
+    if (stopSignal !== undefined && !ipc) ctx.err(`murmur: stopped by ${stopSignal}; the next start with this data directory resumes from its last checkpoint`)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
     if (ipc) process.disconnect?.()
   }
+}
+
+function isAbort (err: unknown): boolean {
+  const code = (err as { code?: unknown }).code
+  return code === 'ERR_ABORTED' || (err as Error).name === 'AbortError'
 }

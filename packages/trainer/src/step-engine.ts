@@ -1,0 +1,197 @@
+/**
+ * Owns the trainable state (weights, AdamW moments, step) and the onnxruntime sessions of the
+ * train-step and log-prob graphs, one per (kind, rows × steps) bucket, built on first use and
+ * cached. Sessions run in worker threads so the caller's event loop stays responsive.
+ */
+import { createSession, createSessionWorker, tensor, type Session, type TensorMap } from '@murmur/graph'
+import type { AbortOptions } from '@murmur/interface'
+import { paramSpecs, type GptConfig, validateWeights, type Weights } from '@murmur/policy'
+import { feedAdamW, readAdamW } from './adamw-io.js'
+import type { PaddedBatch } from './batch.js'
+import type { TrainerConfig } from './trainer-config.js'
+import { InvalidTrainerStateError } from './errors.js'
+import { buildLogprobGraph } from './graphs.js'
+import type { OptimizerSnapshot } from './state.js'
+import { buildStepGraph } from './step-graph.js'
+
+/** Statistics of one optimizer step. */
+export interface StepStats {
+  loss: number
+  clipFraction: number
+  approxKl: number
+  refKl: number
+  entropy: number
+  gradNorm: number
+  learningRate: number
+  /** The optimizer step this was (1-based). */
+  step: number
+}
+
+/** Per-sequence inputs of a policy step, row-major like the batch. */
+export interface PolicyFeeds {
+  oldLogp: Float32Array
+  advantages: Float32Array
+  weights: Float32Array
+  /** Per-token importance weights of the clipped surrogate (spec §1.1); default all 1. */
+  tokenWeights?: Float32Array
+}
+
+/** The engine behind `Trainer` (and `pretrain`). */
+export interface StepEngine {
+  readonly step: number
+  logprobs(batch: PaddedBatch, options?: AbortOptions, weights?: Weights): Promise<Float32Array>
+  policyStep(batch: PaddedBatch, feeds: PolicyFeeds, options?: AbortOptions): Promise<StepStats>
+  sftStep(batch: PaddedBatch, weights: Float32Array, options?: AbortOptions & { learningRate?: number }): Promise<StepStats>
+  weights(): Weights
+  exportOptimizer(): OptimizerSnapshot
+  importOptimizer(s: OptimizerSnapshot): void
+  close(): Promise<void>
+}
+
+/** Options of `createStepEngine`. */
+export interface StepEngineInit {
+  config: GptConfig
+  weights: Weights
+  refWeights?: Weights
+  options: TrainerConfig
+  /** Run sessions in worker threads (default true). */
+  worker?: boolean
+}
+
+/** Creates the engine; the weights are copied. */
+export function createStepEngine (init: StepEngineInit): StepEngine {
+  const { config, options } = init
+  const specs = paramSpecs(config)
+  let params = validateWeights(config, init.weights, true)
+  let m: Weights = zerosLike(params)
+  let v: Weights = zerosLike(params)
+  let step = 0
+  const ref = options.beta > 0 ? validateWeights(config, init.refWeights ?? init.weights, true) : undefined
+  const sessions = new Map<string, Promise<Session>>()
+  const useWorker = init.worker ?? true
+
+  const session = async (key: string, build: () => Uint8Array): Promise<Session> => {
+    let s = sessions.get(key)
+    if (s === undefined) {
+      const bytes = build()
+      const sessionOptions = { intraOpThreads: options.threads }
+      s = useWorker ? createSessionWorker(bytes, sessionOptions) : createSession(bytes, sessionOptions)
+      sessions.set(key, s)
+      s.catch(() => sessions.delete(key))
+    }
+    return await s
+  }
+
+  const paramFeeds = (w: Weights, into: TensorMap, prefix = ''): void => {
+    for (const s of specs) into[prefix + s.name] = tensor('float32', s.shape, w[s.name])
+  }
+  const batchFeeds = (batch: PaddedBatch): TensorMap => ({
+    input_ids: tensor('int64', [batch.rows, batch.steps], batch.inputIds),
+    targets: tensor('int64', [batch.rows, batch.steps], batch.targets),
+    mask: tensor('float32', [batch.rows, batch.steps], batch.mask)
+  })
+  const scalarOf = (out: TensorMap, name: string): number => out[name] === undefined ? 0 : (out[name].data as Float32Array)[0]
+  const learningRate = (t: number, base: number): number => options.warmupSteps > 0 ? base * Math.min(1, t / options.warmupSteps) : base
+
+  const logprobs = async (batch: PaddedBatch, o: AbortOptions = {}, w: Weights = params): Promise<Float32Array> => {
+    const s = await session(`logp:${batch.rows}x${batch.steps}`, () => buildLogprobGraph(config, batch.rows, batch.steps))
+    const feeds = batchFeeds(batch)
+    delete feeds.mask
+    paramFeeds(w, feeds)
+    const out = await s.run(feeds, { signal: o.signal })
+    return out.logp.data as Float32Array
+  }
+
+  const runStep = async (kind: 'policy' | 'sft', batch: PaddedBatch, extra: TensorMap, lrBase: number, o: AbortOptions): Promise<StepStats> => {
+    const key = `${kind}:${batch.rows}x${batch.steps}`
+    const s = await session(key, () => buildStepGraph(config, {
+      kind,
+      rows: batch.rows,
+      steps: batch.steps,
+      epsLow: options.epsLow,
+      epsHigh: options.epsHigh,
+      beta: kind === 'policy' ? options.beta : 0,
+      beta1: options.beta1,
+      beta2: options.beta2,
+      adamEps: options.adamEps,
+      weightDecay: options.weightDecay,
+      maxGradNorm: options.maxGradNorm
+    }))
+    const t = step + 1
+    const lr = learningRate(t, lrBase)
+    const feeds: TensorMap = { ...batchFeeds(batch), ...extra }
+    feedAdamW(feeds, specs, { weights: params, m, v }, lr, t)
+    const out = await s.run(feeds, { signal: o.signal })
+    const next = readAdamW(out, specs)
+    params = next.weights
+    m = next.m
+    v = next.v
+    step = t
+    return {
+      loss: scalarOf(out, 'loss'),
+      clipFraction: scalarOf(out, 'clip_fraction'),
+      approxKl: scalarOf(out, 'approx_kl'),
+      refKl: scalarOf(out, 'ref_kl'),
+      entropy: scalarOf(out, 'entropy'),
+      gradNorm: scalarOf(out, 'grad_norm'),
+      learningRate: lr,
+      step: t
+    }
+  }
+
+  return {
+    get step () { return step },
+    logprobs,
+
+    async policyStep (batch, f, o = {}) {
+      const extra: TensorMap = {
+        weights: tensor('float32', [batch.rows, batch.steps], f.weights),
+        old_logp: tensor('float32', [batch.rows, batch.steps], f.oldLogp),
+        advantages: tensor('float32', [batch.rows], f.advantages),
+        token_weights: tensor('float32', [batch.rows, batch.steps], f.tokenWeights ?? new Float32Array(batch.rows * batch.steps).fill(1))
+      }
+      if (ref !== undefined) extra.ref_logp = tensor('float32', [batch.rows, batch.steps], await logprobs(batch, o, ref))
+      return await runStep('policy', batch, extra, options.learningRate, o)
+    },
+
+    async sftStep (batch, weights, o = {}) {
+      const extra: TensorMap = { weights: tensor('float32', [batch.rows, batch.steps], weights) }
+      return await runStep('sft', batch, extra, o.learningRate ?? options.learningRate, o)
+    },
+
+    weights: () => copyWeights(params),
+
+    exportOptimizer: () => ({ weights: copyWeights(params), m: copyWeights(m), v: copyWeights(v), step }),
+
+    importOptimizer (snap) {
+      try {
+        params = validateWeights(config, snap.weights, true)
+        m = validateWeights(config, snap.m, true)
+        v = validateWeights(config, snap.v, true)
+      } catch (err) {
+        throw new InvalidTrainerStateError((err as Error).message, { cause: err })
+      }
+      step = snap.step
+    },
+
+    async close () {
+      const all = [...sessions.values()]
+      sessions.clear()
+      for (const s of all) {
+        try {
+          await (await s).close()
+        } catch {
+          // a session that failed to load has nothing to release
+        }
+      }
+    }
+  }
+}
+
+function zerosLike (w: Weights): Weights {
+  return Object.fromEntries(Object.entries(w).map(([k, x]) => [k, new Float32Array(x.length)]))
+}
+
+function copyWeights (w: Weights): Weights {
+  return Object.fromEntries(Object.entries(w).map(([k, x]) => [k, x.slice()]))
+}

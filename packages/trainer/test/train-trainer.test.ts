@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { resolveGptConfig, charTokenizer, initWeights } from '@murmur/policy'
+import { createTrainer, type Trainer, type TrainingGroup } from '../src/trainer.js'
+
+const tokenizer = charTokenizer()
+const config = resolveGptConfig({ nLayer: 2, nEmbd: 32, nHead: 4, vocabSize: tokenizer.vocabSize, nCtx: 32 })
+const groups: TrainingGroup[] = [
+  { prompt: '12+34=', completions: ['46', '45', '4x', '47'], advantages: [1, -1, -1, 1] },
+  { prompt: '7>2 ab=', completions: ['ba', 'ab'], advantages: [-0.5, 0.5] }
+]
+const pairs = groups.flatMap(g => g.completions.map(c => ({ prompt: g.prompt, completion: c })))
+const advs = groups.flatMap(g => [...g.advantages])
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
+
+let open: Trainer[] = []
+afterEach(async () => {
+  await Promise.all(open.map(async t => { await t.close() }))
+  open = []
+})
+function trainer (init: Partial<Parameters<typeof createTrainer>[0]> = {}): Trainer {
+  const t = createTrainer({ config, weights: initWeights(config, 1), tokenizer, seed: 3, learningRate: 3e-3, minibatchSize: 8, ...init })
+  open.push(t)
+  return t
+}
+
+describe('createTrainer', () => {
+  it('sees an importance ratio of exactly 1 on the first step', async () => {
+    const stats = await trainer({ epochs: 2, minibatchSize: 4 }).train(groups)
+    expect(stats.steps).toBe(4)
+    expect(stats.perStep[0].approxKl).toBe(0)
+    expect(stats.perStep[0].clipFraction).toBe(0)
+    // Later steps are off-policy: the ratio has moved.
+    expect(stats.perStep[3].approxKl).toBeGreaterThan(0)
+    expect(stats.sequences).toBe(6)
+  })
+
+  it('raises the log-probs of positive-advantage completions and lowers the negative ones', async () => {
+    const t = trainer()
+    const before = (await t.logprobs(pairs)).map(sum)
+    for (let i = 0; i < 5; i++) await t.train(groups)
+    const after = (await t.logprobs(pairs)).map(sum)
+    advs.forEach((a, i) => {
+      if (a > 0) expect(after[i]).toBeGreaterThan(before[i])
+      else expect(after[i]).toBeLessThan(before[i])
+    })
+  })
+
+  it('resumes from exported state and reproduces the next step exactly', async () => {
+    const a = trainer({ epochs: 2, minibatchSize: 4 })
+    await a.train(groups)
+    const state = a.exportState()
+    const expected = await a.train(groups)
+    const b = trainer({ epochs: 2, minibatchSize: 4, seed: 99 })
+    // The shuffling RNG state survives the JSON a node checkpoint stores it as.
+    b.importState({ ...state, rng: JSON.parse(JSON.stringify(state.rng)) as typeof state.rng })
+    expect(b.step).toBe(state.step)
+    const got = await b.train(groups)
+    expect(got.perStep).toEqual(expected.perStep)
+    const wa = a.weights()
+    const wb = b.weights()
+    for (const k of Object.keys(wa)) expect(wb[k]).toEqual(wa[k])
+  })
+
+  it('resumes a state written by the previous version (single-word RNG state) deterministically', async () => {
+    const a = trainer({ epochs: 2, minibatchSize: 4 })
+    await a.train(groups)
+    const legacy = { ...a.exportState(), rng: 0x1234abcd }
+    const b = trainer({ epochs: 2, minibatchSize: 4 })
+    const c = trainer({ epochs: 2, minibatchSize: 4, seed: 7 })
+    b.importState(legacy)
+    c.importState(legacy)
+    expect(b.step).toBe(legacy.step)
+    expect((await b.train(groups)).perStep).toEqual((await c.train(groups)).perStep)
+  })
+
+  it('lowers the SFT loss on repeated examples', async () => {
+    const t = trainer()
+    const ex = [{ prompt: '12+34=', completion: '46' }, { prompt: '1+1=', completion: '2' }]
+    const first = await t.sft(ex, { learningRate: 1e-2 })
+    let last = first
+    for (let i = 0; i < 20; i++) last = await t.sft(ex, { learningRate: 1e-2 })
+    expect(last.loss).toBeLessThan(first.loss * 0.5)
+    expect(first.tokens).toBe(5)
+  })
+
+  it('rejects mismatched advantages and a closed trainer with typed errors', async () => {
+    const t = trainer()
+    await expect(t.train([{ prompt: 'a', completions: ['b'], advantages: [] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
+    await expect(t.train([{ prompt: 'a', completions: ['b'], advantages: [NaN] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
+    expect(() => { t.importState({ weights: new Uint8Array(3), optimizer: new Uint8Array(3), step: 1, rng: 1 }) }).toThrow(expect.objectContaining({ code: 'ERR_INVALID_TRAINER_STATE' }) as Error)
+    await t.close()
+    await expect(t.train(groups)).rejects.toMatchObject({ code: 'ERR_TRAINER_CLOSED' })
+  })
+
+  it('skips a batch with no usable sequence as a no-op step and says so', async () => {
+    const t = trainer()
+    const before = t.weights()
+    // Every completion fills the context on its own (generation hit the length limit): nothing to train on.
+    const long = 'x'.repeat(config.nCtx)
+    const stats = await t.train([{ prompt: '1+1=', completions: [long, long], advantages: [1, -1], truncated: [true, true] }])
+    expect(stats.skipped).toBe('no-usable-sequences')
+    expect(stats.steps).toBe(0)
+    expect(stats.sequences).toBe(0)
+    expect(t.step).toBe(0)
+    const after = t.weights()
+    for (const k of Object.keys(before)) expect(after[k]).toEqual(before[k])
+    expect((await t.train(groups)).skipped).toBeUndefined()
+  })
+
+  it('weights each trained token by its importance weight: all-ones is the unweighted step, all-zeros moves nothing', async () => {
+    const ones = groups.map(g => ({ ...g, tokenWeights: g.completions.map(c => new Array<number>(c.length + 1).fill(1)) }))
+    const zeros = groups.map(g => ({ ...g, tokenWeights: g.completions.map(c => new Array<number>(c.length + 1).fill(0)) }))
+    const half = groups.map(g => ({ ...g, tokenWeights: g.completions.map(() => [0.5]) }))
+    const plain = trainer()
+    const weighted = trainer()
+    const expected = await plain.train(groups)
+    const got = await weighted.train(ones)
+    expect(got.perStep).toEqual(expected.perStep)
+    const frozen = trainer()
+    const before = frozen.weights()
+    await frozen.train(zeros)
+    for (const k of Object.keys(before)) expect(frozen.weights()[k]).toEqual(before[k])
+    const partial = await trainer().train(half)
+    expect(partial.gradNorm).not.toBeCloseTo(expected.gradNorm, 4)
+    await expect(trainer().train([{ ...groups[0], tokenWeights: [[1, 1, 1, 1]] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
+    await expect(trainer().train([{ ...groups[0], tokenWeights: [[NaN]] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
+  })
+})
