@@ -9,9 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { createRng } from '@murmur/interface'
 import { createSwarmHost, type SwarmHost } from '../src/host.js'
 import { loopbackInit, makeGroup } from './helpers.js'
-import { rand } from './fuzz-generators.js'
 
 const HOSTS = 16
 const SECONDS = Number(process.env.MURMUR_CHURN_SECONDS ?? 300)
@@ -39,7 +39,7 @@ describe('churn', () => {
     process.on('uncaughtException', onError)
     process.on('unhandledRejection', onError)
     root = await mkdtemp(join(tmpdir(), 'murmur-churn-'))
-    const r = rand(7)
+    const r = createRng(7)
     const slots: Slot[] = Array.from({ length: HOSTS }, (_, i) => ({ dataDir: join(root, `h${i}`), upSince: 0, downs: [] }))
     const received = new Map<number, Map<number, number>>() // seed → host index → receivedAt
     const published: Published[] = []
@@ -103,7 +103,7 @@ describe('churn', () => {
     const restarts: Array<Promise<void>> = []
     for (let tick = 1; tick * CHURN_EVERY_MS <= SECONDS * 1000; tick++) {
       await sleep(start + tick * CHURN_EVERY_MS - Date.now())
-      for (const i of live().sort(() => r.next() - 0.5).slice(0, 2)) restarts.push(restart(i))
+      for (const i of live().sort(() => r.nextFloat() - 0.5).slice(0, 2)) restarts.push(restart(i))
       // what a node's discovery does: a host left with few connections dials more
       for (const i of live()) if ((slots[i].host?.peers().length ?? 0) < MIN_PEERS) restarts.push(dialSome(i, MIN_PEERS))
     }

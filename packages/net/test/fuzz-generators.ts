@@ -7,24 +7,8 @@ import {
   DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, MAX_COMPLETION_BYTES, MAX_COMPLETIONS, MAX_GROUP_BYTES,
   PROTOCOL_VERSION, decodeRolloutGroup, encodeRolloutGroup, type RolloutGroup
 } from '@murmur/protocol'
+import type { Rng } from '@murmur/interface'
 import { listFamilies, resolveTask, type TaskRef } from '@murmur/tasks'
-
-/** A seeded PRNG (mulberry32). */
-export interface Rand { next: () => number, int: (lo: number, hi: number) => number, pick: <T>(xs: readonly T[]) => T }
-
-/** A seeded PRNG (mulberry32): uniform floats in [0, 1) and helpers. */
-export function rand (seed: number): Rand {
-  let s = seed >>> 0
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1))
-  return { next, int, pick: xs => xs[int(0, xs.length - 1)] }
-}
 
 // --- a minimal protobuf writer (enough to break every rule the real encoder keeps) ---------------
 
@@ -125,7 +109,7 @@ function toWire (g: RolloutGroup): Wire {
 const FAMILIES = listFamilies()
 const ALPHABET = Array.from('abcdefghijklmnopqrstuvwxyz0123456789 +-=<>/é漢😀\n')
 
-function text (r: Rand, max: number): string {
+function text (r: Rng, max: number): string {
   let s = ''
   const n = r.int(0, max)
   for (let i = 0; i < n; i++) s += r.pick(ALPHABET)
@@ -133,7 +117,7 @@ function text (r: Rand, max: number): string {
 }
 
 /** A valid group of a random family and format, created at `now`. */
-export function validGroup (r: Rand, now: number): RolloutGroup {
+export function validGroup (r: Rng, now: number): RolloutGroup {
   const f = r.pick(FAMILIES)
   const task: TaskRef = { family: f.name, version: f.version, seed: r.int(0, 0xffff_ffff), params: { format: r.pick(['compact', 'text'] as const) } }
   const n = r.int(1, 8)
@@ -143,12 +127,12 @@ export function validGroup (r: Rand, now: number): RolloutGroup {
     completions: Array.from({ length: n }, () => text(r, 48)),
     modelId: r.pick(['tiny', 'gpt-nano', '']),
     round: r.int(0, 1000),
-    scores: r.next() < 0.5 ? [] : Array.from({ length: n }, () => r.next()),
+    scores: r.nextFloat() < 0.5 ? [] : Array.from({ length: n }, () => r.nextFloat()),
     createdAt: now - r.int(0, DEFAULT_MAX_AGE_MS - 1)
   }
 }
 
-function flipChar (s: string, r: Rand): string {
+function flipChar (s: string, r: Rng): string {
   if (s.length === 0) return 'x'
   const i = r.int(0, s.length - 1)
   const c = s.charCodeAt(i)
@@ -162,7 +146,7 @@ export interface GeneratorClass {
   name: string
   /** True when no message of this class may ever be accepted. */
   mustNotAccept: boolean
-  make: (r: Rand, now: number) => Uint8Array
+  make: (r: Rng, now: number) => Uint8Array
 }
 
 const INVALID_UTF8 = [Uint8Array.of(0xc3), Uint8Array.of(0xed, 0xa0, 0x80), Uint8Array.of(0xff, 0xfe), Uint8Array.of(0xe2, 0x28, 0xa1)]
@@ -295,7 +279,7 @@ export const GENERATORS: readonly GeneratorClass[] = [
         // a length prefix of 2^63: protons reads lengths as uint32 (here 0), so this decodes as an extra empty completion
         cat([tag(4, 2), varint(2n ** 63n)])
       ])
-      return r.next() < 0.5 ? cat([extra, b]) : cat([b, extra])
+      return r.nextFloat() < 0.5 ? cat([extra, b]) : cat([b, extra])
     }
   },
   {
@@ -306,9 +290,9 @@ export const GENERATORS: readonly GeneratorClass[] = [
       const w = toWire(g)
       const unknown = cat(Array.from({ length: r.int(1, 10) }, () => {
         const field = r.int(9, 5000)
-        return r.pick([intField(field, r.int(0, 1e6)), lenField(field, enc.encode(text(r, 30))), cat([tag(field, 1), doubles([r.next()])]), cat([tag(field, 5), [1, 2, 3, 4]])])
+        return r.pick([intField(field, r.int(0, 1e6)), lenField(field, enc.encode(text(r, 30))), cat([tag(field, 1), doubles([r.nextFloat()])]), cat([tag(field, 5), [1, 2, 3, 4]])])
       }))
-      w.extra = r.next() < 0.5 ? unknown : cat([unknown, lenField(3, enc.encode(flipChar(g.prompt, r)))])
+      w.extra = r.nextFloat() < 0.5 ? unknown : cat([unknown, lenField(3, enc.encode(flipChar(g.prompt, r)))])
       return write(w)
     }
   },
@@ -330,7 +314,7 @@ export const GENERATORS: readonly GeneratorClass[] = [
       const pick = r.int(0, 4)
       if (pick === 0) w.seed = r.pick([0xffff_ffff, 2n ** 32n, 2n ** 64n - 1n])
       else if (pick === 1) w.family = new Uint8Array(r.int(64, 100)).fill(0x61)
-      else if (pick === 2) w.params = Array.from({ length: r.int(20, 40) }, (_, i) => ({ key: enc.encode(`p${i}`), number: r.next() * 1e308 }))
+      else if (pick === 2) w.params = Array.from({ length: r.int(20, 40) }, (_, i) => ({ key: enc.encode(`p${i}`), number: r.nextFloat() * 1e308 }))
       else if (pick === 3) w.params = [...w.params, { key: new Uint8Array(0), number: 1 }, { key: enc.encode('zz'), number: 1, text: enc.encode('x'), flag: true }]
       else w.taskVersion = r.pick([0, 0xffff_ffff])
       return write(w)
@@ -341,7 +325,7 @@ export const GENERATORS: readonly GeneratorClass[] = [
     mustNotAccept: true,
     make: (r, now) => {
       const w = toWire(validGroup(r, now))
-      if (r.next() < 0.5) w.prompt = new Uint8Array(r.int(8 * 1024 + 1, 16 * 1024)).fill(0x61)
+      if (r.nextFloat() < 0.5) w.prompt = new Uint8Array(r.int(8 * 1024 + 1, 16 * 1024)).fill(0x61)
       else w.modelId = new Uint8Array(r.int(257, 4096)).fill(0x61)
       return write(w)
     }
