@@ -14,8 +14,10 @@ import type { RolloutGroup } from '@murmur/protocol'
 export function groupContentKey (group: Pick<RolloutGroup, 'task' | 'completions'>): string {
   const t = group.task
   const params = Object.keys(t.params).sort().map(k => [k, t.params[k]])
-  const text = JSON.stringify([t.family, t.version, t.seed, params, [...group.completions].sort()])
-  return createHash('sha256').update(text).digest('base64url').slice(0, 22)
+  const h = createHash('sha256').update(JSON.stringify([t.family, t.version, t.seed, params]))
+  // length-prefixed, so that no two lists of completions feed the same bytes
+  for (const c of [...group.completions].sort()) h.update(`\n${c.length}:`).update(c)
+  return h.digest('base64url').slice(0, 22)
 }
 
 /** Options of `ReplayGuard`. */
