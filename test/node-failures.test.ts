@@ -99,7 +99,7 @@ describe('murmur node failure paths', () => {
 
   it('exits non-zero in one line for a bad config value, a bad config file and a stray argument', async () => {
     const dir = await tempDir()
-    expectOneLineFailure(await node(dir, '--train-lr', 'fast'), 'train.lr')
+    expectOneLineFailure(await node(dir, '--train-learning-rate', 'fast'), 'train.learningRate')
     const file = join(dir, 'bad.json')
     await writeFile(file, '{ "train": ')
     expectOneLineFailure(await node(dir, '--config', file), file)

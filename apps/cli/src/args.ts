@@ -1,6 +1,6 @@
 /**
- * Flag parsing for every command. Config keys become flags automatically (`train.lr` →
- * `--train-lr`), so the CLI cannot forget one; each command adds its own flags on top.
+ * Flag parsing for every command. Config keys become flags automatically (`train.learningRate` →
+ * `--train-learning-rate`), so the CLI cannot forget one; each command adds its own flags on top.
  */
 import { parseArgs } from 'node:util'
 import { NODE_CONFIG_SCHEMA, flagName, type FieldSpec } from '@murmur/node'

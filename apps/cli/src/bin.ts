@@ -3,7 +3,6 @@
  * The `murmur` command. Errors are caught here only: one clear line on stderr (the stack with
  * --verbose) and a non-zero exit code.
  */
-import { fileURLToPath } from 'node:url'
 import { MurmurError } from '@murmur/interface'
 import { commands, helpText } from './commands/index.js'
 import type { CommandContext } from './commands/context.js'
@@ -18,7 +17,6 @@ const ctx: CommandContext = {
   err: line => { process.stderr.write(line + '\n') },
   errRaw: text => { process.stderr.write(text) },
   isTTY: process.stderr.isTTY,
-  binPath: fileURLToPath(import.meta.url),
   verbose
 }
 

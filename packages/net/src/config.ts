@@ -1,17 +1,16 @@
 // SwarmHostInit (every field optional) → a validated, fully defaulted config.
 import { InvalidArgumentError, type Logger, noopLogger } from '@murmur/interface'
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, PROTOCOL_VERSION, type ResolvedTask, type TaskRef } from '@murmur/protocol'
-import { resolveTask as defaultResolveTask } from '@murmur/tasks'
 import type { PrivateKey } from '@libp2p/interface'
 import {
-  DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_QUEUE,
+  DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
   DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS,
   DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEW_ORIGIN_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE,
   DEFAULT_RESERVED_OUTBOUND, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
 } from './constants.js'
 import { checkSwarmKey } from './swarm-key.js'
 
-/** Options of `createSwarmHost`. Every field is optional. */
+/** Options of `createSwarmHost`. Every field but `resolveTask` is optional. */
 export interface SwarmHostInit {
   /** Swarm id: hosts only exchange groups with hosts of the same id. Default `"default"`. */
   swarmId?: string
@@ -45,7 +44,7 @@ export interface SwarmHostInit {
     max?: number
     /** Most connections being upgraded at once. Default: libp2p's. */
     maxIncomingPending?: number
-    /** Most inbound connections per second from one host. Default: libp2p's (5); raise it for many hosts on one machine. */
+    /** Most inbound connections per second from one host. Default `DEFAULT_INBOUND_PER_HOST_PER_SECOND` (5, libp2p's); raise it for many hosts on one machine. */
     inboundPerHostPerSecond?: number
     /** Connection slots inbound connections may not take, kept for our own dials (against eclipse by inbound floods). Default 8 (at most max / 4). */
     reservedOutbound?: number
@@ -82,8 +81,12 @@ export interface SwarmHostInit {
   replay?: { windowMs?: number, maxEntries?: number }
   /** Capacity of the inbound validation queue (all neighbours together). Default 256. */
   maxInboundQueue?: number
-  /** Regenerates tasks to validate prompts. Default: `resolveTask` of @murmur/tasks. */
-  resolveTask?: (ref: TaskRef) => ResolvedTask
+  /**
+   * Regenerates a task from its reference (the application's task registry, e.g. `resolveTask`
+   * of @murmur/tasks): the validator checks each group's prompt against it and hands the
+   * regenerated task on with the group, so the application never regenerates it again.
+   */
+  resolveTask: (ref: TaskRef) => ResolvedTask
   /** Groups older than this are ignored (ms). Default: @murmur/protocol's. */
   maxAgeMs?: number
   /** Clock (ms since the epoch). Default `Date.now`. */
@@ -110,7 +113,7 @@ export interface SwarmHostConfig {
   readonly psk?: Uint8Array
   readonly maxConnections: number
   readonly maxIncomingPending?: number
-  readonly inboundPerHostPerSecond?: number
+  readonly inboundPerHostPerSecond: number
   readonly reservedOutbound: number
   readonly D?: number
   readonly Dlo?: number
@@ -155,7 +158,8 @@ function strings (field: string, v: string[] | undefined, fallback: string[]): s
 }
 
 /** Validates `init` and fills in defaults; throws InvalidArgumentError naming the bad key. */
-export function resolveSwarmConfig (init: SwarmHostInit = {}): SwarmHostConfig {
+export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
+  if (typeof init?.resolveTask !== 'function') throw new InvalidArgumentError('resolveTask', 'a task resolver is required (e.g. resolveTask of @murmur/tasks)')
   const swarmId = init.swarmId ?? DEFAULT_SWARM_ID
   if (typeof swarmId !== 'string' || !SWARM_ID_PATTERN.test(swarmId)) {
     throw new InvalidArgumentError('swarmId', `must match ${String(SWARM_ID_PATTERN)}, got ${JSON.stringify(swarmId)}`)
@@ -189,7 +193,7 @@ export function resolveSwarmConfig (init: SwarmHostInit = {}): SwarmHostConfig {
     psk: init.psk === undefined ? undefined : checkSwarmKey(init.psk),
     maxConnections,
     maxIncomingPending: positive('connections.maxIncomingPending', init.connections?.maxIncomingPending),
-    inboundPerHostPerSecond: positive('connections.inboundPerHostPerSecond', init.connections?.inboundPerHostPerSecond),
+    inboundPerHostPerSecond: positive('connections.inboundPerHostPerSecond', init.connections?.inboundPerHostPerSecond) ?? DEFAULT_INBOUND_PER_HOST_PER_SECOND,
     reservedOutbound,
     D: positive('gossip.D', g.D),
     Dlo: positive('gossip.Dlo', g.Dlo),
@@ -208,7 +212,7 @@ export function resolveSwarmConfig (init: SwarmHostInit = {}): SwarmHostConfig {
     replayWindowMs: positive('replay.windowMs', init.replay?.windowMs) ?? (maxAgeMs ?? DEFAULT_MAX_AGE_MS) + DEFAULT_MAX_FUTURE_SKEW_MS,
     maxSeenGroups: positive('replay.maxEntries', init.replay?.maxEntries) ?? DEFAULT_MAX_SEEN_GROUPS,
     maxInboundQueue: positive('maxInboundQueue', init.maxInboundQueue) ?? DEFAULT_INBOUND_QUEUE,
-    resolveTask: init.resolveTask ?? defaultResolveTask,
+    resolveTask: init.resolveTask,
     maxAgeMs,
     now: init.now ?? Date.now,
     logger: init.logger ?? noopLogger('murmur:net')

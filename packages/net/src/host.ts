@@ -2,7 +2,9 @@
 // message passes the local graylist and the fair inbound queue (one FIFO per neighbour), then
 // protocol validation (decode limits, task regeneration, prompt check), then the inbound guard
 // (replay and cross-origin dedupe, per-origin and per-neighbour limits), and only then reaches
-// the application as `rollout:received`. Verdicts go back to gossipsub so that invalid senders
+// the application as `rollout:received` — with the exact bytes the producer signed, the decoded
+// group and the regenerated task, so the application decodes and regenerates nothing again.
+// Verdicts go back to gossipsub so that invalid senders
 // lose score and stop being heard.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
@@ -26,6 +28,8 @@ import { GRAYLISTED, InboundGuard, type PeerStats, type Verdict } from './inboun
 
 /** A validated group from a peer. */
 export interface RolloutReceived {
+  /** The message bytes exactly as the producer signed them (`group` is their decoding). */
+  bytes: Uint8Array
   group: RolloutGroup
   /** The task regenerated locally from `group.task` (its answer is trustworthy, the group's scores are not). */
   task: ResolvedTask
@@ -67,6 +71,12 @@ export interface WaitForPeersOptions extends AbortOptions {
   mesh?: boolean
 }
 
+/** Options of `SwarmHost.publish`. */
+export interface PublishOptions extends AbortOptions {
+  /** The group's task as the caller resolved it; saves regenerating it for the pre-publish check. */
+  task?: ResolvedTask
+}
+
 /** A libp2p host gossiping rollout groups within one swarm. */
 export interface SwarmHost extends Startable, TypedEventEmitter<SwarmHostEvents> {
   /** The resolved configuration. */
@@ -83,7 +93,7 @@ export interface SwarmHost extends Startable, TypedEventEmitter<SwarmHostEvents>
    * Validates, encodes and publishes a group; returns how many peers it was sent to. Throws
    * InvalidRolloutError for a group peers would reject, PublishError when gossipsub fails.
    */
-  publish(group: RolloutGroup, options?: AbortOptions): Promise<{ recipients: number }>
+  publish(group: RolloutGroup, options?: PublishOptions): Promise<{ recipients: number }>
   /** Peer ids subscribed to this swarm's topic. */
   peers(): string[]
   /** Resolves once at least `n` peers are subscribed to the topic (and in the mesh, by default). */
@@ -184,13 +194,15 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     }
   }
 
-  async publish (group: RolloutGroup, options: AbortOptions = {}): Promise<{ recipients: number }> {
+  async publish (group: RolloutGroup, options: PublishOptions = {}): Promise<{ recipients: number }> {
     const node = this.started()
     throwIfAborted(options.signal)
     const bytes = encodeRolloutGroup(group)
     // Never publish what peers would reject (and penalize us for).
     const c = this.config
-    const verdict = validateGroup(group, { resolveTask: c.resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
+    const known = options.task
+    const resolveTask = known === undefined ? c.resolveTask : () => known
+    const verdict = validateGroup(group, { resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
     if (verdict.action === 'reject') throw new InvalidRolloutError('group', `peers would reject it: ${verdict.reason}`)
     try {
       const result = await node.services.pubsub.publish(this.topic, bytes)
@@ -283,7 +295,8 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       return TopicValidatorResult.Ignore
     }
     this.count(via, 'accepted', 'ok')
-    this.accepted.set(msg, { group: result.group, task: result.task, from, via })
+    // A copy: `data` may be a view into the whole RPC frame, which the receiver would otherwise keep alive.
+    this.accepted.set(msg, { bytes: Uint8Array.from(data), group: result.group, task: result.task, from, via })
     return TopicValidatorResult.Accept
   }
 
@@ -306,6 +319,6 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
 }
 
 /** Creates a swarm host; call `start()` to bring it up. Throws InvalidArgumentError for a bad config. */
-export function createSwarmHost (init: SwarmHostInit = {}): SwarmHost {
+export function createSwarmHost (init: SwarmHostInit): SwarmHost {
   return new SwarmHostImpl(init)
 }

@@ -4,6 +4,7 @@ import { NeighbourLimits } from '../src/neighbour-limits.js'
 import { ReplayGuard, groupContentKey } from '../src/replay-guard.js'
 import { GRAYLISTED, InboundGuard } from '../src/inbound-guard.js'
 import { outboundReservingGater } from '../src/connection-gater.js'
+import { resolveTask } from '@murmur/tasks'
 import { resolveSwarmConfig } from '../src/config.js'
 import {
   BLOCKED_NEIGHBOUR_PENALTY, DEFAULT_MAX_SEEN_GROUPS, MAX_PENALTY, NEIGHBOUR_GRACE, NEW_ORIGIN_WASTE_WEIGHT, PENALTY_HALF_LIFE_MS, REJECT_HALF_LIFE_MS
@@ -225,10 +226,10 @@ describe('outbound reservation', () => {
   })
 
   it('defaults to 8 reserved slots, at most a quarter of the maximum, and names a bad value', () => {
-    expect(resolveSwarmConfig({}).reservedOutbound).toBe(8)
-    expect(resolveSwarmConfig({ connections: { max: 12 } }).reservedOutbound).toBe(3)
-    expect(() => resolveSwarmConfig({ connections: { max: 4, reservedOutbound: 4 } }))
+    expect(resolveSwarmConfig({ resolveTask }).reservedOutbound).toBe(8)
+    expect(resolveSwarmConfig({ resolveTask, connections: { max: 12 } }).reservedOutbound).toBe(3)
+    expect(() => resolveSwarmConfig({ resolveTask, connections: { max: 4, reservedOutbound: 4 } }))
       .toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field: 'connections.reservedOutbound' }) as Error)
-    expect(resolveSwarmConfig({ maxAgeMs: 1000 }).replayWindowMs).toBe(1000 + 2 * 60_000)
+    expect(resolveSwarmConfig({ resolveTask, maxAgeMs: 1000 }).replayWindowMs).toBe(1000 + 2 * 60_000)
   })
 })

@@ -17,7 +17,7 @@ afterEach(async () => { await stopHosts(hosts); hosts = [] })
 interface Triangle { victim: SwarmHost, attacker: SwarmHost, honest: SwarmHost, got: RolloutReceived[], a: string }
 
 /** victim ← attacker, victim ← honest, all in the mesh; `got` collects what the victim delivers. */
-async function triangle (over: SwarmHostInit = {}): Promise<Triangle> {
+async function triangle (over: Partial<SwarmHostInit> = {}): Promise<Triangle> {
   hosts = await startHosts(3, over)
   const [victim, attacker, honest] = hosts
   await connect(attacker, victim)

@@ -9,14 +9,14 @@ import { InvalidConfigError } from './errors.js'
 /** Trainer and host init fields → the node config key they are derived from. */
 const FIELD_TO_KEY: Readonly<Record<string, string>> = {
   minibatchSize: 'train.minibatchGroups',
-  learningRate: 'train.lr',
+  learningRate: 'train.learningRate',
   warmupSteps: 'train.warmupSteps',
   weightDecay: 'train.weightDecay',
-  maxGradNorm: 'train.gradClip',
+  maxGradNorm: 'train.maxGradNorm',
   epochs: 'train.epochs',
-  epsLow: 'train.clipLow',
-  epsHigh: 'train.clipHigh',
-  beta: 'train.klBeta',
+  epsLow: 'train.epsLow',
+  epsHigh: 'train.epsHigh',
+  beta: 'train.beta',
   listen: 'net.listen',
   bootstrap: 'net.bootstrap',
   swarmId: 'net.swarmId'

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { noopLogger } from '@murmur/interface'
-import { createComponents, resolveConfig, type TrainGroup } from '../src/index.js'
+import { resolveConfig, type TrainGroup } from '../src/index.js'
+import { createComponents } from '../src/components.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'murmur-adapter-'))
 afterAll(() => { rmSync(dir, { recursive: true, force: true }) })

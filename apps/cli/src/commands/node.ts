@@ -1,17 +1,14 @@
 /**
  * `murmur node`: runs one node until its rounds are done (or forever with --rounds 0). Resumes
- * from the last checkpoint in its data directory. With --ipc (used by `murmur sim`) it reports
- * to its parent process instead of printing.
+ * from the last checkpoint in its data directory. With --json it prints one JSON line per event.
  */
 import { createSwarmNode, resolveConfig, loadConfigFile, type NodeConfig } from '@murmur/node'
 import { createLogger, scopeMatcher } from '@murmur/interface'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
-import type { ChildMessage, ParentMessage } from '../ipc.js'
 import { fmt } from '../table.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
-  ipc: { type: 'boolean', doc: 'report to a parent `murmur sim` process over IPC (internal)' },
   eval: { type: 'boolean', doc: 'evaluate held-out accuracy before the first and after the last round', default: true }
 }
 const USAGE = 'murmur node [--config file.json] [config flags]'
@@ -23,11 +20,9 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
   if (args.flags.help === true) { ctx.out(formatHelp(USAGE, DESCRIPTION, FLAGS, true)); return }
   const file = typeof args.flags.config === 'string' ? await loadConfigFile(args.flags.config) : undefined
   const config: NodeConfig = resolveConfig({ file, env: process.env, flags: args.config })
-  const ipc = args.flags.ipc === true && typeof process.send === 'function'
   const json = args.flags.json === true
-  const report = (msg: ChildMessage): void => {
-    if (ipc) process.send?.(msg)
-    else if (json) ctx.out(JSON.stringify(msg.type === 'round' ? { type: 'round', ...msg.metrics } : msg))
+  const report = (msg: Record<string, unknown> & { type: string }): void => {
+    if (json) ctx.out(JSON.stringify(msg))
   }
   const logger = createLogger('murmur', {
     enabled: scopeMatcher(process.env.MURMUR_DEBUG ?? (ctx.verbose ? 'murmur*' : '')),
@@ -41,46 +36,38 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopSignal === undefined) {
       stopSignal = signal
-      if (!ipc) ctx.err(`murmur: ${signal}: stopping (send it again to exit at once)`)
+      ctx.err(`murmur: ${signal}: stopping (send it again to exit at once)`)
       abort.abort()
       return
     }
     ctx.err(`murmur: second ${signal}: exiting now; the next start resumes from the last checkpoint`)
     process.exit(128 + (signal === 'SIGINT' ? 2 : 15))
   }
-  const stop = (): void => { abort.abort() }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   let node: Awaited<ReturnType<typeof createSwarmNode>> | undefined
-  if (ipc) {
-    process.on('message', (msg: ParentMessage) => {
-      if (msg.type === 'stop') stop()
-      if (msg.type === 'peers') void node?.dial(msg.addrs).catch(() => {})
-    })
-    process.once('disconnect', stop)
-  }
 
   try {
     node = await createSwarmNode(config, { logger })
     if (abort.signal.aborted) return
     await node.start()
     const info = node.info()
-    if (!ipc && !json) {
-      ctx.err(`node ${info.peerId} listening on ${info.addrs.join(', ') || '(networking off)'}`)
+    if (!json) {
+      ctx.err(`node ${info.peerId} listening on ${info.addrs.join(', ') || '(networking off)'}; onnxruntime on ${info.device}`)
       ctx.err(`resolved config: ${JSON.stringify(config)}`)
       if (info.resumed) ctx.err(`resumed from checkpoint; next round ${info.nextRound}`)
     }
-    report({ type: 'ready', peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed })
+    report({ type: 'ready', peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed, device: info.device })
     const doEval = args.flags.eval !== false
     if (doEval && !info.resumed) {
       const { accuracy } = await node.evaluate({ signal: abort.signal })
       report({ type: 'eval', phase: 'start', round: info.nextRound, accuracy })
-      if (!ipc && !json) ctx.err(`held-out accuracy before training: ${fmt(accuracy)}`)
+      if (!json) ctx.err(`held-out accuracy before training: ${fmt(accuracy)}`)
     }
     node.events.on('round:completed', e => {
       const m = e.detail
-      report({ type: 'round', metrics: m })
-      if (!ipc && !json) {
+      report({ type: 'round', ...m })
+      if (!json) {
         ctx.err(`round ${m.round}: reward ${fmt(m.reward)} accuracy ${fmt(m.accuracy)} peers ${m.peers} peer groups ${m.peerGroupsUsed}/${m.peerGroupsAvailable} loss ${fmt(m.loss, 4)} (${m.timings.roundMs.toFixed(0)} ms)`)
       }
     })
@@ -88,22 +75,18 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
     if (doEval && !abort.signal.aborted) {
       const { accuracy } = await node.evaluate({ signal: abort.signal })
       report({ type: 'eval', phase: 'end', round: info.nextRound + rounds, accuracy })
-      if (!ipc && !json) ctx.err(`held-out accuracy after training: ${fmt(accuracy)}`)
+      if (!json) ctx.err(`held-out accuracy after training: ${fmt(accuracy)}`)
     }
     report({ type: 'finished', rounds })
-    // Under `murmur sim`, stay up (serving peers) until the parent says stop.
-    if (ipc && !abort.signal.aborted) await new Promise(resolve => abort.signal.addEventListener('abort', resolve, { once: true }))
   } catch (err) {
     // A stop request aborts the round in flight: that is a clean stop, not a failure.
     if (abort.signal.aborted && isAbort(err)) return
-    if (ipc) report({ type: 'fatal', message: (err as Error).message })
     throw err
   } finally {
     await node?.stop()
-    if (stopSignal !== undefined && !ipc) ctx.err(`murmur: stopped by ${stopSignal}; the next start with this data directory resumes from its last checkpoint`)
+    if (stopSignal !== undefined) ctx.err(`murmur: stopped by ${stopSignal}; the next start with this data directory resumes from its last checkpoint`)
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    if (ipc) process.disconnect?.()
   }
 }
 

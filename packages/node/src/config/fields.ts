@@ -89,12 +89,12 @@ export function checkField (key: string, spec: FieldSpec, value: unknown): unkno
   }
 }
 
-/** `train.lr` → `--train-lr`. */
+/** `train.learningRate` → `--train-learning-rate`. */
 export function flagName (key: string): string {
   return key.replace(/\./g, '-').replace(/[A-Z]/g, c => '-' + c.toLowerCase())
 }
 
-/** `train.lr` → `MURMUR_TRAIN_LR`. */
+/** `train.learningRate` → `MURMUR_TRAIN_LEARNING_RATE`. */
 export function envName (key: string): string {
   return 'MURMUR_' + flagName(key).replace(/-/g, '_').toUpperCase()
 }

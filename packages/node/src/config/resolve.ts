@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { Aggregation } from '@murmur/trainer'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
 import { NODE_CONFIG_SCHEMA } from './schema.js'
@@ -18,6 +19,9 @@ export interface NodeConfig {
   readonly localGroups: number
   readonly peerGroups: number
   readonly groupSize: number
+  /** auto | cpu | cuda | webgpu (graph's `Device`). */
+  readonly device: 'auto' | 'cpu' | 'cuda' | 'webgpu'
+  readonly chatTemplate: boolean
   readonly model: string
   readonly rewardModel: string
   readonly taskMix: Readonly<Record<string, number>>
@@ -31,7 +35,9 @@ export interface NodeConfig {
     readonly dht: boolean
     readonly pskFile: string
     readonly maxConnections: number
-    readonly peerGroupsPerSecond: number
+    readonly inboundPerHostPerSecond: number
+    readonly heartbeatMs: number
+    readonly groupsPerSecond: number
   }
   readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
@@ -47,16 +53,18 @@ export interface NodeConfig {
     readonly filterZeroVariance: boolean
   }
   readonly train: {
-    readonly lr: number
+    readonly learningRate: number
     readonly warmupSteps: number
     readonly weightDecay: number
-    readonly gradClip: number
+    readonly maxGradNorm: number
     readonly epochs: number
     readonly minibatchGroups: number
-    readonly clipLow: number
-    readonly clipHigh: number
-    readonly klBeta: number
-    readonly aggregation: 'token-mean' | 'sequence-mean' | 'constant'
+    readonly epsLow: number
+    readonly epsHigh: number
+    readonly beta: number
+    readonly loraRank: number
+    readonly loraTargets: readonly string[]
+    readonly aggregation: Aggregation
   }
   readonly metrics: { readonly keep: number }
   readonly checkpoint: { readonly every: number, readonly keep: number }
