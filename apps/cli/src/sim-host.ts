@@ -50,10 +50,11 @@ async function main (): Promise<void> {
     }
   })
   try {
-    for (const s of specs) {
+    // Built concurrently: loading a model and starting a policy worker overlap across nodes.
+    hosted.push(...await Promise.all(specs.map(async s => {
       const config = resolveConfig({ file: await loadConfigFile(s.path) })
-      hosted.push({ index: s.index, node: await createSwarmNode(config, { logger: logger.child(`node-${s.index}`), sharedProcess: shared }) })
-    }
+      return { index: s.index, node: await createSwarmNode(config, { logger: logger.child(`node-${s.index}`), sharedProcess: shared }) }
+    })))
     await Promise.all(hosted.map(async h => {
       try {
         await runNode(h, stop.signal)
