@@ -7,6 +7,9 @@ import { MurmurError } from '@murmur/interface'
 import { commands, helpText } from './commands/index.js'
 import type { CommandContext } from './commands/context.js'
 
+/** How long a finished command may take to let go of its last handles before the process exits anyway. */
+const EXIT_GRACE_MS = 2000
+
 const argv = process.argv.slice(2)
 const verbose = argv.includes('--verbose') || argv.includes('-v')
 const ctx: CommandContext = {
@@ -36,7 +39,14 @@ try {
 } catch (err) {
   const e = err as Error
   const code = err instanceof MurmurError ? ` [${err.code}]` : ''
-  process.stderr.write(`murmur: ${e.message}${code}\n`)
+  process.stderr.write(`murmur: ${e.message.split('\n')[0]}${code}\n`)
   if (verbose && e.stack !== undefined) process.stderr.write(e.stack + '\n')
   process.exitCode = err instanceof MurmurError && err.code === 'ERR_USAGE' ? 2 : 1
+} finally {
+  // The command is done. A handle that a failed library call left open (a worker thread, a
+  // socket) must not keep the process alive: supervisors (systemd, Kubernetes) need the exit.
+  setTimeout(() => {
+    if (verbose) process.stderr.write(`murmur: exiting with handles still open: ${process.getActiveResourcesInfo().join(', ')}\n`)
+    process.exit()
+  }, EXIT_GRACE_MS).unref()
 }

@@ -35,7 +35,7 @@ describe('murmur CLI', () => {
   it('prints help for no command and for every command', async () => {
     const top = await murmur('--help')
     expect(top.code).toBe(0)
-    for (const command of ['sim', 'node', 'eval', 'pretrain', 'export', 'experiment']) {
+    for (const command of ['sim', 'node', 'eval', 'pretrain', 'export', 'experiment', 'store']) {
       expect(top.stdout).toContain(command)
       const help = await murmur(command, '--help')
       expect(help.code, command).toBe(0)

@@ -15,6 +15,7 @@ import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError } from './errors.js'
 import { loadModel, openPolicy, policyPort, resolveModelPath } from './model.js'
 import type { RewardModelPort, SwarmNodeComponents, SwarmPort, TrainerPort } from './ports.js'
+import { translateStartupError } from './startup-errors.js'
 
 /** Options of `createComponents`. */
 export interface CreateComponentsOptions {
@@ -24,11 +25,26 @@ export interface CreateComponentsOptions {
   sharedProcess?: boolean
 }
 
-/** Builds the real components of a node. Nothing is opened until `open()`. */
+/**
+ * Builds the real components of a node. Nothing is opened until `open()`. On failure, whatever
+ * was already created (worker threads, sessions) is released, so a failed start cannot keep the
+ * process alive; trainer and host errors come back as `InvalidConfigError`s naming the key.
+ */
 export async function createComponents (config: NodeConfig, options: CreateComponentsOptions): Promise<SwarmNodeComponents> {
+  const created: Array<() => Promise<void>> = []
+  try {
+    return await buildComponents(config, options, created)
+  } catch (err) {
+    await Promise.allSettled(created.map(async close => { await close() }))
+    throw translateStartupError(config, err)
+  }
+}
+
+async function buildComponents (config: NodeConfig, options: CreateComponentsOptions, created: Array<() => Promise<void>>): Promise<SwarmNodeComponents> {
   const log = options.logger
   const model = await loadModel(config.model)
   const policy: Policy = await openPolicy(model, 1)
+  created.push(async () => { await policy.close() })
   const trainer: Trainer = createTrainer({
     config: model.config,
     weights: model.weights,
@@ -48,6 +64,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     worker: options.sharedProcess !== true,
     memoryArena: options.sharedProcess !== true
   })
+  created.push(async () => { await trainer.close() })
   let rewardModel: RewardModelPort | undefined
   let closeRewardModel = async (): Promise<void> => {}
   if (options.needsRewardModel) {
@@ -55,6 +72,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
     const path = resolveModelPath(config.rewardModel)
     const bytes = await readFile(path).catch((err: unknown) => { throw new InvalidConfigError('rewardModel', `cannot read "${path}": ${(err as Error).message}`) })
     const rm = await loadRewardModel(new Uint8Array(bytes), model.tokenizer)
+    created.push(async () => { await rm.close() })
     rewardModel = {
       async score (prompts, completions, opts) {
         return await rm.score(prompts.map((prompt, i) => ({ prompt, completion: completions[i] })), opts)
@@ -66,7 +84,9 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
   const store = nodeStore({
     dir: join(config.dataDir, 'store'),
     pool: { maxEntries: config.pool.maxGroups, maxBytes: config.pool.maxBytes, ttlMs: config.pool.ttlSeconds * 1000 },
-    checkpoints: { keep: config.checkpoint.keep }
+    checkpoints: { keep: config.checkpoint.keep },
+    metrics: { keep: config.metrics.keep },
+    logger: log.child('store')
   })
   const modelId = config.modelId !== '' ? config.modelId : `murmur-gpt-d${model.config.nEmbd}-l${model.config.nLayer}`
   const trainerPort: TrainerPort = {
@@ -130,7 +150,7 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
         await host?.start()
       } catch (err) {
         await store.stop()
-        throw err
+        throw translateStartupError(config, err)
       }
     },
     async close () {

@@ -88,7 +88,13 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       if (started) return
       // stop() released the policy and trainer sessions: a node is started once.
       if (stopped) throw new NotStartedError('SwarmNode (stopped; create a new node to restart from its checkpoint)')
-      await components.open()
+      try {
+        await components.open()
+      } catch (err) {
+        // open() released what it opened; the sessions and workers built with the components remain.
+        await components.close().catch(() => undefined)
+        throw err
+      }
       try {
         const checkpoint = await components.store.checkpoints.latest()
         if (checkpoint !== undefined) {

@@ -48,6 +48,22 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig(sources)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG', field }))
   })
 
+  it('treats an empty environment variable as unset, never as true', () => {
+    expect(resolveConfig({ env: { MURMUR_NET_MDNS: '', MURMUR_NET_ENABLED: '', MURMUR_ROUNDS: '' } }).net).toMatchObject({ mdns: false, enabled: true })
+    expect(resolveConfig({ env: { MURMUR_NET_MDNS: 'false', MURMUR_NET_ENABLED: '0' } }).net).toMatchObject({ mdns: false, enabled: false })
+    expect(() => resolveConfig({ flags: { 'net.mdns': '' } })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG', field: 'net.mdns' }))
+  })
+
+  it('names net.bootstrap or net.listen for an address that does not parse as a multiaddr', () => {
+    expect(() => resolveConfig({ flags: { 'net.bootstrap': '/ip4/1.2.3.4/tcp/notaport' } })).toThrow(expect.objectContaining({ field: 'net.bootstrap' }))
+    expect(() => resolveConfig({ flags: { 'net.listen': '/ip4/999.1.1.1/tcp/1' } })).toThrow(expect.objectContaining({ field: 'net.listen' }))
+  })
+
+  it('keeps at least two checkpoints so a damaged newest one can fall back', () => {
+    expect(() => resolveConfig({ flags: { 'checkpoint.keep': '1' } })).toThrow(expect.objectContaining({ field: 'checkpoint.keep' }))
+    expect(resolveConfig().metrics.keep).toBe(100_000)
+  })
+
   it('derives flag and env names from keys', () => {
     expect(flagName('train.minibatchGroups')).toBe('train-minibatch-groups')
     expect(envName('net.swarmId')).toBe('MURMUR_NET_SWARM_ID')

@@ -52,7 +52,7 @@ interface RunResult {
 
 /** Runs the `experiment` command. */
 export async function experimentCommand (argv: string[], ctx: CommandContext): Promise<void> {
-  const args = parseCommandArgs(argv, FLAGS, true)
+  const args = parseCommandArgs(argv, FLAGS, true, 1)
   const name = args.positionals[0]
   if (args.flags.help === true || name === undefined) {
     ctx.out(formatHelp(USAGE, DESCRIPTION + '\n\nexperiments:\n' + Object.entries(EXPERIMENTS).map(([n, e]) => `  ${n.padEnd(8)} ${e.describe}`).join('\n'), FLAGS, true))

@@ -30,11 +30,26 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
   })
 
   const abort = new AbortController()
-  const stop = (): void => { abort.abort() }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
-  const node = await createSwarmNode(config, { logger })
+  let stopSignal: NodeJS.Signals | undefined
+  // The first SIGINT/SIGTERM stops cleanly (the round in flight is abandoned; the last checkpoint
+  // is where the next start resumes); a second one exits at once.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopSignal === undefined) {
+      stopSignal = signal
+      ctx.err(`murmur: ${signal}: stopping (send it again to exit at once)`)
+      abort.abort()
+      return
+    }
+    ctx.err(`murmur: second ${signal}: exiting now; the next start resumes from the last checkpoint`)
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  let node: Awaited<ReturnType<typeof createSwarmNode>> | undefined
+
   try {
+    node = await createSwarmNode(config, { logger })
+    if (abort.signal.aborted) return
     await node.start()
     const info = node.info()
     if (!json) {
@@ -63,9 +78,19 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
       if (!json) ctx.err(`held-out accuracy after training: ${fmt(accuracy)}`)
     }
     report({ type: 'finished', rounds })
+  } catch (err) {
+    // A stop request aborts the round in flight: that is a clean stop, not a failure.
+    if (abort.signal.aborted && isAbort(err)) return
+    throw err
   } finally {
-    process.off('SIGINT', stop)
-    process.off('SIGTERM', stop)
-    await node.stop()
+    await node?.stop()
+    if (stopSignal !== undefined) ctx.err(`murmur: stopped by ${stopSignal}; the next start with this data directory resumes from its last checkpoint`)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
   }
+}
+
+function isAbort (err: unknown): boolean {
+  const code = (err as { code?: unknown }).code
+  return code === 'ERR_ABORTED' || (err as Error).name === 'AbortError'
 }

@@ -29,7 +29,7 @@ export function parseFieldString (key: string, spec: FieldSpec, raw: string): un
     }
     case 'bool': {
       const v = raw.trim().toLowerCase()
-      if (['true', '1', 'yes', 'on', ''].includes(v)) return true
+      if (['true', '1', 'yes', 'on'].includes(v)) return true
       if (['false', '0', 'no', 'off'].includes(v)) return false
       throw new InvalidConfigError(key, `expected true or false, got "${raw}"`)
     }

@@ -3,6 +3,7 @@
  * then a frozen, fully-defaulted `NodeConfig`. Errors name the key, the bad value and the range.
  */
 import { readFile } from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { Aggregation } from '@murmur/trainer'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
@@ -60,6 +61,7 @@ export interface NodeConfig {
     readonly beta: number
     readonly aggregation: Aggregation
   }
+  readonly metrics: { readonly keep: number }
   readonly checkpoint: { readonly every: number, readonly keep: number }
   readonly eval: { readonly every: number, readonly tasks: number }
 }
@@ -88,7 +90,8 @@ export function resolveConfig (sources: ConfigSources = {}): NodeConfig {
   if (sources.env !== undefined) {
     for (const [key, spec] of Object.entries(specs)) {
       const raw = sources.env[envName(key)]
-      if (raw !== undefined) values.set(key, parseFieldString(key, spec, raw))
+      // An empty variable (MURMUR_NET_MDNS=) is unset, as in most tools: it never means "true".
+      if (raw !== undefined && raw !== '') values.set(key, parseFieldString(key, spec, raw))
     }
   }
   if (sources.flags !== undefined) {
@@ -165,8 +168,15 @@ function checkCrossField (c: NodeConfig): void {
     throw new InvalidConfigError('rewards.alpha', `alpha + beta must be < 1 so every correct answer outranks every incorrect one, got ${c.rewards.alpha} + ${c.rewards.beta}`)
   }
   if (c.rewards.wMin > c.rewards.wMax) throw new InvalidConfigError('rewards.wMin', `must be ≤ rewards.wMax (${c.rewards.wMax}), got ${c.rewards.wMin}`)
-  for (const addr of [...c.net.listen, ...c.net.bootstrap]) {
-    if (!addr.startsWith('/')) throw new InvalidConfigError('net.listen', `"${addr}" is not a multiaddr (it must start with "/")`)
+  for (const key of ['net.listen', 'net.bootstrap'] as const) {
+    for (const addr of key === 'net.listen' ? c.net.listen : c.net.bootstrap) {
+      if (!addr.startsWith('/')) throw new InvalidConfigError(key, `"${addr}" is not a multiaddr (it must start with "/")`)
+      try {
+        multiaddr(addr)
+      } catch (err) {
+        throw new InvalidConfigError(key, `"${addr}" is not a valid multiaddr: ${(err as Error).message}`, { cause: err })
+      }
+    }
   }
 }
 

@@ -80,7 +80,10 @@ export const NODE_CONFIG_SCHEMA = {
   'train.aggregation': { kind: 'string', default: TRAINER_DEFAULTS.aggregation, choices: AGGREGATIONS, doc: 'loss aggregation' },
 
   'checkpoint.every': { kind: 'int', default: 1, min: 1, doc: 'checkpoint every N rounds' },
-  'checkpoint.keep': { kind: 'int', default: storeConstants.DEFAULT_CHECKPOINT_KEEP, min: 1, doc: 'checkpoints kept' },
+  // ≥ 2 so a damaged newest checkpoint can fall back to the previous one.
+  'checkpoint.keep': { kind: 'int', default: storeConstants.DEFAULT_CHECKPOINT_KEEP, min: 2, doc: 'checkpoints kept (a damaged newest one falls back to an older one)' },
+  // ~600 bytes a round: 100,000 rounds ≈ 60 MB; older rounds are deleted as new ones arrive.
+  'metrics.keep': { kind: 'int', default: 100_000, min: 1, doc: 'rounds of metrics history kept (oldest deleted first)' },
   'eval.every': { kind: 'int', default: 0, min: 0, doc: 'evaluate held-out accuracy every N rounds (0 = off)' },
   'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation' }
 } as const satisfies Schema
