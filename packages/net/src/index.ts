@@ -12,6 +12,20 @@ export { resolveSwarmConfig, rolloutTopic, type SwarmHostInit, type SwarmHostCon
 export { loadOrCreateIdentity } from './identity.js'
 export { generateSwarmKey, checkSwarmKey } from './swarm-key.js'
 export { IdentityError, PublishError, DialError } from './errors.js'
+export { Joiner, type JoinInit, type JoinEvent, type JoinerComponents } from './join.js'
+export { formatDiagnosis, formatAttempt, classifyDialError, type JoinAttempt, type JoinFailureReason } from './diagnosis.js'
+export { reachabilityOf, connectionKind, type Reachability, type ReachabilityStatus } from './reachability.js'
+export { swarmProtocol, matchSwarm, type SwarmMatch } from './swarm-protocol.js'
+export { isPrivateAddress, publicAddressesOnly } from './address-filter.js'
+export {
+  fetchBootstrapList, parseBootstrapList, bootstrapListBody, MAX_LIST_PEERS,
+  type BootstrapList, type BootstrapListPeer
+} from './bootstrap-list.js'
+export { loadSwarmFile, parseSwarmFile, SwarmFileError, type SwarmFile } from './swarm-file.js'
+export {
+  createBootstrapNode, DEFAULT_RELAY_LIMITS, DEFAULT_BOOTSTRAP_LISTEN, DEFAULT_BOOTSTRAP_MAX_CONNECTIONS,
+  type BootstrapNodeInit, type RelayLimits
+} from './bootstrap-node.js'
 export type { ByteCounts } from './byte-counter.js'
 export type { SwarmServices, GossipSubService } from './libp2p-options.js'
 export {
