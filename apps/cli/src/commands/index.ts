@@ -6,6 +6,7 @@ import { evalCommand } from './eval.js'
 import { exportCommand } from './export.js'
 import { pretrainCommand } from './pretrain.js'
 import { experimentCommand } from './experiment.js'
+import { bootstrapCommand } from './bootstrap.js'
 
 /** A CLI command. */
 export interface Command {
@@ -20,7 +21,8 @@ export const commands: Record<string, Command> = {
   eval: { summary: 'accuracy of a checkpoint on held-out tasks', run: evalCommand },
   pretrain: { summary: 'supervised pretraining of the default tiny policy', run: pretrainCommand },
   export: { summary: 'write a model folder for Hugging Face tooling', run: exportCommand },
-  experiment: { summary: 'run the SAPO sharing or HERO shaping ablation (results.json + SVG plots)', run: experimentCommand }
+  experiment: { summary: 'run the SAPO sharing or HERO shaping ablation (results.json + SVG plots)', run: experimentCommand },
+  bootstrap: { summary: 'run a bootstrap/relay peer for a swarm (DHT, relay, AutoNAT, HTTP /bootstrap)', run: bootstrapCommand }
 }
 
 /** Top-level help. */
