@@ -208,8 +208,9 @@ export class Joiner {
     const deadline = Date.now() + IDENTIFY_WAIT_MS
     while (!signal.aborted) {
       const info = await this.c.libp2p.peerStore.get(peer).catch(() => undefined)
-      if (info !== undefined && info.protocols.length > 0) return info.protocols
-      if (Date.now() > deadline) return []
+      // Negotiated streams add protocols one by one; identify's agent version marks the full list.
+      if (info !== undefined && info.metadata.has('AgentVersion')) return info.protocols
+      if (Date.now() > deadline) return info?.protocols ?? []
       await sleep(100, { signal }).catch(() => {})
     }
     return []

@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '@murmur/interface'
-import { createSwarmHost, type SwarmHost } from '@murmur/net'
+import { createSwarmHost, watchHostStatus, type SwarmHost } from '@murmur/net'
 import {
   createPolicy, createTrainer, loadRewardModel, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
   type Policy, type Trainer, type GptConfig, type Weights, type Tokenizer
@@ -130,9 +130,18 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
       swarmId: config.net.swarmId,
       dataDir: config.dataDir,
       listen: [...config.net.listen],
+      announce: [...config.net.announce],
       bootstrap: [...config.net.bootstrap],
+      bootstrapUrls: [...config.net.bootstrapUrls],
+      join: { minPeers: config.net.minPeers },
+      publicOnly: config.net.public,
+      relay: config.net.relay,
+      dcutr: config.net.relay,
+      autonat: config.net.public,
       mdns: config.net.mdns,
-      dht: config.net.dht ? 'server' : 'off',
+      dhtLan: !config.net.public,
+      // On a public swarm a node serves the DHT only once AutoNAT confirms a public address.
+      dht: config.net.dht ? (config.net.public ? 'auto' : 'server') : 'off',
       ...(psk === undefined ? {} : { psk }),
       connections: { max: config.net.maxConnections, inboundPerHostPerSecond: 100 },
       gossip: { heartbeatMs: 500 },
@@ -163,7 +172,8 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
       onGroup (handler) { handlers.push(handler) },
       async dial (addrs, o) {
         await Promise.allSettled(addrs.map(async a => { await h.dial(a, o) }))
-      }
+      },
+      onStatus (handler) { watchHostStatus(h, handler) }
     }
   }
 

@@ -9,7 +9,7 @@ import { createTaskSampler, resolveTask, verify, hashSeeds, DEFAULT_TASK_MIX, ty
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
 import type { RoundMetrics } from './metrics.js'
-import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort } from './ports.js'
+import type { NetStatus, PolicyPort, RewardModelPort, SwarmPort, TrainerPort } from './ports.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
 
 /** Seed of the held-out evaluation set: the same for every node, disjoint from training streams. */
@@ -33,6 +33,8 @@ export interface SwarmNodeComponents {
 export interface SwarmNodeEvents extends Record<string, unknown> {
   'round:completed': RoundMetrics
   'checkpoint:saved': { round: number, ms: number }
+  /** Joined, join failed (with a diagnosis), reachability, DCUtR upgrade, first peer group. */
+  'net:status': NetStatus
 }
 
 /** Identity and position of a started node. */
@@ -114,6 +116,8 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       if (started) return
       // stop() released the policy and trainer sessions: a node is started once.
       if (stopped) throw new NotStartedError('SwarmNode (stopped; create a new node to restart from its checkpoint)')
+      // Before open(): the host reports its first reachability and join results while starting.
+      components.swarm?.onStatus?.(s => { events.emit('net:status', s) })
       await components.open()
       try {
         const checkpoint = await components.store.checkpoints.latest()

@@ -4,6 +4,7 @@
  * `components.ts`; keeping the round against these small contracts keeps it readable and lets
  * each adapter translate its package's errors at the boundary.
  */
+import type { HostStatus } from '@murmur/net'
 import type { AbortOptions } from '@murmur/interface'
 import type { RolloutGroup } from '@murmur/protocol'
 
@@ -88,4 +89,9 @@ export interface SwarmPort {
   /** Registers the handler of validated peer groups. */
   onGroup(handler: (received: ReceivedGroup) => void): void
   dial(addrs: string[], options?: AbortOptions): Promise<void>
+  /** Registers a listener of network status changes (joined, join failed with a diagnosis, reachability, DCUtR upgrades). */
+  onStatus?(handler: (status: NetStatus) => void): void
 }
+
+/** A network status change worth telling the operator about (see @murmur/net's watchHostStatus). */
+export type NetStatus = HostStatus

@@ -1,29 +1,52 @@
 /**
  * `murmur node`: runs one node until its rounds are done (or forever with --rounds 0). Resumes
- * from the last checkpoint in its data directory. With --ipc (used by `murmur sim`) it reports
- * to its parent process instead of printing.
+ * from the last checkpoint in its data directory. With --swarm it joins the swarm a swarm file
+ * describes and runs under a supervisor that restarts it after a crash. With --ipc (used by
+ * `murmur sim`) it reports to its parent process instead of printing.
  */
 import { createSwarmNode, resolveConfig, loadConfigFile, type NodeConfig } from '@murmur/node'
 import { createLogger, scopeMatcher } from '@murmur/interface'
+import { loadSwarmFile } from '@murmur/net'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import type { ChildMessage, ParentMessage } from '../ipc.js'
+import { supervise } from '../supervisor.js'
+import { mergeConfigLayers, swarmConfigLayer } from '../swarm-config.js'
 import { fmt } from '../table.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
   ipc: { type: 'boolean', doc: 'report to a parent `murmur sim` process over IPC (internal)' },
-  eval: { type: 'boolean', doc: 'evaluate held-out accuracy before the first and after the last round', default: true }
+  eval: { type: 'boolean', doc: 'evaluate held-out accuracy before the first and after the last round', default: true },
+  swarm: { type: 'string', doc: 'swarm file: join the swarm it describes (id, bootstrap peers and URLs, model, task mix, key)' },
+  supervise: { type: 'boolean', doc: 'restart the node after a crash (default: on with --swarm; --no-supervise turns it off)' }
 }
-const USAGE = 'murmur node [--config file.json] [config flags]'
+const USAGE = 'murmur node [--swarm swarm.json] [--config file.json] [config flags]'
 const DESCRIPTION = 'Runs one node: generates and scores rollouts, shares them with the swarm, trains on its own and its peers\' groups, checkpoints every round.'
 
 /** Runs the `node` command. */
 export async function nodeCommand (argv: string[], ctx: CommandContext): Promise<void> {
   const args = parseCommandArgs(argv, FLAGS, true)
   if (args.flags.help === true) { ctx.out(formatHelp(USAGE, DESCRIPTION, FLAGS, true)); return }
-  const file = typeof args.flags.config === 'string' ? await loadConfigFile(args.flags.config) : undefined
-  const config: NodeConfig = resolveConfig({ file, env: process.env, flags: args.config })
   const ipc = args.flags.ipc === true && typeof process.send === 'function'
+  const swarmPath = typeof args.flags.swarm === 'string' ? args.flags.swarm : undefined
+  const swarm = swarmPath === undefined ? undefined : await loadSwarmFile(swarmPath)
+  if (!ipc && (args.flags.supervise ?? swarm !== undefined) === true) {
+    const abort = new AbortController()
+    const stop = (): void => { abort.abort() }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    try {
+      const result = await supervise({ binPath: ctx.binPath, args: ['node', ...argv, '--no-supervise'], log: ctx.err, signal: abort.signal })
+      process.exitCode = result.code
+    } finally {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+    }
+    return
+  }
+  const userFile = typeof args.flags.config === 'string' ? await loadConfigFile(args.flags.config) : undefined
+  const file = swarm === undefined ? userFile : mergeConfigLayers(swarmConfigLayer(swarm), userFile)
+  const config: NodeConfig = resolveConfig({ file, env: process.env, flags: args.config })
   const json = args.flags.json === true
   const report = (msg: ChildMessage): void => {
     if (ipc) process.send?.(msg)
@@ -47,6 +70,10 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
   }
 
   const node = await createSwarmNode(config, { logger })
+  node.events.on('net:status', ({ detail }) => {
+    if (json) ctx.out(JSON.stringify({ type: 'net', ...detail }))
+    else if (!ipc) ctx.err(`net: ${detail.message}`)
+  })
   try {
     await node.start()
     const info = node.info()

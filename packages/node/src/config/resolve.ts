@@ -26,6 +26,11 @@ export interface NodeConfig {
     readonly swarmId: string
     readonly listen: readonly string[]
     readonly bootstrap: readonly string[]
+    readonly bootstrapUrls: readonly string[]
+    readonly minPeers: number
+    readonly public: boolean
+    readonly relay: boolean
+    readonly announce: readonly string[]
     readonly mdns: boolean
     readonly dht: boolean
     readonly pskFile: string
@@ -162,8 +167,11 @@ function checkCrossField (c: NodeConfig): void {
     throw new InvalidConfigError('rewards.alpha', `alpha + beta must be < 1 so every correct answer outranks every incorrect one, got ${c.rewards.alpha} + ${c.rewards.beta}`)
   }
   if (c.rewards.wMin > c.rewards.wMax) throw new InvalidConfigError('rewards.wMin', `must be ≤ rewards.wMax (${c.rewards.wMax}), got ${c.rewards.wMin}`)
-  for (const addr of [...c.net.listen, ...c.net.bootstrap]) {
-    if (!addr.startsWith('/')) throw new InvalidConfigError('net.listen', `"${addr}" is not a multiaddr (it must start with "/")`)
+  for (const [key, addrs] of [['net.listen', c.net.listen], ['net.bootstrap', c.net.bootstrap], ['net.announce', c.net.announce]] as const) {
+    for (const addr of addrs) if (!addr.startsWith('/')) throw new InvalidConfigError(key, `"${addr}" is not a multiaddr (it must start with "/")`)
+  }
+  for (const url of c.net.bootstrapUrls) {
+    if (!/^https?:\/\//.test(url)) throw new InvalidConfigError('net.bootstrapUrls', `"${url}" is not an http(s) URL`)
   }
 }
 
