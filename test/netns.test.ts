@@ -111,6 +111,8 @@ describe.skipIf(unavailable !== undefined)('public swarm across network namespac
     const fromAll = (p: NsProcess, after = 0): boolean => good.filter(q => q !== p).every(q => gossip(p).some(g => g.kind === 'delivered' && g.origin === ids.get(q) && g.t > after))
     await waitFor(() => good.every(p => fromAll(p)), 90_000, 'every node to receive groups from every other node', explain)
     const firstGroupMs = good.map(p => (netLines(p).find(l => l.kind === 'first-group')?.t ?? Number.NaN) - p.startedAt)
+    const readyMs = good.map(p => (p.json().find(j => j.v.type === 'ready')?.t ?? Number.NaN) - p.startedAt)
+    const joinedMs = good.map(p => (netLines(p).find(l => l.kind === 'joined')?.t ?? Number.NaN) - p.startedAt)
     const allJoined = Date.now()
 
     // 2. Wrong swarm key / wrong swarm id: a one-line diagnosis naming the bootstrap address, no groups.
@@ -168,6 +170,8 @@ describe.skipIf(unavailable !== undefined)('public swarm across network namespac
     console.log(JSON.stringify({
       bench: 'netns',
       firstGroupMs: { p50: sortedFirst[1], max: sortedFirst[2], each: Object.fromEntries(good.map((p, i) => [p.name, firstGroupMs[i]])) },
+      readyMs: Object.fromEntries(good.map((p, i) => [p.name, readyMs[i]])),
+      joinedMs: Object.fromEntries(good.map((p, i) => [p.name, joinedMs[i]])),
       delivery: { groups: window.length, deliveries: total, late, p50Ms: latencies[Math.floor(latencies.length / 2)], maxMs: latencies.at(-1) },
       natPaths: { n1FromN2: paths(n1, n2), n2FromN1: paths(n2, n1) },
       dcutrUpgraded: upgraded,

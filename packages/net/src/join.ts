@@ -49,6 +49,8 @@ export interface JoinerComponents {
 }
 
 const IDENTIFY_WAIT_MS = 5_000
+/** Most dials of discovered peers in flight at once. */
+const MAX_DISCOVERY_DIALS = 4
 
 /** Keeps a host joined to its swarm; `stop()` cancels everything in flight. */
 export class Joiner {
@@ -62,6 +64,7 @@ export class Joiner {
   private controller?: AbortController
   private loop?: Promise<void>
   private everJoined = false
+  private discoveryDials = 0
 
   constructor (components: JoinerComponents, init: JoinInit = {}) {
     this.c = components
@@ -78,6 +81,19 @@ export class Joiner {
     this.controller = new AbortController()
     const signal = this.controller.signal
     this.loop = this.run(signal).catch(err => { if (!signal.aborted) this.c.logger.error('join loop failed', err) })
+    // Peers found by the DHT (or mDNS) are dialled while we are short of swarm peers.
+    const onDiscovery = (evt: CustomEvent<{ id: PeerId }>): void => { this.onDiscovered(evt.detail.id, signal) }
+    this.c.libp2p.addEventListener('peer:discovery', onDiscovery)
+    signal.addEventListener('abort', () => { this.c.libp2p.removeEventListener('peer:discovery', onDiscovery) }, { once: true })
+  }
+
+  private onDiscovered (peer: PeerId, signal: AbortSignal): void {
+    if (signal.aborted || this.discoveryDials >= MAX_DISCOVERY_DIALS || this.c.swarmPeers() >= this.minPeers) return
+    if (this.c.libp2p.getConnections(peer).length > 0) return
+    this.discoveryDials++
+    void this.c.libp2p.dial(peer, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.dialMs)]) })
+      .catch(err => { this.c.logger.trace('discovered peer not dialable', { peer: peer.toString(), error: (err as Error).message }) })
+      .finally(() => { this.discoveryDials-- })
   }
 
   async stop (): Promise<void> {
@@ -114,8 +130,9 @@ export class Joiner {
         } else {
           this.c.onEvent({ type: 'degraded', attempts, peers })
         }
-        backoff = this.backoff0
-        await sleep(this.checkMs, { signal }).catch(() => {})
+        // Still short of peers: ask again soon (lists fill as peers join), backing off to the check interval.
+        await sleep(peers >= this.minPeers ? this.checkMs : Math.min(backoff, this.checkMs), { signal }).catch(() => {})
+        backoff = peers >= this.minPeers ? this.backoff0 : Math.min(this.checkMs, backoff * 2)
         continue
       }
       const retryInMs = Math.round(backoff * (0.75 + Math.random() * 0.5))
