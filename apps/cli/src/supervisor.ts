@@ -50,7 +50,8 @@ export async function supervise (init: SuperviseInit): Promise<SuperviseResult> 
       child.once('exit', (c, s) => { resolve([c, s]) })
     })
     init.signal?.removeEventListener('abort', forward)
-    if (aborted()) return { code: code ?? 0, restarts }
+    // Stopped on request (SIGINT/SIGTERM forwarded to the child): a clean stop whatever the child's code.
+    if (aborted()) return { code: 0, restarts }
     if (code === 0) return { code: 0, restarts }
     const ranMs = Date.now() - started
     if (ranMs >= healthyMs) { backoff = backoff0; crashes = 0 }
@@ -62,7 +63,7 @@ export async function supervise (init: SuperviseInit): Promise<SuperviseResult> 
     restarts++
     init.log(`supervisor: node ${describe(code, sig)} after ${Math.round(ranMs / 1000)} s; restarting in ${Math.round(backoff / 1000)} s (restart ${restarts}); it resumes from its last checkpoint and re-bootstraps`)
     await sleep(backoff, { signal: init.signal }).catch(() => {})
-    if (aborted()) return { code: code ?? 1, restarts }
+    if (aborted()) return { code: 0, restarts }
     backoff = Math.min(backoffMax, backoff * 2)
   }
 }
