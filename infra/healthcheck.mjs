@@ -3,6 +3,7 @@
 // is healthy when /health answers 200. A node has no HTTP server: it is healthy while its store
 // (MURMUR_HEALTH_DIR, default /data/node/store) was written within MURMUR_HEALTH_MAX_AGE seconds
 // (default 600), i.e. it still completes rounds.
+/* global fetch, AbortSignal */
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 

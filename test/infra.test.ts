@@ -121,6 +121,7 @@ describe('infra/', () => {
     expect(published).toEqual(expect.arrayContaining([tcpPort(bootArgs.get('listen') ?? ''), Number(bootArgs.get('http-port'))]))
   })
 
+  /* eslint-disable @typescript-eslint/no-explicit-any -- parsed manifests are walked by path; their shape is what this test checks */
   it('Kubernetes: bootstrap Deployment + Service, nodes StatefulSet with volume claims, ports and mounts consistent', async () => {
     const docs: Array<Record<string, any>> = []
     for (const f of await readdir(join(INFRA, 'k8s'))) {
@@ -177,6 +178,7 @@ describe('infra/', () => {
     for (const u of swarm.bootstrapUrls) expect(svcPorts).toContain(Number(new URL(u).port))
   })
 
+  /* eslint-enable @typescript-eslint/no-explicit-any */
   it('systemd unit: sections, ExecStart runs murmur node with known flags, restarts, non-root', async () => {
     const text = await readFile(join(INFRA, 'systemd', 'murmur-node.service'), 'utf8')
     const sections = new Map<string, Map<string, string>>()
