@@ -8,7 +8,7 @@
  * and re-finds it when it comes back; a node with the wrong swarm key or swarm id gets a one-line
  * diagnosis and no groups. Skips (with the reason) where namespaces cannot be made.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -53,6 +53,12 @@ describe.skipIf(unavailable !== undefined)('public swarm across network namespac
   afterAll(async () => {
     await Promise.allSettled(procs.map(async p => { await p.kill('SIGTERM', 5_000) }))
     topo.destroy()
+    // MURMUR_NETNS_LOGS=<dir> keeps every process's output (for debugging a failure).
+    const logs = process.env.MURMUR_NETNS_LOGS
+    if (logs !== undefined) {
+      await mkdir(logs, { recursive: true })
+      for (const [i, p] of procs.entries()) await writeFile(join(logs, `${i}-${p.name}.log`), p.lines.map(l => `${l.t} ${l.stream} ${l.text}`).join('\n'))
+    }
     if (base !== '') await rm(base, { recursive: true, force: true })
   })
 

@@ -38,7 +38,7 @@ export function watchHostStatus (host: SwarmHost, onStatus: (status: HostStatus)
       onStatus({ kind: 'reachability', message: `${how}: ${r.addresses.join(', ') || 'no announced address'}` })
     }),
     host.on('connection:upgraded', ({ detail }) => {
-      onStatus({ kind: 'upgraded', message: `direct connection to ${detail.peerId} (DCUtR upgraded a relayed connection)` })
+      onStatus({ kind: 'upgraded', message: `direct connection to ${detail.peerId}, which was reached through a relay until now (DCUtR hole punch or a direct dial)` })
     }),
     host.on('rollout:received', ({ detail }) => {
       if (firstGroup) return
