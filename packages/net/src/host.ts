@@ -22,6 +22,7 @@ import { loadOrCreateIdentity } from './identity.js'
 import { InboundQueue } from './inbound-queue.js'
 import { Joiner, type JoinEvent } from './join.js'
 import { libp2pOptions, type SwarmServices } from './libp2p-options.js'
+import { watchLinks } from './links.js'
 import { FloodControl, LruMap } from './limits.js'
 import { connectionKind, reachabilityOf, type Reachability } from './reachability.js'
 import { matchSwarm, swarmProtocol } from './swarm-protocol.js'
@@ -139,7 +140,6 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
   private id?: string
   private detach: Array<() => void> = []
   private joiner?: Joiner
-  private readonly relayedPeers = new Set<string>()
   private lastReachability?: string
 
   private readonly gossipLog: SwarmHostConfig['logger']
@@ -170,15 +170,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
         if (s.topic === this.topic) this.setMember(evt.detail.peerId.toString(), s.subscribe)
       }
     }
-    const onDisconnect = (evt: CustomEvent<PeerId>): void => {
-      this.setMember(evt.detail.toString(), false)
-      this.relayedPeers.delete(evt.detail.toString())
-    }
-    const onConnection = (evt: CustomEvent<{ remotePeer: PeerId, limits?: unknown }>): void => {
-      const peer = evt.detail.remotePeer.toString()
-      if (evt.detail.limits != null) this.relayedPeers.add(peer)
-      else if (this.relayedPeers.delete(peer)) this.emit('connection:upgraded', { peerId: peer })
-    }
+    const onDisconnect = (evt: CustomEvent<PeerId>): void => { this.setMember(evt.detail.toString(), false) }
     // A peer of another swarm (or wire version) is no use to us: hang up once identify says so.
     const onIdentify = (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
       const verdict = matchSwarm(evt.detail.protocols, c.swarmId).verdict
@@ -188,14 +180,13 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     pubsub.addEventListener('message', onMessage)
     pubsub.addEventListener('subscription-change', onSubscription)
     node.addEventListener('peer:disconnect', onDisconnect)
-    node.addEventListener('connection:open', onConnection)
     node.addEventListener('peer:identify', onIdentify)
     node.addEventListener('self:peer:update', onSelfUpdate)
     this.detach = [
       () => { pubsub.removeEventListener('message', onMessage) },
       () => { pubsub.removeEventListener('subscription-change', onSubscription) },
       () => { node.removeEventListener('peer:disconnect', onDisconnect) },
-      () => { node.removeEventListener('connection:open', onConnection) },
+      watchLinks(node, { relay: c.relay, logger: c.logger.child('links'), onUpgraded: peerId => { this.emit('connection:upgraded', { peerId }) } }),
       () => { node.removeEventListener('peer:identify', onIdentify) },
       () => { node.removeEventListener('self:peer:update', onSelfUpdate) }
     ]
@@ -242,7 +233,6 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     node.services.pubsub.topicValidators.delete(this.topic)
     await node.stop()
     this.swarmPeers.clear()
-    this.relayedPeers.clear()
     this.lastReachability = undefined
     this.flood.clear()
   }

@@ -49,6 +49,8 @@ export interface JoinerComponents {
 }
 
 const IDENTIFY_WAIT_MS = 5_000
+/** Longest wait for bootstrap multiaddr dials before listed peers are dialled, ms. */
+const LIST_DIAL_DELAY_MS = 3_000
 /** Most dials of discovered peers in flight at once. */
 const MAX_DISCOVERY_DIALS = 4
 
@@ -106,7 +108,11 @@ export class Joiner {
   /** One round: every bootstrap address and URL at once. Exposed for tests. */
   async attempt (signal: AbortSignal): Promise<JoinAttempt[]> {
     const addrs = this.c.bootstrap.map(async a => await this.dialChecked(a, signal))
-    const urls = this.c.bootstrapUrls.map(async u => await this.tryUrl(u, signal))
+    // Listed peers are dialled once the bootstrap dials settle (at most LIST_DIAL_DELAY_MS): a
+    // bootnode is usually on its own list, and two simultaneous dials to it open two connections,
+    // one of which libp2p then closes, taking a relay reservation made on it along.
+    const settled = Promise.race([Promise.allSettled(addrs), sleep(LIST_DIAL_DELAY_MS, { signal }).catch(() => {})])
+    const urls = this.c.bootstrapUrls.map(async u => await this.tryUrl(u, signal, settled))
     return await Promise.all([...addrs, ...urls])
   }
 
@@ -142,7 +148,7 @@ export class Joiner {
     }
   }
 
-  private async tryUrl (url: string, signal: AbortSignal): Promise<JoinAttempt> {
+  private async tryUrl (url: string, signal: AbortSignal, ready: Promise<unknown>): Promise<JoinAttempt> {
     let list
     try {
       list = await fetchBootstrapList(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.dialMs)]) })
@@ -153,6 +159,7 @@ export class Joiner {
       return { address: url, ok: false, reason, detail }
     }
     if (list.swarmId !== this.c.swarmId) return { address: url, ok: false, reason: 'wrong-swarm-id', detail: `the list is for swarm "${list.swarmId}"` }
+    await ready
     const self = this.c.libp2p.peerId.toString()
     const connected = new Set(this.c.libp2p.getPeers().map(String))
     const candidates = list.peers

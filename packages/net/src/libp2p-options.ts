@@ -10,7 +10,7 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify, identifyPush } from '@libp2p/identify'
-import type { PrivateKey } from '@libp2p/interface'
+import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
@@ -27,6 +27,8 @@ import { peerScoreParams } from './scoring.js'
 /** The gossipsub service, with the mesh and score accessors its implementation has. */
 export interface GossipSubService extends GossipSub {
   getMeshPeers(topic: string): string[]
+  /** Registrar callback: (re)attaches gossip to a connection of a peer (see links.ts). */
+  onPeerConnected(peerId: PeerId, connection: Connection): void
   getScore(peerId: string): number
 }
 
