@@ -92,7 +92,7 @@ describe.skipIf(unavailable !== undefined)('public swarm across network namespac
       procs.push(p)
       return p
     }
-    const gossipEnv = { MURMUR_DEBUG: 'murmur:node:net:gossip' }
+    const gossipEnv = { MURMUR_DEBUG: 'murmur:node:net:gossip,murmur:node:net:join' }
     const tiny = ['--json', '--no-eval', '--rounds', '0', '--local-groups', '2', '--peer-groups', '2', '--group-size', '4', '--generate-max-tokens', '8']
     const startNode = (name: string, ns: string, swarmFile: string, extra: string[] = []): NsProcess => {
       const p = new NsProcess(name, ns, [BIN, 'node', '--swarm', join(base, swarmFile), '--data-dir', join(base, name), ...tiny, ...extra], gossipEnv)
@@ -104,9 +104,10 @@ describe.skipIf(unavailable !== undefined)('public swarm across network namespac
     let boot = startBootstrap()
     await waitFor(() => boot.json().some(j => j.v.type === 'ready'), 30_000, 'the bootstrap to start', explain)
 
-    const pub = startNode('pub', pubNs, 'swarm.json', ['--net-listen', '/ip4/0.0.0.0/tcp/4101', '--net-announce', `/ip4/${PUB_IP}/tcp/4101`])
-    const n1 = startNode('n1', n1Ns, 'swarm.json')
-    const n2 = startNode('n2', n2Ns, 'swarm.json')
+    // Distinct seeds: nodes of a real swarm draw different tasks.
+    const pub = startNode('pub', pubNs, 'swarm.json', ['--seed', '1', '--net-listen', '/ip4/0.0.0.0/tcp/4101', '--net-announce', `/ip4/${PUB_IP}/tcp/4101`])
+    const n1 = startNode('n1', n1Ns, 'swarm.json', ['--seed', '2'])
+    const n2 = startNode('n2', n2Ns, 'swarm.json', ['--seed', '3'])
     const good = [pub, n1, n2]
     const badKey = startNode('badkey', badNs, 'wrong-key.json')
     const badId = startNode('badid', badNs, 'wrong-id.json')

@@ -7,7 +7,7 @@ import { connect } from 'node:net'
 
 /** Why one bootstrap address or URL failed. */
 export type JoinFailureReason =
-  | 'refused' | 'timeout' | 'unreachable' | 'swarm-key' | 'wrong-peer'
+  | 'refused' | 'timeout' | 'unreachable' | 'swarm-key' | 'wrong-peer' | 'relay'
   | 'wrong-swarm-id' | 'wrong-protocol-version' | 'not-murmur' | 'http' | 'bad-list' | 'no-peers' | 'error'
 
 /** Outcome of one address (or URL) tried while joining. */
@@ -26,6 +26,7 @@ const REASON_TEXT: Record<JoinFailureReason, string> = {
   unreachable: 'network unreachable',
   'swarm-key': 'secure handshake failed: wrong swarm key (the peer uses another pre-shared key, or none)',
   'wrong-peer': 'a different peer answers at that address (its peer id changed)',
+  relay: 'the relay could not connect us (the peer\'s reservation may have lapsed)',
   'wrong-swarm-id': 'wrong swarm id',
   'wrong-protocol-version': 'wrong protocol version',
   'not-murmur': 'not a murmur peer',

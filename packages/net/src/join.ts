@@ -66,6 +66,8 @@ export class Joiner {
   private controller?: AbortController
   private loop?: Promise<void>
   private everJoined = false
+  /** Listed or discovered peers newly connected since the last round (resets the back-off). */
+  private fresh = 0
   private discoveryDials = 0
 
   constructor (components: JoinerComponents, init: JoinInit = {}) {
@@ -94,7 +96,7 @@ export class Joiner {
     if (this.c.libp2p.getConnections(peer).length > 0) return
     this.discoveryDials++
     void this.c.libp2p.dial(peer, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.dialMs)]) })
-      .catch(err => { this.c.logger.trace('discovered peer not dialable', { peer: peer.toString(), error: (err as Error).message }) })
+      .then(() => { this.fresh++ }, err => { this.c.logger.trace('discovered peer not dialable', { peer: peer.toString(), error: (err as Error).message }) })
       .finally(() => { this.discoveryDials-- })
   }
 
@@ -129,6 +131,7 @@ export class Joiner {
       // Subscriptions arrive a moment after the connection; give gossipsub a beat to see them.
       await sleep(500, { signal }).catch(() => {})
       const peers = this.c.swarmPeers()
+      this.c.logger('attempt', { before, peers, attempts })
       if (attempts.some(a => a.ok) || peers > 0) {
         if (attempts.some(a => a.ok)) {
           this.c.onEvent({ type: 'joined', attempts, peers, rejoin: this.everJoined && before === 0 })
@@ -136,9 +139,12 @@ export class Joiner {
         } else {
           this.c.onEvent({ type: 'degraded', attempts, peers })
         }
-        // Still short of peers: ask again soon (lists fill as peers join), backing off to the check interval.
+        // Still short of peers: ask again soon (lists fill as peers join), backing off to the
+        // check interval while rounds bring nobody new, starting over when one did.
+        if (peers >= this.minPeers || peers > before || this.fresh > 0) backoff = this.backoff0
+        this.fresh = 0
         await sleep(peers >= this.minPeers ? this.checkMs : Math.min(backoff, this.checkMs), { signal }).catch(() => {})
-        backoff = peers >= this.minPeers ? this.backoff0 : Math.min(this.checkMs, backoff * 2)
+        if (peers < this.minPeers && peers <= before && this.fresh === 0) backoff = Math.min(this.checkMs, backoff * 2)
         continue
       }
       const retryInMs = Math.round(backoff * (0.75 + Math.random() * 0.5))
@@ -188,7 +194,13 @@ export class Joiner {
     }
     if (mas.length === 0) return { address: id, ok: false, reason: 'bad-list', detail: 'no usable address' }
     await this.c.libp2p.peerStore.merge(peer, { multiaddrs: mas }).catch(() => {})
-    return await this.dialChecked(peer, signal, id)
+    const result = await this.dialChecked(peer, signal, id)
+    if (result.ok) this.fresh++
+    // Through a relay, a failed handshake means the relay could not reach the peer, not a key mismatch.
+    if (!result.ok && mas.every(m => m.toString().includes('/p2p-circuit')) && (result.reason === 'swarm-key' || result.reason === 'error')) {
+      return { ...result, reason: 'relay' }
+    }
+    return result
   }
 
   /** Dials, waits for identify, and checks the peer is in our swarm; hangs up on other swarms. */

@@ -1,12 +1,9 @@
-/** The command table: name → summary and implementation. */
+/**
+ * The command table: name → summary and implementation. Implementations are imported when their
+ * command runs: loading onnxruntime and libp2p for `--help`, or twice for a supervised node (the
+ * supervisor and its child), would cost seconds of start-up.
+ */
 import type { CommandContext } from './context.js'
-import { simCommand } from './sim.js'
-import { nodeCommand } from './node.js'
-import { evalCommand } from './eval.js'
-import { exportCommand } from './export.js'
-import { pretrainCommand } from './pretrain.js'
-import { experimentCommand } from './experiment.js'
-import { bootstrapCommand } from './bootstrap.js'
 
 /** A CLI command. */
 export interface Command {
@@ -16,13 +13,13 @@ export interface Command {
 
 /** Every command of `murmur`. */
 export const commands: Record<string, Command> = {
-  sim: { summary: 'run a swarm of nodes on this machine (what npm start runs)', run: simCommand },
-  node: { summary: 'run one node (joins a swarm, trains, checkpoints, resumes after a restart)', run: nodeCommand },
-  eval: { summary: 'accuracy of a checkpoint on held-out tasks', run: evalCommand },
-  pretrain: { summary: 'supervised pretraining of the default tiny policy', run: pretrainCommand },
-  export: { summary: 'write a model folder for Hugging Face tooling', run: exportCommand },
-  experiment: { summary: 'run the SAPO sharing or HERO shaping ablation (results.json + SVG plots)', run: experimentCommand },
-  bootstrap: { summary: 'run a bootstrap/relay peer for a swarm (DHT, relay, AutoNAT, HTTP /bootstrap)', run: bootstrapCommand }
+  sim: { summary: 'run a swarm of nodes on this machine (what npm start runs)', run: async (a, c) => { await (await import('./sim.js')).simCommand(a, c) } },
+  node: { summary: 'run one node (joins a swarm, trains, checkpoints, resumes after a restart)', run: async (a, c) => { await (await import('./node.js')).nodeCommand(a, c) } },
+  eval: { summary: 'accuracy of a checkpoint on held-out tasks', run: async (a, c) => { await (await import('./eval.js')).evalCommand(a, c) } },
+  pretrain: { summary: 'supervised pretraining of the default tiny policy', run: async (a, c) => { await (await import('./pretrain.js')).pretrainCommand(a, c) } },
+  export: { summary: 'write a model folder for Hugging Face tooling', run: async (a, c) => { await (await import('./export.js')).exportCommand(a, c) } },
+  experiment: { summary: 'run the SAPO sharing or HERO shaping ablation (results.json + SVG plots)', run: async (a, c) => { await (await import('./experiment.js')).experimentCommand(a, c) } },
+  bootstrap: { summary: 'run a bootstrap/relay peer for a swarm (DHT, relay, AutoNAT, HTTP /bootstrap)', run: async (a, c) => { await (await import('./bootstrap.js')).bootstrapCommand(a, c) } }
 }
 
 /** Top-level help. */
