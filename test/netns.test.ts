@@ -127,7 +127,9 @@ describe.skipIf(unavailable !== undefined)('public swarm across network namespac
     const keyDiag = netLines(badKey).find(l => l.kind === 'join-failed')?.message ?? ''
     const idDiag = netLines(badId).find(l => l.kind === 'join-failed')?.message ?? ''
     expect(keyDiag).toContain(`/ip4/${BOOT_IP}/tcp/4001: secure handshake failed: wrong swarm key`)
-    expect(idDiag).toContain(`/ip4/${BOOT_IP}/tcp/4001: wrong swarm id`)
+    // The bootstrap's HTTP list names the swarm id for sure; its libp2p address does too unless
+    // the handshake outlasts the dial timeout on an overloaded machine.
+    expect(idDiag).toMatch(new RegExp(`${BOOT_IP.replace(/\./g, '\\.')}[^;]*: wrong swarm id`))
     expect(keyDiag.includes('\n') || idDiag.includes('\n')).toBe(false)
 
     // Let the swarm run with all links up, then check delivery of what was published meanwhile.
@@ -158,7 +160,9 @@ describe.skipIf(unavailable !== undefined)('public swarm across network namespac
       for (const g of gossip(p)) if (g.kind === 'delivered' && g.origin === ids.get(from)) out[g.path ?? '?'] = (out[g.path ?? '?'] ?? 0) + 1
       return out
     }
-    const upgraded = [n1, n2].some(p => netLines(p).some(l => l.kind === 'upgraded'))
+    // A direct n1–n2 connection after a relayed one (DCUtR hole punch); upgrades to the public node don't count.
+    const natDirect = netLines(n1).some(l => l.kind === 'upgraded' && l.message.includes(ids.get(n2) as string)) ||
+      netLines(n2).some(l => l.kind === 'upgraded' && l.message.includes(ids.get(n1) as string))
     const reach = Object.fromEntries(good.map(p => [p.name, netLines(p).filter(l => l.kind === 'reachability').map(l => l.message.split(':')[0]).at(-1)]))
 
     // 3. Kill the bootstrap: groups keep flowing between all nodes.
@@ -181,7 +185,7 @@ describe.skipIf(unavailable !== undefined)('public swarm across network namespac
       joinedMs: Object.fromEntries(good.map((p, i) => [p.name, joinedMs[i]])),
       delivery: { groups: window.length, deliveries: total, late, p50Ms: latencies[Math.floor(latencies.length / 2)], maxMs: latencies.at(-1) },
       natPaths: { n1FromN2: paths(n1, n2), n2FromN1: paths(n2, n1) },
-      dcutrUpgraded: upgraded,
+      natDirectAfterRelay: natDirect,
       reachability: reach,
       bootstrapRefoundMs: refoundMs,
       keyDiagnosis: keyDiag,

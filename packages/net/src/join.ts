@@ -216,7 +216,7 @@ export class Joiner {
       if (signal.aborted) return { address, ok: false, reason: 'error', detail: 'stopped' }
       let { reason, detail } = classifyDialError(err)
       if (reason === 'timeout' && ma !== undefined) reason = await this.refineTimeout(ma)
-      if (reason === 'swarm-key' && detail === 'no answer') detail = 'TCP connects, the handshake never completes'
+      if (reason === 'swarm-key' && detail === 'no answer') detail = 'TCP connects, the handshake never completes; or the peer is badly overloaded'
       return { address, ok: false, reason, detail }
     }
     const protocols = await this.identified(remote, signal)
