@@ -153,6 +153,11 @@ describe.skipIf(unavailable !== undefined)('public swarm across network namespac
         else latencies.push(d.t - g.t)
       }
     }
+    // A public swarm announces no private address: the NAT'd nodes are reachable through the relay only.
+    for (const p of [n1, n2]) {
+      expect(netLines(p).filter(l => l.kind === 'reachability').every(l => !l.message.includes('/ip4/10.'))).toBe(true)
+      expect(netLines(p).some(l => l.kind === 'reachability' && l.message.startsWith('reachable through a relay only'))).toBe(true)
+    }
     // Nodes use peers' groups in training (round metrics).
     for (const p of good) expect(p.json().some(j => j.v.type === 'round' && (j.v.peerGroupsUsed as number) > 0)).toBe(true)
     const paths = (p: NsProcess, from: NsProcess): Record<string, number> => {
