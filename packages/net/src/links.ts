@@ -2,10 +2,12 @@
 // relays make common: a NAT'd peer is first reached through a relay (a limited connection),
 // then directly (DCUtR, or a direct dial from the other side).
 // - A direct connection makes the relayed one redundant: it is closed, freeing the relay.
-// - gossipsub keeps one outbound stream per peer and opens a new one only when libp2p reports
-//   the peer as newly connected, which it does not while another connection remains. So when a
-//   connection closes and the peer is still connected, gossip is re-attached to the remaining
-//   (preferably direct) connection; otherwise the peers stay connected but stop gossiping.
+// - gossipsub keeps one outbound stream per peer and opens a new one only when a connection of
+//   the peer is identified or the peer opens a stream to us. When the connection it used closes
+//   and nothing of the sort follows on the remaining one, the peers stay connected but stop
+//   gossiping: the multi-host test saw exactly that when the relay died (NAT'd node and public
+//   node connected directly, no groups for 45 s). So gossip is re-attached to the remaining
+//   (preferably direct) connection; a no-op while gossipsub's stream is alive.
 // - js-libp2p drops a relay reservation when the connection it was made on closes and does not
 //   retry while the relay stays connected: when a relay client has had no relayed address for
 //   two checks, its connection to a relay is re-opened, which makes the transport reserve again.
