@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createSwarmHost, type SwarmHost } from '@murmur/net'
+import { createSwarmHost, type SwarmHost, type SwarmHostInit } from '@murmur/net'
+import { resolveTask } from '@murmur/tasks'
 import { createBootstrapServer, type BootstrapServer, type BootstrapServerInit } from '../src/index.js'
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
@@ -27,8 +28,8 @@ describe('bootstrap server', () => {
     return s
   }
 
-  async function host (init: Parameters<typeof createSwarmHost>[0]): Promise<SwarmHost> {
-    const h = createSwarmHost({ swarmId: 'lab', listen: LOOPBACK, join: FAST_JOIN, ...init })
+  async function host (init: Partial<SwarmHostInit>): Promise<SwarmHost> {
+    const h = createSwarmHost({ swarmId: 'lab', resolveTask, listen: LOOPBACK, join: FAST_JOIN, ...init })
     cleanup.push(async () => { await h.stop() })
     await h.start()
     return h

@@ -21,6 +21,8 @@ export interface SuperviseInit {
   healthyMs?: number
   /** Gives up after this many crashes in a row without a healthy run. Default 20. */
   maxCrashes?: number
+  /** A first run that exits with an error this soon failed to start (bad config, bad file): not restarted, ms. Default 30 000. */
+  startupMs?: number
   signal?: AbortSignal
 }
 
@@ -54,6 +56,10 @@ export async function supervise (init: SuperviseInit): Promise<SuperviseResult> 
     if (aborted()) return { code: 0, restarts }
     if (code === 0) return { code: 0, restarts }
     const ranMs = Date.now() - started
+    if (restarts === 0 && sig === null && ranMs < (init.startupMs ?? 30_000)) {
+      init.log(`supervisor: node ${describe(code, sig)} while starting; not restarting it (fix the error above)`)
+      return { code: code ?? 1, restarts }
+    }
     if (ranMs >= healthyMs) { backoff = backoff0; crashes = 0 }
     crashes++
     if (crashes > maxCrashes) {

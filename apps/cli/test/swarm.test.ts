@@ -65,6 +65,16 @@ describe('swarm file and supervision', () => {
     expect(config.taskMix).toEqual({ add: 1 })
   })
 
+  it('the supervisor does not restart a child that fails while starting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'murmur-sup-'))
+    dirs.push(dir)
+    const script = join(dir, 'bad-config.mjs')
+    await writeFile(script, 'process.exit(1)\n')
+    const lines: string[] = []
+    expect(await supervise({ binPath: script, args: [], log: l => { lines.push(l) }, backoffMs: 10 })).toEqual({ code: 1, restarts: 0 })
+    expect(lines).toEqual([expect.stringContaining('while starting; not restarting')])
+  })
+
   it('the supervisor restarts a crashed child, says why, and stops when it exits cleanly', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'murmur-sup-'))
     dirs.push(dir)
@@ -74,7 +84,7 @@ const marker = ${JSON.stringify(join(dir, 'ran'))}
 if (!existsSync(marker)) { writeFileSync(marker, '1'); process.exit(3) }
 `)
     const lines: string[] = []
-    const result = await supervise({ binPath: script, args: [], log: l => { lines.push(l) }, backoffMs: 10 })
+    const result = await supervise({ binPath: script, args: [], log: l => { lines.push(l) }, backoffMs: 10, startupMs: 0 })
     expect(result).toEqual({ code: 0, restarts: 1 })
     expect(lines).toEqual([expect.stringMatching(/node exited with code 3 .* restarting .*resumes from its last checkpoint/)])
   })

@@ -19,6 +19,12 @@ export interface SessionOptions {
   executionProviders?: string[]
   /** onnxruntime log level 0 (verbose) .. 4 (fatal). Default 3. */
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4
+  /**
+   * onnxruntime's CPU memory arena and memory-pattern planning. Default true. The arena keeps a
+   * session's peak working memory allocated for its lifetime: turn it off where a process holds
+   * many sessions (measured: a node's trainer sessions 222 → 76 MiB per node, CPU no worse).
+   */
+  memoryArena?: boolean
 }
 
 /** Feeds and results: tensors by graph input/output name. */
@@ -50,6 +56,8 @@ export function ortOptions (o: SessionOptions = {}): ort.InferenceSession.Sessio
     intraOpNumThreads: o.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS,
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    enableCpuMemArena: o.memoryArena ?? true,
+    enableMemPattern: o.memoryArena ?? true,
     graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
     executionProviders: o.executionProviders ?? ['cpu'],
     logSeverityLevel: o.logSeverityLevel ?? 3,

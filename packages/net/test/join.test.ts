@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSwarmHost, type SwarmHost } from '../src/host.js'
+import type { SwarmHostInit } from '../src/config.js'
 import { generateSwarmKey } from '../src/swarm-key.js'
 import type { JoinEvent } from '../src/join.js'
 import { swarmProtocol } from '../src/swarm-protocol.js'
@@ -13,7 +14,7 @@ describe('joining a swarm', () => {
   const stops: Array<() => Promise<void>> = []
   afterEach(async () => { for (const s of stops.splice(0).reverse()) await s() })
 
-  async function started (init: Parameters<typeof createSwarmHost>[0]): Promise<SwarmHost> {
+  async function started (init: Partial<SwarmHostInit>): Promise<SwarmHost> {
     const h = createSwarmHost(loopbackInit(init))
     await h.start()
     stops.push(async () => { await h.stop() })
@@ -27,7 +28,7 @@ describe('joining a swarm', () => {
     }
   }
 
-  function joiner (boot: SwarmHost | string, over: Parameters<typeof createSwarmHost>[0] = {}): SwarmHost {
+  function joiner (boot: SwarmHost | string, over: Partial<SwarmHostInit> = {}): SwarmHost {
     const addr = typeof boot === 'string' ? boot : boot.multiaddrs()[0]
     const h = createSwarmHost(loopbackInit({ bootstrap: [addr], join: FAST_JOIN, ...over }))
     stops.push(async () => { await h.stop() })

@@ -78,6 +78,7 @@ export function buildGptForward (b: GraphBuilder, config: GptConfig, params: Gpt
   const logits = b.scope('lm_head', () => {
     const w = config.tiedEmbeddings ? params['transformer.wte.weight'] : params['lm_head.weight']
     const flat = b.gemm(trunk.hidden, w, undefined, { transB: true })
+    if (typeof batchDim === 'number' && typeof seqDim === 'number') return b.reshape(flat, [batchDim, seqDim, config.vocabSize])
     const outShape = b.concat([b.shapeOf(inputs.inputIds), b.ints([config.vocabSize], 'vocab')], 0)
     return b.reshape(flat, outShape, [batchDim, seqDim, config.vocabSize])
   })
@@ -103,8 +104,10 @@ export function gptTrunk (b: GraphBuilder, config: GptConfig, params: GptParams,
     ? b.scope('mask', () => causalMaskBias(b, seqDim, p('transformer.wte.weight').dtype as 'float32' | 'float64'))
     : undefined
   const allowed = causalBias === undefined ? b.scope('mask', () => attentionAllowed(b, inputs)) : undefined
-  const idsShape = b.scope('shape', () => b.shapeOf(inputIds))
-  const qkvShape = b.scope('shape', () => b.concat([idsShape, b.ints([3 * c.nHead, hd], 'qkv_tail')], 0))
+  // Static shapes (training) reshape to constants; symbolic ones (inference) to runtime shapes.
+  const qkvShape = typeof batchDim === 'number' && typeof seqDim === 'number'
+    ? [batchDim, seqDim, 3 * c.nHead, hd]
+    : b.scope('shape', () => b.concat([b.shapeOf(inputIds), b.ints([3 * c.nHead, hd], 'qkv_tail')], 0))
   let x = b.scope('transformer', () => {
     const tok = b.gather(p('transformer.wte.weight'), inputIds, 0)
     const emb = c.positions === 'learned' ? b.add(tok, b.gather(p('transformer.wpe.weight'), positionIds, 0)) : tok

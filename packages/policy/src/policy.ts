@@ -56,7 +56,7 @@ export interface Completion {
   /**
    * Log-probability of each sampled token under the distribution it was drawn from: after
    * temperature, top-k and top-p renormalization; 0 for greedy (the behaviour log-prob μ_t of
-   * spec/algorithms.md §1.1).
+   * docs/spec/algorithms.md §1.1).
    */
   sampleLogprobs: number[]
   /** `eos`: the model ended it; `stop`: a stop string; `length`: maxTokens or the context ran out. */

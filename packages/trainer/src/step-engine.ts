@@ -56,6 +56,8 @@ export interface StepEngineInit {
   options: TrainerConfig
   /** Run sessions in worker threads (default true). */
   worker?: boolean
+  /** onnxruntime's per-session memory arena (default true; see @murmur/graph's `SessionOptions`). */
+  memoryArena?: boolean
 }
 
 /** Creates the engine; the weights are copied. */
@@ -74,7 +76,7 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
     let s = sessions.get(key)
     if (s === undefined) {
       const bytes = build()
-      const sessionOptions = { intraOpThreads: options.threads }
+      const sessionOptions = { intraOpThreads: options.threads, memoryArena: init.memoryArena }
       s = useWorker ? createSessionWorker(bytes, sessionOptions) : createSession(bytes, sessionOptions)
       sessions.set(key, s)
       s.catch(() => sessions.delete(key))

@@ -23,7 +23,7 @@ export interface TrainingGroup {
   /**
    * Per completion (optional): importance weights `w_t` of its trained tokens in order —
    * the completion's tokens, then its EOS when one is appended — multiplying each token's
-   * clipped surrogate (spec/algorithms.md §1.1, truncated IS; no gradient flows through them).
+   * clipped surrogate (docs/spec/algorithms.md §1.1, truncated IS; no gradient flows through them).
    * Missing arrays or entries mean 1; finite and ≥ 0, at most one per trained token.
    */
   tokenWeights?: ReadonlyArray<readonly number[] | undefined>
@@ -65,6 +65,14 @@ export interface TrainerInit extends TrainerConfigInit {
   tokenizer: Tokenizer
   /** Reference policy for the k3 KL (only used when `beta > 0`); default the initial weights. */
   refWeights?: Weights
+  /**
+   * Run the onnxruntime sessions in worker threads (default true). `false` runs them on the
+   * caller's thread: no per-session worker, and callers that host many trainers in one process
+   * share that thread as one onnxruntime executor.
+   */
+  worker?: boolean
+  /** onnxruntime's per-session memory arena (default true); off where a process hosts many trainers. */
+  memoryArena?: boolean
 }
 
 /** A policy trainer bound to one model. */
@@ -95,7 +103,7 @@ export function createTrainer (init: TrainerInit): Trainer {
   const { config, tokenizer } = init
   const rng = createRng(options.seed)
   let closed = false
-  const engine: StepEngine = createStepEngine({ config, weights: init.weights, refWeights: init.refWeights, options })
+  const engine: StepEngine = createStepEngine({ config, weights: init.weights, refWeights: init.refWeights, options, worker: init.worker, memoryArena: init.memoryArena })
   const assertOpen = (): void => { if (closed) throw new TrainerClosedError() }
 
   const encode = (prompt: string, completion: string, truncated: boolean): EncodedSequence | undefined => {

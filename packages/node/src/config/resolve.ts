@@ -3,6 +3,8 @@
  * then a frozen, fully-defaulted `NodeConfig`. Errors name the key, the bad value and the range.
  */
 import { readFile } from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Aggregation } from '@murmur/trainer'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
 import { NODE_CONFIG_SCHEMA } from './schema.js'
@@ -35,7 +37,9 @@ export interface NodeConfig {
     readonly dht: boolean
     readonly pskFile: string
     readonly maxConnections: number
-    readonly peerGroupsPerSecond: number
+    readonly inboundPerHostPerSecond: number
+    readonly heartbeatMs: number
+    readonly groupsPerSecond: number
   }
   readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
@@ -51,17 +55,18 @@ export interface NodeConfig {
     readonly filterZeroVariance: boolean
   }
   readonly train: {
-    readonly lr: number
+    readonly learningRate: number
     readonly warmupSteps: number
     readonly weightDecay: number
-    readonly gradClip: number
+    readonly maxGradNorm: number
     readonly epochs: number
     readonly minibatchGroups: number
-    readonly clipLow: number
-    readonly clipHigh: number
-    readonly klBeta: number
-    readonly aggregation: 'token-mean' | 'sequence-mean' | 'constant'
+    readonly epsLow: number
+    readonly epsHigh: number
+    readonly beta: number
+    readonly aggregation: Aggregation
   }
+  readonly metrics: { readonly keep: number }
   readonly checkpoint: { readonly every: number, readonly keep: number }
   readonly eval: { readonly every: number, readonly tasks: number }
 }
@@ -90,7 +95,8 @@ export function resolveConfig (sources: ConfigSources = {}): NodeConfig {
   if (sources.env !== undefined) {
     for (const [key, spec] of Object.entries(specs)) {
       const raw = sources.env[envName(key)]
-      if (raw !== undefined) values.set(key, parseFieldString(key, spec, raw))
+      // An empty variable (MURMUR_NET_MDNS=) is unset, as in most tools: it never means "true".
+      if (raw !== undefined && raw !== '') values.set(key, parseFieldString(key, spec, raw))
     }
   }
   if (sources.flags !== undefined) {
@@ -168,7 +174,14 @@ function checkCrossField (c: NodeConfig): void {
   }
   if (c.rewards.wMin > c.rewards.wMax) throw new InvalidConfigError('rewards.wMin', `must be ≤ rewards.wMax (${c.rewards.wMax}), got ${c.rewards.wMin}`)
   for (const [key, addrs] of [['net.listen', c.net.listen], ['net.bootstrap', c.net.bootstrap], ['net.announce', c.net.announce]] as const) {
-    for (const addr of addrs) if (!addr.startsWith('/')) throw new InvalidConfigError(key, `"${addr}" is not a multiaddr (it must start with "/")`)
+    for (const addr of addrs) {
+      if (!addr.startsWith('/')) throw new InvalidConfigError(key, `"${addr}" is not a multiaddr (it must start with "/")`)
+      try {
+        multiaddr(addr)
+      } catch (err) {
+        throw new InvalidConfigError(key, `"${addr}" is not a valid multiaddr: ${(err as Error).message}`, { cause: err })
+      }
+    }
   }
   for (const url of c.net.bootstrapUrls) {
     if (!/^https?:\/\//.test(url)) throw new InvalidConfigError('net.bootstrapUrls', `"${url}" is not an http(s) URL`)

@@ -1,0 +1,76 @@
+/**
+ * One process of `murmur sim`: runs the nodes named on its command line (`<index>=<config.json>`
+ * each) and reports to the parent over IPC. Every node keeps its own libp2p host, level store,
+ * policy and trainer; with more than one node here they share the process (its V8 heap, the
+ * loaded libp2p and onnxruntime code, and its main thread as the one onnxruntime executor of
+ * their training steps — `sharedProcess`). Forked by simulation.ts; not a user command.
+ */
+import { createLogger, scopeMatcher } from '@murmur/interface'
+import { createSwarmNode, loadConfigFile, resolveConfig, type SwarmNode } from '@murmur/node'
+import type { ChildMessage, ParentMessage } from './ipc.js'
+
+interface Hosted { index: number, node: SwarmNode }
+
+function send (msg: ChildMessage): void {
+  process.send?.(msg)
+}
+
+/** Runs one node to completion: ready → held-out eval → rounds → eval → finished, then serves peers until stopped. */
+async function runNode ({ index, node }: Hosted, stopped: AbortSignal): Promise<void> {
+  await node.start()
+  const info = node.info()
+  send({ type: 'ready', node: index, peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed })
+  if (!info.resumed) send({ type: 'eval', node: index, phase: 'start', round: info.nextRound, accuracy: (await node.evaluate({ signal: stopped })).accuracy })
+  node.events.on('round:completed', e => { send({ type: 'round', node: index, metrics: e.detail }) })
+  const rounds = await node.run({ signal: stopped })
+  if (stopped.aborted) return
+  send({ type: 'eval', node: index, phase: 'end', round: info.nextRound + rounds, accuracy: (await node.evaluate({ signal: stopped })).accuracy })
+  send({ type: 'finished', node: index, rounds })
+}
+
+async function main (): Promise<void> {
+  if (typeof process.send !== 'function') throw new Error('sim-host runs under murmur sim (it needs an IPC channel)')
+  const logger = createLogger('murmur', { enabled: scopeMatcher(process.env.MURMUR_DEBUG ?? ''), write: line => { process.stderr.write(line + '\n') } })
+  const specs = process.argv.slice(2).map(arg => {
+    const eq = arg.indexOf('=')
+    return { index: Number(arg.slice(0, eq)), path: arg.slice(eq + 1) }
+  })
+  const shared = specs.length > 1
+  const stop = new AbortController()
+  const onStop = (): void => { stop.abort() }
+  process.once('SIGINT', onStop)
+  process.once('SIGTERM', onStop)
+  process.once('disconnect', onStop)
+  const hosted: Hosted[] = []
+  process.on('message', (msg: ParentMessage) => {
+    if (msg.type === 'stop') stop.abort()
+    if (msg.type === 'peers') {
+      const h = hosted.find(x => x.index === msg.node)
+      if (h?.node.isStarted() === true) void h.node.dial(msg.addrs).catch(() => {})
+    }
+  })
+  try {
+    for (const s of specs) {
+      const config = resolveConfig({ file: await loadConfigFile(s.path) })
+      hosted.push({ index: s.index, node: await createSwarmNode(config, { logger: logger.child(`node-${s.index}`), sharedProcess: shared }) })
+    }
+    await Promise.all(hosted.map(async h => {
+      try {
+        await runNode(h, stop.signal)
+      } catch (err) {
+        if (!stop.signal.aborted) send({ type: 'fatal', node: h.index, message: (err as Error).message })
+        throw err
+      }
+    }))
+    // Stay up (serving peers) until the parent says stop.
+    if (!stop.signal.aborted) await new Promise(resolve => stop.signal.addEventListener('abort', resolve, { once: true }))
+  } finally {
+    await Promise.allSettled(hosted.map(async h => { await h.node.stop() }))
+    process.disconnect?.()
+  }
+}
+
+await main().catch((err: unknown) => {
+  process.stderr.write(`murmur sim-host: ${(err as Error).message}\n`)
+  process.exitCode = 1
+})
