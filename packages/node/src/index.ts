@@ -11,4 +11,4 @@ export { peerGroups, type PeerGroups, type PeerGroup, type PeerGroupsComponents,
 export { runRound, type RoundComponents, type RoundState } from './round.js'
 export { createSwarmNode, type SwarmNode, type SwarmNodeInit, type SwarmNodeInfo, type SwarmNodeEvents } from './node.js'
 export { taskMixFromConfig, heldOutTasks, evaluateHeldOut, evaluateModel, type HeldOutResult, type HeldOutOptions, type EvaluateModelOptions } from './held-out.js'
-export { loadModelSource, exportModel, type ModelSource } from './model.js'
+export { loadModelSource, exportModel, openPolicy, type ModelSource } from './model.js'
