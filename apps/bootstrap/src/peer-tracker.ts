@@ -6,6 +6,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
+import type { Logger } from '@murmur/interface'
 import { isPrivateAddress, matchSwarm, type BootstrapListPeer } from '@murmur/net'
 import { MAX_TRACKED } from './constants.js'
 
@@ -18,6 +19,8 @@ export interface PeerTrackerInit {
   /** Where the table is kept across restarts (absent: memory only). */
   file?: string
   now?: () => number
+  /** Logs each peer identified as a member of the swarm. */
+  logger?: Logger
 }
 
 /** Tracks recently seen good peers of one swarm. */
@@ -43,7 +46,9 @@ export class PeerTracker {
       }
     }
     const onIdentify = (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
-      if (matchSwarm(evt.detail.protocols, this.init.swarmId).verdict === 'same') this.touch(evt.detail.peerId.toString())
+      if (matchSwarm(evt.detail.protocols, this.init.swarmId).verdict !== 'same') return
+      this.touch(evt.detail.peerId.toString())
+      this.init.logger?.('swarm peer identified', { id: evt.detail.peerId.toString() })
     }
     const onDisconnect = (evt: CustomEvent<PeerId>): void => {
       const id = evt.detail.toString()

@@ -92,7 +92,8 @@ class BootstrapServerImpl implements BootstrapServer {
         windowMs: this.init.seenWindowMs ?? DEFAULT_SEEN_WINDOW_MS,
         maxListed: this.init.maxListed ?? DEFAULT_MAX_LISTED,
         file: dir === undefined ? undefined : join(dir, SEEN_FILE),
-        now: this.now
+        now: this.now,
+        logger: this.log.child('peers')
       })
       await this.tracker.start(this.node)
       this.http = await startHttp(this.init.httpHost ?? DEFAULT_HTTP_HOST, this.init.httpPort ?? DEFAULT_HTTP_PORT, {
