@@ -22,6 +22,7 @@ import { byteCountingMetrics, type ByteCounts } from './byte-counter.js'
 import { publicAddressesOnly, publicOnlyGater } from './address-filter.js'
 import type { SwarmHostConfig } from './config.js'
 import { MAX_RPC_FRAME_BYTES, SCORE_THRESHOLDS } from './constants.js'
+import { outboundReservingGater } from './connection-gater.js'
 import { peerScoreParams } from './scoring.js'
 
 /** The gossipsub service, with the mesh and score accessors its implementation has. */
@@ -97,7 +98,9 @@ export function baseLibp2pOptions (config: BaseNetConfig, privateKey: PrivateKey
 }
 
 /** Builds the createLibp2p options of a swarm host: the base plus gossipsub. */
-export function libp2pOptions (config: SwarmHostConfig, privateKey: PrivateKey, counts: ByteCounts, penalty: (peer: string) => number): Libp2pOptions<SwarmServices> {
+export function libp2pOptions (
+  config: SwarmHostConfig, privateKey: PrivateKey, counts: ByteCounts, penalty: (peer: string) => number, inboundConnections: () => number
+): Libp2pOptions<SwarmServices> {
   const base = baseLibp2pOptions(config, privateKey)
   const services: Record<string, unknown> = {
     ...base.services,
@@ -112,6 +115,7 @@ export function libp2pOptions (config: SwarmHostConfig, privateKey: PrivateKey, 
       // Unset degrees must stay absent: an explicit undefined would override gossipsub's defaults.
       ...Object.fromEntries(Object.entries({ D: config.D, Dlo: config.Dlo, Dhi: config.Dhi }).filter(([, v]) => v !== undefined)),
       heartbeatInterval: config.heartbeatMs,
+      ...(config.seenTtlMs === undefined ? {} : { seenTTL: config.seenTtlMs }),
       // Peers may only make us track our own topic; other swarms' topics are ignored.
       allowedTopics: [config.topic],
       maxInboundDataLength: MAX_RPC_FRAME_BYTES,
@@ -127,6 +131,8 @@ export function libp2pOptions (config: SwarmHostConfig, privateKey: PrivateKey, 
   }
   return {
     ...base,
+    // Public-only dialling (base) and the dial-out reservation against eclipse (inbound).
+    connectionGater: { ...base.connectionGater, ...outboundReservingGater(config.maxConnections, config.reservedOutbound, inboundConnections) },
     metrics: byteCountingMetrics(counts),
     services: services as unknown as Libp2pOptions<SwarmServices>['services']
   }
