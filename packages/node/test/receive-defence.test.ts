@@ -50,7 +50,7 @@ describe('the receive path ignores advisory scores', () => {
     const { metrics } = await runRound({
       config,
       rewardsConfig: resolveRewardsConfig({ shaper: 'verifier' }),
-      policy: { modelId: 'stub', async generate (prompts, o) { return prompts.map(p => Array.from({ length: o.n }, (_, k) => ({ text: k === 0 ? resolveTask(sampler.sample(0, 1)[0]).answer : 'x', tokens: 1, truncated: false }))) } },
+      policy: { modelId: 'stub', async generate (prompts, o) { return prompts.map(() => Array.from({ length: o.n }, (_, k) => ({ text: k === 0 ? resolveTask(sampler.sample(0, 1)[0]).answer : 'x', tokens: 1, truncated: false }))) } },
       trainer: { async train (groups) { batches.push(groups); return { loss: 0, gradNorm: 0, clipFraction: 0, kl: 0, entropy: 0, steps: 1 } }, async exportState () { throw new Error('unused') }, async importState () {} },
       rewardModel: undefined,
       swarm: undefined,
