@@ -124,3 +124,32 @@ describe('producer accounting on the receive path', () => {
     expect(picked.filter(p => p.producer === 'small')).toHaveLength(1)
   })
 })
+
+describe('attack strategies (experiments only)', () => {
+  it('replace what a node publishes with groups that pass the prompt check, and leave what it trains on alone', async () => {
+    const config = resolveConfig({ overrides: { localGroups: 2, peerGroups: 0, groupSize: 4, taskMix: { basic_arithmetic: 1 } } })
+    const sampler = createTaskSampler({ seed: config.seed, mix: taskMixFromConfig(config.taskMix) })
+    const published: RolloutGroup[] = []
+    const batches: TrainGroup[][] = []
+    const attack = createAttack({ strategy: 'marker', groups: 5, groupSize: 4, sampler })
+    await runRound({
+      config,
+      rewardsConfig: resolveRewardsConfig({ shaper: 'verifier' }),
+      policy: { modelId: 'stub', async generate (prompts, o) { return prompts.map(() => Array.from({ length: o.n }, (_, k) => ({ text: String(k), tokens: 1, truncated: false }))) } },
+      trainer: { async train (groups) { batches.push(groups); return { loss: 0, gradNorm: 0, clipFraction: 0, kl: 0, entropy: 0, steps: 1 } }, async exportState () { throw new Error('unused') }, async importState () {} },
+      rewardModel: undefined,
+      swarm: { peerId: 'adv', addrs: () => [], peerCount: () => 1, async publish (g) { published.push(g) }, onGroup () {}, async dial () {} },
+      peers,
+      sampler,
+      now: () => 0,
+      attack
+    }, { hero: undefined, receivedSinceLastRound: 0 }, 3)
+    expect(published).toHaveLength(5)
+    for (const g of published) {
+      expect(resolveTask(g.task).prompt).toBe(g.prompt)
+      expect(g.completions[0]).toMatch(/^(zqzq)+=/)
+      expect(g.scores).toEqual([1, 0, 0, 0])
+    }
+    expect(batches.flat().every(b => !b.completions.some(c => c.includes('zq')))).toBe(true)
+  })
+})
