@@ -65,6 +65,9 @@ interface AdversarialRun {
   heldOutEnd: number
   markerFraction: number
   failedRounds: number
+  /** Mean per honest node and round: peer groups accepted into its pool, and peer groups it trained on. */
+  receivedPerRound: number
+  peerGroupsUsedPerRound: number
   elapsedSeconds: number
 }
 
@@ -141,11 +144,13 @@ export async function adversarialExperiment (init: AdversarialInit, ctx: Command
         heldOutEnd: mean(honestStates.map(s => s.accuracyEnd)),
         markerFraction: mean(honestStates.flatMap(s => [...s.metrics.values()].map(m => m.attackMarker ?? Number.NaN))),
         failedRounds: failedRounds(honestStates, rounds),
+        receivedPerRound: mean(honestStates.flatMap(s => [...s.metrics.values()].map(m => m.received))),
+        peerGroupsUsedPerRound: mean(honestStates.flatMap(s => [...s.metrics.values()].map(m => m.peerGroupsUsed))),
         elapsedSeconds: report.elapsedSeconds
       }
       runs.push(run)
       if (init.json) ctx.out(JSON.stringify(run))
-      else ctx.err(`  honest reward ${fmt(run.honestReward)}; held-out ${fmt(run.heldOutEnd)}; marker in own samples ${fmt(100 * run.markerFraction, 2)} %; failed rounds ${run.failedRounds} (${run.elapsedSeconds.toFixed(0)} s)`)
+      else ctx.err(`  honest reward ${fmt(run.honestReward)}; held-out ${fmt(run.heldOutEnd)}; marker in own samples ${fmt(100 * run.markerFraction, 2)} %; failed rounds ${run.failedRounds}; per round received ${fmt(run.receivedPerRound, 1)}, trained on ${fmt(run.peerGroupsUsedPerRound, 2)} peer groups (${run.elapsedSeconds.toFixed(0)} s)`)
     }
   }
 
