@@ -8,7 +8,7 @@ import type { RoundMetrics } from '@murmur/node'
 
 /** Child → parent. */
 export type ChildMessage =
-  | { type: 'ready', node: number, peerId: string, addrs: string[], nextRound: number, resumed: boolean }
+  | { type: 'ready', node: number, peerId: string, addrs: string[], nextRound: number, resumed: boolean, device: string }
   | { type: 'eval', node: number, phase: 'start' | 'end', round: number, accuracy: number }
   | { type: 'round', node: number, metrics: RoundMetrics }
   | { type: 'finished', node: number, rounds: number }

@@ -19,7 +19,7 @@ function send (msg: ChildMessage): void {
 async function runNode ({ index, node }: Hosted, stopped: AbortSignal): Promise<void> {
   await node.start()
   const info = node.info()
-  send({ type: 'ready', node: index, peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed })
+  send({ type: 'ready', node: index, peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed, device: info.device })
   if (!info.resumed) send({ type: 'eval', node: index, phase: 'start', round: info.nextRound, accuracy: (await node.evaluate({ signal: stopped })).accuracy })
   node.events.on('round:completed', e => { send({ type: 'round', node: index, metrics: e.detail }) })
   const rounds = await node.run({ signal: stopped })

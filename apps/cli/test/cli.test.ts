@@ -35,7 +35,7 @@ describe('murmur CLI', () => {
   it('prints help for no command and for every command', async () => {
     const top = await murmur('--help')
     expect(top.code).toBe(0)
-    for (const command of ['sim', 'node', 'eval', 'pretrain', 'export', 'experiment', 'store']) {
+    for (const command of ['sim', 'node', 'eval', 'pretrain', 'export', 'experiment', 'store', 'generate']) {
       expect(top.stdout).toContain(command)
       const help = await murmur(command, '--help')
       expect(help.code, command).toBe(0)
@@ -80,8 +80,9 @@ describe('murmur CLI', () => {
     const dataDir = join(dir, 'node')
     const first = await murmur('node', '--data-dir', dataDir, '--rounds', '2', '--no-net-enabled', '--no-eval', '--local-groups', '2', '--json')
     expect(first.code, first.stderr).toBe(0)
-    const lines = first.stdout.trim().split('\n').map(l => JSON.parse(l) as { type: string, round?: number, resumed?: boolean })
+    const lines = first.stdout.trim().split('\n').map(l => JSON.parse(l) as { type: string, round?: number, resumed?: boolean, device?: string })
     expect(lines.filter(l => l.type === 'round').map(l => l.round)).toEqual([0, 1])
+    expect(lines.find(l => l.type === 'ready')?.device).toBe('cpu')
     // Asking for 3 rounds in total resumes after round 1.
     const second = await murmur('node', '--data-dir', dataDir, '--rounds', '3', '--no-net-enabled', '--no-eval', '--local-groups', '2', '--json')
     const again = second.stdout.trim().split('\n').map(l => JSON.parse(l) as { type: string, round?: number, resumed?: boolean })

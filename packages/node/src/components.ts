@@ -5,15 +5,16 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
 import type { Logger } from '@murmur/interface'
 import { createSwarmHost, type SwarmHost } from '@murmur/net'
-import type { Policy } from '@murmur/policy'
+import { chatTemplate, modelIdOf, type ChatTemplate, type ModelConfig, type Policy } from '@murmur/policy'
 import { nodeStore } from '@murmur/store'
 import { resolveTask } from '@murmur/tasks'
 import { createTrainer, loadRewardModel, type Trainer, type TrainerState } from '@murmur/trainer'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError } from './errors.js'
-import { loadModel, openPolicy, policyPort, resolveModelPath } from './model.js'
+import { loadModel, openPolicy, policyPort, resolveModelPath, trainedModel } from './model.js'
 import type { RewardModelPort, SwarmNodeComponents, SwarmPort, TrainerPort } from './ports.js'
 import { translateStartupError } from './startup-errors.js'
 
@@ -43,11 +44,20 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
 async function buildComponents (config: NodeConfig, options: CreateComponentsOptions, created: Array<() => Promise<void>>): Promise<SwarmNodeComponents> {
   const log = options.logger
   const model = await loadModel(config.model)
-  const policy: Policy = await openPolicy(model, 1)
+  const device = await resolveDevice(parseDevice(config.device), ortDeviceProbe())
+  let chat: ChatTemplate | undefined
+  if (config.chatTemplate) {
+    if (model.chatTemplate === undefined) throw new InvalidConfigError('chatTemplate', `model "${config.model}" has no chat template (tokenizer_config.json chat_template); set chatTemplate=false`)
+    chat = chatTemplate(model.chatTemplate, model.tokenizer.toTokenizerConfig() as Record<string, unknown>)
+  }
+  const trained = trainedModel(model, config)
+  const policy: Policy<ModelConfig> = await openPolicy({ ...model, ...trained }, { threads: 1, device, chatTemplate: chat })
   created.push(async () => { await policy.close() })
   const trainer: Trainer = createTrainer({
-    config: model.config,
-    weights: model.weights,
+    config: trained.config,
+    weights: trained.weights,
+    chatTemplate: chat,
+    device,
     tokenizer: model.tokenizer,
     seed: config.seed,
     learningRate: config.train.learningRate,
@@ -71,7 +81,7 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
     if (config.rewardModel === 'none') throw new InvalidConfigError('rewardModel', `shaper "${config.rewards.shaper}" needs a reward model; set rewardModel or choose rewards.shaper=verifier`)
     const path = resolveModelPath(config.rewardModel)
     const bytes = await readFile(path).catch((err: unknown) => { throw new InvalidConfigError('rewardModel', `cannot read "${path}": ${(err as Error).message}`) })
-    const rm = await loadRewardModel(new Uint8Array(bytes), model.tokenizer)
+    const rm = await loadRewardModel(new Uint8Array(bytes), model.tokenizer, { device })
     created.push(async () => { await rm.close() })
     rewardModel = {
       async score (prompts, completions, opts) {
@@ -88,7 +98,7 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
     metrics: { keep: config.metrics.keep },
     logger: log.child('store')
   })
-  const modelId = config.modelId !== '' ? config.modelId : `murmur-gpt-d${model.config.nEmbd}-l${model.config.nLayer}`
+  const modelId = config.modelId !== '' ? config.modelId : modelIdOf(trained.config)
   const trainerPort: TrainerPort = {
     async train (groups, o) {
       const stats = await trainer.train(groups, o)
@@ -144,6 +154,7 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
     trainer: trainerPort,
     rewardModel,
     swarm,
+    device,
     async open () {
       await store.start()
       try {

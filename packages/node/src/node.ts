@@ -29,6 +29,8 @@ export interface SwarmNodeInfo {
   nextRound: number
   /** True when state was restored from a checkpoint. */
   resumed: boolean
+  /** Where the onnxruntime sessions run: cpu, cuda or webgpu. */
+  device: string
 }
 
 /** A running SAPO node. */
@@ -130,7 +132,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
     isStarted: () => started,
     info () {
       ensureStarted()
-      return { peerId: components.swarm?.peerId ?? 'offline', addrs: components.swarm?.addrs() ?? [], nextRound, resumed }
+      return { peerId: components.swarm?.peerId ?? 'offline', addrs: components.swarm?.addrs() ?? [], nextRound, resumed, device: components.device ?? 'cpu' }
     },
     async runRound (options = {}) {
       ensureStarted()

@@ -114,6 +114,8 @@ export interface SwarmNodeComponents {
   trainer: TrainerPort
   rewardModel: RewardModelPort | undefined
   swarm: SwarmPort | undefined
+  /** Where the onnxruntime sessions run (reported in `info()`); absent = cpu. */
+  device?: string
   /** Releases what the components hold (sessions, sockets, handles); called by `stop()`. */
   close: () => Promise<void>
   /** Starts what needs starting (store, host); called by `start()`. */

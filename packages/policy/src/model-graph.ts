@@ -98,10 +98,11 @@ export function gptTrunk (b: GraphBuilder, config: GptConfig, params: GptParams,
   const p = (name: string): Value => params[name]
   const { inputIds, positionIds } = inputs
   const [batchDim, seqDim] = inputIds.shape
+  const dtype = p('transformer.wte.weight').dtype as 'float32' | 'float64'
   // Training shapes (static length, no cache, no padding mask) take a constant additive causal
   // mask: its gradient is free, where a Where would cost one more pass over the scores.
   const causalBias = inputs.attentionMask === undefined && inputs.past === undefined && typeof seqDim === 'number'
-    ? b.scope('mask', () => causalMaskBias(b, seqDim, p('transformer.wte.weight').dtype as 'float32' | 'float64'))
+    ? b.scope('mask', () => causalMaskBias(b, seqDim, dtype))
     : undefined
   const allowed = causalBias === undefined ? b.scope('mask', () => attentionAllowed(b, inputs)) : undefined
   // Static shapes (training) reshape to constants; symbolic ones (inference) to runtime shapes.
@@ -113,7 +114,6 @@ export function gptTrunk (b: GraphBuilder, config: GptConfig, params: GptParams,
     const emb = c.positions === 'learned' ? b.add(tok, b.gather(p('transformer.wpe.weight'), positionIds, 0)) : tok
     return b.reshape(emb, [-1, d])
   })
-  const dtype = p('transformer.wte.weight').dtype as 'float32' | 'float64'
   const rotary = c.positions === 'rotary' ? b.scope('rotary', () => rotaryTables(b, c, positionIds, dtype)) : undefined
   const present: KvPair[] = []
   for (let l = 0; l < c.nLayer; l++) {
@@ -160,7 +160,7 @@ function causalMaskBias (b: GraphBuilder, seq: number, dtype: 'float32' | 'float
 }
 
 /** bool [batch, 1, seq, total]: causal (key index ≤ query's absolute index) and key is real. */
-function attentionAllowed (b: GraphBuilder, inputs: GptForwardInputs): Value {
+export function attentionAllowed (b: GraphBuilder, inputs: GptForwardInputs): Value {
   const seqDim = inputs.inputIds.shape[1]
   const mask = inputs.attentionMask
   const totalDim = mask?.shape[1] ?? seqDim

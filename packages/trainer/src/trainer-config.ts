@@ -1,4 +1,5 @@
 /** Trainer hyper-parameters and their defaults (the node's config schema takes its defaults from here). */
+import type { ResolvedDevice } from '@murmur/graph'
 import { InvalidArgumentError } from '@murmur/interface'
 import { AGGREGATIONS, type Aggregation } from './loss-reference.js'
 
@@ -51,6 +52,8 @@ export interface TrainerConfigInit {
   maxCompletionTokens?: number
   /** onnxruntime intra-op threads. Default 2. */
   threads?: number
+  /** Where the train-step sessions run (resolve `auto` with graph's `resolveDevice` first). Default cpu. */
+  device?: ResolvedDevice
 }
 
 /** Resolved, validated trainer hyper-parameters. */
@@ -71,6 +74,7 @@ export interface TrainerConfig {
   readonly aggregation: Aggregation
   readonly maxCompletionTokens: number | undefined
   readonly threads: number
+  readonly device: ResolvedDevice
 }
 
 /** Validates `init` and fills defaults; errors name the key. */
@@ -85,6 +89,8 @@ export function resolveTrainerConfig (init: TrainerConfigInit): TrainerConfig {
   const d = TRAINER_DEFAULTS
   const aggregation = init.aggregation ?? d.aggregation
   if (!AGGREGATIONS.includes(aggregation)) throw new InvalidArgumentError('aggregation', `expected one of ${AGGREGATIONS.join(', ')}, got ${JSON.stringify(aggregation)}`)
+  const device = init.device ?? 'cpu'
+  if (!['cpu', 'cuda', 'webgpu'].includes(device)) throw new InvalidArgumentError('device', `expected cpu, cuda or webgpu (a resolved device), got ${JSON.stringify(device)}`)
   return Object.freeze({
     seed: num('seed', d.seed, 0, 0xffffffff, true),
     learningRate: num('learningRate', d.learningRate, 0, 10),
@@ -101,6 +107,7 @@ export function resolveTrainerConfig (init: TrainerConfigInit): TrainerConfig {
     beta: num('beta', d.beta, 0, 100),
     aggregation,
     maxCompletionTokens: init.maxCompletionTokens === undefined ? undefined : num('maxCompletionTokens', 1, 1, 1e6, true),
-    threads: num('threads', d.threads, 1, 256, true)
+    threads: num('threads', d.threads, 1, 256, true),
+    device
   })
 }

@@ -6,7 +6,7 @@
  * `exportState()` / `importState()`.
  */
 import { createRng, InvalidArgumentError, throwIfAborted, type AbortOptions } from '@murmur/interface'
-import type { GptConfig, Tokenizer, Weights } from '@murmur/policy'
+import type { ChatTemplate, ModelConfig, Tokenizer, Weights } from '@murmur/policy'
 import { aggregationWeights, bucketSteps, encodePair, padBatch, type EncodedSequence, type PaddedBatch } from './batch.js'
 import { InvalidTrainingBatchError, TrainerClosedError } from './errors.js'
 import { createStepEngine, type StepEngine, type StepStats } from './step-engine.js'
@@ -60,7 +60,7 @@ export interface SftStats {
 
 /** Options of `createTrainer`. */
 export interface TrainerInit extends TrainerConfigInit {
-  config: GptConfig
+  config: ModelConfig
   weights: Weights
   tokenizer: Tokenizer
   /** Reference policy for the k3 KL (only used when `beta > 0`); default the initial weights. */
@@ -73,6 +73,8 @@ export interface TrainerInit extends TrainerConfigInit {
   worker?: boolean
   /** onnxruntime's per-session memory arena (default true); off where a process hosts many trainers. */
   memoryArena?: boolean
+  /** The chat template the policy wraps prompts in (must match the policy's `chatTemplate`). */
+  chatTemplate?: ChatTemplate
 }
 
 /** A policy trainer bound to one model. */
@@ -107,7 +109,7 @@ export function createTrainer (init: TrainerInit): Trainer {
   const assertOpen = (): void => { if (closed) throw new TrainerClosedError() }
 
   const encode = (prompt: string, completion: string, truncated: boolean): EncodedSequence | undefined => {
-    const s = encodePair(tokenizer, prompt, completion, truncated)
+    const s = encodePair(tokenizer, prompt, completion, truncated, init.chatTemplate)
     if (s.ids.length <= config.nCtx) return s
     const cut = s.ids.length - config.nCtx
     if (cut >= s.completionStart) return undefined // the prompt alone fills the context

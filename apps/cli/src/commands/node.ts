@@ -53,11 +53,11 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
     await node.start()
     const info = node.info()
     if (!json) {
-      ctx.err(`node ${info.peerId} listening on ${info.addrs.join(', ') || '(networking off)'}`)
+      ctx.err(`node ${info.peerId} listening on ${info.addrs.join(', ') || '(networking off)'}; onnxruntime on ${info.device}`)
       ctx.err(`resolved config: ${JSON.stringify(config)}`)
       if (info.resumed) ctx.err(`resumed from checkpoint; next round ${info.nextRound}`)
     }
-    report({ type: 'ready', peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed })
+    report({ type: 'ready', peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed, device: info.device })
     const doEval = args.flags.eval !== false
     if (doEval && !info.resumed) {
       const { accuracy } = await node.evaluate({ signal: abort.signal })

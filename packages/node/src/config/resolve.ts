@@ -20,6 +20,9 @@ export interface NodeConfig {
   readonly localGroups: number
   readonly peerGroups: number
   readonly groupSize: number
+  /** auto | cpu | cuda | webgpu (graph's `Device`). */
+  readonly device: 'auto' | 'cpu' | 'cuda' | 'webgpu'
+  readonly chatTemplate: boolean
   readonly model: string
   readonly rewardModel: string
   readonly taskMix: Readonly<Record<string, number>>
@@ -60,6 +63,8 @@ export interface NodeConfig {
     readonly epsLow: number
     readonly epsHigh: number
     readonly beta: number
+    readonly loraRank: number
+    readonly loraTargets: readonly string[]
     readonly aggregation: Aggregation
   }
   readonly metrics: { readonly keep: number }

@@ -24,6 +24,8 @@ export const NODE_CONFIG_SCHEMA = {
   localGroups: { kind: 'int', default: 4, min: 0, max: 256, doc: 'I: local groups (prompts) generated and trained on per round' },
   peerGroups: { kind: 'int', default: 4, min: 0, max: 256, doc: 'J: peer groups sampled from the pool per round' },
   groupSize: { kind: 'int', default: 8, min: 2, max: 64, doc: 'G: completions per prompt' },
+  device: { kind: 'string', default: 'cpu', choices: ['auto', 'cpu', 'cuda', 'webgpu'], doc: 'where onnxruntime sessions run: auto (CUDA if its provider is installed, else WebGPU if an adapter exists, else CPU), cpu, cuda or webgpu' },
+  chatTemplate: { kind: 'bool', default: false, doc: "wrap every prompt as one user turn of the model's chat template (Hugging Face folders that have one; instruct models on text-format tasks)" },
   model: { kind: 'string', default: 'builtin:tiny', doc: 'policy: "builtin:tiny", a safetensors file or a model folder' },
   rewardModel: { kind: 'string', default: 'builtin:tiny-rm', doc: 'reward model: "builtin:tiny-rm", an ONNX/safetensors path, or "none"' },
   // The families where the shipped tiny policy starts in the learnable middle (≈ 25–60 % sampled);
@@ -79,6 +81,8 @@ export const NODE_CONFIG_SCHEMA = {
   'train.epsLow': { kind: 'number', default: TRAINER_DEFAULTS.epsLow, min: 0, max: 1, doc: 'ε_low of the clipped surrogate' },
   'train.epsHigh': { kind: 'number', default: TRAINER_DEFAULTS.epsHigh, min: 0, doc: 'ε_high of the clipped surrogate' },
   'train.beta': { kind: 'number', default: TRAINER_DEFAULTS.beta, min: 0, doc: 'k3 KL penalty weight (0 = off)' },
+  'train.loraRank': { kind: 'int', default: 0, min: 0, max: 4096, doc: 'LoRA rank for Hugging Face models (0 = full fine-tuning): only adapters and their AdamW state train and are checkpointed' },
+  'train.loraTargets': { kind: 'list', default: ['q_proj', 'v_proj'], doc: 'projections that get LoRA adapters (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj)' },
   'train.aggregation': { kind: 'string', default: TRAINER_DEFAULTS.aggregation, choices: AGGREGATIONS, doc: 'loss aggregation' },
 
   'checkpoint.every': { kind: 'int', default: 1, min: 1, doc: 'checkpoint every N rounds' },
