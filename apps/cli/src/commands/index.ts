@@ -23,7 +23,7 @@ export const commands: Record<string, Command> = {
   pretrain: { summary: 'supervised pretraining of the default tiny policy', run: pretrainCommand },
   export: { summary: 'write a model folder for Hugging Face tooling', run: exportCommand },
   generate: { summary: 'generate a completion with any model (built-in, murmur folder, or a Llama/Qwen2/Qwen3 folder)', run: generateCommand },
-  experiment: { summary: 'run the SAPO sharing or HERO shaping ablation (results.json + SVG plots)', run: experimentCommand },
+  experiment: { summary: 'run the SAPO sharing, HERO shaping or adversarial experiment (results.json + SVG plots)', run: experimentCommand },
   store: { summary: 'repair or reset a node\'s store (what its corruption errors ask for)', run: storeCommand }
 }
 
