@@ -111,7 +111,10 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           log('resumed from checkpoint', { round: checkpoint.round, step: checkpoint.step })
         }
         const countTokens = components.policy.countTokens ?? ((text: string) => text.length)
-        const receiver = peerGroups({ pool: components.store.pool, trust: producerTrust(config.trust), limits: { maxTokens: config.generate.maxTokens, countTokens } })
+        // trust.enabled = false (experiments): plain verifier credit, every producer weighted alike, no cap.
+        const receiver = config.trust.enabled
+          ? peerGroups({ pool: components.store.pool, trust: producerTrust(config.trust), limits: { maxTokens: config.generate.maxTokens, countTokens } })
+          : peerGroups({ pool: components.store.pool, trust: producerTrust({ rate: Number.MIN_VALUE, floor: 1, maxShare: 1 }), limits: 'none' })
         peers = receiver
         components.swarm?.onGroup(received => {
           receiver.receive(received).then(inserted => { if (inserted) state.receivedSinceLastRound++ }, (err: unknown) => { log.error('pool insert failed', err) })

@@ -16,7 +16,7 @@ import type { AbortOptions } from '@murmur/interface'
 import { decodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
 import type { RandomSource, RolloutPool } from '@murmur/store'
 import { isDegenerate } from '@murmur/rewards'
-import { resolveTask, taskKey, type ResolvedTask } from '@murmur/tasks'
+import { resolveTask, taskKey, verify, type ResolvedTask } from '@murmur/tasks'
 import { peerCredit, type LocalLimits } from './peer-credit.js'
 import type { ReceivedGroup } from './ports.js'
 import { agreement, producerTrust, type ProducerTrust } from './producer-trust.js'
@@ -64,8 +64,8 @@ export interface PeerGroupsComponents {
   pool: RolloutPool
   /** Per-producer accounting; default `producerTrust(DEFAULT_TRUST)`. */
   trust?: ProducerTrust
-  /** The local generation limits peer completions must fit; default: no token limit (the answer format still applies). */
-  limits?: LocalLimits
+  /** The local generation limits peer completions must fit; default: no token limit (the answer format still applies); `none`: the plain verifier (no defence, for measuring attacks). */
+  limits?: LocalLimits | 'none'
 }
 
 /** The trust rule's default settings (the node config's `trust.*` defaults). */
@@ -125,7 +125,7 @@ export function peerGroups (components: PeerGroupsComponents): PeerGroups {
           held.set(entry.id, record)
         }
         if (record.verifier === undefined) {
-          const credit = peerCredit(record.task, record.group.completions, limits)
+          const credit = limits === 'none' ? { scores: record.group.completions.map(text => verify(record.task, text).score), admissible: 1 } : peerCredit(record.task, record.group.completions, limits)
           record.verifier = credit.scores
           trust.observe(record.producer, { agreement: agreement(record.group.scores, credit.scores), admissible: credit.admissible, useful: !isDegenerate(credit.scores) })
         }

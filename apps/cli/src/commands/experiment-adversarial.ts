@@ -21,7 +21,7 @@ import type { CommandContext } from './context.js'
 import { simConfigs } from './sim.js'
 
 /** One arm: which strategy the adversaries play and whether they flood. */
-interface AdversarialArm { name: string, strategy: AttackStrategy, sybil: boolean }
+interface AdversarialArm { name: string, strategy: AttackStrategy, sybil: boolean, defences?: false }
 
 /** The arms, in order (honest first: the others are compared with it). */
 export const ADVERSARIAL_ARMS: readonly AdversarialArm[] = [
@@ -29,7 +29,9 @@ export const ADVERSARIAL_ARMS: readonly AdversarialArm[] = [
   { name: 'wrong', strategy: 'wrong', sybil: false },
   { name: 'marker', strategy: 'marker', sybil: false },
   { name: 'long', strategy: 'long', sybil: false },
-  { name: 'sybil', strategy: 'marker', sybil: true }
+  { name: 'sybil', strategy: 'marker', sybil: true },
+  // Run only when named in --arms: the marker attack with every node's defence off (trust.enabled = false).
+  { name: 'marker-undefended', strategy: 'marker', sybil: false, defences: false }
 ]
 
 /** Share of the groups the Sybil arm's adversaries send. */
@@ -108,7 +110,7 @@ export async function adversarialExperiment (init: AdversarialInit, ctx: Command
   const { nodes, rounds, seeds } = init
   const adversaries = Math.max(1, Math.round(init.adversaryShare * nodes))
   if (adversaries >= nodes) throw new UsageError(`--adversary-share ${init.adversaryShare} leaves no honest node among ${nodes}`)
-  const arms = init.arms === undefined ? ADVERSARIAL_ARMS : ADVERSARIAL_ARMS.filter(a => a.name === 'honest' || init.arms?.includes(a.name) === true)
+  const arms = init.arms === undefined ? ADVERSARIAL_ARMS.filter(a => a.defences !== false) : ADVERSARIAL_ARMS.filter(a => a.name === 'honest' || init.arms?.includes(a.name) === true)
   const honest = nodes - adversaries
   await mkdir(init.out, { recursive: true })
   const runs: AdversarialRun[] = []
@@ -128,7 +130,7 @@ export async function adversarialExperiment (init: AdversarialInit, ctx: Command
         dir,
         file: init.file,
         flags: { ...init.flags, seed: String(seed * 100_000) },
-        perNode: Array.from({ length: nodes }, (_, i) => i < honest || arm.strategy === 'none' ? {} : { adversary: { strategy: arm.strategy, groupsPerRound: groupsPerAdversary } })
+        perNode: Array.from({ length: nodes }, (_, i) => ({ ...(arm.defences === false ? { trust: { enabled: false } } : {}), ...(i < honest || arm.strategy === 'none' ? {} : { adversary: { strategy: arm.strategy, groupsPerRound: groupsPerAdversary } }) }))
       })
       if (!init.json) ctx.err(`[${k}/${seeds.length * arms.length}] adversarial arm ${arm.name}, seed ${seed}: ${nodes} nodes (${arm.strategy === 'none' ? 0 : adversaries} adversarial) × ${rounds} rounds …`)
       const { report, nodes: states } = await runSimulation({ configs, dir, signal: init.signal, onLog: line => { if (!init.json) ctx.err('  ' + line) } })

@@ -70,7 +70,7 @@ export interface NodeConfig {
   readonly metrics: { readonly keep: number }
   readonly checkpoint: { readonly every: number, readonly keep: number }
   readonly eval: { readonly every: number, readonly tasks: number }
-  readonly trust: { readonly rate: number, readonly floor: number, readonly maxShare: number }
+  readonly trust: { readonly enabled: boolean, readonly rate: number, readonly floor: number, readonly maxShare: number }
   readonly adversary: { readonly strategy: AttackStrategy, readonly groupsPerRound: number }
 }
 

@@ -94,6 +94,7 @@ export const NODE_CONFIG_SCHEMA = {
   'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation' },
 
   // The training-side defence (producer-trust.ts; defaults = receive.ts's DEFAULT_TRUST).
+  'trust.enabled': { kind: 'bool', default: true, doc: 'the training-side defence (peer credit within local limits, producer-first capped sampling); false only to measure attacks without it' },
   'trust.rate': { kind: 'number', default: DEFAULT_TRUST.rate, min: 0, exclusiveMin: true, max: 1, doc: 'per-producer trust: EMA step per observed peer group' },
   'trust.floor': { kind: 'number', default: DEFAULT_TRUST.floor, min: 0, max: 1, doc: 'per-producer trust: lowest honesty weight (a distrusted producer is still sampled, so it can recover)' },
   'trust.maxShare': { kind: 'number', default: DEFAULT_TRUST.maxShare, min: 0, exclusiveMin: true, max: 1, doc: 'most of the J peer groups of a round one producer may supply (share of J, at least 1 group)' },
