@@ -74,6 +74,14 @@ describe('peer credit within the local limits', () => {
     expect(peerCredit(t, [t.answer, ` ${t.answer} `, 'nope'], LIMITS)).toEqual({ scores: [1, 1, 0], admissible: 1 })
   })
 
+  it('credits the marker with the plain verifier only when the defence is off (limits: none, for measuring attacks)', async () => {
+    const t = task(44)
+    const undefended = peerGroups({ pool: store.pool, limits: 'none' })
+    await undefended.receive(received(t, attackCompletions('marker', t, 4), [1, 0, 0, 0], 'adv'))
+    expect((await undefended.sample(1, { rng: () => 0 }))[0].verifier).toEqual([1, 0, 0, 0])
+    expect((await peerGroups({ pool: store.pool, limits: LIMITS }).sample(1, { rng: () => 0 }))[0].verifier).toEqual([0, 0, 0, 0])
+  })
+
   it('gives completions longer than the local token limit no credit', () => {
     const t = task(42)
     const long = attackCompletions('long', t, 4)
