@@ -10,6 +10,8 @@ import { InvalidConfigError, RoundFailedError } from './errors.js'
 import type { RoundMetrics } from './metrics.js'
 import { evaluateHeldOut, heldOutTasks, taskMixFromConfig, type HeldOutResult } from './held-out.js'
 import type { NetStatus, SwarmNodeComponents } from './ports.js'
+import { createAttack } from './attack.js'
+import { producerTrust } from './producer-trust.js'
 import { peerGroups, type PeerGroups } from './receive.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
 
@@ -83,6 +85,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   let nextRound = 0
   let resumed = false
   let state: RoundState = { hero: undefined, receivedSinceLastRound: 0 }
+  const attack = createAttack({ strategy: config.adversary.strategy, groups: config.adversary.groupsPerRound > 0 ? config.adversary.groupsPerRound : config.localGroups, groupSize: config.groupSize, sampler })
 
   const ensureStarted = (): void => { if (!started) throw new NotStartedError('SwarmNode') }
 
@@ -111,7 +114,11 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           resumed = true
           log('resumed from checkpoint', { round: checkpoint.round, step: checkpoint.step })
         }
-        const receiver = peerGroups({ pool: components.store.pool })
+        const countTokens = components.policy.countTokens ?? ((text: string) => text.length)
+        // trust.enabled = false (experiments): plain verifier credit, every producer weighted alike, no cap.
+        const receiver = config.trust.enabled
+          ? peerGroups({ pool: components.store.pool, trust: producerTrust(config.trust), limits: { maxTokens: config.generate.maxTokens, countTokens } })
+          : peerGroups({ pool: components.store.pool, trust: producerTrust({ rate: Number.MIN_VALUE, floor: 1, maxShare: 1 }), limits: 'none' })
         peers = receiver
         components.swarm?.onGroup(received => {
           receiver.receive(received).then(inserted => { if (inserted) state.receivedSinceLastRound++ }, (err: unknown) => { log.error('pool insert failed', err) })
@@ -139,7 +146,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       const round = nextRound
       let result
       try {
-        result = await runRound({ config, rewardsConfig, sampler, now, peers: peers as PeerGroups, ...components }, state, round, options)
+        result = await runRound({ config, rewardsConfig, sampler, now, peers: peers as PeerGroups, attack, ...components }, state, round, options)
       } catch (err) {
         if (options.signal?.aborted === true) throw err
         throw new RoundFailedError(round, (err as Error).message, { cause: err })

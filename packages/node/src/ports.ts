@@ -34,6 +34,8 @@ export interface PolicyPort {
   generate(prompts: string[], options: PolicyGenerateOptions): Promise<PolicyCompletion[][]>
   /** Model id announced with published groups. */
   readonly modelId: string
+  /** Tokens of `text` under the local tokenizer (peer completions must fit `generate.maxTokens`); default: characters. */
+  countTokens?: (text: string) => number
 }
 
 /** One group of the training batch. */

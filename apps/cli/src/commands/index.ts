@@ -19,7 +19,7 @@ export const commands: Record<string, Command> = {
   pretrain: { summary: 'supervised pretraining of the default tiny policy', run: async (a, c) => { await (await import('./pretrain.js')).pretrainCommand(a, c) } },
   export: { summary: 'write a model folder for Hugging Face tooling', run: async (a, c) => { await (await import('./export.js')).exportCommand(a, c) } },
   generate: { summary: 'generate a completion with any model (built-in, murmur folder, or a Llama/Qwen2/Qwen3 folder)', run: async (a, c) => { await (await import('./generate.js')).generateCommand(a, c) } },
-  experiment: { summary: 'run the SAPO sharing or HERO shaping ablation (results.json + SVG plots)', run: async (a, c) => { await (await import('./experiment.js')).experimentCommand(a, c) } },
+  experiment: { summary: 'run the SAPO sharing, HERO shaping or adversarial experiment (results.json + SVG plots)', run: async (a, c) => { await (await import('./experiment.js')).experimentCommand(a, c) } },
   store: { summary: 'repair or reset a node\'s store (what its corruption errors ask for)', run: async (a, c) => { await (await import('./store.js')).storeCommand(a, c) } },
   bootstrap: { summary: 'run a bootstrap/relay peer for a swarm (DHT, relay, AutoNAT, HTTP /bootstrap)', run: async (a, c) => { await (await import('./bootstrap.js')).bootstrapCommand(a, c) } }
 }

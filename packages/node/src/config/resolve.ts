@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Aggregation } from '@murmur/trainer'
+import type { AttackStrategy } from '../attack.js'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
 import { NODE_CONFIG_SCHEMA } from './schema.js'
@@ -74,6 +75,8 @@ export interface NodeConfig {
   readonly metrics: { readonly keep: number }
   readonly checkpoint: { readonly every: number, readonly keep: number }
   readonly eval: { readonly every: number, readonly tasks: number }
+  readonly trust: { readonly enabled: boolean, readonly rate: number, readonly floor: number, readonly maxShare: number }
+  readonly adversary: { readonly strategy: AttackStrategy, readonly groupsPerRound: number }
 }
 
 /** A partial config as a user writes it (nested objects, any subset of keys). */

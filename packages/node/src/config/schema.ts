@@ -12,6 +12,8 @@ import {
 import { AGGREGATIONS, TRAINER_DEFAULTS } from '@murmur/trainer'
 import { DEFAULT_HERO_K, DEFAULT_HERO_W_MAX, DEFAULT_HERO_W_MIN } from '@murmur/rewards'
 import { constants as storeConstants } from '@murmur/store'
+import { ATTACK_STRATEGIES } from '../attack.js'
+import { DEFAULT_TRUST } from '../receive.js'
 import type { Schema } from './fields.js'
 
 /** The node configuration schema (dotted keys). */
@@ -94,5 +96,15 @@ export const NODE_CONFIG_SCHEMA = {
   // ~600 bytes a round: 100,000 rounds ≈ 60 MB; older rounds are deleted as new ones arrive.
   'metrics.keep': { kind: 'int', default: 100_000, min: 1, doc: 'rounds of metrics history kept (oldest deleted first)' },
   'eval.every': { kind: 'int', default: 0, min: 0, doc: 'evaluate held-out accuracy every N rounds (0 = off)' },
-  'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation' }
+  'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation' },
+
+  // The training-side defence (producer-trust.ts; defaults = receive.ts's DEFAULT_TRUST).
+  'trust.enabled': { kind: 'bool', default: true, doc: 'the training-side defence (peer credit within local limits, producer-first capped sampling); false only to measure attacks without it' },
+  'trust.rate': { kind: 'number', default: DEFAULT_TRUST.rate, min: 0, exclusiveMin: true, max: 1, doc: 'per-producer trust: EMA step per observed peer group' },
+  'trust.floor': { kind: 'number', default: DEFAULT_TRUST.floor, min: 0, max: 1, doc: 'per-producer trust: lowest honesty weight (a distrusted producer is still sampled, so it can recover)' },
+  'trust.maxShare': { kind: 'number', default: DEFAULT_TRUST.maxShare, min: 0, exclusiveMin: true, max: 1, doc: 'most of the J peer groups of a round one producer may supply (share of J, at least 1 group)' },
+
+  // Experiments only (murmur experiment adversarial): replaces this node's publish step by an attack.
+  'adversary.strategy': { kind: 'string', default: 'none', choices: ATTACK_STRATEGIES, doc: 'experiments only: none (honest), wrong, marker, long — what this node publishes instead of its own groups' },
+  'adversary.groupsPerRound': { kind: 'int', default: 0, min: 0, max: 4096, doc: 'experiments only: groups an adversary publishes per round (0 = as many as its local groups)' }
 } as const satisfies Schema
