@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
 import type { Logger } from '@murmur/interface'
-import { createSwarmHost, type SwarmHost } from '@murmur/net'
+import { createSwarmHost, watchHostStatus, type SwarmHost } from '@murmur/net'
 import { chatTemplate, modelIdOf, type ChatTemplate, type ModelConfig, type Policy } from '@murmur/policy'
 import { nodeStore } from '@murmur/store'
 import { resolveTask } from '@murmur/tasks'
@@ -132,9 +132,18 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
       swarmId: config.net.swarmId,
       dataDir: config.dataDir,
       listen: [...config.net.listen],
+      announce: [...config.net.announce],
       bootstrap: [...config.net.bootstrap],
+      bootstrapUrls: [...config.net.bootstrapUrls],
+      join: { minPeers: config.net.minPeers },
+      publicOnly: config.net.public,
+      relay: config.net.relay,
+      dcutr: config.net.relay,
+      autonat: config.net.public,
       mdns: config.net.mdns,
-      dht: config.net.dht ? 'server' : 'off',
+      dhtLan: !config.net.public,
+      // On a public swarm a node serves the DHT only once AutoNAT confirms a public address.
+      dht: config.net.dht ? (config.net.public ? 'auto' : 'server') : 'off',
       ...(psk === undefined ? {} : { psk }),
       connections: { max: config.net.maxConnections, inboundPerHostPerSecond: config.net.inboundPerHostPerSecond },
       gossip: { heartbeatMs: config.net.heartbeatMs },
@@ -151,7 +160,8 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
       onGroup (handler) { h.on('rollout:received', e => { handler(e.detail) }) },
       async dial (addrs, o) {
         await Promise.allSettled(addrs.map(async a => { await h.dial(a, o) }))
-      }
+      },
+      onStatus (handler) { watchHostStatus(h, handler) }
     }
   }
 

@@ -10,6 +10,8 @@ export interface RoundMetrics {
   families: Record<string, { n: number, correct: number }>
   /** Difficulty level per family after this round, when a curriculum is on. */
   difficulty?: Record<string, number>
+  /** Fraction of this round's own completions containing the attack marker (attack.ts; `murmur experiment adversarial` reads it). */
+  attackMarker?: number
   /** Mean shaped reward over the training batch. */
   shapedReward: number
   /** Local groups in the training batch. */

@@ -133,6 +133,7 @@ export function policyPort (policy: Policy<ModelConfig>, modelId: string, extra:
     async logprobs (prompts, tokenIds, o) {
       return await policy.logprobs(prompts, tokenIds, o)
     },
+    countTokens: text => policy.tokenizer.encode(text).length,
     async generate (prompts, o) {
       const out = await policy.generate(prompts, { n: o.n, maxTokens: o.maxTokens, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, signal: o.signal })
       // logprobs: the behaviour log-probs μ_t (under the distribution each token was drawn from).

@@ -9,7 +9,9 @@ import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
 import { evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
 import type { RoundMetrics } from './metrics.js'
-import type { SwarmNodeComponents } from './ports.js'
+import type { NetStatus, SwarmNodeComponents } from './ports.js'
+import { createAttack } from './attack.js'
+import { producerTrust } from './producer-trust.js'
 import { peerGroups, type PeerGroups } from './receive.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
 import { createProducerClock } from './staleness.js'
@@ -19,6 +21,8 @@ import { createNodeSampler, isCurriculumSampler } from './curriculum-sampler.js'
 export interface SwarmNodeEvents extends Record<string, unknown> {
   'round:completed': RoundMetrics
   'checkpoint:saved': { round: number, ms: number }
+  /** Joined, join failed (with a diagnosis), reachability, DCUtR upgrade, first peer group. */
+  'net:status': NetStatus
 }
 
 /** Identity and position of a started node. */
@@ -84,6 +88,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   let resumed = false
   let state: RoundState = { hero: undefined, receivedSinceLastRound: 0 }
   const peerClock = createProducerClock()
+  const attack = createAttack({ strategy: config.adversary.strategy, groups: config.adversary.groupsPerRound > 0 ? config.adversary.groupsPerRound : config.localGroups, groupSize: config.groupSize, sampler })
 
   const ensureStarted = (): void => { if (!started) throw new NotStartedError('SwarmNode') }
 
@@ -93,6 +98,8 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       if (started) return
       // stop() released the policy and trainer sessions: a node is started once.
       if (stopped) throw new NotStartedError('SwarmNode (stopped; create a new node to restart from its checkpoint)')
+      // Before open(): the host reports its first reachability and join results while starting.
+      components.swarm?.onStatus?.(s => { events.emit('net:status', s) })
       try {
         await components.open()
       } catch (err) {
@@ -112,7 +119,11 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           resumed = true
           log('resumed from checkpoint', { round: checkpoint.round, step: checkpoint.step })
         }
-        const receiver = peerGroups({ pool: components.store.pool })
+        const countTokens = components.policy.countTokens ?? ((text: string) => text.length)
+        // trust.enabled = false (experiments): plain verifier credit, every producer weighted alike, no cap.
+        const receiver = config.trust.enabled
+          ? peerGroups({ pool: components.store.pool, trust: producerTrust(config.trust), limits: { maxTokens: config.generate.maxTokens, countTokens } })
+          : peerGroups({ pool: components.store.pool, trust: producerTrust({ rate: Number.MIN_VALUE, floor: 1, maxShare: 1 }), limits: 'none' })
         peers = receiver
         components.swarm?.onGroup(received => {
           receiver.receive(received).then(inserted => {
@@ -144,7 +155,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       const round = nextRound
       let result
       try {
-        result = await runRound({ config, rewardsConfig, sampler, now, peerClock, peers: peers as PeerGroups, ...components }, state, round, options)
+        result = await runRound({ config, rewardsConfig, sampler, now, peerClock, peers: peers as PeerGroups, attack, ...components }, state, round, options)
       } catch (err) {
         if (options.signal?.aborted === true) throw err
         throw new RoundFailedError(round, (err as Error).message, { cause: err })

@@ -4,6 +4,7 @@
  * `components.ts`; keeping the round against these small contracts keeps it readable and lets
  * each adapter translate its package's errors at the boundary.
  */
+import type { HostStatus } from '@murmur/net'
 import type { AbortOptions } from '@murmur/interface'
 import type { ResolvedTask, RolloutGroup } from '@murmur/protocol'
 import type { NodeStore } from '@murmur/store'
@@ -45,6 +46,8 @@ export interface PolicyPort {
   logprobs?(prompts: string[], tokenIds: number[][], options?: AbortOptions): Promise<number[][]>
   /** Teacher-forced log-probs of token ids under the base (initial) policy, for KL-to-base diagnostics; optional. */
   baseLogprobs?(prompts: string[], tokenIds: number[][], options?: AbortOptions): Promise<number[][]>
+  /** Tokens of `text` under the local tokenizer (peer completions must fit `generate.maxTokens`); default: characters. */
+  countTokens?: (text: string) => number
 }
 
 /** One group of the training batch. */
@@ -123,7 +126,12 @@ export interface SwarmPort {
   /** Registers the handler of validated peer groups. */
   onGroup(handler: (received: ReceivedGroup) => void): void
   dial(addrs: string[], options?: AbortOptions): Promise<void>
+  /** Registers a listener of network status changes (joined, join failed with a diagnosis, reachability, DCUtR upgrades). */
+  onStatus?(handler: (status: NetStatus) => void): void
 }
+
+/** A network status change worth telling the operator about (see @murmur/net's watchHostStatus). */
+export type NetStatus = HostStatus
 
 /** The parts a node is made of. `createSwarmNode` builds real ones from the config unless given. */
 export interface SwarmNodeComponents {

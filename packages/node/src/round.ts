@@ -6,8 +6,9 @@
  */
 import { throwIfAborted, type AbortOptions } from '@murmur/interface'
 import { MIN_LOGPROB, type RolloutGroup } from '@murmur/protocol'
-import { isDegenerate, sampleExternal, shapeRewards, type HeroState, type RewardsConfig } from '@murmur/rewards'
+import { isDegenerate, shapeRewards, type HeroState, type RewardsConfig } from '@murmur/rewards'
 import { createRng, hashSeeds, isHeldOut, resolveTask, verify, type ResolvedTask, type TaskSampler } from '@murmur/tasks'
+import { ATTACK_MARKER, type Attack } from './attack.js'
 import type { NodeConfig } from './config/index.js'
 import type { RoundMetrics } from './metrics.js'
 import { weighPeerGroups, type PeerBatchGroup } from './peer-weights.js'
@@ -34,6 +35,8 @@ export interface RoundComponents {
   now: () => number
   /** Newest policy version seen per producer (fed by the receive path); without it nothing is evicted as stale. */
   peerClock?: ProducerClock
+  /** Experiments only: an attack that replaces what this node publishes (attack.ts); undefined = honest. */
+  attack?: Attack
 }
 
 /** State carried from round to round (and checkpointed). */
@@ -85,8 +88,8 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
   // 4. Publish (text plus task reference; receivers regenerate and re-score).
   let published = 0
   if (c.swarm !== undefined) {
-    for (const g of local) {
-      const group: RolloutGroup = {
+    const outgoing = c.attack?.groups(round, { modelId: c.policy.modelId, now: c.now() }).map(group => ({ group, task: undefined })) ?? local.map(g => ({
+      group: {
         task: g.task.ref,
         prompt: g.task.prompt,
         completions: g.completions,
@@ -98,9 +101,12 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
         truncated: g.truncated,
         tokenizerId: c.policy.tokenizerId ?? '',
         traces: tracesOf(generated[local.indexOf(g)])
-      }
+      } satisfies RolloutGroup,
+      task: g.task
+    }))
+    for (const { group, task } of outgoing) {
       try {
-        await c.swarm.publish(group, { signal, task: g.task })
+        await c.swarm.publish(group, { signal, ...(task === undefined ? {} : { task }) })
         published++
       } catch {
         // No subscribed peers yet, or a transient send failure: the round goes on alone.
@@ -162,6 +168,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     reward: mean(ownScores),
     accuracy: mean(ownScores.map(s => s >= 1 ? 1 : 0)),
     families: familyResults(local),
+    attackMarker: mean(local.flatMap(g => g.completions.map(t => t.includes(ATTACK_MARKER) ? 1 : 0))),
     shapedReward: mean(shapedFlat),
     localGroups: local.length,
     peerGroupsUsed: peerPick.groups.length,
@@ -189,9 +196,10 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
 }
 
 /**
- * SAPO's external sampling on the pool: draw a uniform candidate set of peer groups (each
- * scored by the local verifier against the locally regenerated task; receive.ts caches that
- * score), drop groups with zero advantage under that local reward, then take up to J uniformly.
+ * SAPO's external sampling on the pool: draw a candidate set of peer groups producer-first (each
+ * scored locally against the locally regenerated task; receive.ts caches that score), drop
+ * groups with zero advantage under that local reward, then take up to J producer-first with the
+ * per-producer cap (receive.ts, producer-trust.ts).
  * Used groups leave the pool so a peer group is trained on once.
  */
 async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortSignal | undefined): Promise<{ groups: ScoredGroup[], available: number, zeroAdvantage: number, stale: number }> {
@@ -206,7 +214,7 @@ async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortS
   const sampled = await c.peers.sample(Math.min(available, 4 * j + 8), { rng, signal })
   // Held-out instances are never trained on, whoever sends them; they and all-equal-reward groups never become useful.
   const candidates = sampled.filter(p => !isHeldOut(p.task))
-  const picked = sampleExternal(candidates, j, { rng, reward: x => x.verifier })
+  const picked = c.peers.select(candidates, j, { rng, signal })
   const qualifying = candidates.filter(x => !isDegenerate(x.verifier)).length
   const unusable = sampled.filter(p => isHeldOut(p.task) || isDegenerate(p.verifier))
   await c.peers.consume([...picked, ...unusable].map(p => p.id), { signal })
