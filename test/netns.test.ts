@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { generateSwarmKey } from '@murmur/net'
+import { PROTOCOL_VERSION, generateSwarmKey } from '@murmur/net'
 import { NsProcess, waitFor } from './netns/proc.js'
 import { PUBLIC_PREFIX, Topology, netnsUnavailable } from './netns/topology.js'
 
@@ -73,7 +73,7 @@ describe.skipIf(unavailable !== undefined)('public swarm across network namespac
 
     const swarm = {
       id: 'netns-test',
-      protocolVersion: 1,
+      protocolVersion: PROTOCOL_VERSION,
       public: true,
       bootstrap: [`/ip4/${BOOT_IP}/tcp/4001`],
       bootstrapUrls: [`http://${BOOT_IP}:4080/bootstrap`],

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { resolveConfig } from '@murmur/node'
-import { parseSwarmFile } from '@murmur/net'
+import { PROTOCOL_VERSION, parseSwarmFile } from '@murmur/net'
 import { supervise } from '../src/supervisor.js'
 import { mergeConfigLayers, swarmConfigLayer } from '../src/swarm-config.js'
 
@@ -59,7 +59,7 @@ describe('swarm file and supervision', () => {
   })
 
   it('a swarm file is a config layer under the user config', () => {
-    const swarm = parseSwarmFile({ id: 'lab', protocolVersion: 1, public: true, bootstrapUrls: ['http://b.example/bootstrap'], taskMix: { add: 1 }, pskFile: '/k/swarm.key' }, '/s.json')
+    const swarm = parseSwarmFile({ id: 'lab', protocolVersion: PROTOCOL_VERSION, public: true, bootstrapUrls: ['http://b.example/bootstrap'], taskMix: { add: 1 }, pskFile: '/k/swarm.key' }, '/s.json')
     const config = resolveConfig({ file: mergeConfigLayers(swarmConfigLayer(swarm), { net: { listen: ['/ip4/0.0.0.0/tcp/4101'] } }) })
     expect(config.net).toMatchObject({ swarmId: 'lab', public: true, relay: true, dht: true, pskFile: '/k/swarm.key', bootstrapUrls: ['http://b.example/bootstrap'], listen: ['/ip4/0.0.0.0/tcp/4101'] })
     expect(config.taskMix).toEqual({ add: 1 })
@@ -96,7 +96,7 @@ if (!existsSync(marker)) { writeFileSync(marker, '1'); process.exit(3) }
     procs.push(boot)
     await until(() => json(boot).some(j => j.type === 'ready'), 30_000, 'bootstrap ready', boot)
     const ready = json(boot).find(j => j.type === 'ready') as { httpPort: number }
-    await writeFile(join(dir, 'swarm.json'), JSON.stringify({ id: 'cli-test', protocolVersion: 1, bootstrapUrls: [`http://127.0.0.1:${ready.httpPort}/bootstrap`] }))
+    await writeFile(join(dir, 'swarm.json'), JSON.stringify({ id: 'cli-test', protocolVersion: PROTOCOL_VERSION, bootstrapUrls: [`http://127.0.0.1:${ready.httpPort}/bootstrap`] }))
 
     const node = start(['node', '--swarm', join(dir, 'swarm.json'), '--json', '--no-eval', '--rounds', '0', '--local-groups', '1', '--group-size', '2', '--data-dir', join(dir, 'node')])
     procs.push(node)

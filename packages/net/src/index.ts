@@ -24,6 +24,8 @@ export {
   type BootstrapList, type BootstrapListPeer
 } from './bootstrap-list.js'
 export { loadSwarmFile, parseSwarmFile, SwarmFileError, type SwarmFile } from './swarm-file.js'
+/** The wire protocol version a swarm file must name (`protocolVersion`) to be joined by this murmur. */
+export { PROTOCOL_VERSION } from '@murmur/protocol'
 export {
   createBootstrapNode, DEFAULT_RELAY_LIMITS, DEFAULT_BOOTSTRAP_LISTEN, DEFAULT_BOOTSTRAP_MAX_CONNECTIONS,
   type BootstrapNodeInit, type RelayLimits

@@ -45,6 +45,11 @@ export function makeGroup (seed: number, over: Partial<RolloutGroup> = {}): Roll
     round: 1,
     scores: [],
     createdAt: Date.now(),
+    // v2 fields as a decoder returns them when a producer sends none
+    policyVersion: 0,
+    truncated: [false, false, false],
+    tokenizerId: '',
+    traces: [],
     ...over
   }
 }

@@ -6,6 +6,7 @@ import type { SwarmHostInit } from '../src/config.js'
 import { generateSwarmKey } from '../src/swarm-key.js'
 import type { JoinEvent } from '../src/join.js'
 import { swarmProtocol } from '../src/swarm-protocol.js'
+import { PROTOCOL_VERSION } from '@murmur/protocol'
 import { loopbackInit } from './helpers.js'
 
 const FAST_JOIN = { backoffMs: 200, maxBackoffMs: 400, checkIntervalMs: 300, dialTimeoutMs: 1500 }
@@ -101,7 +102,7 @@ describe('joining a swarm', () => {
     }
     stops.push(async () => { for (const s of servers) s.close() })
     const junk = await serve('<html>')
-    const other = await serve(JSON.stringify({ swarmId: 'other', protocolVersion: 1, peers: [] }))
+    const other = await serve(JSON.stringify({ swarmId: 'other', protocolVersion: PROTOCOL_VERSION, peers: [] }))
     const h = createSwarmHost(loopbackInit({ bootstrapUrls: [junk, other], join: FAST_JOIN }))
     stops.push(async () => { await h.stop() })
     const failed = firstFailure(h)

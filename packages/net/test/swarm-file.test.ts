@@ -43,7 +43,7 @@ describe('swarm file', () => {
 
 describe('bootstrap list', () => {
   it('keeps well-formed peers and drops malformed entries', () => {
-    const list = parseBootstrapList({ swarmId: 'lab', protocolVersion: 1, peers: [{ id: 'a', addrs: ['/ip4/1.2.3.4/tcp/1', 'junk'], lastSeen: 5 }, { id: 'b', addrs: [] }, null, 'x'] })
+    const list = parseBootstrapList({ swarmId: 'lab', protocolVersion: PROTOCOL_VERSION, peers: [{ id: 'a', addrs: ['/ip4/1.2.3.4/tcp/1', 'junk'], lastSeen: 5 }, { id: 'b', addrs: [] }, null, 'x'] })
     expect(list.peers).toEqual([{ id: 'a', addrs: ['/ip4/1.2.3.4/tcp/1'], lastSeen: 5 }])
   })
 
