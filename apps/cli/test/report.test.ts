@@ -6,7 +6,7 @@ import { barChart, lineChart, movingAverage } from '../src/plot.js'
 function metrics (round: number, reward: number, peerGroupsUsed: number): RoundMetrics {
   return {
     round, reward, accuracy: reward, shapedReward: reward, localGroups: 4, peerGroupsUsed, peerGroupsAvailable: 10,
-    peerGroupsZeroAdvantage: 0, groupsFiltered: 0, peers: 3, published: 4, received: 4, rollouts: 32,
+    peerGroupsZeroAdvantage: 0, groupsFiltered: 0, peers: 3, published: 4, received: 4, rollouts: 32, generatedTokens: 320, peerGroupsFrom: [],
     loss: 0, gradNorm: 1, clipFraction: 0, kl: 0, entropy: 1,
     timings: { generateMs: 1, scoreMs: 1, trainMs: 1, checkpointMs: 1, roundMs: 4 }
   }

@@ -67,6 +67,8 @@ export interface SwarmStats extends ByteCounts {
   published: number
   /** Messages waiting in the inbound queue. */
   queued: number
+  /** Ignored and rejected messages by validation reason (bounded: @murmur/protocol's reasons plus `unsigned`). */
+  reasons: { ignored: Record<string, number>, rejected: Record<string, number> }
 }
 
 /** Options of `waitForPeers`. */
@@ -117,6 +119,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
   private readonly counts: ByteCounts = { bytesIn: 0, bytesOut: 0, gossipBytesIn: 0, gossipBytesOut: 0 }
   private readonly perPeer = new LruMap<PeerStats>(MAX_TRACKED_PEERS)
   private readonly totals = emptyStats()
+  private readonly reasons: SwarmStats['reasons'] = { ignored: {}, rejected: {} }
   private readonly accepted = new WeakMap<Message, Omit<RolloutReceived, 'receivedAt'>>()
   private readonly swarmPeers = new Set<string>()
   private published = 0
@@ -227,7 +230,8 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
   stats (): SwarmStats {
     const peers: Record<string, PeerStats> = {}
     for (const [id, s] of this.perPeer.entries()) peers[id] = { ...s }
-    return { ...this.counts, peers, totals: { ...this.totals }, published: this.published, queued: this.queue?.size ?? 0 }
+    const reasons = { ignored: { ...this.reasons.ignored }, rejected: { ...this.reasons.rejected } }
+    return { ...this.counts, peers, totals: { ...this.totals }, published: this.published, queued: this.queue?.size ?? 0, reasons }
   }
 
   private started (): Libp2p<SwarmServices> {
@@ -235,18 +239,22 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     return this.node
   }
 
-  private count (peer: string, verdict: keyof PeerStats): void {
+  private count (peer: string, verdict: keyof PeerStats, reason?: string): void {
     const s = this.perPeer.get(peer) ?? emptyStats()
     s[verdict]++
     this.perPeer.set(peer, s)
     this.totals[verdict]++
+    if (reason !== undefined && (verdict === 'ignored' || verdict === 'rejected')) {
+      const byReason = this.reasons[verdict]
+      byReason[reason] = (byReason[reason] ?? 0) + 1
+    }
   }
 
   private async validate (source: PeerId, msg: Message): Promise<TopicValidatorResult> {
     const via = source.toString()
     // StrictSign already refuses unsigned messages; this keeps the origin typed.
     if (msg.type !== 'signed') {
-      this.count(via, 'rejected')
+      this.count(via, 'rejected', 'unsigned')
       return TopicValidatorResult.Reject
     }
     const verdict = await this.queue?.run(() => this.check(msg.data, msg.from.toString(), via, msg))
@@ -261,12 +269,12 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     const c = this.config
     const result = validateRolloutBytes(data, { resolveTask: c.resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
     if (result.action === 'reject') {
-      this.count(via, 'rejected')
+      this.count(via, 'rejected', result.reason)
       c.logger('rejected group', { from, via, reason: result.reason })
       return TopicValidatorResult.Reject
     }
     if (result.action === 'ignore' || result.group === undefined || result.task === undefined) {
-      this.count(via, 'ignored')
+      this.count(via, 'ignored', result.reason)
       c.logger.trace('ignored group', { from, via, reason: result.reason })
       return TopicValidatorResult.Ignore
     }

@@ -17,7 +17,7 @@ import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import type { Libp2pOptions } from 'libp2p'
-import { byteCountingMetrics, type ByteCounts } from './byte-counter.js'
+import { byteCountingMetrics, withByteCounting, type ByteCounts } from './byte-counter.js'
 import type { SwarmHostConfig } from './config.js'
 import { MAX_RPC_FRAME_BYTES, SCORE_THRESHOLDS } from './constants.js'
 import { peerScoreParams } from './scoring.js'
@@ -67,7 +67,9 @@ export function libp2pOptions (config: SwarmHostConfig, privateKey: PrivateKey, 
       // Large groups make IDONTWANT worth it: mesh peers that already have a group skip it.
       idontwantMinDataSize: 512,
       scoreParams: peerScoreParams({ topic: config.topic, penalty, ipColocationWeight: config.ipColocationWeight }),
-      scoreThresholds: SCORE_THRESHOLDS
+      scoreThresholds: SCORE_THRESHOLDS,
+      // gossipsub only reports its own metrics when given both a register and topic labels.
+      ...(config.metrics?.gossipsub === undefined ? {} : { metricsRegister: config.metrics.gossipsub, metricsTopicStrToLabel: new Map([[config.topic, 'rollouts']]) })
     })
   }
   if (config.dht !== 'off') {
@@ -94,7 +96,7 @@ export function libp2pOptions (config: SwarmHostConfig, privateKey: PrivateKey, 
     connectionProtector: config.psk === undefined ? undefined : preSharedKey({ psk: config.psk }),
     peerDiscovery,
     connectionManager,
-    metrics: byteCountingMetrics(counts),
+    metrics: config.metrics?.libp2p === undefined ? byteCountingMetrics(counts) : withByteCounting(config.metrics.libp2p, counts),
     services: services as unknown as Libp2pOptions<SwarmServices>['services']
   }
 }

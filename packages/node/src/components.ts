@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '@murmur/interface'
-import { createSwarmHost, type SwarmHost } from '@murmur/net'
+import { createSwarmHost, type SwarmHost, type SwarmHostMetrics } from '@murmur/net'
 import {
   createPolicy, createTrainer, loadRewardModel, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
   type Policy, type Trainer, type GptConfig, type Weights, type Tokenizer
@@ -54,6 +54,8 @@ export async function loadModel (value: string): Promise<LoadedModel> {
 export interface CreateComponentsOptions {
   logger: Logger
   needsRewardModel: boolean
+  /** Metrics for libp2p and gossipsub (none by default). */
+  netMetrics?: SwarmHostMetrics
 }
 
 /** Builds the real components of a node. Nothing is opened until `open()`. */
@@ -137,7 +139,8 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
       connections: { max: config.net.maxConnections, inboundPerHostPerSecond: 100 },
       gossip: { heartbeatMs: 500 },
       rateLimit: { groupsPerSecond: config.net.peerGroupsPerSecond },
-      logger: log.child('net')
+      logger: log.child('net'),
+      metrics: options.netMetrics
     })
     const h = host
     const handlers: Array<Parameters<SwarmPort['onGroup']>[0]> = []
@@ -163,7 +166,12 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
       onGroup (handler) { handlers.push(handler) },
       async dial (addrs, o) {
         await Promise.allSettled(addrs.map(async a => { await h.dial(a, o) }))
-      }
+      },
+      stats: () => ({
+        meshPeers: h.libp2p?.services.pubsub.getMeshPeers(h.topic).length ?? 0,
+        connections: h.libp2p?.getConnections().length ?? 0,
+        net: h.stats()
+      })
     }
   }
 

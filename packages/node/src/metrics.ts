@@ -1,3 +1,13 @@
+/** One peer group used in training: its producer and its age when used. */
+export interface PeerGroupUse {
+  /** Peer id of the producer (the signed origin). */
+  producer: string
+  /** Seconds since the group arrived in the pool. */
+  ageSeconds: number
+  /** This node's round minus the producer's round when it made the group. */
+  ageRounds: number
+}
+
 /** What a node reports after each round (also persisted in the metrics history). */
 export interface RoundMetrics {
   /** Round number, from 0. */
@@ -26,6 +36,10 @@ export interface RoundMetrics {
   received: number
   /** Completions generated this round (the cost side of "reward per rollout"). */
   rollouts: number
+  /** Completion tokens generated this round (local tokenizer). */
+  generatedTokens: number
+  /** The peer groups in the training batch: who produced each and how old it was when used. */
+  peerGroupsFrom: PeerGroupUse[]
   /** Training statistics (NaN when no step ran). */
   loss: number
   gradNorm: number

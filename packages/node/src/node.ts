@@ -4,12 +4,13 @@
  */
 import { NotStartedError, TypedEventEmitter, noopLogger, throwIfAborted, type AbortOptions, type Logger } from '@murmur/interface'
 import { resolveRewardsConfig, validateHeroState, type RewardsConfig } from '@murmur/rewards'
-import type { NodeStore } from '@murmur/store'
+import type { SwarmHostMetrics } from '@murmur/net'
+import type { NodeStore, PoolStats } from '@murmur/store'
 import { createTaskSampler, resolveTask, verify, hashSeeds, DEFAULT_TASK_MIX, type TaskMixEntry, type ResolvedTask } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
 import type { RoundMetrics } from './metrics.js'
-import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort } from './ports.js'
+import type { PolicyPort, RewardModelPort, SwarmPort, SwarmPortStats, TrainerPort } from './ports.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
 
 /** Seed of the held-out evaluation set: the same for every node, disjoint from training streams. */
@@ -33,6 +34,17 @@ export interface SwarmNodeComponents {
 export interface SwarmNodeEvents extends Record<string, unknown> {
   'round:completed': RoundMetrics
   'checkpoint:saved': { round: number, ms: number }
+  /** A peer group passed validation and entered the pool. */
+  'group:received': { from: string, round: number, family: string }
+}
+
+/** A node's observable state between rounds (metrics, dashboard). */
+export interface SwarmNodeStats {
+  /** Swarm peers subscribed to the rollout topic. */
+  peers: number
+  pool: PoolStats
+  /** Absent when networking is off. */
+  swarm: SwarmPortStats | undefined
 }
 
 /** Identity and position of a started node. */
@@ -62,6 +74,8 @@ export interface SwarmNode {
   peerCount(): number
   /** Dials peers (used by the simulator to introduce late joiners). */
   dial(addrs: string[], options?: AbortOptions): Promise<void>
+  /** Pool and network counters, read when metrics are scraped (requires a started node). */
+  stats(): SwarmNodeStats
 }
 
 /** Options of `createSwarmNode`. */
@@ -71,6 +85,8 @@ export interface SwarmNodeInit {
   components?: SwarmNodeComponents
   /** Wall clock; default `Date.now`. */
   now?: () => number
+  /** Metrics handed to libp2p and gossipsub when the components are built from the config. */
+  netMetrics?: SwarmHostMetrics
 }
 
 /**
@@ -98,7 +114,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   const now = init.now ?? Date.now
   const rewardsConfig: RewardsConfig = toRewardsConfig(config)
   const sampler = wrapConfigError('taskMix', () => createTaskSampler({ seed: config.seed, mix: taskMixFromConfig(config.taskMix) }))
-  const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig) })
+  const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig), netMetrics: init.netMetrics })
   const events = new TypedEventEmitter<SwarmNodeEvents>()
   let started = false
   let stopped = false
@@ -125,7 +141,10 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           resumed = true
           log('resumed from checkpoint', { round: checkpoint.round, step: checkpoint.step })
         }
-        components.swarm?.onGroup(() => { state.receivedSinceLastRound++ })
+        components.swarm?.onGroup(({ group, from }) => {
+          state.receivedSinceLastRound++
+          events.emit('group:received', { from, round: group.round, family: group.task.family })
+        })
       } catch (err) {
         await components.close()
         throw err
@@ -209,6 +228,10 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
     async dial (addrs, options = {}) {
       ensureStarted()
       await components.swarm?.dial(addrs, options)
+    },
+    stats () {
+      ensureStarted()
+      return { peers: components.swarm?.peerCount() ?? 0, pool: components.store.pool.stats(), swarm: components.swarm?.stats?.() }
     }
   }
   return node

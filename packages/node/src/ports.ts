@@ -5,6 +5,7 @@
  * each adapter translate its package's errors at the boundary.
  */
 import type { AbortOptions } from '@murmur/interface'
+import type { SwarmStats } from '@murmur/net'
 import type { RolloutGroup } from '@murmur/protocol'
 
 /** One sampled completion. */
@@ -88,4 +89,16 @@ export interface SwarmPort {
   /** Registers the handler of validated peer groups. */
   onGroup(handler: (received: ReceivedGroup) => void): void
   dial(addrs: string[], options?: AbortOptions): Promise<void>
+  /** Network counters for observation (metrics, dashboard); never read by the round. */
+  stats?(): SwarmPortStats
+}
+
+/** What the swarm reports for observation. */
+export interface SwarmPortStats {
+  /** Peers in this node's gossip mesh for the rollout topic. */
+  meshPeers: number
+  /** Open libp2p connections. */
+  connections: number
+  /** The host's counters (verdicts per neighbour and by reason, bytes). */
+  net: SwarmStats
 }

@@ -10,7 +10,7 @@ import { isDegenerate, sampleExternal, shapeRewards, type HeroState, type Reward
 import type { NodeStore, PoolEntry } from '@murmur/store'
 import { createRng, hashSeeds, resolveTask, verify, taskKey, type ResolvedTask, type TaskSampler } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
-import type { RoundMetrics } from './metrics.js'
+import type { PeerGroupUse, RoundMetrics } from './metrics.js'
 import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort, TrainGroup } from './ports.js'
 
 /** Seed tags, so the streams of one round never collide. */
@@ -141,6 +141,8 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     published,
     received: state.receivedSinceLastRound,
     rollouts: local.reduce((a, g) => a + g.completions.length, 0),
+    generatedTokens: generated.reduce((a, group) => a + group.reduce((b, x) => b + x.tokens, 0), 0),
+    peerGroupsFrom: peerPick.used,
     loss: stats.loss,
     gradNorm: stats.gradNorm,
     clipFraction: stats.clipFraction,
@@ -157,10 +159,10 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
  * with zero advantage under that local reward, then take up to J uniformly. Used groups leave
  * the pool so a peer group is trained on once.
  */
-async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortSignal | undefined): Promise<{ groups: ScoredGroup[], available: number, zeroAdvantage: number }> {
+async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortSignal | undefined): Promise<{ groups: ScoredGroup[], available: number, zeroAdvantage: number, used: PeerGroupUse[] }> {
   const j = c.config.peerGroups
   const available = c.store.pool.stats().peer
-  if (j === 0 || available === 0) return { groups: [], available, zeroAdvantage: 0 }
+  if (j === 0 || available === 0) return { groups: [], available, zeroAdvantage: 0, used: [] }
   const rng = createRng(hashSeeds(c.config.seed, round, TAG_PEERS))
   // Oversample candidates: most zero-advantage groups are dropped below.
   const entries = await c.store.pool.sample(Math.min(available, 4 * j + 8), { rng, origin: 'peer', signal })
@@ -172,7 +174,9 @@ async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortS
   const picked = sampleExternal(candidates, j, { rng, reward: x => x.group.verifier })
   const qualifying = candidates.filter(x => !isDegenerate(x.group.verifier)).length
   for (const p of picked) await c.store.pool.delete(p.entry.id, { signal })
-  return { groups: picked.map(p => p.group), available, zeroAdvantage: candidates.length - qualifying }
+  const now = c.now()
+  const used = picked.map(p => ({ producer: p.entry.producer, ageSeconds: Math.max(0, now - p.entry.arrivedAt) / 1000, ageRounds: round - p.entry.round }))
+  return { groups: picked.map(p => p.group), available, zeroAdvantage: candidates.length - qualifying, used }
 }
 
 /** Decodes a stored peer group and scores it with the local verifier; undefined if it no longer resolves. */
