@@ -12,7 +12,6 @@ export function gossipsubRegister (registry: Registry): GossipsubMetricsRegister
   const register = {
     gauge (config: MetricConfig) {
       const collects: Array<(g: unknown) => void> = []
-      let wrapper: unknown
       const gauge = new Gauge({
         name: config.name,
         help: config.help,
@@ -20,9 +19,9 @@ export function gossipsubRegister (registry: Registry): GossipsubMetricsRegister
         registers: [registry],
         collect () { for (const fn of collects) fn(wrapper) }
       })
-      wrapper = {
-        inc: (a?: Labels | number, b?: number) => { typeof a === 'object' ? gauge.inc(a, b ?? 1) : gauge.inc(a ?? 1) },
-        set: (a: Labels | number, b?: number) => { typeof a === 'object' ? gauge.set(a, b ?? 0) : gauge.set(a) },
+      const wrapper = {
+        inc: (a?: Labels | number, b?: number) => { if (typeof a === 'object') gauge.inc(a, b ?? 1); else gauge.inc(a ?? 1) },
+        set: (a: Labels | number, b?: number) => { if (typeof a === 'object') gauge.set(a, b ?? 0); else gauge.set(a) },
         addCollect: (fn: (g: unknown) => void) => { collects.push(fn) }
       }
       return wrapper
@@ -37,7 +36,7 @@ export function gossipsubRegister (registry: Registry): GossipsubMetricsRegister
       })
       return {
         startTimer: () => histogram.startTimer(),
-        observe: (a: Labels | number, b?: number) => { typeof a === 'object' ? histogram.observe(a, b ?? 0) : histogram.observe(a) },
+        observe: (a: Labels | number, b?: number) => { if (typeof a === 'object') histogram.observe(a, b ?? 0); else histogram.observe(a) },
         reset: () => { histogram.reset() }
       }
     },
