@@ -3,6 +3,7 @@
  * `murmur node --ipc`). Children are separate OS processes so that one can be killed
  * (SIGKILL) without touching the others, as a real swarm would see it.
  */
+import type { ViewEvent } from '@murmur/metrics'
 import type { RoundMetrics } from '@murmur/node'
 
 /** Child → parent. */
@@ -12,6 +13,8 @@ export type ChildMessage =
   | { type: 'round', metrics: RoundMetrics }
   | { type: 'finished', rounds: number }
   | { type: 'fatal', message: string }
+  /** A dashboard change (with `murmur sim --dashboard`); the parent sets the node index. */
+  | { type: 'view', event: ViewEvent }
 
 /** Parent → child. */
 export type ParentMessage =

@@ -7,6 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { ViewEvent } from '@murmur/metrics'
 import type { NodeConfig, RoundMetrics } from '@murmur/node'
 import { UsageError } from './errors.js'
 import { isChildMessage, type ChildMessage, type ParentMessage } from './ipc.js'
@@ -31,6 +32,8 @@ export interface SimulationInit {
   onLog?: (line: string) => void
   /** Each node's round metrics as they arrive. */
   onRound?: (node: number, metrics: RoundMetrics) => void
+  /** Dashboard changes from each node; when set, nodes are started with `--ipc-view`. */
+  onView?: (node: number, event: ViewEvent) => void
   /** Called every `tickMs` with the live node states (for a summary table). */
   onTick?: (nodes: readonly SimNodeState[]) => void
   tickMs?: number
@@ -115,7 +118,7 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
 
   const spawnNode = (s: SimNodeState): void => {
     const bootstrap = states.filter(o => o !== s && o.ready).flatMap(o => o.addrs)
-    const child = fork(init.binPath, ['node', '--ipc', '--config', configPaths[s.index], ...(bootstrap.length > 0 ? ['--net-bootstrap', bootstrap.join(',')] : [])], {
+    const child = fork(init.binPath, ['node', '--ipc', ...(init.onView === undefined ? [] : ['--ipc-view']), '--config', configPaths[s.index], ...(bootstrap.length > 0 ? ['--net-bootstrap', bootstrap.join(',')] : [])], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       execArgv: []
     })
@@ -166,6 +169,9 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
       case 'fatal':
         fatal = new Error(`node ${s.index}: ${msg.message}`)
         abort.abort()
+        break
+      case 'view':
+        init.onView?.(s.index, msg.event.type === 'node' ? { ...msg.event, view: { ...msg.event.view, index: s.index, restarts: s.restarts } } : msg.event)
         break
     }
   }

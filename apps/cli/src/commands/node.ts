@@ -5,13 +5,17 @@
  */
 import { createSwarmNode, resolveConfig, loadConfigFile, type NodeConfig } from '@murmur/node'
 import { createLogger, scopeMatcher } from '@murmur/interface'
+import type { ViewEvent } from '@murmur/metrics'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import type { ChildMessage, ParentMessage } from '../ipc.js'
+import { DASHBOARD_FLAGS, dashboardOptions, nodeMetricsFor, observeNode, type NodeObservation } from '../observe.js'
 import { fmt } from '../table.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
   ipc: { type: 'boolean', doc: 'report to a parent `murmur sim` process over IPC (internal)' },
+  'ipc-view': { type: 'boolean', doc: 'with --ipc: also stream dashboard changes to the parent (internal)' },
+  ...DASHBOARD_FLAGS,
   eval: { type: 'boolean', doc: 'evaluate held-out accuracy before the first and after the last round', default: true }
 }
 const USAGE = 'murmur node [--config file.json] [config flags]'
@@ -46,19 +50,29 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
     process.once('disconnect', stop)
   }
 
-  const node = await createSwarmNode(config, { logger })
+  const dashboard = dashboardOptions(args.flags)
+  const metrics = await nodeMetricsFor(config)
+  const node = await createSwarmNode(config, { logger, netMetrics: metrics?.netMetrics })
+  let observation: NodeObservation | undefined
   try {
     await node.start()
     const info = node.info()
+    observation = await observeNode(node, config, {
+      metrics,
+      dashboard,
+      ...(ipc && args.flags['ipc-view'] === true ? { sink: (event: ViewEvent) => { report({ type: 'view', event }) } } : {})
+    })
     if (!ipc && !json) {
       ctx.err(`node ${info.peerId} listening on ${info.addrs.join(', ') || '(networking off)'}`)
       ctx.err(`resolved config: ${JSON.stringify(config)}`)
       if (info.resumed) ctx.err(`resumed from checkpoint; next round ${info.nextRound}`)
     }
+    if (!ipc) for (const line of observation.lines) ctx.err(line)
     report({ type: 'ready', peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed })
     const doEval = args.flags.eval !== false
     if (doEval && !info.resumed) {
       const { accuracy } = await node.evaluate({ signal: abort.signal })
+      observation.recordEval(info.nextRound, accuracy)
       report({ type: 'eval', phase: 'start', round: info.nextRound, accuracy })
       if (!ipc && !json) ctx.err(`held-out accuracy before training: ${fmt(accuracy)}`)
     }
@@ -72,6 +86,7 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
     const rounds = await node.run({ signal: abort.signal })
     if (doEval && !abort.signal.aborted) {
       const { accuracy } = await node.evaluate({ signal: abort.signal })
+      observation.recordEval(info.nextRound + rounds, accuracy)
       report({ type: 'eval', phase: 'end', round: info.nextRound + rounds, accuracy })
       if (!ipc && !json) ctx.err(`held-out accuracy after training: ${fmt(accuracy)}`)
     }
@@ -84,6 +99,7 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
   } finally {
     process.off('SIGINT', stop)
     process.off('SIGTERM', stop)
+    await observation?.stop()
     await node.stop()
     if (ipc) process.disconnect?.()
   }

@@ -59,6 +59,7 @@ export interface NodeConfig {
   }
   readonly checkpoint: { readonly every: number, readonly keep: number }
   readonly eval: { readonly every: number, readonly tasks: number }
+  readonly metrics: { readonly port: number, readonly host: string }
 }
 
 /** A partial config as a user writes it (nested objects, any subset of keys). */

@@ -70,5 +70,9 @@ export const NODE_CONFIG_SCHEMA = {
   'checkpoint.every': { kind: 'int', default: 1, min: 1, doc: 'checkpoint every N rounds' },
   'checkpoint.keep': { kind: 'int', default: 3, min: 1, doc: 'checkpoints kept' },
   'eval.every': { kind: 'int', default: 0, min: 0, doc: 'evaluate held-out accuracy every N rounds (0 = off)' },
-  'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation' }
+  'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation' },
+
+  // Off by default; loopback unless told otherwise (anything else needs the token in dataDir/observe.token).
+  'metrics.port': { kind: 'int', default: 0, min: 0, max: 65535, doc: 'serve Prometheus /metrics on this port (0 = off)' },
+  'metrics.host': { kind: 'string', default: '127.0.0.1', doc: 'address /metrics binds to (beyond loopback a token is required)' }
 } as const satisfies Schema
