@@ -79,20 +79,26 @@ describe.skipIf(!HAVE_CHROMIUM)('murmur sim --dashboard in headless Chromium', (
     await page.waitForSelector('#status.live', { timeout: 30_000 })
     // Charts are uPlot canvases; data-points is the number of x values the chart holds.
     const points = async (id: string): Promise<number> => Number(await page.getAttribute(`#${id}`, 'data-points') ?? 0)
-    await page.waitForFunction(() => Number(document.querySelector('#chart-reward')?.getAttribute('data-points') ?? 0) >= 2, undefined, { timeout: 90_000 })
+    const poll = async (what: string, ok: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> => {
+      const deadline = Date.now() + timeoutMs
+      while (!(await ok())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+        await new Promise(resolve => setTimeout(resolve, 200))
+      }
+    }
+    await poll('a first reward point', async () => await points('chart-reward') >= 2)
     const before = await points('chart-reward')
-    await page.waitForFunction((n: number) => Number(document.querySelector('#chart-reward')?.getAttribute('data-points') ?? 0) >= n + 3, before, { timeout: 90_000 })
-    expect(await points('chart-reward')).toBeGreaterThanOrEqual(before + 3)
+    await poll('new reward points', async () => await points('chart-reward') >= before + 3)
     expect(await page.locator('#chart-reward canvas').count()).toBe(1)
     expect(await points('chart-phases')).toBeGreaterThan(0)
     // Held-out evaluations (before the first round, then every 4 rounds) reach the accuracy chart.
-    await page.waitForFunction(() => Number(document.querySelector('#chart-eval')?.getAttribute('data-points') ?? 0) >= 2, undefined, { timeout: 90_000 })
+    await poll('two evaluation points', async () => await points('chart-eval') >= 2)
 
     // Node 0's peer table lists the other two nodes, by name, with groups accepted from them.
-    await page.waitForFunction(() => {
-      const text = document.querySelector('#peers-table')?.textContent ?? ''
+    await poll('the peer table to list nodes 1 and 2', async () => {
+      const text = await page.locator('#peers-table').textContent() ?? ''
       return text.includes('node 1') && text.includes('node 2')
-    }, undefined, { timeout: 60_000 })
+    }, 60_000)
     const rows = await page.locator('#nodes-table tr').count()
     expect(rows).toBe(4) // header + 3 nodes
     expect(errors).toEqual([])
