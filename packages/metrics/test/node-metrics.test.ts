@@ -4,6 +4,8 @@
  * move as rounds pass, libp2p's and gossipsub's own metrics are there, and the two nodes'
  * registries stay apart.
  */
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +15,8 @@ import { createSwarmNode, resolveConfig, type SwarmNode } from '@murmur/node'
 import { createNodeMetrics, metricsRoute, startObserveServer, type NodeMetrics, type ObserveServer } from '../src/index.js'
 
 type Families = ReturnType<typeof parsePrometheusTextFormat>
+
+const PROMTOOL = '/usr/bin/promtool'
 
 async function scrape (url: string): Promise<Families & { text: string }> {
   const res = await fetch(`${url}/metrics`)
@@ -74,6 +78,18 @@ describe('node metrics on a real two-node swarm', () => {
     for (const f of after) {
       expect(f.name).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/)
       if (f.name.startsWith('murmur_') && f.type === 'COUNTER') expect(f.name).toMatch(/_total$/)
+    }
+    // Where Prometheus's own linter is installed (Debian: prometheus), murmur's metrics pass it
+    // (libp2p's, gossipsub's and prom-client's defaults have naming lint of their own).
+    if (existsSync(PROMTOOL)) {
+      let lint = ''
+      try {
+        execFileSync(PROMTOOL, ['check', 'metrics'], { input: after.text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] })
+      } catch (err) {
+        lint = String((err as { stdout?: string }).stdout ?? '') + String((err as { stderr?: string }).stderr ?? '')
+      }
+      expect(lint).not.toMatch(/error while linting/)
+      expect(lint.split('\n').filter(l => l.startsWith('murmur_'))).toEqual([])
     }
     expect(value(after, 'murmur_rounds_total')).toBe(3)
     expect(value(after, 'murmur_groups_published_total')).toBe(6)
