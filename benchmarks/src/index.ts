@@ -11,5 +11,6 @@ export const benchmarks: Record<string, string> = {
   graph: 'train-step time (fwd+bwd+AdamW in onnxruntime) of an MLP and a tiny GPT; build and session-create times; plain-TS MLP peer',
   train: 'policy-gradient train step (fwd+bwd+AdamW graph) of the tiny policy at 64×32 vs PyTorch; Trainer round; peak RSS',
   sim: '`murmur sim` swarms of N = 4, 8, 16 node processes on loopback: rounds/min per node and for the swarm vs the ideal CPU share of a lone node, peak RSS per node, start-up time',
+  observe: 'cost of serving /metrics (scraped every second) and the dashboard (one open event stream) to a `murmur sim` swarm: median round time with vs without, in one run',
   generate: 'batched sampling tokens/s of the tiny policy vs transformers.js generate(); FLOP/s vs MatMul peak'
 }

@@ -18,24 +18,21 @@
  * local groups, run right after the swarm) isolates the cost of networking, validation and
  * re-scoring. `--rounds` takes one value for every N or one per N (≥ 3).
  */
-import { spawn, execFileSync } from 'node:child_process'
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { ProcMonitor, childPids, clockTicksPerSecond } from './proc.js'
 import { median, report } from './report.js'
 
 const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url))
-const MIB = 1024
 
 interface Options { nodes: number[], rounds: number[], singleRounds: number, sampleMs: number, timeoutS: number, extra: string[] }
 
 /** One round line, stamped with its arrival time (ms since the child was spawned). */
 interface RoundEvent { node: number, round: number, t: number, roundMs: number }
-
-/** One /proc sample of a process. */
-interface ProcSample { t: number, rssKiB: number, hwmKiB: number, cpuTicks: number }
 
 function parseOptions (argv: string[]): Options {
   const sep = argv.indexOf('--')
@@ -62,103 +59,6 @@ function parseOptions (argv: string[]): Options {
   const perN = nodes.map((_, i) => rounds.length === 1 ? rounds[0] : rounds[i] ?? defaults[i])
   if (perN.some(r => r < 3)) throw new Error('--rounds must be at least 3 (rates are measured between the first and last round)')
   return { nodes, rounds: perN, singleRounds: Math.max(3, single), sampleMs, timeoutS, extra }
-}
-
-function clockTicksPerSecond (): number {
-  try {
-    const v = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim())
-    return Number.isFinite(v) && v > 0 ? v : 100
-  } catch {
-    return 100
-  }
-}
-
-async function readProc (pid: number, t: number): Promise<ProcSample | undefined> {
-  try {
-    const [status, stat] = await Promise.all([readFile(`/proc/${pid}/status`, 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8')])
-    const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN)
-    // Fields after "(comm)": state is field 3, utime field 14, stime field 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const sample = { t, rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM'), cpuTicks: Number(fields[11]) + Number(fields[12]) }
-    // A zombie (exited, not yet reaped) has no memory lines: not a sample.
-    return Number.isFinite(sample.rssKiB) && Number.isFinite(sample.hwmKiB) && Number.isFinite(sample.cpuTicks) ? sample : undefined
-  } catch {
-    return undefined // the process exited between listing and reading
-  }
-}
-
-/** Children of `pid` (all its threads), from /proc/<pid>/task/<tid>/children. */
-async function childPids (pid: number): Promise<number[]> {
-  const out: number[] = []
-  try {
-    for (const tid of await readdir(`/proc/${pid}/task`)) {
-      const text = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '')
-      for (const c of text.trim().split(/\s+/)) if (c !== '') out.push(Number(c))
-    }
-  } catch {
-    // the process exited
-  }
-  return out
-}
-
-/**
- * Samples /proc every `sampleMs` for the processes `list()` names, keyed (node index, or 0 for a
- * lone node); a restarted node's new process is another pid under the same key.
- */
-class ProcMonitor {
-  readonly samples = new Map<number, ProcSample[]>() // by pid
-  readonly keyOf = new Map<number, number>() // pid → key
-  private readonly timer: NodeJS.Timeout
-  private busy = false
-
-  constructor (private readonly started: number, sampleMs: number, private readonly list: () => Promise<Array<{ pid: number, key: number }>>) {
-    this.timer = setInterval(() => { void this.sample() }, sampleMs)
-  }
-
-  private async sample (): Promise<void> {
-    if (this.busy) return
-    this.busy = true
-    try {
-      const t = performance.now() - this.started
-      for (const { pid, key } of await this.list()) {
-        const s = await readProc(pid, t)
-        if (s === undefined) continue
-        this.keyOf.set(pid, key)
-        const arr = this.samples.get(pid) ?? []
-        arr.push(s)
-        this.samples.set(pid, arr)
-      }
-    } finally {
-      this.busy = false
-    }
-  }
-
-  stop (): void { clearInterval(this.timer) }
-
-  /** Peak RSS (MiB) per key: the largest VmHWM/VmRSS seen over all its processes. */
-  peakMiB (): Map<number, number> {
-    const out = new Map<number, number>()
-    for (const [pid, arr] of this.samples) {
-      const key = this.keyOf.get(pid) ?? -1
-      const peak = Math.max(...arr.map(s => Math.max(s.hwmKiB, s.rssKiB))) / MIB
-      out.set(key, Math.max(out.get(key) ?? 0, peak))
-    }
-    return out
-  }
-
-  /** CPU seconds all monitored processes used between times a and b (ms), from the samples nearest them. */
-  cpuSeconds (a: number, b: number, ticksPerSecond: number): number {
-    let ticks = 0
-    for (const arr of this.samples.values()) {
-      const at = (t: number): number => {
-        let v = 0
-        for (const s of arr) if (s.t <= t) v = s.cpuTicks
-        return v
-      }
-      ticks += at(b) - at(a)
-    }
-    return ticks / ticksPerSecond
-  }
 }
 
 /** Runs `bin.js <args>`, calling `onLine(json, t)` for every JSON line on stdout. */
