@@ -24,7 +24,7 @@ function draw (): void {
   pending = undefined
   if (state === undefined) return
   const view = state.view()
-  const nodes = view.nodes.filter(n => n !== undefined && n !== null)
+  const nodes = view.nodes
   document.title = `murmur — ${view.title}`
   $('title').textContent = view.title
   const lastRound = Math.max(-1, ...nodes.map(n => n.rounds.at(-1)?.round ?? -1))
@@ -71,10 +71,7 @@ function connect (): void {
   source.addEventListener('view', (ev: MessageEvent<string>) => {
     const view = JSON.parse(ev.data) as SwarmView
     state = createSwarmState({ title: view.title })
-    for (const n of view.nodes) {
-      if (n === null) continue
-      state.apply({ type: 'node', node: n.index, view: n })
-    }
+    for (const n of view.nodes) state.apply({ type: 'node', node: n.index, view: n })
     status.textContent = 'live'
     status.className = 'status live'
     draw()

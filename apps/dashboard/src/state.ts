@@ -26,8 +26,10 @@ export function createSwarmState (init: SwarmStateInit): SwarmState {
   const maxRounds = init.maxRounds ?? MAX_ROUND_POINTS
   const view: SwarmView = { title: init.title, startedAt: (init.now ?? Date.now)(), nodes: [] }
   const listeners = new Set<(event: ViewEvent) => void>()
+  // Nodes are listed by index without gaps: one reporting before a lower-numbered one (a sim's
+  // nodes start in parallel) makes placeholders for those until they report.
   const node = (index: number): NodeView => {
-    view.nodes[index] ??= { index, peerId: '', addrs: [], config: {}, rounds: [], evals: [], live: undefined, restarts: 0 }
+    for (let i = view.nodes.length; i <= index; i++) view.nodes.push({ index: i, peerId: '', addrs: [], config: {}, rounds: [], evals: [], live: undefined, restarts: 0 })
     return view.nodes[index]
   }
   return {

@@ -18,6 +18,8 @@ describe('swarm state', () => {
     expect(seen.map(e => e.type)).toEqual(['round', 'eval'])
     expect(state.view().nodes[2].rounds.map(p => p.round)).toEqual([0, 1])
     expect(state.view().nodes[2].evals).toEqual([{ round: 0, accuracy: 0.25 }])
+    // Nodes 0 and 1 have not reported yet: placeholders, no gaps (the page lists every index).
+    expect(state.view().nodes.map(n => [n.index, n.peerId, n.rounds.length])).toEqual([[0, '', 0], [1, '', 0], [2, '', 2]])
   })
 
   it('keeps at most maxRounds points per node, dropping the oldest', () => {
