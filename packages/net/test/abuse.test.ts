@@ -43,6 +43,11 @@ describe('hostile traffic', () => {
     await publishRaw(attacker, encodeRolloutGroup(makeGroup(2, { prompt: 'not the regenerated prompt' })))
     await until(() => victim.stats().peers[a]?.rejected === 3, 10_000, 'three rejections')
     expect(victim.stats().totals.accepted).toBe(0)
+    // counted by reason too (metrics and the dashboard show these)
+    const { reasons } = victim.stats()
+    expect(reasons.ignored).toEqual({ 'unknown-task': 1 })
+    expect(reasons.rejected['prompt-mismatch']).toBe(1)
+    expect(Object.entries(reasons.rejected).filter(([r]) => r.startsWith('decode:')).reduce((n, [, c]) => n + c, 0)).toBe(2)
     expect(got).toHaveLength(0)
     await until(() => victim.score(a) < SCORE_THRESHOLDS.gossipThreshold, 5000, 'score drop')
 
