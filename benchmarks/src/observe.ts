@@ -9,7 +9,9 @@
  * node process and the sim process, sampled from /proc between the first round-2 line and the
  * last round line: the cost measure least moved by other load on the machine) and the median
  * wall-clock round time (rounds 2+, every node); the overheads in percent; the latency and size
- * of one scrape.
+ * of one scrape. Then, in this process on a lone real node, the CPU of each observation step
+ * (a /metrics render, a live-state read, the dashboard's full view) and what they add up to per
+ * round at these rates: a steadier measure than the A/B on a busy machine.
  */
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
@@ -18,13 +20,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { observeCost } from './observe-cost.js'
 import { ProcMonitor, childPids, clockTicksPerSecond } from './proc.js'
 import { median, quantile, report } from './report.js'
 
 const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url))
 const METRICS_PORT = 9700
 
-interface Options { nodes: number, rounds: number, pairs: number, scrapeMs: number, extra: string[] }
+interface Options { nodes: number, rounds: number, pairs: number, scrapeMs: number, costRounds: number, extra: string[] }
 interface RunResult { roundMs: number[], cpuMsPerRound: number, scrapes: Array<{ ms: number, bytes: number }>, events: number }
 
 function parseOptions (argv: string[]): Options {
@@ -36,7 +39,7 @@ function parseOptions (argv: string[]): Options {
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`)
     return v
   }
-  return { nodes: num('nodes', 2), rounds: num('rounds', 40), pairs: num('pairs', 3), scrapeMs: num('scrape-ms', 1000), extra: sep < 0 ? [] : argv.slice(sep + 1) }
+  return { nodes: num('nodes', 2), rounds: num('rounds', 40), pairs: num('pairs', 3), scrapeMs: num('scrape-ms', 1000), costRounds: num('cost-rounds', 8), extra: sep < 0 ? [] : argv.slice(sep + 1) }
 }
 
 /** Times one GET of a node's /metrics. */
@@ -151,4 +154,13 @@ export default async function run (argv: string[]): Promise<void> {
     report({ bench: 'observe', case: `n${opts.nodes}`, metric: 'scrape_latency_ms_median', value: median(ms), unit: 'ms', better: 'lower', p99_ms: quantile(ms, 0.99), scrapes: ms.length, bytes: median(scrapes.map(s => s.bytes)) })
   }
   report({ bench: 'observe', case: `n${opts.nodes}`, metric: 'dashboard_events', value: events, unit: 'events', better: 'higher', of: 'server-sent events parsed by the watching client over all observed runs' })
+
+  const c = await observeCost(opts.costRounds, 200)
+  const per = { rounds: opts.costRounds, round_wall_ms: Math.round(c.roundWallMs), round_cpu_ms: Math.round(c.roundCpuMs) }
+  report({ bench: 'observe', case: 'in-process', metric: 'metrics_render_cpu_ms', value: c.renderCpuMs, unit: 'ms', better: 'lower', bytes: c.renderBytes, ...per })
+  report({ bench: 'observe', case: 'in-process', metric: 'live_state_cpu_ms', value: c.liveCpuMs, unit: 'ms', better: 'lower', ...per })
+  report({ bench: 'observe', case: 'in-process', metric: 'full_view_cpu_ms', value: c.viewCpuMs, unit: 'ms', better: 'lower', bytes: c.viewBytes, of: 'sent once per dashboard connection', ...per })
+  // Per round: scrapes at --scrape-ms, live state after the round and every 2 s (dashboard).
+  const perRound = c.renderCpuMs * (c.roundWallMs / opts.scrapeMs) + c.liveCpuMs * (1 + c.roundWallMs / 2000)
+  report({ bench: 'observe', case: 'in-process', metric: 'observation_share_of_round_pct', value: 100 * perRound / c.roundWallMs, unit: '%', better: 'lower', target: '< 2', of: `observation CPU per round (scrape every ${opts.scrapeMs} ms, live state every 2 s) / round wall time`, ...per })
 }
