@@ -1,24 +1,24 @@
-// The CPU that observation spends per round, measured in one process on a real node (libp2p
-// host on loopback, level store, onnxruntime policy and trainer): a /metrics render, a live-state
-// read, and the dashboard's JSON, each timed with process.cpuUsage() over many repetitions,
-// against the CPU and wall time of the node's rounds.
+// What observation costs, measured in one process so that both variants see the same machine:
+// a 2-node swarm (real libp2p hosts on loopback, level stores, onnxruntime policies and
+// trainers) runs rounds without observation, then a fresh one with it (a metrics registry per
+// node wired into libp2p and gossipsub, /metrics rendered every `scrapeMs` as Prometheus would,
+// a dashboard state fed by both nodes and every change serialized as the event stream would);
+// alternating, several times. Reported per variant: process CPU and wall time per round (both
+// nodes), and the CPU of one /metrics render.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSwarmState, followNode, LIVE_INTERVAL_MS } from '@murmur/dashboard'
-import { createNodeMetrics, trackNode } from '@murmur/metrics'
-import { createSwarmNode, resolveConfig } from '@murmur/node'
+import { createSwarmState, followNode, type FollowedNode } from '@murmur/dashboard'
+import { createNodeMetrics, type NodeMetrics } from '@murmur/metrics'
+import { createSwarmNode, resolveConfig, type SwarmNode } from '@murmur/node'
 
-/** CPU milliseconds per call and per round. */
-export interface ObserveCost {
-  roundWallMs: number
-  roundCpuMs: number
-  renderCpuMs: number
-  renderBytes: number
-  liveCpuMs: number
-  /** A full view (what a dashboard gets on connect), serialized. */
-  viewCpuMs: number
-  viewBytes: number
+/** One run of one variant. */
+export interface SwarmCost {
+  cpuMsPerRound: number
+  wallMsPerRound: number
+  /** CPU of one /metrics render, timed after the rounds (observed variant only). */
+  renderCpuMs?: number
+  renderBytes?: number
 }
 
 function cpuMs (): number {
@@ -26,41 +26,51 @@ function cpuMs (): number {
   return (u.user + u.system) / 1000
 }
 
-/** Runs `rounds` rounds of a lone node with metrics and a dashboard state, then times each observation step `reps` times. */
-export async function observeCost (rounds: number, reps: number): Promise<ObserveCost> {
-  const dir = await mkdtemp(join(tmpdir(), 'murmur-bench-observe-cost-'))
-  const metrics = await createNodeMetrics()
-  const config = resolveConfig({ overrides: { dataDir: dir, rounds: 0, net: { swarmId: 'bench-observe' } } })
-  const node = await createSwarmNode(config, { netMetrics: metrics.netMetrics })
-  const unobserve = metrics.observe(node)
+/** Runs a fresh 2-node swarm for `rounds` rounds (after one warm-up round), observed or not. */
+export async function swarmCost (observed: boolean, rounds: number, scrapeMs: number): Promise<SwarmCost> {
+  const dirs: string[] = []
+  const nodes: SwarmNode[] = []
+  const metrics: NodeMetrics[] = []
+  const stops: Array<() => void> = []
+  const followers: FollowedNode[] = []
+  let timer: NodeJS.Timeout | undefined
   try {
-    await node.start()
-    const state = createSwarmState({ title: 'bench' })
-    const follower = followNode(node, e => { state.apply(e) }, { index: 0, config, intervalMs: LIVE_INTERVAL_MS })
-    await node.runRound() // warm-up: sessions, JIT
+    for (let i = 0; i < 2; i++) {
+      const dir = await mkdtemp(join(tmpdir(), 'murmur-bench-observe-'))
+      dirs.push(dir)
+      const m = observed ? await createNodeMetrics() : undefined
+      const config = resolveConfig({ overrides: { dataDir: dir, seed: 11 + i, rounds: 0, net: { swarmId: 'bench-observe', bootstrap: nodes.flatMap(n => n.info().addrs) } } })
+      const node = await createSwarmNode(config, { netMetrics: m?.netMetrics })
+      if (m !== undefined) { stops.push(m.observe(node)); metrics.push(m) }
+      await node.start()
+      nodes.push(node)
+    }
+    while (!nodes.every(n => n.peerCount() >= 1)) await new Promise(resolve => setTimeout(resolve, 100))
+    if (observed) {
+      const state = createSwarmState({ title: 'bench' })
+      // What the event stream does: serialize every change.
+      state.subscribe(e => { JSON.stringify(e) })
+      nodes.forEach((n, i) => { followers.push(followNode(n, e => { state.apply(e) }, { index: i, config: {} })) })
+      timer = setInterval(() => { for (const m of metrics) void m.render() }, scrapeMs)
+    }
+    await Promise.all(nodes.map(async n => await n.runRound())) // warm-up: sessions, JIT
     const w0 = performance.now()
     const c0 = cpuMs()
-    for (let r = 0; r < rounds; r++) await node.runRound()
-    const roundCpuMs = (cpuMs() - c0) / rounds
-    const roundWallMs = (performance.now() - w0) / rounds
+    for (let r = 0; r < rounds; r++) await Promise.all(nodes.map(async n => await n.runRound()))
+    const cpuMsPerRound = (cpuMs() - c0) / rounds
+    const wallMsPerRound = (performance.now() - w0) / rounds
+    if (!observed) return { cpuMsPerRound, wallMsPerRound }
+    // One render's CPU, timed with the nodes idle (their worker threads count in process CPU).
+    clearInterval(timer)
     let renderBytes = 0
-    let t = cpuMs()
-    for (let i = 0; i < reps; i++) renderBytes = (await metrics.render()).length
-    const renderCpuMs = (cpuMs() - t) / reps
-    const tracker = trackNode(node)
-    t = cpuMs()
-    for (let i = 0; i < reps; i++) JSON.stringify(tracker.live())
-    const liveCpuMs = (cpuMs() - t) / reps
-    tracker.stop()
-    let viewBytes = 0
-    t = cpuMs()
-    for (let i = 0; i < reps; i++) viewBytes = JSON.stringify(state.view()).length
-    const viewCpuMs = (cpuMs() - t) / reps
-    follower.stop()
-    return { roundWallMs, roundCpuMs, renderCpuMs, renderBytes, liveCpuMs, viewCpuMs, viewBytes }
+    const t = cpuMs()
+    for (let i = 0; i < 50; i++) renderBytes = (await metrics[0].render()).length
+    return { cpuMsPerRound, wallMsPerRound, renderCpuMs: (cpuMs() - t) / 50, renderBytes }
   } finally {
-    unobserve()
-    await node.stop()
-    await rm(dir, { recursive: true, force: true })
+    if (timer !== undefined) clearInterval(timer)
+    for (const f of followers) f.stop()
+    for (const s of stops) s()
+    await Promise.allSettled(nodes.map(async n => { await n.stop() }))
+    await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
   }
 }
