@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- train [--steps N] [--batch B] [--seq T]`: policy-gradient train-step time
- * (forward + reverse pass + clipping + AdamW in one onnxruntime graph) of the default tiny
+ * (forward, autodiff reverse pass, clipping and AdamW in one onnxruntime graph) of the default tiny
  * policy at the default batch (8 groups × 8 completions = 64 sequences, T = 32), against the
  * same architecture, batch and loss in PyTorch (benchmarks/peers/train_step.py, Debian
  * python3-torch with OpenBLAS, OPENBLAS_NUM_THREADS=2 and torch.set_num_threads(1)).
@@ -10,8 +10,9 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createSession, NEXT_SUFFIX, tensor, type TensorMap } from '@murmur/graph'
-import { buildStepGraph, charTokenizer, countParams, createTrainer, gptConfigs, initWeights, paramSpecs, resolveGptConfig } from '@murmur/policy'
+import { createSession, NEXT_SUFFIX, stateName, tensor, type TensorMap } from '@murmur/graph'
+import { charTokenizer, countParams, gptConfigs, initWeights, paramSpecs, resolveGptConfig } from '@murmur/policy'
+import { buildStepGraph, createTrainer } from '@murmur/trainer'
 import { median, report } from './report.js'
 
 interface PeerResult { step_ms: number, params: number, torch: string }
@@ -59,21 +60,22 @@ export default async function run (argv: string[]): Promise<void> {
     weights: tensor('float32', [B, T], mask.map(x => x / msum)),
     old_logp: tensor('float32', [B, T], Float32Array.from({ length: B * T }, () => -4.6 + 0.05 * (rand() - 0.5))),
     advantages: tensor('float32', [B], Float32Array.from({ length: B }, () => rand() * 2 - 1)),
+    token_weights: tensor('float32', [B, T], new Float32Array(B * T).fill(1)),
     lr: tensor('float32', [], [1e-4])
   }
   let stepNo = 0
   const murmurStep = async (): Promise<number> => {
-    const feeds: TensorMap = { ...fixed, step: tensor('float32', [], [++stepNo]) }
+    const feeds: TensorMap = { ...fixed, step: tensor('int64', [], [BigInt(++stepNo)]) }
     for (const s of specs) {
       feeds[s.name] = tensor('float32', s.shape, weights[s.name])
-      feeds[`m.${s.name}`] = tensor('float32', s.shape, m[s.name])
-      feeds[`v.${s.name}`] = tensor('float32', s.shape, v[s.name])
+      feeds[stateName('m', s.name)] = tensor('float32', s.shape, m[s.name])
+      feeds[stateName('v', s.name)] = tensor('float32', s.shape, v[s.name])
     }
     const start = performance.now()
     const out = await session.run(feeds)
     weights = Object.fromEntries(specs.map(s => [s.name, out[s.name + NEXT_SUFFIX].data as Float32Array]))
-    m = Object.fromEntries(specs.map(s => [s.name, out[`m.${s.name}${NEXT_SUFFIX}`].data as Float32Array]))
-    v = Object.fromEntries(specs.map(s => [s.name, out[`v.${s.name}${NEXT_SUFFIX}`].data as Float32Array]))
+    m = Object.fromEntries(specs.map(s => [s.name, out[stateName('m', s.name) + NEXT_SUFFIX].data as Float32Array]))
+    v = Object.fromEntries(specs.map(s => [s.name, out[stateName('v', s.name) + NEXT_SUFFIX].data as Float32Array]))
     return performance.now() - start
   }
   for (let i = 0; i < 3; i++) await murmurStep()

@@ -18,3 +18,5 @@ export const NEXT_SUFFIX = '.next'
 export const ADAMW_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 } as const
 /** Largest int64 used as an open slice end. */
 export const INT64_MAX = 9223372036854775807n
+/** Gather's gradient over a table of at most this many rows is a one-hot Gemm (else a ScatterND). */
+export const ONE_HOT_GATHER_MAX_ROWS = 512

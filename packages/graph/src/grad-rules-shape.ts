@@ -4,6 +4,8 @@ import { intAttr } from './core.js'
 import { MissingGradientError } from './errors.js'
 import { constInts, gradOf, input, sumToShape, when, type GradContext, type GradRule } from './grad-util.js'
 import type { Dim } from './shape.js'
+import { ONE_HOT_GATHER_MAX_ROWS } from './constants.js'
+import { tensor } from './tensor.js'
 
 function swapLast (c: GradContext, v: Value): Value {
   const perm = v.shape.map((_, i) => i)
@@ -17,7 +19,13 @@ export const SHAPE_RULES: Record<string, GradRule> = {
   MatMul: (c) => {
     const [b, x, w, g] = [c.b, input(c, 0), input(c, 1), gradOf(c)]
     if (x.rank < 2 || w.rank < 2) throw new MissingGradientError('MatMul', c.node.name, '1-D operands are not supported; reshape to 2-D')
-    return [when(c, 0, () => sumToShape(b, b.matmul(g, swapLast(c, w)), x.shape)), when(c, 1, () => sumToShape(b, b.matmul(swapLast(c, x), g), w.shape))]
+    // A shared [K, N] weight under batched activations: one flattened Gemm(transA) instead of
+    // a batched MatMul and a ReduceSum over the batch axes.
+    const shared = w.rank === 2 && x.rank > 2 && typeof x.shape[x.rank - 1] === 'number' && typeof g.shape[g.rank - 1] === 'number'
+    const dw = shared
+      ? (): Value => b.gemm(b.reshape(x, [-1, x.shape[x.rank - 1] as number]), b.reshape(g, [-1, g.shape[g.rank - 1] as number]), undefined, { transA: true })
+      : (): Value => sumToShape(b, b.matmul(swapLast(c, x), g), w.shape)
+    return [when(c, 0, () => sumToShape(b, b.matmul(g, swapLast(c, w)), x.shape)), when(c, 1, dw)]
   },
   Gemm: (c) => {
     const [b, x, w, g] = [c.b, input(c, 0), input(c, 1), gradOf(c)]
@@ -28,11 +36,9 @@ export const SHAPE_RULES: Record<string, GradRule> = {
     const betaA = c.node.attrs.beta
     const alpha = alphaA?.kind === 'float' ? alphaA.value : 1
     const beta = betaA?.kind === 'float' ? betaA.value : 1
-    const opA = ta ? b.transpose(x) : x
-    const opB = tb ? b.transpose(w) : w
-    const scaled = alpha === 1 ? g : b.mul(g, alpha)
-    const gx = when(c, 0, () => { const d = b.matmul(scaled, b.transpose(opB)); return ta ? b.transpose(d) : d })
-    const gw = when(c, 1, () => { const d = b.matmul(b.transpose(opA), scaled); return tb ? b.transpose(d) : d })
+    // Y = α·op(X)·op(W): every operand gradient is one Gemm with transpose flags, no Transpose node.
+    const gx = when(c, 0, () => ta ? b.gemm(w, g, undefined, { transA: tb, transB: true, alpha }) : b.gemm(g, w, undefined, { transB: !tb, alpha }))
+    const gw = when(c, 1, () => tb ? b.gemm(g, x, undefined, { transA: true, transB: ta, alpha }) : b.gemm(x, g, undefined, { transA: !ta, alpha }))
     const gb = bias === undefined ? undefined : when(c, 2, () => sumToShape(b, beta === 1 ? g : b.mul(g, beta), bias.shape))
     return [gx, gw, gb]
   },
@@ -68,6 +74,15 @@ export const SHAPE_RULES: Record<string, GradRule> = {
   Gather: (c) => {
     const [b, data, idx, g] = [c.b, input(c, 0), input(c, 1), gradOf(c)]
     const axis = intAttr(c.node.attrs, 'axis', 0)
+    const rows = data.shape[0]
+    const width = data.shape[1]
+    if (axis === 0 && data.rank === 2 && typeof rows === 'number' && typeof width === 'number' && rows <= ONE_HOT_GATHER_MAX_ROWS) {
+      // A small table (embeddings of a small vocabulary, positions): onehot(idx)ᵀ·g as one Gemm
+      // is faster than a ScatterND accumulation into zeros.
+      const table = b.constant(tensor('int64', [1, rows], Array.from({ length: rows }, (_, i) => i)), 'rows')
+      const onehot = b.cast(b.equal(b.reshape(idx, [-1, 1]), table), g.dtype)
+      return [b.gemm(onehot, b.reshape(g, [-1, width]), undefined, { transA: true }), undefined]
+    }
     if (axis === 0) return [b.scatterND(b.zerosLike(data), b.unsqueeze(idx, [-1]), g, 'add'), undefined]
     // Move the gathered axis to the front, scatter there, move it back.
     const q = idx.rank

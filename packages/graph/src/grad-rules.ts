@@ -50,12 +50,13 @@ export const ELEMENTWISE_RULES: Record<string, GradRule> = {
     const [b, x, g] = [c.b, input(c, 0), gradOf(c)]
     const a = c.node.attrs.approximate
     if (a !== undefined && a.kind === 'string' && a.value === 'tanh') {
+      // x·(1 + tanh u)/2 = x·σ(2u), u = k(x + c·x³): d = σ(2u)·(1 + (1 − σ(2u))·x·2u′), 13 ops.
       const k = Math.sqrt(2 / Math.PI)
+      const c = 0.044715
       const x2 = b.mul(x, x)
-      const t = b.tanh(b.mul(b.mul(x, b.add(b.mul(x2, 0.044715), 1)), k))
-      const dinner = b.mul(b.add(b.mul(x2, 3 * 0.044715), 1), k)
-      const d = b.add(b.mul(b.add(t, 1), 0.5), b.mul(b.mul(b.mul(x, 0.5), b.sub(1, b.mul(t, t))), dinner))
-      return [b.mul(g, d)]
+      const s = b.sigmoid(b.mul(x, b.add(b.mul(x2, 2 * k * c), 2 * k)))
+      const xdu = b.mul(x, b.add(b.mul(x2, 6 * k * c), 2 * k))
+      return [b.mul(g, b.mul(s, b.add(b.mul(b.sub(1, s), xdu), 1)))]
     }
     // d/dx x·Φ(x) = Φ(x) + x·φ(x)
     const cdf = b.mul(b.add(b.erf(b.mul(x, Math.SQRT1_2)), 1), 0.5)
@@ -115,8 +116,8 @@ export const ELEMENTWISE_RULES: Record<string, GradRule> = {
     const axis = intAttr(c.node.attrs, 'axis', -1)
     const a = axis < 0 ? axis + x.rank : axis
     const axes = x.shape.map((_, i) => i).filter(i => i >= a)
-    const mean = b.cast(out(c, 1), x.dtype)
-    const inv = b.cast(out(c, 2), x.dtype)
+    const mean = out(c, 1).dtype === x.dtype ? out(c, 1) : b.cast(out(c, 1), x.dtype)
+    const inv = out(c, 2).dtype === x.dtype ? out(c, 2) : b.cast(out(c, 2), x.dtype)
     const xhat = b.mul(b.sub(x, mean), inv)
     const dxhat = b.mul(g, scale)
     const dx = when(c, 0, () => b.mul(inv, b.sub(b.sub(dxhat, b.reduceMean(dxhat, axes, true)), b.mul(xhat, b.reduceMean(b.mul(dxhat, xhat), axes, true)))))

@@ -57,6 +57,7 @@ export function sumToShape (b: GraphBuilder, g: Value, shape: Shape): Value {
     else if (shape[i - extra] === 1 && g.shape[i] !== 1) axes.push(i)
   }
   if (axes.length === 0) return g
+  if (axes.length === extra) return b.reduceSum(g, axes, false)
   let r = b.reduceSum(g, axes, true)
   if (extra > 0) r = b.squeeze(r, Array.from({ length: extra }, (_, i) => i))
   return r

@@ -39,6 +39,7 @@ async function main (): Promise<void> {
         port?.close()
         return
       }
+      if (req.type === 'abort') return // runs are not interruptible; the caller stopped waiting
       try {
         const outputs: TensorMap = await runOrt(session, req.feeds, req.fetches)
         reply({ type: 'result', id: req.id, outputs }, transferList(outputs))

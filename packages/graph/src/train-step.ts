@@ -67,6 +67,56 @@ export function stateName (slot: string, param: string): string {
   return `opt.${slot}.${param}`
 }
 
+/** Options of `appendUpdate`. */
+export interface UpdateInit {
+  /** Default `adamw()`. */
+  optimizer?: Optimizer
+  /** Clip gradients to this global norm (default: no clipping). */
+  clipNorm?: number
+}
+
+/**
+ * Appends the backward pass of `loss` (`grad`), global-norm clipping and the optimizer update
+ * for `params` (graph inputs of one float dtype) to `b`. Declares inputs `lr` (a scalar of the
+ * parameters' dtype), `step` (int64, 1-based) and `opt.<slot>.<param>`; emits outputs
+ * `grad_norm`, `<param>.next`, `opt.<slot>.<param>.next` and `step.next`. Returns the state
+ * names, parameters first (each state input `x` has the output `x.next`).
+ */
+export function appendUpdate (b: GraphBuilder, loss: Value, params: readonly Value[], init: UpdateInit = {}): string[] {
+  const optimizer = init.optimizer ?? adamw()
+  if (loss.rank !== 0 || !isFloat(loss.dtype)) throw new InvalidGraphError(`the loss must be a float scalar, got ${loss.dtype} [${loss.shape.join(', ')}]`)
+  if (params.length === 0) throw new InvalidArgumentError('params', 'needs at least one trainable parameter')
+  const dtype: DType = params[0].dtype
+  for (const p of params) {
+    if (p.dtype !== dtype) throw new InvalidGraphError(`all trainable parameters must share one dtype; '${p.name}' is ${p.dtype}, not ${dtype}`)
+  }
+  const lr = b.input('lr', dtype, [])
+  const step = b.input('step', 'int64', [])
+  const stateInputs = params.map(p => Object.fromEntries(optimizer.slots.map(s => [s, b.input(stateName(s, p.name), dtype, p.shape)])))
+  const rawGrads = grad(b, loss, params)
+  const clipped = init.clipNorm === undefined ? { grads: rawGrads, norm: globalNorm(b, rawGrads) } : clipByGlobalNorm(b, rawGrads, init.clipNorm)
+  const updates = optimizer.apply(b, params.map((p, i) => ({ name: p.name, param: p, grad: clipped.grads[i], state: stateInputs[i] })), {
+    lr,
+    step: b.cast(step, dtype)
+  })
+  b.output('grad_norm', clipped.norm)
+  const stateNames: string[] = []
+  params.forEach((p, i) => {
+    b.output(p.name + NEXT_SUFFIX, updates[i].param)
+    stateNames.push(p.name)
+  })
+  params.forEach((p, i) => {
+    for (const s of optimizer.slots) {
+      const n = stateName(s, p.name)
+      b.output(n + NEXT_SUFFIX, updates[i].state[s])
+      stateNames.push(n)
+    }
+  })
+  b.output('step' + NEXT_SUFFIX, b.add(step, 1))
+  stateNames.push('step')
+  return stateNames
+}
+
 /** Builds the train-step model. */
 export function trainStep (init: TrainStepInit): TrainStep {
   const optimizer = init.optimizer ?? adamw()
@@ -77,37 +127,9 @@ export function trainStep (init: TrainStepInit): TrainStep {
   if (params.length === 0) throw new InvalidArgumentError('forward', 'declares no trainable parameters (b.param)')
   const batchNames = b.inputs().map(v => v.name).filter(n => !params.some(p => p.value.name === n))
   const dtype: DType = params[0].value.dtype
-  for (const p of params) {
-    if (p.value.dtype !== dtype) throw new InvalidGraphError(`all trainable parameters must share one dtype; '${p.value.name}' is ${p.value.dtype}, not ${dtype}`)
-  }
-  const lr = b.input('lr', dtype, [])
-  const step = b.input('step', 'int64', [])
-  const stateInputs = params.map(p => Object.fromEntries(optimizer.slots.map(s => [s, b.input(stateName(s, p.value.name), dtype, p.value.shape)])))
-
-  const rawGrads = grad(b, loss, params.map(p => p.value))
-  const clipped = init.clipNorm === undefined ? { grads: rawGrads, norm: globalNorm(b, rawGrads) } : clipByGlobalNorm(b, rawGrads, init.clipNorm)
-  const updates = optimizer.apply(b, params.map((p, i) => ({ name: p.value.name, param: p.value, grad: clipped.grads[i], state: stateInputs[i] })), {
-    lr,
-    step: b.cast(step, dtype)
-  })
-
   b.output('loss', loss)
-  b.output('grad_norm', clipped.norm)
+  const stateNames = appendUpdate(b, loss, params.map(p => p.value), { optimizer, clipNorm: init.clipNorm })
   for (const [name, v] of Object.entries(stats)) b.output(name, v)
-  const stateNames: string[] = []
-  params.forEach((p, i) => {
-    b.output(p.value.name + NEXT_SUFFIX, updates[i].param)
-    stateNames.push(p.value.name)
-  })
-  params.forEach((p, i) => {
-    for (const s of optimizer.slots) {
-      const n = stateName(s, p.value.name)
-      b.output(n + NEXT_SUFFIX, updates[i].state[s])
-      stateNames.push(n)
-    }
-  })
-  b.output('step' + NEXT_SUFFIX, b.add(step, 1))
-  stateNames.push('step')
   const model = b.toModelProto()
   const paramList = params.map(p => ({ name: p.value.name, init: p.init }))
 

@@ -1,9 +1,13 @@
 /** Messages between `createSessionWorker` and its thread. */
 import type { TensorMap } from './session.js'
 
+/** A job (worker-rpc.ts adds the id). */
+export type WorkerJob = { type: 'run', feeds: TensorMap, fetches?: readonly string[] }
+
 /** Main thread → worker. */
 export type WorkerRequest =
-  | { type: 'run', id: number, feeds: TensorMap, fetches?: readonly string[] }
+  | (WorkerJob & { id: number })
+  | { type: 'abort', id: number }
   | { type: 'close' }
 
 /** Worker → main thread. */

@@ -9,12 +9,13 @@ import { fileURLToPath } from 'node:url'
 import type { Logger } from '@murmur/interface'
 import { createSwarmHost, type SwarmHost, type SwarmHostMetrics } from '@murmur/net'
 import {
-  createPolicy, createTrainer, loadRewardModel, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
-  type Policy, type Trainer, type GptConfig, type Weights, type Tokenizer
+  createPolicy, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
+  type Policy, type GptConfig, type Weights, type Tokenizer
 } from '@murmur/policy'
 import { encodeRolloutGroup } from '@murmur/protocol'
 import { nodeStore } from '@murmur/store'
 import { taskKey } from '@murmur/tasks'
+import { createTrainer, loadRewardModel, type Trainer, type TrainerState } from '@murmur/trainer'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError } from './errors.js'
 import type { SwarmNodeComponents } from './node.js'
@@ -119,7 +120,9 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
       return trainer.exportState()
     },
     async importState (state) {
-      trainer.importState({ weights: state.weights, optimizer: state.optimizer, step: state.step, rng: typeof state.rng === 'number' ? state.rng : 0 })
+      // The node checkpoints `{ scheme, seed, trainer: <trainer rng state> }`; unwrap it (a bare state is accepted too).
+      const rng = state.rng !== null && typeof state.rng === 'object' && 'trainer' in state.rng ? state.rng.trainer : state.rng
+      trainer.importState({ weights: state.weights, optimizer: state.optimizer, step: state.step, rng: rng as TrainerState['rng'] })
       await policy.setWeights(trainer.weights(), { step: trainer.step })
     }
   }

@@ -4,7 +4,7 @@
  * call, so sampling, KV-cache bookkeeping and stop checks never cross a thread boundary.
  */
 import ort from 'onnxruntime-node'
-import { createRng, mixSeed, type Rng } from './rng.js'
+import { createRng, hashSeeds, type Rng } from '@murmur/interface'
 import { sampleToken, type ResolvedSampling } from './sampling.js'
 
 /** Shape facts of the decode graph. */
@@ -35,6 +35,7 @@ export interface EngineGenerateRequest {
 export interface EngineCompletion {
   tokenIds: number[]
   logprobs: number[]
+  sampleLogprobs: number[]
   finishReason: FinishReason
   /** Decoded text, cut before the first stop string. */
   text: string
@@ -70,9 +71,9 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
   const stats: EngineStats = { steps: 0, generatedTokens: 0, runMs: 0 }
   const P = req.prompts.length
   const B = P * req.n
-  const out: EngineCompletion[] = Array.from({ length: B }, () => ({ tokenIds: [], logprobs: [], finishReason: 'length', text: '' }))
+  const out: EngineCompletion[] = Array.from({ length: B }, () => ({ tokenIds: [], logprobs: [], sampleLogprobs: [], finishReason: 'length', text: '' }))
   if (B === 0 || req.maxTokens === 0) return { completions: group(out, req.n), stats }
-  const rngs: Rng[] = Array.from({ length: B }, (_, s) => createRng(mixSeed(req.seed, Math.floor(s / req.n), s % req.n)))
+  const rngs: Rng[] = Array.from({ length: B }, (_, s) => createRng(hashSeeds(req.seed, Math.floor(s / req.n), s % req.n)))
   const run = async (feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> => {
     const t0 = performance.now()
     const res = await ctx.session.run(feeds)
@@ -121,9 +122,10 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
       const s = rows[r]
       if (finished[s]) { nextIds[r] = BigInt(req.padId); mask[r].push(0); continue }
       const seq = out[s]
-      const { token, logprob } = sampleToken(logits, offset(r), V, req.sampling, rngs[s])
+      const { token, logprob, sampleLogprob } = sampleToken(logits, offset(r), V, req.sampling, rngs[s])
       seq.tokenIds.push(token)
       seq.logprobs.push(logprob)
+      seq.sampleLogprobs.push(sampleLogprob)
       stats.generatedTokens++
       if (token === req.eosId) seq.finishReason = 'eos'
       else if (req.stop.length > 0 && includesAny(ctx.decode(seq.tokenIds), req.stop)) seq.finishReason = 'stop'

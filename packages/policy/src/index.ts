@@ -1,37 +1,20 @@
 /**
  * @packageDocumentation
- * The gpt policy family: weights, tokenizers, ONNX export, batched generation, training and a reward model.
+ * The gpt policy family: the one model definition (inference with a KV cache, training graphs
+ * through @murmur/trainer), weights, tokenizers, safetensors, ONNX export and batched generation.
  */
-export { type GptConfig, type GptConfigInit, type PositionEncoding, type ParamSpec, gptConfigs, resolveGptConfig, paramSpecs, countParams, headDim, flopsPerToken } from './config.js'
+export { type GptConfig, type GptConfigInit, type PositionEncoding, type ParamSpec, gptConfigs, resolveGptConfig, paramSpecs, countParams, flopsPerToken } from './config.js'
 export { type Weights, initWeights, validateWeights } from './weights.js'
-export { type Rng, createRng, mixSeed } from './rng.js'
 export { type SafetensorsDtype, type SafeTensor, type SafetensorsFile, readSafetensors, writeSafetensors, tensorFromFloat32, tensorToFloat32 } from './safetensors.js'
-export { float32ToFloat16, float16ToFloat32, float32ToBfloat16, bfloat16ToFloat32 } from './half.js'
-export { type Tokenizer, type CharTokenizerInit, type HfTokenizerInit, charTokenizer, hfTokenizer, CHAR_SPECIALS, DEFAULT_ALPHABET } from './tokenizer/index.js'
-export { type SamplingOptions, type ResolvedSampling, resolveSampling, sampleToken } from './sampling.js'
-export { type ReferenceInput, referenceForward, logSoftmax } from './reference.js'
+export { type Tokenizer, type TokenizerSpec, type CharTokenizerInit, type HfTokenizerInit, charTokenizer, hfTokenizer, tokenizerFromSpec, tokenizerFromFiles, CHAR_SPECIALS, DEFAULT_ALPHABET } from './tokenizer/index.js'
+export { type ReferenceInput, referenceForward } from './reference.js'
 export {
   InvalidModelConfigError, SafetensorsFormatError, InvalidModelFolderError, WeightsMismatchError, TokenizerError,
   ContextOverflowError, InferenceError, PolicyClosedError
 } from './errors.js'
-export * from './constants.js'
-export { type TokenizerSpec, tokenizerFromSpec, tokenizerFromFiles } from './tokenizer/index.js'
-export { type GptParams, type KvPair, type GptForwardInputs, type GptForwardOutputs, type DecodeModelOptions, declareGptParams, buildGptForward, buildDecodeModel } from './model-graph.js'
+export { OPSET } from './constants.js'
+export { type GptParams, type KvPair, type GptForwardInputs, type GptTrunkOutputs, type GptForwardOutputs, gptParamInputs, trainPositions, gptTrunk, buildGptForward, buildDecodeModel } from './model-graph.js'
 export { type PolicyInit, type GenerateOptions, type Completion, type LogprobsOptions, type Policy, createPolicy } from './policy.js'
 export type { FinishReason, EngineStats } from './engine.js'
 export { type SaveWeightsOptions, type LoadedWeights, weightsToSafetensors, weightsFromSafetensors } from './checkpoint.js'
-export { type ExportOptions, type ModelFolder, exportModelFolder, readModelFolder, readCheckpointFile, loadPolicy, hfConfigJson } from './model-folder.js'
-// --- training (issue 7) ---
-export { type Trainer, type TrainerInit, type TrainingGroup, type TrainStats, type SftExample, type SftStats, createTrainer } from './train/trainer.js'
-export { type TrainerConfig, type TrainerConfigInit, resolveTrainerConfig } from './train/config.js'
-export { type TrainerState, encodeTrainerState, decodeTrainerState } from './train/state.js'
-export type { StepStats } from './train/step-engine.js'
-export { type Aggregation, type PolicyLossInput, type PolicyLossResult, AGGREGATIONS, referencePolicyLoss, clippedTokenObjective } from './train/reference.js'
-export { type StepGraphSpec, buildStepGraph } from './train/step-graphs.js'
-export { type PretrainOptions, type PretrainProgress, type PretrainEval, type PretrainResult, pretrain } from './train/pretrain.js'
-export { type Sampler, type SampleOptions, createSampler } from './train/evaluate.js'
-export { InvalidTrainerStateError, InvalidTrainingBatchError, TrainerClosedError } from './train/errors.js'
-export { type PreferenceTask, type PreferencePair, type DerivePairsOptions, derivePreferencePairs, answerDistance } from './reward-model/preferences.js'
-export { type RewardInput, type RewardModelInit, type RewardModel, createRewardModel } from './reward-model/runtime.js'
-export { type RewardTrainOptions, type RewardTrainResult, trainRewardModel, rewardModelToSafetensors, rewardModelFromSafetensors, loadRewardModel } from './reward-model/train.js'
-export { SCORE_WEIGHT, rewardParamSpecs, buildRewardScoringModel, buildRewardTrainStep } from './reward-model/graphs.js'
+export { type ExportOptions, type ModelFolder, exportModelFolder, readModelFolder, loadPolicy } from './model-folder.js'

@@ -1,8 +1,9 @@
 /**
- * The gpt forward pass as an ONNX graph, built with @murmur/graph. `buildGptForward` is the
- * reusable core (the train step calls it without a KV cache, with static shapes);
- * `buildDecodeModel` wraps it in Hugging Face's causal-LM I/O so the exported `model.onnx`
- * loads in transformers.js and murmur's generator alike.
+ * The gpt forward pass as an ONNX graph, built with @murmur/graph: the one definition of the
+ * model. `buildGptForward` serves inference (KV cache, left padding, symbolic shapes) and
+ * training (no cache, static shapes, parameters as graph inputs, gradients by `grad`, float32
+ * or float64); `buildDecodeModel` wraps it in Hugging Face's causal-LM I/O so the exported
+ * `model.onnx` loads in transformers.js and murmur's generator alike.
  */
 import { graphBuilder, tensor, type Dim, type GraphBuilder, type Value } from '@murmur/graph'
 import { headDim, paramSpecs, type GptConfig } from './config.js'
@@ -32,12 +33,18 @@ export interface GptForwardInputs {
   totalDim?: Dim
 }
 
-/** Outputs of `buildGptForward`. */
-export interface GptForwardOutputs {
-  /** [batch, seq, vocab]. */
-  logits: Value
+/** Outputs of `gptTrunk`. */
+export interface GptTrunkOutputs {
+  /** Final hidden states after `ln_f`, flattened: [batch·seq, nEmbd]. */
+  hidden: Value
   /** Per-layer keys/values over past + seq (the new cache). */
   present: KvPair[]
+}
+
+/** Outputs of `buildGptForward`. */
+export interface GptForwardOutputs extends GptTrunkOutputs {
+  /** [batch, seq, vocab]. */
+  logits: Value
 }
 
 /**
@@ -52,19 +59,50 @@ export function declareGptParams (b: GraphBuilder, config: GptConfig, weights: W
   return params
 }
 
-/**
- * Builds the forward pass on `b` and returns logits and the new KV cache. Activations stay 2-D
- * ([batch·seq, width]) outside attention so every projection is one Gemm with its bias fused:
- * fewer, larger kernels, which is what decoding tiny models is bound by.
- */
+/** Declares every parameter as a graph input of `dtype` (train steps feed them each call). */
+export function gptParamInputs (b: GraphBuilder, config: GptConfig, dtype: 'float32' | 'float64' = 'float32'): GptParams {
+  const params: GptParams = {}
+  for (const spec of paramSpecs(config)) params[spec.name] = b.input(spec.name, dtype, spec.shape)
+  return params
+}
+
+/** Positions 0..steps−1 as an int64 constant [1, steps] (right-padded training rows). */
+export function trainPositions (b: GraphBuilder, steps: number): Value {
+  return b.constant(tensor('int64', [1, steps], Array.from({ length: steps }, (_, i) => i)), 'position_ids')
+}
+
+/** Builds the forward pass on `b` and returns logits, the final hidden states and the new KV cache. */
 export function buildGptForward (b: GraphBuilder, config: GptConfig, params: GptParams, inputs: GptForwardInputs): GptForwardOutputs {
+  const trunk = gptTrunk(b, config, params, inputs)
+  const [batchDim, seqDim] = inputs.inputIds.shape
+  const logits = b.scope('lm_head', () => {
+    const w = config.tiedEmbeddings ? params['transformer.wte.weight'] : params['lm_head.weight']
+    const flat = b.gemm(trunk.hidden, w, undefined, { transB: true })
+    const outShape = b.concat([b.shapeOf(inputs.inputIds), b.ints([config.vocabSize], 'vocab')], 0)
+    return b.reshape(flat, outShape, [batchDim, seqDim, config.vocabSize])
+  })
+  return { ...trunk, logits }
+}
+
+/**
+ * The transformer without its output head. Activations stay 2-D ([batch·seq, width]) outside
+ * attention so every projection is one Gemm with its bias fused: fewer, larger kernels, which
+ * is what decoding tiny models is bound by (and one flattened weight gradient in training).
+ * `positionIds` may be [1, seq] (broadcast over the batch). The dtype is the parameters'.
+ */
+export function gptTrunk (b: GraphBuilder, config: GptConfig, params: GptParams, inputs: GptForwardInputs): GptTrunkOutputs {
   const c = config
   const d = c.nEmbd
   const hd = headDim(c)
   const p = (name: string): Value => params[name]
   const { inputIds, positionIds } = inputs
   const [batchDim, seqDim] = inputIds.shape
-  const allowed = b.scope('mask', () => attentionAllowed(b, inputs))
+  // Training shapes (static length, no cache, no padding mask) take a constant additive causal
+  // mask: its gradient is free, where a Where would cost one more pass over the scores.
+  const causalBias = inputs.attentionMask === undefined && inputs.past === undefined && typeof seqDim === 'number'
+    ? b.scope('mask', () => causalMaskBias(b, seqDim, p('transformer.wte.weight').dtype as 'float32' | 'float64'))
+    : undefined
+  const allowed = causalBias === undefined ? b.scope('mask', () => attentionAllowed(b, inputs)) : undefined
   const idsShape = b.scope('shape', () => b.shapeOf(inputIds))
   const qkvShape = b.scope('shape', () => b.concat([idsShape, b.ints([3 * c.nHead, hd], 'qkv_tail')], 0))
   let x = b.scope('transformer', () => {
@@ -72,7 +110,8 @@ export function buildGptForward (b: GraphBuilder, config: GptConfig, params: Gpt
     const emb = c.positions === 'learned' ? b.add(tok, b.gather(p('transformer.wpe.weight'), positionIds, 0)) : tok
     return b.reshape(emb, [-1, d])
   })
-  const rotary = c.positions === 'rotary' ? b.scope('rotary', () => rotaryTables(b, c, positionIds)) : undefined
+  const dtype = p('transformer.wte.weight').dtype as 'float32' | 'float64'
+  const rotary = c.positions === 'rotary' ? b.scope('rotary', () => rotaryTables(b, c, positionIds, dtype)) : undefined
   const present: KvPair[] = []
   for (let l = 0; l < c.nLayer; l++) {
     const pre = `transformer.h.${l}.`
@@ -96,7 +135,7 @@ export function buildGptForward (b: GraphBuilder, config: GptConfig, params: Gpt
         }
         present.push({ key: k, value: v })
         const scores = b.mul(b.matmul(q, b.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(hd))
-        const probs = b.softmax(b.where(allowed, scores, MASK_VALUE), -1)
+        const probs = b.softmax(allowed === undefined ? b.add(scores, causalBias as Value) : b.where(allowed, scores, MASK_VALUE), -1)
         const y = b.reshape(b.transpose(b.matmul(probs, v), [0, 2, 1, 3]), [-1, d])
         return linear('attn.c_proj', y)
       })
@@ -106,14 +145,15 @@ export function buildGptForward (b: GraphBuilder, config: GptConfig, params: Gpt
       return b.add(x1, mlp)
     })))
   }
-  const logits = b.scope('lm_head', () => {
-    const h = b.layerNorm(x, p('transformer.ln_f.weight'), p('transformer.ln_f.bias'), { epsilon: c.layerNormEps })
-    const w = c.tiedEmbeddings ? p('transformer.wte.weight') : p('lm_head.weight')
-    const flat = b.gemm(h, w, undefined, { transB: true })
-    const outShape = b.concat([idsShape, b.ints([c.vocabSize], 'vocab')], 0)
-    return b.reshape(flat, outShape, [batchDim, seqDim, c.vocabSize])
-  })
-  return { logits, present }
+  const hidden = b.scope('lm_head', () => b.layerNorm(x, p('transformer.ln_f.weight'), p('transformer.ln_f.bias'), { epsilon: c.layerNormEps }))
+  return { hidden, present }
+}
+
+/** [seq, seq] of 0 on and below the diagonal and MASK_VALUE above it. */
+function causalMaskBias (b: GraphBuilder, seq: number, dtype: 'float32' | 'float64'): Value {
+  const data = new Float64Array(seq * seq)
+  for (let i = 0; i < seq; i++) for (let j = i + 1; j < seq; j++) data[i * seq + j] = MASK_VALUE
+  return b.constant(tensor(dtype, [seq, seq], dtype === 'float32' ? Float32Array.from(data) : data), 'causal')
 }
 
 /** bool [batch, 1, seq, total]: causal (key index ≤ query's absolute index) and key is real. */
@@ -133,12 +173,12 @@ function attentionAllowed (b: GraphBuilder, inputs: GptForwardInputs): Value {
 
 interface RotaryTables { cos: Value, sin: Value }
 
-/** cos/sin of position·θ^(−2i/hd), gathered per token: [batch, 1, seq, hd/2] each. */
-function rotaryTables (b: GraphBuilder, c: GptConfig, positionIds: Value): RotaryTables {
+/** cos/sin of position·θ^(−2i/hd) in `dtype`, gathered per token: [batch, 1, seq, hd/2] each. */
+function rotaryTables (b: GraphBuilder, c: GptConfig, positionIds: Value, dtype: 'float32' | 'float64'): RotaryTables {
   const hd = headDim(c)
   const half = hd / 2
-  const cos = new Float32Array(c.nCtx * half)
-  const sin = new Float32Array(c.nCtx * half)
+  const cos = new Float64Array(c.nCtx * half)
+  const sin = new Float64Array(c.nCtx * half)
   for (let pos = 0; pos < c.nCtx; pos++) {
     for (let i = 0; i < half; i++) {
       const angle = pos * c.ropeTheta ** (-2 * i / hd)
@@ -146,8 +186,8 @@ function rotaryTables (b: GraphBuilder, c: GptConfig, positionIds: Value): Rotar
       sin[pos * half + i] = Math.sin(angle)
     }
   }
-  const table = (data: Float32Array, name: string): Value =>
-    b.unsqueeze(b.gather(b.constant(tensor('float32', [c.nCtx, half], data), name), positionIds, 0), [1])
+  const table = (data: Float64Array, name: string): Value =>
+    b.unsqueeze(b.gather(b.constant(tensor(dtype, [c.nCtx, half], dtype === 'float32' ? Float32Array.from(data) : data), name), positionIds, 0), [1])
   return { cos: table(cos, 'cos'), sin: table(sin, 'sin') }
 }
 

@@ -51,8 +51,14 @@ export interface Completion {
   text: string
   /** Sampled token ids (the EOS token included when it ended the completion). */
   tokenIds: number[]
-  /** Log-probability of each sampled token under softmax(logits / temperature). */
+  /** Log-probability of each sampled token under softmax(logits / temperature) (the full vocabulary). */
   logprobs: number[]
+  /**
+   * Log-probability of each sampled token under the distribution it was drawn from: after
+   * temperature, top-k and top-p renormalization; 0 for greedy (the behaviour log-prob μ_t of
+   * spec/algorithms.md §1.1).
+   */
+  sampleLogprobs: number[]
   /** `eos`: the model ended it; `stop`: a stop string; `length`: maxTokens or the context ran out. */
   finishReason: FinishReason
 }
@@ -139,7 +145,7 @@ export async function createPolicy (init: PolicyInit = {}): Promise<Policy> {
         req: { prompts: encoded, n, maxTokens, sampling, seed, stop, eosId: tokenizer.eosId, padId: tokenizer.padId }
       }, options.signal)
       stats = reply.stats
-      return reply.completions.map(group => group.map((c: EngineCompletion): Completion => ({ text: c.text, tokenIds: c.tokenIds, logprobs: c.logprobs, finishReason: c.finishReason })))
+      return reply.completions.map(group => group.map((c: EngineCompletion): Completion => ({ text: c.text, tokenIds: c.tokenIds, logprobs: c.logprobs, sampleLogprobs: c.sampleLogprobs, finishReason: c.finishReason })))
     },
     async logprobs (prompts, completions, options = {}) {
       live()

@@ -1,12 +1,13 @@
 /**
  * Token sampling from one row of logits: greedy (temperature 0), temperature, top-k and top-p
- * (nucleus), driven by a per-sequence seeded PRNG. The reported log-probability is that of the
- * chosen token under softmax(logits / temperature) over the FULL vocabulary (temperature 1 for
- * greedy): the policy's own distribution, which is what `logprobs()` recomputes and what
- * importance ratios in training need; top-k/top-p only restrict which tokens can be drawn.
+ * (nucleus), driven by a per-sequence seeded PRNG. Two log-probabilities come back per token:
+ * `logprob`, under softmax(logits / temperature) over the FULL vocabulary (temperature 1 for
+ * greedy), the policy's own distribution that `logprobs()` recomputes; and `sampleLogprob`,
+ * under the distribution the token was actually drawn from (after temperature, top-k and top-p
+ * renormalization; 0 for greedy), the behaviour log-prob μ of spec/algorithms.md §1.1.
  */
 import { InvalidArgumentError } from './errors.js'
-import type { Rng } from './rng.js'
+import type { Rng } from '@murmur/interface'
 
 /** Sampling settings. */
 export interface SamplingOptions {
@@ -38,8 +39,11 @@ export function resolveSampling (o: SamplingOptions = {}): ResolvedSampling {
   return { temperature, topK, topP }
 }
 
-/** Draws one token from `logits[offset .. offset+vocab)`; returns it with its log-probability. */
-export function sampleToken (logits: Float32Array, offset: number, vocab: number, s: ResolvedSampling, rng: Rng): { token: number, logprob: number } {
+/** A drawn token and its log-probabilities (see the module comment). */
+export interface SampledToken { token: number, logprob: number, sampleLogprob: number }
+
+/** Draws one token from `logits[offset .. offset+vocab)`; returns it with its log-probabilities. */
+export function sampleToken (logits: Float32Array, offset: number, vocab: number, s: ResolvedSampling, rng: Rng): SampledToken {
   const t = s.temperature === 0 ? 1 : s.temperature
   let max = -Infinity
   let argmax = 0
@@ -51,15 +55,16 @@ export function sampleToken (logits: Float32Array, offset: number, vocab: number
   for (let i = 0; i < vocab; i++) sum += Math.exp((logits[offset + i] - max) / t)
   const logZ = Math.log(sum)
   const logprobOf = (i: number): number => (logits[offset + i] - max) / t - logZ
-  if (s.temperature === 0) return { token: argmax, logprob: logprobOf(argmax) }
+  const full = (i: number): SampledToken => ({ token: i, logprob: logprobOf(i), sampleLogprob: logprobOf(i) })
+  if (s.temperature === 0) return { token: argmax, logprob: logprobOf(argmax), sampleLogprob: 0 }
   if (s.topK === 0 && s.topP >= 1) {
     // Inverse CDF over the full distribution: no sort needed.
-    let u = rng.next() * sum
+    let u = rng.nextFloat() * sum
     for (let i = 0; i < vocab; i++) {
       u -= Math.exp((logits[offset + i] - max) / t)
-      if (u < 0) return { token: i, logprob: logprobOf(i) }
+      if (u < 0) return full(i)
     }
-    return { token: argmax, logprob: logprobOf(argmax) }
+    return full(argmax)
   }
   const order = Array.from({ length: vocab }, (_, i) => i)
   order.sort((a, b) => logits[offset + b] - logits[offset + a] || a - b)
@@ -73,10 +78,12 @@ export function sampleToken (logits: Float32Array, offset: number, vocab: number
   }
   let kept = 0
   for (let r = 0; r < keep; r++) kept += Math.exp(logprobOf(order[r]))
-  let u = rng.next() * kept
+  const logKept = Math.log(kept)
+  const pick = (i: number): SampledToken => ({ token: i, logprob: logprobOf(i), sampleLogprob: logprobOf(i) - logKept })
+  let u = rng.nextFloat() * kept
   for (let r = 0; r < keep; r++) {
     u -= Math.exp(logprobOf(order[r]))
-    if (u < 0) return { token: order[r], logprob: logprobOf(order[r]) }
+    if (u < 0) return pick(order[r])
   }
-  return { token: order[keep - 1], logprob: logprobOf(order[keep - 1]) }
+  return pick(order[keep - 1])
 }

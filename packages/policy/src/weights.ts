@@ -4,7 +4,7 @@
 import { paramSpecs, type GptConfig } from './config.js'
 import { INIT_STD } from './constants.js'
 import { WeightsMismatchError } from './errors.js'
-import { createRng } from './rng.js'
+import { createRng } from '@murmur/interface'
 
 /** Parameters by name (HF GPT-2 names, see `paramSpecs`), row-major float32. */
 export type Weights = Record<string, Float32Array>
@@ -15,7 +15,7 @@ export type Weights = Record<string, Float32Array>
  * The same (config, seed) always gives bit-identical weights.
  */
 export function initWeights (config: GptConfig, seed: number): Weights {
-  const rng = createRng(seed)
+  const rng = createRng(seed >>> 0)
   const weights: Weights = {}
   const residualStd = INIT_STD / Math.sqrt(2 * config.nLayer)
   for (const spec of paramSpecs(config)) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gptConfigs, resolveGptConfig } from '../src/config.js'
 import { exportModelFolder, loadPolicy, readModelFolder } from '../src/model-folder.js'
 import { createPolicy, type Policy } from '../src/policy.js'
-import { createRng } from '../src/rng.js'
+import { createRng } from '@murmur/interface'
 import { initWeights } from '../src/weights.js'
 import { readSafetensors, writeSafetensors } from '../src/safetensors.js'
 

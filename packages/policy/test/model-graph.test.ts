@@ -4,7 +4,7 @@ import { resolveGptConfig, type GptConfig } from '../src/config.js'
 import { buildDecodeModel } from '../src/model-graph.js'
 import { referenceForward } from '../src/reference.js'
 import { initWeights, type Weights } from '../src/weights.js'
-import { createRng } from '../src/rng.js'
+import { createRng } from '@murmur/interface'
 
 const sessions: ort.InferenceSession[] = []
 afterAll(async () => { for (const s of sessions) await s.release() })
@@ -60,7 +60,7 @@ const configs: Array<[string, GptConfig]> = [
 describe.each(configs)('decode graph (%s)', (_name, config) => {
   const w = noisyWeights(config, 5)
   const rng = createRng(9)
-  const ids = Array.from({ length: 3 }, () => Array.from({ length: 7 }, () => Math.floor(rng.next() * config.vocabSize)))
+  const ids = Array.from({ length: 3 }, () => Array.from({ length: 7 }, () => Math.floor(rng.nextFloat() * config.vocabSize)))
   // row 0 full, row 1 left-padded by 2, row 2 left-padded by 4
   const mask = [[1, 1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1, 1], [0, 0, 0, 0, 1, 1, 1]]
 

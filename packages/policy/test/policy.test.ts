@@ -3,7 +3,7 @@ import { createPolicy, type Policy } from '../src/policy.js'
 import { referenceForward } from '../src/reference.js'
 import { initWeights } from '../src/weights.js'
 import { resolveGptConfig, gptConfigs } from '../src/config.js'
-import { createRng } from '../src/rng.js'
+import { createRng } from '@murmur/interface'
 
 const config = resolveGptConfig(gptConfigs.tiny)
 /** Sharper-than-init weights so sampling is not uniform noise and EOS actually happens. */
@@ -110,7 +110,7 @@ describe('policy.generate', () => {
 
   it('maxTokens 0 returns empty completions; bad options throw typed errors', async () => {
     const [[c]] = await policy.generate(['a'], { maxTokens: 0 })
-    expect(c).toEqual({ text: '', tokenIds: [], logprobs: [], finishReason: 'length' })
+    expect(c).toEqual({ text: '', tokenIds: [], logprobs: [], sampleLogprobs: [], finishReason: 'length' })
     await expect(policy.generate(['a'], { n: 0 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', field: 'n' })
     await expect(policy.generate(['a'], { topP: 2 })).rejects.toMatchObject({ field: 'topP' })
     await expect(policy.generate(['x'.repeat(100)])).rejects.toMatchObject({ code: 'ERR_CONTEXT_OVERFLOW' })

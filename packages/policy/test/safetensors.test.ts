@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readSafetensors, tensorFromFloat32, tensorToFloat32, writeSafetensors, type SafeTensor } from '../src/safetensors.js'
 import { float16ToFloat32, float32ToFloat16 } from '../src/half.js'
-import { createRng } from '../src/rng.js'
+import { createRng } from '@murmur/interface'
 
 const dir = mkdtempSync(join(tmpdir(), 'murmur-st-'))
 afterAll(() => { rmSync(dir, { recursive: true, force: true }) })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { resolveSampling, sampleToken } from '../src/sampling.js'
-import { createRng } from '../src/rng.js'
+import { createRng } from '@murmur/interface'
 import { logSoftmax } from '../src/reference.js'
 
 const logits = Float32Array.from([2, 1, 0.5, -1, 3, 0])
@@ -43,6 +43,21 @@ describe('sampling', () => {
     const r = sampleToken(logits, 0, 6, s, createRng(3))
     expect(r.token).toBe(4)
     expect(r.logprob).toBeCloseTo(logSoftmax(logits)[4], 6)
+  })
+
+  it('reports the behaviour log-prob under the renormalized top-k / top-p distribution (0 for greedy)', () => {
+    const lp = logSoftmax(logits)
+    const p = lp.map(Math.exp)
+    const t = 0.7
+    const lpT = logSoftmax(logits.map(x => x / t))
+    for (let seed = 0; seed < 20; seed++) {
+      const k = sampleToken(logits, 0, 6, resolveSampling({ topK: 2 }), createRng(seed))
+      expect(k.sampleLogprob).toBeCloseTo(lp[k.token] - Math.log(p[4] + p[0]), 6)
+      expect(k.logprob).toBeCloseTo(lp[k.token], 6)
+      const full = sampleToken(logits, 0, 6, resolveSampling({ temperature: t }), createRng(seed))
+      expect(full.sampleLogprob).toBeCloseTo(lpT[full.token], 6)
+    }
+    expect(sampleToken(logits, 0, 6, resolveSampling({ temperature: 0 }), createRng(1)).sampleLogprob).toBe(0)
   })
 
   it('the same seed gives the same draws', () => {

@@ -1,6 +1,6 @@
 import { UnknownTaskError } from './errors.js'
 import { defaultParams, resolveParams, validateTaskRef } from './params.js'
-import { createRng, hashSeeds } from './rng.js'
+import { createRng, hashSeeds } from '@murmur/interface'
 import { extractAnswerDetailed } from './extract.js'
 import { add, reverse, sortDigits } from './families/short.js'
 import { baseConversion, basicArithmetic, decimalArithmetic, fractionSimplification } from './families/numeric.js'

@@ -3,7 +3,7 @@ import { InvalidTaskParamsError } from './errors.js'
 import { DEFAULT_TASK_MIX, MAX_SAMPLE_COUNT, MAX_SEED } from './constants.js'
 import { resolveParams } from './params.js'
 import { getFamily, latestFamily } from './registry.js'
-import { createRng, hashSeeds } from './rng.js'
+import { createRng, hashSeeds } from '@murmur/interface'
 import type { TaskMixEntry, TaskParams, TaskRef } from './types.js'
 
 /** Options of `createTaskSampler`. */

@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js'
+import type { Rng } from '@murmur/interface'
 
 /** Parameters of a task reference: flat, JSON- and protobuf-friendly values. */
 export type TaskParams = Record<string, number | string | boolean>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { extractAnswer, extractAnswerDetailed } from '../src/extract.js'
 import { listFamilies, resolveTask, verify } from '../src/registry.js'
-import { createRng } from '../src/rng.js'
+import { createRng } from '@murmur/interface'
 import { MAX_COMPLETION_CHARS } from '../src/constants.js'
 
 describe('extractAnswer', () => {

@@ -1,7 +1,8 @@
 /** `murmur pretrain`: supervised pretraining of the default tiny policy on the task families. */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { pretrain, weightsToSafetensors, DEFAULT_ALPHABET } from '@murmur/policy'
+import { weightsToSafetensors, DEFAULT_ALPHABET } from '@murmur/policy'
+import { pretrain } from '@murmur/trainer'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import { progressBar } from '../progress.js'

@@ -1,4 +1,4 @@
-import type { Rng } from '../rng.js'
+import type { Rng } from '@murmur/interface'
 import type { TaskFamily } from '../types.js'
 import { compareCanonical, squeeze, textPrompt } from '../util.js'
 

@@ -1,4 +1,4 @@
-import type { Rng } from '../rng.js'
+import type { Rng } from '@murmur/interface'
 import type { CheckResult, Generated, ResolvedParams, TaskFamily } from '../types.js'
 import { compareCanonical, normalizeInteger, padInt, textPrompt } from '../util.js'
 

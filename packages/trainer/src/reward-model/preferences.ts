@@ -8,8 +8,7 @@
  *   3. a well-formatted answer beats the same content with junk around it.
  * Deterministic given the seed.
  */
-import { InvalidArgumentError } from '@murmur/interface'
-import { createRng, type Rng } from '../train/rng.js'
+import { InvalidArgumentError, createRng, type Rng } from '@murmur/interface'
 
 /** The parts of a resolved task that pair derivation reads (`ResolvedTask` fits). */
 export interface PreferenceTask {
@@ -48,14 +47,14 @@ export function derivePreferencePairs (tasks: readonly PreferenceTask[], options
     const far = perturb(task.answer, rng, 'far', near)
     const junky = addJunk(task.answer, task.prompt, rng)
     const candidates: PreferencePair[] = [
-      { prompt: task.prompt, chosen: task.answer, rejected: rng.next() < 0.5 ? near : far, rule: 'correct' },
+      { prompt: task.prompt, chosen: task.answer, rejected: rng.nextFloat() < 0.5 ? near : far, rule: 'correct' },
       { prompt: task.prompt, chosen: near, rejected: far, rule: 'closer' },
       { prompt: task.prompt, chosen: task.answer, rejected: junky, rule: 'format' },
       { prompt: task.prompt, chosen: near, rejected: addJunk(near, task.prompt, rng), rule: 'format' }
     ]
     const valid = candidates.filter(p => p.chosen !== p.rejected && isConsistent(task, p, score))
     for (let i = 0; i < perTask && valid.length > 0; i++) {
-      pairs.push(i < valid.length ? valid[i] : valid[rng.int(valid.length)])
+      pairs.push(i < valid.length ? valid[i] : valid[rng.int(0, valid.length - 1)])
     }
   }
   return pairs
@@ -90,8 +89,8 @@ function perturb (answer: string, rng: Rng, kind: 'near' | 'far', avoid?: string
   for (let attempt = 0; attempt < 16; attempt++) {
     let out: string
     if (isInteger(answer)) {
-      const mag = kind === 'near' ? 1 + rng.int(2) : 10 + rng.int(40)
-      let v = Number(answer) + (rng.next() < 0.5 ? -mag : mag)
+      const mag = kind === 'near' ? 1 + rng.int(0, 1) : 10 + rng.int(0, 39)
+      let v = Number(answer) + (rng.nextFloat() < 0.5 ? -mag : mag)
       if (v < 0 && !answer.startsWith('-')) v = Number(answer) + mag
       out = String(v)
     } else {
@@ -99,8 +98,8 @@ function perturb (answer: string, rng: Rng, kind: 'near' | 'far', avoid?: string
       const alphabet = [...new Set(chars)]
       const edits = kind === 'near' ? 1 : Math.max(2, Math.ceil(chars.length / 2))
       for (let e = 0; e < edits; e++) {
-        const i = rng.int(chars.length)
-        chars[i] = alphabet.length > 1 ? alphabet[rng.int(alphabet.length)] : (chars[i] === '0' ? '1' : '0')
+        const i = rng.int(0, chars.length - 1)
+        chars[i] = alphabet.length > 1 ? alphabet[rng.int(0, alphabet.length - 1)] : (chars[i] === '0' ? '1' : '0')
       }
       out = chars.join('')
     }
@@ -111,10 +110,10 @@ function perturb (answer: string, rng: Rng, kind: 'near' | 'far', avoid?: string
 
 function addJunk (text: string, prompt: string, rng: Rng): string {
   const alphabet = [...new Set(prompt.replace(/\s/g, ''))]
-  const junk = (n: number): string => Array.from({ length: n }, () => alphabet[rng.int(alphabet.length)] ?? '?').join('')
-  switch (rng.int(3)) {
-    case 0: return text + junk(1 + rng.int(3))
-    case 1: return junk(1 + rng.int(2)) + text
+  const junk = (n: number): string => Array.from({ length: n }, () => alphabet[rng.int(0, alphabet.length - 1)] ?? '?').join('')
+  switch (rng.int(0, 2)) {
+    case 0: return text + junk(1 + rng.int(0, 2))
+    case 1: return junk(1 + rng.int(0, 1)) + text
     default: return `${text}${text}`
   }
 }

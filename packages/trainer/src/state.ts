@@ -1,10 +1,9 @@
 /**
  * Trainer state as plain bytes for the store: weights and AdamW moments as safetensors
- * (F32, bit-exact), plus the optimizer step and the shuffling RNG state.
+ * (F32, bit-exact), plus the optimizer step and the shuffling RNG state (interface's generator).
  */
-import { paramSpecs, type GptConfig } from '../config.js'
-import { readSafetensors, tensorFromFloat32, tensorToFloat32, writeSafetensors, type SafeTensor } from '../safetensors.js'
-import type { Weights } from '../weights.js'
+import { createRng, type RngState } from '@murmur/interface'
+import { paramSpecs, type GptConfig, readSafetensors, tensorFromFloat32, tensorToFloat32, writeSafetensors, type SafeTensor, type Weights } from '@murmur/policy'
 import { InvalidTrainerStateError } from './errors.js'
 
 /** A trainer checkpoint: what `Trainer.exportState()` returns and `importState()` takes. */
@@ -15,8 +14,12 @@ export interface TrainerState {
   optimizer: Uint8Array
   /** Optimizer steps taken. */
   step: number
-  /** Shuffling RNG state (uint32). */
-  rng: number
+  /**
+   * Shuffling RNG state (four uint32 words). A plain number is the single-word state of the
+   * previous version's generator: it still loads, seeding the new generator from it (the
+   * shuffling order after such a resume differs from what the old version would have drawn).
+   */
+  rng: RngState | number
 }
 
 /** Weights and AdamW moments by parameter name, plus the step. */
@@ -28,7 +31,7 @@ export interface OptimizerSnapshot {
 }
 
 /** Serializes a snapshot (copies nothing it does not need to). */
-export function encodeTrainerState (config: GptConfig, s: OptimizerSnapshot, rng: number): TrainerState {
+export function encodeTrainerState (config: GptConfig, s: OptimizerSnapshot, rng: RngState): TrainerState {
   const w: Record<string, SafeTensor> = {}
   const o: Record<string, SafeTensor> = {}
   for (const spec of paramSpecs(config)) {
@@ -41,15 +44,15 @@ export function encodeTrainerState (config: GptConfig, s: OptimizerSnapshot, rng
     weights: writeSafetensors(w, { step: String(s.step) }),
     optimizer: writeSafetensors(o, { step: String(s.step) }),
     step: s.step,
-    rng
+    rng: { ...rng }
   }
 }
 
 /** Parses and validates a state against `config`; throws `InvalidTrainerStateError`. */
-export function decodeTrainerState (config: GptConfig, state: TrainerState): { optimizer: OptimizerSnapshot, rng: number } {
+export function decodeTrainerState (config: GptConfig, state: TrainerState): { optimizer: OptimizerSnapshot, rng: RngState } {
   if (state === null || typeof state !== 'object') throw new InvalidTrainerStateError('expected an object')
   if (!Number.isSafeInteger(state.step) || state.step < 0) throw new InvalidTrainerStateError(`step must be a non-negative integer, got ${String(state.step)}`)
-  if (!Number.isInteger(state.rng) || state.rng < 0 || state.rng > 0xffffffff) throw new InvalidTrainerStateError(`rng must be a uint32, got ${String(state.rng)}`)
+  const rng = decodeRng(state.rng)
   let wf, of
   try {
     wf = readSafetensors(state.weights, 'weights')
@@ -77,5 +80,16 @@ export function decodeTrainerState (config: GptConfig, state: TrainerState): { o
     m[spec.name] = take(of.tensors, `m.${spec.name}`, spec.shape)
     v[spec.name] = take(of.tensors, `v.${spec.name}`, spec.shape)
   }
-  return { optimizer: { weights, m, v, step: state.step }, rng: state.rng }
+  return { optimizer: { weights, m, v, step: state.step }, rng }
+}
+
+const isWord = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 0xffffffff
+
+function decodeRng (rng: unknown): RngState {
+  if (isWord(rng)) return createRng(rng).getState()
+  const r = rng as Partial<RngState> | null
+  if (r === null || typeof r !== 'object' || !isWord(r.a) || !isWord(r.b) || !isWord(r.c) || !isWord(r.d)) {
+    throw new InvalidTrainerStateError(`rng must be { a, b, c, d } uint32 words, got ${JSON.stringify(rng)}`)
+  }
+  return { a: r.a, b: r.b, c: r.c, d: r.d }
 }

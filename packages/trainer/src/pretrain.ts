@@ -6,9 +6,7 @@
  */
 import { throwIfAborted, type AbortOptions } from '@murmur/interface'
 import { createTaskSampler, resolveTask, verify, type ResolvedTask, type TaskMixEntry } from '@murmur/tasks'
-import { gptConfigs, resolveGptConfig, type GptConfig, type GptConfigInit } from '../config.js'
-import { charTokenizer, type Tokenizer } from '../tokenizer/index.js'
-import { initWeights, type Weights } from '../weights.js'
+import { gptConfigs, resolveGptConfig, type GptConfig, type GptConfigInit, charTokenizer, type Tokenizer, initWeights, type Weights } from '@murmur/policy'
 import { createSampler } from './evaluate.js'
 import { createTrainer } from './trainer.js'
 

@@ -3,12 +3,10 @@
  * tokens) over the training forward graph, so it needs nothing beyond the weights. Seeded.
  */
 import { createSession, tensor, type Session, type TensorMap } from '@murmur/graph'
-import { paramSpecs, type GptConfig } from '../config.js'
-import type { Tokenizer } from '../tokenizer/index.js'
-import type { Weights } from '../weights.js'
+import { paramSpecs, type GptConfig, type Tokenizer, type Weights } from '@murmur/policy'
 import { bucketSteps } from './batch.js'
 import { buildLogitsGraph } from './graphs.js'
-import { createRng } from './rng.js'
+import { createRng } from '@murmur/interface'
 
 /** Options of a `Sampler.sample` call. */
 export interface SampleOptions {
@@ -60,7 +58,7 @@ export function createSampler (config: GptConfig, tokenizer: Tokenizer, rows = 6
           seqs.forEach((s, r) => {
             if (done[r]) return
             const off = (r * steps + s.length - 1) * V
-            const tok = pick(logits, off, V, temperature, rng.next())
+            const tok = pick(logits, off, V, temperature, rng.nextFloat())
             if (tok === tokenizer.eosId || s.length + 1 >= steps) done[r] = true
             if (tok !== tokenizer.eosId) {
               s.push(tok)

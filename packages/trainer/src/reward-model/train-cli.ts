@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { weightsFromSafetensors } from '../checkpoint.js'
+import { weightsFromSafetensors } from '@murmur/policy'
 import { rewardModelToSafetensors, trainRewardModel } from './train.js'
 
 const { values } = parseArgs({

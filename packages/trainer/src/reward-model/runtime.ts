@@ -7,10 +7,9 @@
  */
 import * as ort from 'onnxruntime-node'
 import { InvalidArgumentError, type AbortOptions, throwIfAborted } from '@murmur/interface'
-import type { Tokenizer } from '../tokenizer/index.js'
-import { encodePair } from '../train/batch.js'
-import { TrainerClosedError } from '../train/errors.js'
-import { InferenceError } from '../errors.js'
+import { type Tokenizer, InferenceError } from '@murmur/policy'
+import { encodePair } from '../batch.js'
+import { TrainerClosedError } from '../errors.js'
 
 /** One item to score. */
 export interface RewardInput {

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { graphBuilder } from '@murmur/graph'
-import { resolveGptConfig } from '../src/config.js'
-import { charTokenizer } from '../src/tokenizer/index.js'
-import { initWeights } from '../src/weights.js'
-import { weightsFromSafetensors } from '../src/checkpoint.js'
+import { resolveGptConfig, charTokenizer, initWeights, weightsFromSafetensors } from '@murmur/policy'
 import { readFileSync } from 'node:fs'
 import { buildRewardScoringModel } from '../src/reward-model/graphs.js'
 import { createRewardModel } from '../src/reward-model/runtime.js'
@@ -18,7 +15,7 @@ describe('reward model', () => {
     const r = await trainRewardModel({
       seed: 1, steps: 150, pairsPerStep: 16, evalPairs: 128,
       // From scratch the trunk learns too slowly for a fast test; start from the shipped base policy.
-      base: weightsFromSafetensors(readFileSync(new URL('../checkpoints/tiny-base.safetensors', import.meta.url)), 'tiny-base.safetensors'),
+      base: weightsFromSafetensors(readFileSync(new URL('../../policy/checkpoints/tiny-base.safetensors', import.meta.url)), 'tiny-base.safetensors'),
       onProgress: p => { losses.push(p.loss) }
     })
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length

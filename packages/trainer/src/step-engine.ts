@@ -5,15 +5,14 @@
  */
 import { createSession, createSessionWorker, tensor, type Session, type TensorMap } from '@murmur/graph'
 import type { AbortOptions } from '@murmur/interface'
-import { paramSpecs, type GptConfig } from '../config.js'
-import { validateWeights, type Weights } from '../weights.js'
+import { paramSpecs, type GptConfig, validateWeights, type Weights } from '@murmur/policy'
 import { feedAdamW, readAdamW } from './adamw-io.js'
 import type { PaddedBatch } from './batch.js'
-import type { TrainerConfig } from './config.js'
+import type { TrainerConfig } from './trainer-config.js'
 import { InvalidTrainerStateError } from './errors.js'
 import { buildLogprobGraph } from './graphs.js'
 import type { OptimizerSnapshot } from './state.js'
-import { buildStepGraph } from './step-graphs.js'
+import { buildStepGraph } from './step-graph.js'
 
 /** Statistics of one optimizer step. */
 export interface StepStats {
@@ -33,6 +32,8 @@ export interface PolicyFeeds {
   oldLogp: Float32Array
   advantages: Float32Array
   weights: Float32Array
+  /** Per-token importance weights of the clipped surrogate (spec §1.1); default all 1. */
+  tokenWeights?: Float32Array
 }
 
 /** The engine behind `Trainer` (and `pretrain`). */
@@ -118,8 +119,8 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
     }))
     const t = step + 1
     const lr = learningRate(t, lrBase)
-    const feeds: TensorMap = { ...batchFeeds(batch), ...extra, lr: tensor('float32', [], [lr]), step: tensor('float32', [], [t]) }
-    feedAdamW(feeds, specs, { weights: params, m, v })
+    const feeds: TensorMap = { ...batchFeeds(batch), ...extra }
+    feedAdamW(feeds, specs, { weights: params, m, v }, lr, t)
     const out = await s.run(feeds, { signal: o.signal })
     const next = readAdamW(out, specs)
     params = next.weights
@@ -146,7 +147,8 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
       const extra: TensorMap = {
         weights: tensor('float32', [batch.rows, batch.steps], f.weights),
         old_logp: tensor('float32', [batch.rows, batch.steps], f.oldLogp),
-        advantages: tensor('float32', [batch.rows], f.advantages)
+        advantages: tensor('float32', [batch.rows], f.advantages),
+        token_weights: tensor('float32', [batch.rows, batch.steps], f.tokenWeights ?? new Float32Array(batch.rows * batch.steps).fill(1))
       }
       if (ref !== undefined) extra.ref_logp = tensor('float32', [batch.rows, batch.steps], await logprobs(batch, o, ref))
       return await runStep('policy', batch, extra, options.learningRate, o)

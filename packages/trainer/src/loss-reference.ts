@@ -28,6 +28,8 @@ export interface PolicyLossInput {
   mask: ArrayLike<number>
   /** One advantage per sequence. */
   advantages: ArrayLike<number>
+  /** Per-token importance weights `w_t` of the clipped surrogate (spec §1.1); default 1. */
+  tokenWeights?: ArrayLike<number>
   epsLow?: number
   epsHigh?: number
   /** KL coefficient β (k3 estimator); 0 disables it. */
@@ -74,6 +76,7 @@ export function referencePolicyLoss (input: PolicyLossInput): PolicyLossResult {
     if (arr.length !== n) throw new InvalidArgumentError(name, `expected ${n} values, got ${arr.length}`)
   }
   if (advantages.length !== B) throw new InvalidArgumentError('advantages', `expected ${B} values, got ${advantages.length}`)
+  if (input.tokenWeights !== undefined && input.tokenWeights.length !== n) throw new InvalidArgumentError('tokenWeights', `expected ${n} values, got ${input.tokenWeights.length}`)
   if (beta > 0 && refLogp?.length !== n) throw new InvalidArgumentError('refLogp', `expected ${n} values when beta > 0`)
   let total = 0
   let count = 0
@@ -94,7 +97,7 @@ export function referencePolicyLoss (input: PolicyLossInput): PolicyLossResult {
       const a = advantages[b]
       const unclipped = ratio * a
       const clippedObj = Math.min(1 + epsHigh, Math.max(1 - epsLow, ratio)) * a
-      let obj = Math.min(unclipped, clippedObj)
+      let obj = (input.tokenWeights?.[i] ?? 1) * Math.min(unclipped, clippedObj)
       if (clippedObj < unclipped) clipCount += m
       klSum += m * ((ratio - 1) - lr)
       if (beta > 0 && refLogp !== undefined) {

@@ -4,16 +4,12 @@
  * policy checkpoint. Deterministic given the seed.
  */
 import { createSession, tensor, type Session, type TensorMap } from '@murmur/graph'
-import { throwIfAborted, type AbortOptions } from '@murmur/interface'
+import { throwIfAborted, type AbortOptions, createRng } from '@murmur/interface'
 import { createTaskSampler, resolveTask, verify, type ResolvedTask, type TaskMixEntry } from '@murmur/tasks'
-import { gptConfigs, resolveGptConfig, type GptConfig } from '../config.js'
-import { readSafetensors, tensorFromFloat32, tensorToFloat32, writeSafetensors, type SafeTensor } from '../safetensors.js'
-import { charTokenizer, type Tokenizer } from '../tokenizer/index.js'
-import { initWeights, type Weights } from '../weights.js'
-import { feedAdamW, readAdamW } from '../train/adamw-io.js'
-import { bucketSteps, encodePair } from '../train/batch.js'
-import { InvalidTrainerStateError } from '../train/errors.js'
-import { createRng } from '../train/rng.js'
+import { gptConfigs, resolveGptConfig, type GptConfig, readSafetensors, tensorFromFloat32, tensorToFloat32, writeSafetensors, type SafeTensor, charTokenizer, type Tokenizer, initWeights, type Weights } from '@murmur/policy'
+import { feedAdamW, readAdamW } from '../adamw-io.js'
+import { bucketSteps, encodePair } from '../batch.js'
+import { InvalidTrainerStateError } from '../errors.js'
 import { buildRewardScoringModel, buildRewardTrainStep, rewardParamSpecs, SCORE_WEIGHT } from './graphs.js'
 import { derivePreferencePairs, type PreferencePair } from './preferences.js'
 import { createRewardModel } from './runtime.js'
@@ -52,7 +48,7 @@ export async function trainRewardModel (options: RewardTrainOptions = {}): Promi
   const tokenizer = charTokenizer()
   const config = options.base?.config ?? resolveGptConfig(gptConfigs.tiny)
   const trunk = options.base?.weights ?? initWeights(config, seed)
-  const rng = createRng(seed ^ 0x0badc0de)
+  const rng = createRng((seed ^ 0x0badc0de) >>> 0)
   let weights: Weights = { ...Object.fromEntries(Object.entries(trunk).map(([k, v]) => [k, v.slice()])) }
   weights[SCORE_WEIGHT] = Float32Array.from({ length: config.nEmbd }, () => 0.02 * rng.normal())
   const specs = rewardParamSpecs(config)
@@ -95,9 +91,7 @@ export async function trainRewardModel (options: RewardTrainOptions = {}): Promi
         sessions.set(T, session)
       }
       const feeds = rowsFeeds(tokenizer, seqs, pairs.length, P, T)
-      feedAdamW(feeds, specs, { weights, m, v })
-      feeds.lr = tensor('float32', [], [lr * Math.min(1, step / 20)])
-      feeds.step = tensor('float32', [], [step])
+      feedAdamW(feeds, specs, { weights, m, v }, lr * Math.min(1, step / 20), step)
       const out = await session.run(feeds)
       const next = readAdamW(out, specs)
       weights = next.weights

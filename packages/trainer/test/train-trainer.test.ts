@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { resolveGptConfig } from '../src/config.js'
-import { charTokenizer } from '../src/tokenizer/index.js'
-import { initWeights } from '../src/weights.js'
-import { createTrainer, type Trainer, type TrainingGroup } from '../src/train/trainer.js'
+import { resolveGptConfig, charTokenizer, initWeights } from '@murmur/policy'
+import { createTrainer, type Trainer, type TrainingGroup } from '../src/trainer.js'
 
 const tokenizer = charTokenizer()
 const config = resolveGptConfig({ nLayer: 2, nEmbd: 32, nHead: 4, vocabSize: tokenizer.vocabSize, nCtx: 32 })
@@ -53,7 +51,8 @@ describe('createTrainer', () => {
     const state = a.exportState()
     const expected = await a.train(groups)
     const b = trainer({ epochs: 2, minibatchSize: 4, seed: 99 })
-    b.importState(state)
+    // The shuffling RNG state survives the JSON a node checkpoint stores it as.
+    b.importState({ ...state, rng: JSON.parse(JSON.stringify(state.rng)) as typeof state.rng })
     expect(b.step).toBe(state.step)
     const got = await b.train(groups)
     expect(got.perStep).toEqual(expected.perStep)
@@ -79,5 +78,39 @@ describe('createTrainer', () => {
     expect(() => { t.importState({ weights: new Uint8Array(3), optimizer: new Uint8Array(3), step: 1, rng: 1 }) }).toThrow(expect.objectContaining({ code: 'ERR_INVALID_TRAINER_STATE' }) as Error)
     await t.close()
     await expect(t.train(groups)).rejects.toMatchObject({ code: 'ERR_TRAINER_CLOSED' })
+  })
+
+  it('skips a batch with no usable sequence as a no-op step and says so', async () => {
+    const t = trainer()
+    const before = t.weights()
+    // Every completion fills the context on its own (generation hit the length limit): nothing to train on.
+    const long = 'x'.repeat(config.nCtx)
+    const stats = await t.train([{ prompt: '1+1=', completions: [long, long], advantages: [1, -1], truncated: [true, true] }])
+    expect(stats.skipped).toBe('no-usable-sequences')
+    expect(stats.steps).toBe(0)
+    expect(stats.sequences).toBe(0)
+    expect(t.step).toBe(0)
+    const after = t.weights()
+    for (const k of Object.keys(before)) expect(after[k]).toEqual(before[k])
+    expect((await t.train(groups)).skipped).toBeUndefined()
+  })
+
+  it('weights each trained token by its importance weight: all-ones is the unweighted step, all-zeros moves nothing', async () => {
+    const ones = groups.map(g => ({ ...g, tokenWeights: g.completions.map(c => new Array<number>(c.length + 1).fill(1)) }))
+    const zeros = groups.map(g => ({ ...g, tokenWeights: g.completions.map(c => new Array<number>(c.length + 1).fill(0)) }))
+    const half = groups.map(g => ({ ...g, tokenWeights: g.completions.map(() => [0.5]) }))
+    const plain = trainer()
+    const weighted = trainer()
+    const expected = await plain.train(groups)
+    const got = await weighted.train(ones)
+    expect(got.perStep).toEqual(expected.perStep)
+    const frozen = trainer()
+    const before = frozen.weights()
+    await frozen.train(zeros)
+    for (const k of Object.keys(before)) expect(frozen.weights()[k]).toEqual(before[k])
+    const partial = await trainer().train(half)
+    expect(partial.gradNorm).not.toBeCloseTo(expected.gradNorm, 4)
+    await expect(trainer().train([{ ...groups[0], tokenWeights: [[1, 1, 1, 1]] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
+    await expect(trainer().train([{ ...groups[0], tokenWeights: [[NaN]] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
   })
 })

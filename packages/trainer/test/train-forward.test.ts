@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createSession, tensor, type TensorMap } from '@murmur/graph'
-import { paramSpecs, resolveGptConfig } from '../src/config.js'
-import { initWeights } from '../src/weights.js'
-import { referenceForward } from '../src/reference.js'
-import { buildLogitsGraph, buildLogprobGraph } from '../src/train/graphs.js'
+import { paramSpecs, resolveGptConfig, initWeights, referenceForward } from '@murmur/policy'
+import { buildLogitsGraph, buildLogprobGraph } from '../src/graphs.js'
 
 const config = resolveGptConfig({ nLayer: 2, nEmbd: 16, nHead: 2, vocabSize: 11, nCtx: 8 })
 

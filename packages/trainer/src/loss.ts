@@ -8,7 +8,7 @@
  * Statistics are computed behind stop-gradient: they never feed the backward pass.
  */
 import type { GraphBuilder, Value } from '@murmur/graph'
-import { LOG_RATIO_CLAMP } from './reference.js'
+import { LOG_RATIO_CLAMP } from './loss-reference.js'
 
 /** Hyper-parameters baked into a policy-loss graph. */
 export interface PolicyLossOptions {
@@ -24,6 +24,11 @@ export interface PolicyLossInputs {
   oldLogp: Value
   refLogp?: Value
   advantages: Value
+  /**
+   * Per-token importance weights `w_t` multiplying the clipped surrogate (spec/algorithms.md
+   * §1.1, truncated importance sampling); no gradient flows through them. Absent: 1.
+   */
+  tokenWeights?: Value
   /** Aggregation weights: the loss is `−Σ weights · ℓ`. */
   weights: Value
   /** 1 where a token counts (for the statistics' token means). */
@@ -67,6 +72,7 @@ export function policyObjectiveLoss (g: GraphBuilder, x: PolicyLossInputs, o: Po
     // min(a, b) as a Where on a stop-gradient condition: the gradient follows the chosen branch.
     const isClipped = g.less(g.stopGradient(clipped), g.stopGradient(unclipped))
     let objective = g.where(isClipped, clipped, unclipped)
+    if (x.tokenWeights !== undefined) objective = g.mul(objective, g.stopGradient(x.tokenWeights))
     let refKl: Value | undefined
     if (o.beta > 0) {
       if (x.refLogp === undefined) throw new TypeError('policyObjectiveLoss: beta > 0 needs refLogp')

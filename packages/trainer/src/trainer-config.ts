@@ -1,6 +1,6 @@
 /** Trainer hyper-parameters: defaults from spec/algorithms.md §3 and runtime-facts (lr 1e-4). */
 import { InvalidArgumentError } from '@murmur/interface'
-import { AGGREGATIONS, type Aggregation } from './reference.js'
+import { AGGREGATIONS, type Aggregation } from './loss-reference.js'
 
 /** What callers may set; every field is optional. */
 export interface TrainerConfigInit {

@@ -6,7 +6,7 @@
  * Shapes are bucketed: T rounds up to a multiple of `SEQ_BUCKET` (capped by the context).
  */
 import { InvalidArgumentError } from '@murmur/interface'
-import type { Tokenizer } from '../tokenizer/index.js'
+import type { Tokenizer } from '@murmur/policy'
 
 /** Sequence lengths round up to a multiple of this, so few distinct graphs are built. */
 export const SEQ_BUCKET = 16

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clippedTokenObjective, referencePolicyLoss } from '../src/train/reference.js'
+import { clippedTokenObjective, referencePolicyLoss } from '../src/loss-reference.js'
 
 describe('referencePolicyLoss (float64 reference of spec §3)', () => {
   it('matches the spec reference vectors of the clipped objective', () => {

@@ -5,16 +5,13 @@
  * AdamW moments, the step counter and the shuffling RNG live here and checkpoint through
  * `exportState()` / `importState()`.
  */
-import { InvalidArgumentError, throwIfAborted, type AbortOptions } from '@murmur/interface'
-import type { GptConfig } from '../config.js'
-import type { Tokenizer } from '../tokenizer/index.js'
-import type { Weights } from '../weights.js'
+import { createRng, InvalidArgumentError, throwIfAborted, type AbortOptions } from '@murmur/interface'
+import type { GptConfig, Tokenizer, Weights } from '@murmur/policy'
 import { aggregationWeights, bucketSteps, encodePair, padBatch, type EncodedSequence, type PaddedBatch } from './batch.js'
 import { InvalidTrainingBatchError, TrainerClosedError } from './errors.js'
-import { createRng, type Rng } from './rng.js'
 import { createStepEngine, type StepEngine, type StepStats } from './step-engine.js'
 import { decodeTrainerState, encodeTrainerState, type TrainerState } from './state.js'
-import { resolveTrainerConfig, type TrainerConfig, type TrainerConfigInit } from './config.js'
+import { resolveTrainerConfig, type TrainerConfig, type TrainerConfigInit } from './trainer-config.js'
 
 /** One group of a training batch: a prompt, its completions and their advantages. */
 export interface TrainingGroup {
@@ -23,20 +20,26 @@ export interface TrainingGroup {
   advantages: readonly number[]
   /** Per completion: true when generation stopped at the token limit (no EOS is appended). */
   truncated?: readonly boolean[]
+  /**
+   * Per completion (optional): importance weights `w_t` of its trained tokens in order —
+   * the completion's tokens, then its EOS when one is appended — multiplying each token's
+   * clipped surrogate (spec/algorithms.md §1.1, truncated IS; no gradient flows through them).
+   * Missing arrays or entries mean 1; finite and ≥ 0, at most one per trained token.
+   */
+  tokenWeights?: ReadonlyArray<readonly number[] | undefined>
 }
 
-/** Statistics of one `train()` call (means over its minibatch steps). */
-export interface TrainStats {
-  /** Optimizer steps taken. */
+/** Statistics of one `train()` call (means over its minibatch steps; 0 when no step ran). */
+export interface TrainStats extends Pick<StepStats, 'loss' | 'clipFraction' | 'approxKl' | 'refKl' | 'entropy' | 'gradNorm'> {
+  /** Optimizer steps taken (0 when the batch was skipped). */
   steps: number
+  /**
+   * Why no step ran, when none did: `no-usable-sequences` (no completion survived filtering,
+   * e.g. every completion fills the context). The weights, optimizer and RNG are untouched.
+   */
+  skipped?: 'no-usable-sequences'
   sequences: number
   tokens: number
-  loss: number
-  clipFraction: number
-  approxKl: number
-  refKl: number
-  entropy: number
-  gradNorm: number
   /** Per step, in order (the first step of the first epoch has ratio 1 exactly: approxKl 0). */
   perStep: StepStats[]
   ms: number
@@ -90,7 +93,7 @@ export interface Trainer {
 export function createTrainer (init: TrainerInit): Trainer {
   const options = resolveTrainerConfig(init)
   const { config, tokenizer } = init
-  let rng: Rng = createRng(options.seed)
+  const rng = createRng(options.seed)
   let closed = false
   const engine: StepEngine = createStepEngine({ config, weights: init.weights, refWeights: init.refWeights, options })
   const assertOpen = (): void => { if (closed) throw new TrainerClosedError() }
@@ -118,6 +121,7 @@ export function createTrainer (init: TrainerInit): Trainer {
       const t0 = performance.now()
       const seqs: EncodedSequence[] = []
       const advs: number[] = []
+      const tws: Array<readonly number[] | undefined> = []
       groups.forEach((g, gi) => {
         if (g.completions.length !== g.advantages.length) {
           throw new InvalidTrainingBatchError(`group ${gi} has ${g.completions.length} completions but ${g.advantages.length} advantages`)
@@ -126,12 +130,17 @@ export function createTrainer (init: TrainerInit): Trainer {
           const a = g.advantages[i]
           if (!Number.isFinite(a)) throw new InvalidTrainingBatchError(`group ${gi} completion ${i} has a non-finite advantage`)
           const s = encode(g.prompt, c, g.truncated?.[i] === true)
+          const tw = g.tokenWeights?.[i]
+          if (tw !== undefined && (tw.length > (s?.ids.length ?? Infinity) - (s?.completionStart ?? 0) || tw.some(x => !(Number.isFinite(x) && x >= 0)))) {
+            throw new InvalidTrainingBatchError(`group ${gi} completion ${i}: tokenWeights must be finite, ≥ 0 and at most one per trained token`)
+          }
           if (s === undefined) return
           seqs.push(s)
           advs.push(a)
+          tws.push(tw)
         })
       })
-      if (seqs.length === 0) throw new InvalidTrainingBatchError('no usable sequences (empty groups, or prompts longer than the context)')
+      if (seqs.length === 0) return { ...emptyStats(), skipped: 'no-usable-sequences', ms: performance.now() - t0 }
       // π_old: the current policy, once per minibatch composition of the first epoch's order.
       const order = seqs.map((_, i) => i)
       const chunks = (idx: number[]): number[][] => {
@@ -150,7 +159,7 @@ export function createTrainer (init: TrainerInit): Trainer {
       let tokens = 0
       for (let epoch = 0; epoch < options.epochs; epoch++) {
         // Epoch 0 keeps the π_old minibatches (same rows, same shapes): its first step sees ratio 1 exactly.
-        for (const chunk of chunks(epoch === 0 ? order : shuffle(order, rng))) {
+        for (const chunk of chunks(epoch === 0 ? order : rng.shuffle(order))) {
           throwIfAborted(opts.signal)
           const batch = toBatch(chunk.map(i => seqs[i]))
           const old = new Float32Array(batch.rows * batch.steps)
@@ -158,7 +167,8 @@ export function createTrainer (init: TrainerInit): Trainer {
           const adv = new Float32Array(batch.rows)
           chunk.forEach((seqIdx, r) => { adv[r] = advs[seqIdx] })
           const weights = aggregationWeights(batch, options.aggregation, options.maxCompletionTokens ?? batch.steps)
-          const stats = await engine.policyStep(batch, { oldLogp: old, advantages: adv, weights }, opts)
+          const tokenWeights = chunk.some(i => tws[i] !== undefined) ? placeTokenWeights(batch, chunk.map(i => ({ seq: seqs[i], weights: tws[i] }))) : undefined
+          const stats = await engine.policyStep(batch, { oldLogp: old, advantages: adv, weights, tokenWeights }, opts)
           perStep.push(stats)
           if (epoch === 0) for (let i = 0; i < batch.mask.length; i++) tokens += batch.mask[i]
         }
@@ -216,14 +226,14 @@ export function createTrainer (init: TrainerInit): Trainer {
 
     exportState () {
       assertOpen()
-      return encodeTrainerState(config, engine.exportOptimizer(), rng.state())
+      return encodeTrainerState(config, engine.exportOptimizer(), rng.getState())
     },
 
     importState (state) {
       assertOpen()
       const decoded = decodeTrainerState(config, state)
       engine.importOptimizer(decoded.optimizer)
-      rng = createRng({ state: decoded.rng })
+      rng.setState(decoded.rng)
     },
 
     async close () {
@@ -234,13 +244,18 @@ export function createTrainer (init: TrainerInit): Trainer {
   }
 }
 
-function shuffle (order: readonly number[], rng: Rng): number[] {
-  const out = [...order]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1)
-    const t = out[i]
-    out[i] = out[j]
-    out[j] = t
-  }
+function emptyStats (): TrainStats {
+  return { steps: 0, sequences: 0, tokens: 0, loss: 0, clipFraction: 0, approxKl: 0, refKl: 0, entropy: 0, gradNorm: 0, perStep: [], ms: 0 }
+}
+
+/** `[rows, steps]` weights: row r's trained positions (completionStart − 1 onwards) take its weights, the rest 1. */
+function placeTokenWeights (batch: PaddedBatch, rows: ReadonlyArray<{ seq: EncodedSequence, weights: readonly number[] | undefined }>): Float32Array {
+  const out = new Float32Array(batch.rows * batch.steps).fill(1)
+  rows.forEach(({ seq, weights }, r) => {
+    weights?.forEach((w, k) => {
+      const t = seq.completionStart - 1 + k
+      if (t < batch.steps) out[r * batch.steps + t] = w
+    })
+  })
   return out
 }

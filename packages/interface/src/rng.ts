@@ -1,4 +1,11 @@
-import { InvalidArgumentError } from '@murmur/interface'
+/**
+ * The project's one seeded random generator (sfc32 seeded through splitmix32): task
+ * generation, weight initialization, sampling, minibatch shuffling and preference pairs all
+ * draw from it. Its whole state is four uint32 words (`getState` / `setState`, plain JSON), so
+ * a checkpoint resumes the exact stream. It lives here, dependency-free at the bottom of the
+ * package graph, so every package imports the same one.
+ */
+import { InvalidArgumentError } from './errors.js'
 
 /** Serializable state of an `Rng`: four unsigned 32-bit words (plain JSON). */
 export interface RngState { a: number, b: number, c: number, d: number }
@@ -20,6 +27,8 @@ export interface Rng {
   shuffle<T>(items: readonly T[]): T[]
   /** True with probability `p`. */
   chance(p: number): boolean
+  /** Standard normal (Box–Muller over two floats; no cached spare, so the state stays four words). */
+  normal(): number
   /** A copy of the current state, for checkpoints. */
   getState(): RngState
   /** Restores a state obtained from `getState()`. */
@@ -78,6 +87,7 @@ export function createRng (seed: number): Rng {
   // Discard the first outputs: sfc32 mixes its state over a dozen rounds.
   for (let i = 0; i < 12; i++) next()
 
+  const float = (): number => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992
   const int = (lo: number, hi: number): number => {
     if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi < lo || hi - lo >= TWO_POW_32) {
       throw new InvalidArgumentError('range', `bad integer range [${lo}, ${hi}]`)
@@ -92,7 +102,7 @@ export function createRng (seed: number): Rng {
 
   return {
     nextUint32: next,
-    nextFloat: () => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992,
+    nextFloat: float,
     int,
     pick: <T>(items: readonly T[]): T => {
       if (items.length === 0) throw new InvalidArgumentError('items', 'cannot pick from an empty array')
@@ -108,7 +118,11 @@ export function createRng (seed: number): Rng {
       }
       return out
     },
-    chance: (p: number) => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992 < p,
+    chance: (p: number) => float() < p,
+    normal: () => {
+      const u = 1 - float()
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * float())
+    },
     getState: () => ({ a, b, c, d }),
     setState: (state: RngState) => {
       if (state === null || typeof state !== 'object') throw new InvalidArgumentError('state', 'must be an object')

@@ -1,0 +1,95 @@
+/**
+ * Train-step graphs: the gpt forward (model-graph.ts, the same definition inference uses), the
+ * loss (loss.ts), its gradient by graph's `grad`, global-norm clipping and AdamW (graph's
+ * `appendUpdate`), all in one ONNX model. Inputs: parameters (by name), `opt.m.<name>`,
+ * `opt.v.<name>`, `lr`, `step` (int64, 1-based), `input_ids`, `targets`, `mask`, `weights`
+ * and, for the policy loss, `old_logp`, `advantages`, `token_weights` (and `ref_logp` when
+ * β > 0). Outputs: `<name>.next`, `opt.m.<name>.next`, `opt.v.<name>.next`, `loss`,
+ * `grad_norm`, `logp` and the loss's statistics. With `optimizer: false` the graph outputs
+ * `grad.<name>` instead (gradient checks).
+ */
+import { adamw, appendUpdate, grad, graphBuilder, type GraphBuilder, type Value } from '@murmur/graph'
+import { paramSpecs, type GptConfig, OPSET, buildGptForward, gptParamInputs, trainPositions, type GptParams } from '@murmur/policy'
+import { crossEntropyLoss, maskedEntropy, policyObjectiveLoss, tokenLogprobs } from './loss.js'
+
+/** What one step graph computes. */
+export interface StepGraphSpec {
+  kind: 'policy' | 'sft'
+  rows: number
+  steps: number
+  epsLow?: number
+  epsHigh?: number
+  beta?: number
+  beta1?: number
+  beta2?: number
+  adamEps?: number
+  weightDecay?: number
+  /** 0 disables clipping. Default 1. */
+  maxGradNorm?: number
+  /** False: output gradients instead of applying AdamW. Default true. */
+  optimizer?: boolean
+  dtype?: 'float32' | 'float64'
+}
+
+/** Optimizer hyper-parameters shared by the policy and reward-model steps. */
+export type UpdateSpec = Pick<StepGraphSpec, 'beta1' | 'beta2' | 'adamEps' | 'weightDecay' | 'maxGradNorm' | 'optimizer'>
+
+/**
+ * Finishes a train step on `g`: with `optimizer: false` outputs `grad.<name>` for each
+ * parameter, else appends clipping and AdamW (see graph's `appendUpdate`).
+ */
+export function finishStep (g: GraphBuilder, loss: Value, params: GptParams, spec: UpdateSpec): void {
+  const names = Object.keys(params)
+  const values = names.map(n => params[n])
+  if (spec.optimizer === false) {
+    const grads = grad(g, loss, values)
+    names.forEach((n, i) => g.output(`grad.${n}`, grads[i]))
+    return
+  }
+  const maxNorm = spec.maxGradNorm ?? 1
+  appendUpdate(g, loss, values, {
+    optimizer: adamw({ beta1: spec.beta1, beta2: spec.beta2, eps: spec.adamEps, weightDecay: spec.weightDecay ?? 0 }),
+    clipNorm: maxNorm > 0 ? maxNorm : undefined
+  })
+}
+
+/** Builds the ONNX model bytes of a train step. */
+export function buildStepGraph (config: GptConfig, spec: StepGraphSpec): Uint8Array {
+  const dtype = spec.dtype ?? 'float32'
+  const g = graphBuilder({ name: `murmur-${spec.kind}-step`, opset: OPSET })
+  const p = gptParamInputs(g, config, dtype)
+  const B = spec.rows
+  const T = spec.steps
+  const ids = g.input('input_ids', 'int64', [B, T])
+  const targets = g.input('targets', 'int64', [B, T])
+  const mask = g.input('mask', dtype, [B, T])
+  const weights = g.input('weights', dtype, [B, T])
+  const { logits } = buildGptForward(g, config, p, { inputIds: ids, positionIds: trainPositions(g, T) })
+  const { logp, logpAll } = tokenLogprobs(g, logits, targets)
+  let loss: Value
+  if (spec.kind === 'policy') {
+    const beta = spec.beta ?? 0
+    const l = policyObjectiveLoss(g, {
+      logp,
+      oldLogp: g.input('old_logp', dtype, [B, T]),
+      refLogp: beta > 0 ? g.input('ref_logp', dtype, [B, T]) : undefined,
+      advantages: g.input('advantages', dtype, [B]),
+      tokenWeights: g.input('token_weights', dtype, [B, T]),
+      weights,
+      mask
+    }, { epsLow: spec.epsLow ?? 0.2, epsHigh: spec.epsHigh ?? 0.28, beta })
+    loss = l.loss
+    g.output('clip_fraction', l.clipFraction)
+    g.output('approx_kl', l.approxKl)
+    if (l.refKl !== undefined) g.output('ref_kl', l.refKl)
+  } else {
+    loss = crossEntropyLoss(g, logp, weights)
+  }
+  g.output('loss', loss)
+  g.output('entropy', maskedEntropy(g, logpAll, mask))
+  g.output('logp', g.identity(logp))
+  const params: GptParams = {}
+  for (const s of paramSpecs(config)) params[s.name] = p[s.name]
+  finishStep(g, loss, params, spec)
+  return g.toModelProto()
+}
