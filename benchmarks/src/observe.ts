@@ -5,9 +5,9 @@
  * `--dashboard` on the sim), in alternating order (ABBA…) so machine noise spreads over both.
  * With observation, this process acts as Prometheus and as a browser: it scrapes every node's
  * /metrics every `--scrape-ms` (5× Prometheus's usual 5 s) and keeps one dashboard event stream
- * open, parsing every event. Reported for both: CPU time per round of the whole swarm (every
- * node process and the sim process, sampled from /proc between the first round-2 line and the
- * last round line: the cost measure least moved by other load on the machine) and the median
+ * open, parsing every event. Reported for both: the CPU time of the whole run (the sim process
+ * and every node process, user + system, from GNU time's accounting of reaped children, so
+ * nothing is sampled) per node-round, start-up and evaluations included; and the median
  * wall-clock round time (rounds 2+, every node); the overheads in percent; the latency and size
  * of one scrape. Then the same comparison in this process (observe-cost.ts), where both variants
  * share one process and the machine's other load hits them alike.
@@ -20,11 +20,13 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { swarmCost, type SwarmCost } from './observe-cost.js'
-import { ProcMonitor, childPids, clockTicksPerSecond } from './proc.js'
+import { existsSync } from 'node:fs'
 import { median, quantile, report } from './report.js'
 
 const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url))
 const METRICS_PORT = 9700
+/** GNU time (Debian package `time`): CPU of a command and all its reaped descendants. */
+const GNU_TIME = '/usr/bin/time'
 
 interface Options { nodes: number, rounds: number, pairs: number, scrapeMs: number, costRounds: number, extra: string[] }
 interface RunResult { roundMs: number[], cpuMsPerRound: number, scrapes: Array<{ ms: number, bytes: number }>, events: number }
@@ -80,24 +82,19 @@ async function runSim (opts: Options, observed: boolean): Promise<RunResult> {
   const dir = await mkdtemp(join(tmpdir(), 'murmur-bench-observe-'))
   const args = [BIN, 'sim', '--json', '--nodes', String(opts.nodes), '--rounds', String(opts.rounds), '--dir', join(dir, 'sim'), '--eval-tasks', '1', ...opts.extra]
   if (observed) args.push('--metrics-port', String(METRICS_PORT), '--dashboard', '--dashboard-port', '0')
-  const started = performance.now()
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  const simPid = child.pid as number
-  const monitor = new ProcMonitor(started, 250, async () => [{ pid: simPid, key: -1 }, ...(await childPids(simPid)).map((pid, key) => ({ pid, key }))])
+  const child = spawn(GNU_TIME, ['-f', 'MURMUR_CPU %U %S', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   const result: RunResult = { roundMs: [], cpuMsPerRound: Number.NaN, scrapes: [], events: 0 }
-  const lineTimes: number[] = []
   let closeStream: (() => number) | undefined
   createInterface({ input: child.stderr }).on('line', line => {
     const m = /^dashboard: (http:\/\/\S+)/.exec(line)
     if (m !== null) closeStream = watchDashboard(m[1])
+    const cpu = /^MURMUR_CPU ([\d.]+) ([\d.]+)$/.exec(line)
+    if (cpu !== null) result.cpuMsPerRound = 1000 * (Number(cpu[1]) + Number(cpu[2])) / (opts.nodes * opts.rounds)
   })
   createInterface({ input: child.stdout }).on('line', line => {
     try {
       const v = JSON.parse(line) as { node?: number, round?: number, timings?: { roundMs: number } }
-      if (v.node !== undefined && v.round !== undefined && v.round >= 2 && v.timings !== undefined) {
-        result.roundMs.push(v.timings.roundMs)
-        lineTimes.push(performance.now() - started)
-      }
+      if (v.node !== undefined && v.round !== undefined && v.round >= 2 && v.timings !== undefined) result.roundMs.push(v.timings.roundMs)
     } catch {
       // not a JSON line
     }
@@ -109,12 +106,7 @@ async function runSim (opts: Options, observed: boolean): Promise<RunResult> {
     : undefined
   const code = await new Promise<number | null>(resolve => { child.once('exit', resolve) })
   if (scraper !== undefined) clearInterval(scraper)
-  monitor.stop()
   result.events = closeStream?.() ?? 0
-  // Rounds completed after the first round-2 line, and the CPU all processes used meanwhile.
-  const first = lineTimes[0]
-  const last = lineTimes.at(-1) ?? first
-  result.cpuMsPerRound = 1000 * monitor.cpuSeconds(first, last, clockTicksPerSecond()) / Math.max(1, lineTimes.length - 1)
   await rm(dir, { recursive: true, force: true })
   if (code !== 0) throw new Error(`murmur sim exited with ${String(code)}`)
   return result
@@ -123,6 +115,7 @@ async function runSim (opts: Options, observed: boolean): Promise<RunResult> {
 /** Runs the benchmark. */
 export default async function run (argv: string[]): Promise<void> {
   const opts = parseOptions(argv)
+  if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} not found: install GNU time (apt-get install -y time)`)
   const plain: number[] = []
   const observed: number[] = []
   const cpu: { plain: number[], observed: number[] } = { plain: [], observed: [] }
@@ -141,7 +134,7 @@ export default async function run (argv: string[]): Promise<void> {
   const context = { nodes: opts.nodes, rounds: opts.rounds, pairs: opts.pairs, scrape_every_ms: opts.scrapeMs, samples: observed.length }
   const cpuWith = median(cpu.observed)
   const cpuWithout = median(cpu.plain)
-  report({ bench: 'observe', case: `n${opts.nodes}`, metric: 'cpu_ms_per_round', value: cpuWith, unit: 'ms', better: 'lower', peer: 'same swarm without metrics or dashboard', peer_value: cpuWithout, ...context, of: 'CPU of all node processes and the sim process per round completed', runs_with: cpu.observed.map(Math.round), runs_without: cpu.plain.map(Math.round) })
+  report({ bench: 'observe', case: `n${opts.nodes}`, metric: 'cpu_ms_per_round', value: cpuWith, unit: 'ms', better: 'lower', peer: 'same swarm without metrics or dashboard', peer_value: cpuWithout, ...context, of: 'CPU (user + system) of the sim and its node processes over the whole run / node-rounds', runs_with: cpu.observed.map(Math.round), runs_without: cpu.plain.map(Math.round) })
   report({ bench: 'observe', case: `n${opts.nodes}`, metric: 'cpu_overhead_pct', value: 100 * (cpuWith - cpuWithout) / cpuWithout, unit: '%', better: 'lower', target: '< 2', ...context })
   const withMs = median(observed)
   const withoutMs = median(plain)

@@ -1,9 +1,10 @@
 /**
- * `npm run bench -- sim [--nodes 4,8,16] [--rounds 40] [--single-rounds 30] [--sample-ms 250]
- * [--timeout-s 600] [-- config flags for every node]`: the whole local swarm as a user runs it —
- * `murmur sim --json` as a child process, N node processes (real libp2p hosts on loopback, one
- * data directory each) — on this machine. Reports per-node and swarm rounds per minute, peak
- * memory (RSS) per node process and start-up time for each N.
+ * `npm run bench -- sim [--nodes 4,8,16] [--rounds 40] [--per-process 1|auto|K,…] [--single-rounds 30]
+ * [--sample-ms 250] [--timeout-s 600] [-- config flags for every node]`: the whole local swarm as
+ * a user runs it — `murmur sim --json` as a child process, its node processes (real libp2p hosts
+ * on loopback, one data directory each; `--per-process` nodes to a process, one value per N or
+ * one for all, default "auto" = one process per core) — on this machine. Reports per-node and
+ * swarm rounds per minute, peak memory (RSS) per node and start-up time for each N.
  *
  * Round rates come from the arrival times of the sim's per-round JSON lines, so start-up and the
  * held-out evaluations before the first and after the last round are excluded (evaluation is cut
@@ -18,21 +19,24 @@
  * local groups, run right after the swarm) isolates the cost of networking, validation and
  * re-scoring. `--rounds` takes one value for every N or one per N (≥ 3).
  */
-import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { ProcMonitor, childPids, clockTicksPerSecond } from './proc.js'
 import { median, report } from './report.js'
 
 const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url))
+const MIB = 1024
 
-interface Options { nodes: number[], rounds: number[], singleRounds: number, sampleMs: number, timeoutS: number, extra: string[] }
+interface Options { nodes: number[], rounds: number[], perProcess: string[], singleRounds: number, sampleMs: number, timeoutS: number, extra: string[] }
 
 /** One round line, stamped with its arrival time (ms since the child was spawned). */
 interface RoundEvent { node: number, round: number, t: number, roundMs: number }
+
+/** One /proc sample of a process. */
+interface ProcSample { t: number, rssKiB: number, hwmKiB: number, cpuTicks: number }
 
 function parseOptions (argv: string[]): Options {
   const sep = argv.indexOf('--')
@@ -58,7 +62,116 @@ function parseOptions (argv: string[]): Options {
   // One value applies to every N; a list gives one value per N.
   const perN = nodes.map((_, i) => rounds.length === 1 ? rounds[0] : rounds[i] ?? defaults[i])
   if (perN.some(r => r < 3)) throw new Error('--rounds must be at least 3 (rates are measured between the first and last round)')
-  return { nodes, rounds: perN, singleRounds: Math.max(3, single), sampleMs, timeoutS, extra }
+  const per = (get('per-process') ?? 'auto').split(',')
+  if (per.some(v => v !== 'auto' && !(Number.isInteger(Number(v)) && Number(v) >= 1))) throw new Error(`--per-process takes "auto" or positive integers, got "${per.join(',')}"`)
+  const perProcess = nodes.map((_, i) => per.length === 1 ? per[0] : per[i] ?? 'auto')
+  return { nodes, rounds: perN, perProcess, singleRounds: Math.max(3, single), sampleMs, timeoutS, extra }
+}
+
+function clockTicksPerSecond (): number {
+  try {
+    const v = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim())
+    return Number.isFinite(v) && v > 0 ? v : 100
+  } catch {
+    return 100
+  }
+}
+
+async function readProc (pid: number, t: number): Promise<ProcSample | undefined> {
+  try {
+    const [status, stat] = await Promise.all([readFile(`/proc/${pid}/status`, 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8')])
+    const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN)
+    // Fields after "(comm)": state is field 3, utime field 14, stime field 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const sample = { t, rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM'), cpuTicks: Number(fields[11]) + Number(fields[12]) }
+    // A zombie (exited, not yet reaped) has no memory lines: not a sample.
+    return Number.isFinite(sample.rssKiB) && Number.isFinite(sample.hwmKiB) && Number.isFinite(sample.cpuTicks) ? sample : undefined
+  } catch {
+    return undefined // the process exited between listing and reading
+  }
+}
+
+/** Children of `pid` (all its threads), from /proc/<pid>/task/<tid>/children. */
+async function childPids (pid: number): Promise<number[]> {
+  const out: number[] = []
+  try {
+    for (const tid of await readdir(`/proc/${pid}/task`)) {
+      const text = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '')
+      for (const c of text.trim().split(/\s+/)) if (c !== '') out.push(Number(c))
+    }
+  } catch {
+    // the process exited
+  }
+  return out
+}
+
+/**
+ * Samples /proc every `sampleMs` for the processes `list()` names, keyed (node index, or 0 for a
+ * lone node); a restarted node's new process is another pid under the same key.
+ */
+class ProcMonitor {
+  readonly samples = new Map<number, ProcSample[]>() // by pid
+  readonly keyOf = new Map<number, number>() // pid → key
+  readonly shareOf = new Map<number, number>() // pid → nodes it hosts
+  private readonly timer: NodeJS.Timeout
+  private busy = false
+
+  constructor (private readonly started: number, sampleMs: number, private readonly list: () => Promise<Array<{ pid: number, key: number, nodes?: number }>>) {
+    this.timer = setInterval(() => { void this.sample() }, sampleMs)
+  }
+
+  private async sample (): Promise<void> {
+    if (this.busy) return
+    this.busy = true
+    try {
+      const t = performance.now() - this.started
+      for (const { pid, key, nodes } of await this.list()) {
+        const s = await readProc(pid, t)
+        if (s === undefined) continue
+        this.keyOf.set(pid, key)
+        this.shareOf.set(pid, nodes ?? 1)
+        const arr = this.samples.get(pid) ?? []
+        arr.push(s)
+        this.samples.set(pid, arr)
+      }
+    } finally {
+      this.busy = false
+    }
+  }
+
+  stop (): void { clearInterval(this.timer) }
+
+  /** Nodes hosted by the processes of a key. */
+  nodesOf (key: number): number {
+    let n = 1
+    for (const [pid, k] of this.keyOf) if (k === key) n = Math.max(n, this.shareOf.get(pid) ?? 1)
+    return n
+  }
+
+  /** Peak RSS (MiB) per key and node: the largest VmHWM/VmRSS seen over all its processes, over the nodes each hosts. */
+  peakMiB (): Map<number, number> {
+    const out = new Map<number, number>()
+    for (const [pid, arr] of this.samples) {
+      const key = this.keyOf.get(pid) ?? -1
+      const peak = Math.max(...arr.map(s => Math.max(s.hwmKiB, s.rssKiB))) / MIB / (this.shareOf.get(pid) ?? 1)
+      out.set(key, Math.max(out.get(key) ?? 0, peak))
+    }
+    return out
+  }
+
+  /** CPU seconds all monitored processes used between times a and b (ms), from the samples nearest them. */
+  cpuSeconds (a: number, b: number, ticksPerSecond: number): number {
+    let ticks = 0
+    for (const arr of this.samples.values()) {
+      const at = (t: number): number => {
+        let v = 0
+        for (const s of arr) if (s.t <= t) v = s.cpuTicks
+        return v
+      }
+      ticks += at(b) - at(a)
+    }
+    return ticks / ticksPerSecond
+  }
 }
 
 /** Runs `bin.js <args>`, calling `onLine(json, t)` for every JSON line on stdout. */
@@ -136,7 +249,10 @@ interface SwarmResult {
   windowed: boolean
   windowS: number
   cpuCores: number
+  /** Peak RSS per node (MiB). */
   peaks: number[]
+  processes: number
+  perProcess: string
   startupS: number
   firstNodeS: number
   totalS: number
@@ -147,7 +263,7 @@ interface SwarmResult {
   peerGroups: number
 }
 
-async function runSwarm (opts: Options, base: string, n: number, rounds: number, ticks: number): Promise<SwarmResult> {
+async function runSwarm (opts: Options, base: string, n: number, rounds: number, perProcess: string, ticks: number): Promise<SwarmResult> {
   const dir = join(base, `sim-n${n}`)
   const events: RoundEvent[][] = Array.from({ length: n }, () => [])
   let finalReport: { nodes?: Array<{ restarts?: number }> } | undefined
@@ -155,19 +271,19 @@ async function runSwarm (opts: Options, base: string, n: number, rounds: number,
   let total = 0
   let config: { localGroups?: number, peerGroups?: number } = {}
   try {
-    await runCli(['sim', '--nodes', String(n), '--rounds', String(rounds), '--json', '--dir', dir, '--eval-tasks', '1', ...opts.extra], opts.timeoutS,
+    await runCli(['sim', '--nodes', String(n), '--rounds', String(rounds), '--nodes-per-process', perProcess, '--json', '--dir', dir, '--eval-tasks', '1', ...opts.extra], opts.timeoutS,
       (simPid, started) => {
-        const cmdKey = new Map<number, number | null>()
+        const cmdKey = new Map<number, { key: number, nodes: number } | null>()
         monitor = new ProcMonitor(started, opts.sampleMs, async () => {
-          const out: Array<{ pid: number, key: number }> = []
+          const out: Array<{ pid: number, key: number, nodes: number }> = []
           for (const pid of await childPids(simPid)) {
             if (!cmdKey.has(pid)) {
               const argv = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
-              const m = /node-(\d+)[/\\]config\.json/.exec(argv)
-              cmdKey.set(pid, m === null ? null : Number(m[1]))
+              const hosted = [...argv.matchAll(/node-(\d+)[/\\]config\.json/g)].map(m => Number(m[1]))
+              cmdKey.set(pid, hosted.length === 0 ? null : { key: hosted[0], nodes: hosted.length })
             }
-            const key = cmdKey.get(pid)
-            if (key !== null && key !== undefined) out.push({ pid, key })
+            const k = cmdKey.get(pid)
+            if (k !== null && k !== undefined) out.push({ pid, ...k })
           }
           return out
         })
@@ -187,6 +303,10 @@ async function runSwarm (opts: Options, base: string, n: number, rounds: number,
     await rm(dir, { recursive: true, force: true })
   }
   if (monitor === undefined || events.some(e => e.length < 2)) throw new Error(`sim n=${n}: some node reported fewer than 2 rounds`)
+  // A process hosting k nodes is keyed by its first node: its per-node peak counts for all k.
+  const m = monitor
+  const peaks = [...m.peakMiB()].flatMap(([key, v]) => Array.from({ length: m.nodesOf(key) }, () => v))
+  const processes = m.peakMiB().size
   const rates = events.map(nodeRate)
   const firsts = events.map(e => e[0].t)
   const lasts = events.map(e => e[e.length - 1].t)
@@ -202,7 +322,9 @@ async function runSwarm (opts: Options, base: string, n: number, rounds: number,
     windowed,
     windowS: (b - a) / 1000,
     cpuCores: windowed ? monitor.cpuSeconds(a, b, ticks) / ((b - a) / 1000) : Number.NaN,
-    peaks: [...monitor.peakMiB().values()],
+    peaks,
+    processes,
+    perProcess,
     startupS: a / 1000,
     firstNodeS: Math.min(...firsts) / 1000,
     totalS: total / 1000,
@@ -216,7 +338,7 @@ async function runSwarm (opts: Options, base: string, n: number, rounds: number,
 function reportSwarm (n: number, rounds: number, cores: number, r: SwarmResult, single: SingleResult, matched: SingleResult | undefined): void {
   const share = Math.min(1, cores / n)
   const c = `n${n}`
-  const context = { nodes: n, rounds, cores, restarts: r.restarts, i: r.localGroups, j: r.peerGroups }
+  const context = { nodes: n, rounds, cores, restarts: r.restarts, i: r.localGroups, j: r.peerGroups, nodes_per_process: r.perProcess, processes: r.processes }
   // Second reference: a lone node training on as many groups per round as a swarm node (I + J
   // local, J = 0), so the ratio against it isolates networking, validation and re-scoring costs.
   const matchedIdeal = matched === undefined ? Number.NaN : matched.roundsPerMin * share
@@ -232,8 +354,8 @@ function reportSwarm (n: number, rounds: number, cores: number, r: SwarmResult, 
     window_s: round1(r.windowS), method: r.windowed ? 'all-nodes-running window' : 'sum of per-node rates (no common window)',
     cpu_cores_used: round1(r.cpuCores), batch_matched_peer_value: round1(matchedIdeal * n), batch_matched_ratio: round3(r.swarm / (matchedIdeal * n))
   })
-  report({ bench: 'sim', case: c, metric: 'peak_rss_mib', value: Math.max(...r.peaks), unit: 'MiB', better: 'lower', peer: 'single-node-no-net', peer_value: single.peakMiB, ...context, of: 'max over node processes', processes: r.peaks.length })
-  report({ bench: 'sim', case: c, metric: 'peak_rss_mib_median', value: median(r.peaks), unit: 'MiB', better: 'lower', peer: 'single-node-no-net', peer_value: single.peakMiB, ...context, of: 'median over node processes' })
+  report({ bench: 'sim', case: c, metric: 'peak_rss_mib', value: Math.max(...r.peaks), unit: 'MiB', better: 'lower', peer: 'single-node-no-net', peer_value: single.peakMiB, ...context, of: 'max over nodes (a process hosting k nodes: its peak / k)' })
+  report({ bench: 'sim', case: c, metric: 'peak_rss_mib_median', value: median(r.peaks), unit: 'MiB', better: 'lower', peer: 'single-node-no-net', peer_value: single.peakMiB, ...context, of: 'median over nodes' })
   report({ bench: 'sim', case: c, metric: 'startup_s', value: r.startupS, unit: 's', better: 'lower', ...context, of: 'sim spawn → every node reported its first round', first_node_s: round1(r.firstNodeS), single_startup_s: round1(single.startupS), total_s: round1(r.totalS) })
 }
 
@@ -260,7 +382,7 @@ export default async function run (argv: string[]): Promise<void> {
       // The references run right before and after each swarm size, so machine drift cancels in the ratios.
       const single = await runSingle(opts, base, `n${n}`, ticks)
       reportSingle('single', `n${n}`, opts, single)
-      const swarm = await runSwarm(opts, base, n, opts.rounds[i], ticks)
+      const swarm = await runSwarm(opts, base, n, opts.rounds[i], opts.perProcess[i], ticks)
       let matched: SingleResult | undefined
       if (swarm.peerGroups > 0) {
         const groups = swarm.localGroups + swarm.peerGroups
