@@ -1,7 +1,7 @@
 /**
  * Fault tolerance of `murmur sim`, as a user would see it: a 3-node swarm runs as real OS
- * processes (`murmur sim --json` forks one `murmur node --ipc` per node, each a libp2p host on
- * loopback with its own data directory). Once node 1 has done a few rounds its process gets
+ * processes (`murmur sim --json --nodes-per-process 1` forks one sim-host process per node, each
+ * a libp2p host on loopback with its own data directory). Once node 1 has done a few rounds its process gets
  * SIGKILL. The other nodes must keep training, the sim must restart node 1, and node 1 must
  * resume from its last checkpoint (round numbers continue; no restart from round 0) under the
  * same identity (same identity.key, same peer id in the final report).
@@ -59,7 +59,7 @@ describe('murmur sim: SIGKILL of a node process', () => {
     base = await mkdtemp(join(tmpdir(), 'murmur-sim-kill-'))
     const dir = join(base, 'sim')
     const started = Date.now()
-    const child = spawn(process.execPath, [BIN, 'sim', '--nodes', String(NODES), '--rounds', String(ROUNDS), '--json', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, 'sim', '--nodes', String(NODES), '--nodes-per-process', '1', '--rounds', String(ROUNDS), '--json', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] })
     sim = child
     const simPid = child.pid
     if (simPid === undefined) throw new Error('could not start murmur sim')

@@ -6,7 +6,7 @@ attention, GELU MLP, tied embeddings, learned positions), same batch, same loss 
 surrogate, token-mean, eps 0.2/0.28), global-norm clipping and AdamW. Prints one JSON line:
 {"step_ms": median, "steps": n, "params": count, "torch": version}.
 
-Threads follow ../shared/spec/runtime-facts.md: OPENBLAS_NUM_THREADS=2 and
+Threads follow docs/spec/runtime-facts.md: OPENBLAS_NUM_THREADS=2 and
 torch.set_num_threads(1) (other settings oversubscribe the 2 cores). The caller sets the env.
 """
 import argparse

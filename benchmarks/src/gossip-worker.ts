@@ -40,6 +40,7 @@ async function main (): Promise<void> {
   const heartbeatMs = Number(process.argv[3])
   const hosts: SwarmHost[] = Array.from({ length: nHosts }, () => createSwarmHost({
     swarmId: 'bench',
+    resolveTask,
     listen: ['/ip4/127.0.0.1/tcp/0'],
     gossip: { heartbeatMs },
     connections: { inboundPerHostPerSecond: 10_000 }

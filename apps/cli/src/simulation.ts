@@ -1,12 +1,15 @@
 /**
- * A local swarm: N nodes on this machine, each its own OS process (`murmur node --ipc`) with its
- * own data directory and a real libp2p host on loopback. Node 0 starts first; each later node
- * bootstraps to every node already up. A node that dies is restarted (it resumes from its
- * checkpoint with the same identity). Used by `murmur sim` and `murmur experiment`.
+ * A local swarm: N nodes on this machine, each with its own data directory and a real libp2p
+ * host on loopback, grouped `nodesPerProcess` to an OS process (sim-host.ts; 1 = a process per
+ * node). As each node comes up it dials up to `DIAL_FANOUT` random nodes already up, so the
+ * swarm is a connected random graph with O(N) connections rather than a full mesh. A process
+ * that dies is restarted (its nodes resume from their checkpoints with the same identities).
+ * Used by `murmur sim` and `murmur experiment`.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { ViewEvent } from '@murmur/metrics'
 import type { NodeConfig, RoundMetrics } from '@murmur/node'
 import { UsageError } from './errors.js'
@@ -14,6 +17,9 @@ import { isChildMessage, type ChildMessage, type ParentMessage } from './ipc.js'
 
 const MARKER = '.murmur-sim'
 const MAX_RESTARTS = 5
+/** Nodes already up that a node dials when it comes up (gossipsub's mesh wants D = 6 of them). */
+const DIAL_FANOUT = 8
+const SIM_HOST = fileURLToPath(new URL('./sim-host.js', import.meta.url))
 
 /** Options of `runSimulation`. */
 export interface SimulationInit {
@@ -25,14 +31,16 @@ export interface SimulationInit {
   resume?: boolean
   /** Restart node processes that die. Default true. */
   restart?: boolean
-  /** Path of the CLI's bin.js. */
-  binPath: string
+  /** Nodes hosted by one OS process (they share its heap, code and onnxruntime executor). Default 1. */
+  nodesPerProcess?: number
+  /** Seeds the choice of peers each node dials. Default 0. */
+  seed?: number
   signal?: AbortSignal
   /** Progress lines (restarts, resumes). */
   onLog?: (line: string) => void
   /** Each node's round metrics as they arrive. */
   onRound?: (node: number, metrics: RoundMetrics) => void
-  /** Dashboard changes from each node; when set, nodes are started with `--ipc-view`. */
+  /** Dashboard changes from each node; when set, node processes stream them (sim-host `--view`). */
   onView?: (node: number, event: ViewEvent) => void
   /** Called every `tickMs` with the live node states (for a summary table). */
   onTick?: (nodes: readonly SimNodeState[]) => void
@@ -104,57 +112,80 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
     configPaths.push(configPath)
     states.push({ index: i, pid: undefined, peerId: '', addrs: [], ready: false, finished: false, restarts: 0, metrics: new Map(), accuracyStart: Number.NaN, accuracyEnd: Number.NaN })
   }
-  const children: Array<ChildProcess | undefined> = configs.map(() => undefined)
+  const perProcess = init.nodesPerProcess ?? 1
+  if (!Number.isInteger(perProcess) || perProcess < 1) throw new UsageError(`nodes per process must be a positive integer, got ${String(perProcess)}`)
+  // Process p hosts nodes p·K … p·K + K − 1.
+  const groups: number[][] = []
+  for (let i = 0; i < configs.length; i += perProcess) groups.push(Array.from({ length: Math.min(perProcess, configs.length - i) }, (_, k) => i + k))
+  const children: Array<ChildProcess | undefined> = groups.map(() => undefined)
+  const processOf = (node: number): number => Math.floor(node / perProcess)
+  const restarts = groups.map(() => 0)
+  let dialSeed = (init.seed ?? 0) >>> 0
   const started = Date.now()
   const abort = new AbortController()
   const onOuterAbort = (): void => { abort.abort() }
   init.signal?.addEventListener('abort', onOuterAbort, { once: true })
   let fatal: Error | undefined
 
-  const send = (i: number, msg: ParentMessage): void => {
-    const child = children[i]
+  const send = (p: number, msg: ParentMessage): void => {
+    const child = children[p]
     if (child?.connected === true) child.send(msg)
   }
 
-  const spawnNode = (s: SimNodeState): void => {
-    const bootstrap = states.filter(o => o !== s && o.ready).flatMap(o => o.addrs)
-    const child = fork(init.binPath, ['node', '--ipc', ...(init.onView === undefined ? [] : ['--ipc-view']), '--config', configPaths[s.index], ...(bootstrap.length > 0 ? ['--net-bootstrap', bootstrap.join(',')] : [])], {
+  const spawnProcess = (p: number): void => {
+    const child = fork(SIM_HOST, [...(init.onView === undefined ? [] : ['--view']), ...groups[p].map(i => `${i}=${configPaths[i]}`)], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       execArgv: []
     })
-    children[s.index] = child
-    s.pid = child.pid
-    s.ready = false
+    children[p] = child
+    for (const i of groups[p]) { states[i].pid = child.pid; states[i].ready = false }
     let stderrTail = ''
     child.stderr?.on('data', (chunk: Buffer) => { stderrTail = (stderrTail + chunk.toString()).slice(-2000) })
-    child.on('message', (msg: unknown) => { if (isChildMessage(msg)) onChildMessage(s, msg) })
+    child.on('message', (msg: unknown) => { if (isChildMessage(msg) && processOf(msg.node) === p) onChildMessage(states[msg.node], msg) })
     child.on('exit', (code, signal) => {
-      children[s.index] = undefined
-      s.ready = false
-      s.pid = undefined
-      if (abort.signal.aborted || s.finished) return
+      children[p] = undefined
+      const hosted = groups[p].map(i => states[i])
+      for (const s of hosted) { s.ready = false; s.pid = undefined }
+      if (abort.signal.aborted || hosted.every(s => s.finished)) return
       const why = signal !== null ? `killed by ${signal}` : `exited with code ${String(code)}`
-      if (init.restart !== false && s.restarts < MAX_RESTARTS) {
-        s.restarts++
-        log(`node ${s.index} ${why}; restarting it (restart ${s.restarts}); it resumes from its last checkpoint`)
-        spawnNode(s)
+      const who = hosted.length === 1 ? `node ${hosted[0].index}` : `the process of nodes ${hosted[0].index}–${hosted[hosted.length - 1].index}`
+      if (init.restart !== false && restarts[p] < MAX_RESTARTS) {
+        restarts[p]++
+        for (const s of hosted) s.restarts++
+        log(`${who} ${why}; restarting it (restart ${restarts[p]}); it resumes from its last checkpoint`)
+        spawnProcess(p)
       } else {
         const last = stderrTail.trim().split('\n').filter(l => l !== '').slice(-1)[0] ?? ''
-        fatal = new Error(`node ${s.index} ${why}${last === '' ? '' : ': ' + last}`)
+        fatal = new Error(`${who} ${why}${last === '' ? '' : ': ' + last}`)
         abort.abort()
       }
     })
   }
 
+  /** Up to DIAL_FANOUT nodes that are up, other than `s`, drawn with a seeded LCG. */
+  const pickPeers = (s: SimNodeState): SimNodeState[] => {
+    const up = states.filter(o => o !== s && o.ready)
+    for (let k = up.length - 1; k > 0; k--) {
+      dialSeed = (Math.imul(dialSeed, 1664525) + 1013904223) >>> 0
+      const r = dialSeed % (k + 1)
+      const t = up[k]
+      up[k] = up[r]
+      up[r] = t
+    }
+    return up.slice(0, DIAL_FANOUT)
+  }
+
   const onChildMessage = (s: SimNodeState, msg: ChildMessage): void => {
     switch (msg.type) {
-      case 'ready':
+      case 'ready': {
         s.peerId = msg.peerId
         s.addrs = msg.addrs
         s.ready = true
         if (msg.resumed) log(`node ${s.index} (${msg.peerId}) resumed at round ${msg.nextRound}`)
-        for (const o of states) if (o !== s && o.ready) send(o.index, { type: 'peers', addrs: msg.addrs })
+        const addrs = pickPeers(s).flatMap(o => o.addrs)
+        if (addrs.length > 0) send(processOf(s.index), { type: 'peers', node: s.index, addrs })
         break
+      }
       case 'eval':
         if (msg.phase === 'start' && Number.isNaN(s.accuracyStart)) s.accuracyStart = msg.accuracy
         if (msg.phase === 'end') s.accuracyEnd = msg.accuracy
@@ -171,23 +202,20 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
         abort.abort()
         break
       case 'view':
-        init.onView?.(s.index, msg.event.type === 'node' ? { ...msg.event, view: { ...msg.event.view, index: s.index, restarts: s.restarts } } : msg.event)
+        init.onView?.(s.index, msg.event.type === 'node' ? { ...msg.event, view: { ...msg.event.view, index: s.index, restarts: s.restarts } } : { ...msg.event, node: s.index })
         break
     }
   }
 
   const timer = init.onTick === undefined ? undefined : setInterval(() => { init.onTick?.(states) }, init.tickMs ?? 2000)
   try {
-    // Node 0 first, so the others have someone to bootstrap from.
-    spawnNode(states[0])
-    await waitFor(() => states[0].ready || fatal !== undefined, abort.signal)
-    for (const s of states.slice(1)) spawnNode(s)
+    for (const p of groups.keys()) spawnProcess(p)
     await waitFor(() => states.every(s => s.finished) || fatal !== undefined, abort.signal)
   } finally {
     if (timer !== undefined) clearInterval(timer)
     init.signal?.removeEventListener('abort', onOuterAbort)
     abort.abort()
-    for (const s of states) send(s.index, { type: 'stop' })
+    for (const p of groups.keys()) send(p, { type: 'stop' })
     await Promise.all(children.map(async child => { await exited(child, 20_000) }))
   }
   if (fatal !== undefined) throw fatal

@@ -35,14 +35,14 @@ describe('murmur CLI', () => {
   it('prints help for no command and for every command', async () => {
     const top = await murmur('--help')
     expect(top.code).toBe(0)
-    for (const command of ['sim', 'node', 'eval', 'pretrain', 'export', 'experiment']) {
+    for (const command of ['sim', 'node', 'eval', 'pretrain', 'export', 'experiment', 'store', 'generate']) {
       expect(top.stdout).toContain(command)
       const help = await murmur(command, '--help')
       expect(help.code, command).toBe(0)
       expect(help.stdout, command).toMatch(/^usage: murmur /)
     }
     // Config keys become flags automatically.
-    expect((await murmur('node', '--help')).stdout).toContain('--train-lr')
+    expect((await murmur('node', '--help')).stdout).toContain('--train-learning-rate')
   })
 
   it('reports bad input in one line with a non-zero exit code', async () => {
@@ -55,10 +55,10 @@ describe('murmur CLI', () => {
     const badNodes = await murmur('sim', '--nodes', '0')
     expect(badNodes.code).toBe(2)
     expect(badNodes.stderr).toContain('--nodes must be a positive integer')
-    const badConfig = await murmur('node', '--train-lr', 'fast')
+    const badConfig = await murmur('node', '--train-learning-rate', 'fast')
     expect(badConfig.code).toBe(1)
     expect(badConfig.stderr.trim().split('\n')).toHaveLength(1)
-    expect(badConfig.stderr).toContain('train.lr')
+    expect(badConfig.stderr).toContain('train.learningRate')
     expect(badConfig.stderr).toContain('ERR_INVALID_CONFIG')
     const badModel = await murmur('eval', '--model', '/nonexistent/model.safetensors', '--tasks', '4')
     expect(badModel.code).toBe(1)
@@ -80,8 +80,9 @@ describe('murmur CLI', () => {
     const dataDir = join(dir, 'node')
     const first = await murmur('node', '--data-dir', dataDir, '--rounds', '2', '--no-net-enabled', '--no-eval', '--local-groups', '2', '--json')
     expect(first.code, first.stderr).toBe(0)
-    const lines = first.stdout.trim().split('\n').map(l => JSON.parse(l) as { type: string, round?: number, resumed?: boolean })
+    const lines = first.stdout.trim().split('\n').map(l => JSON.parse(l) as { type: string, round?: number, resumed?: boolean, device?: string })
     expect(lines.filter(l => l.type === 'round').map(l => l.round)).toEqual([0, 1])
+    expect(lines.find(l => l.type === 'ready')?.device).toBe('cpu')
     // Asking for 3 rounds in total resumes after round 1.
     const second = await murmur('node', '--data-dir', dataDir, '--rounds', '3', '--no-net-enabled', '--no-eval', '--local-groups', '2', '--json')
     const again = second.stdout.trim().split('\n').map(l => JSON.parse(l) as { type: string, round?: number, resumed?: boolean })

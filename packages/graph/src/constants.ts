@@ -20,3 +20,5 @@ export const ADAMW_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay
 export const INT64_MAX = 9223372036854775807n
 /** Gather's gradient over a table of at most this many rows is a one-hot Gemm (else a ScatterND). */
 export const ONE_HOT_GATHER_MAX_ROWS = 512
+/** `appendUpdate` fuses an elementwise optimizer over all parameters up to this many elements in total. */
+export const FUSED_UPDATE_MAX_ELEMENTS = 1 << 24

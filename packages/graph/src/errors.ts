@@ -71,3 +71,15 @@ export class SessionClosedError extends MurmurError {
     this.name = 'SessionClosedError'
   }
 }
+
+/** The requested device is unknown or not available here; the message names the install step. */
+export class DeviceUnavailableError extends MurmurError {
+  static readonly code = 'ERR_DEVICE_UNAVAILABLE'
+  /** The device that was asked for. */
+  readonly device: string
+  constructor (device: string, message: string) {
+    super(message, DeviceUnavailableError.code)
+    this.name = 'DeviceUnavailableError'
+    this.device = device
+  }
+}

@@ -3,7 +3,7 @@ import type { Value } from './core.js'
 import { intAttr } from './core.js'
 import { MissingGradientError } from './errors.js'
 import { constInts, gradOf, input, sumToShape, when, type GradContext, type GradRule } from './grad-util.js'
-import type { Dim } from './shape.js'
+import { isStatic, type Dim } from './shape.js'
 import { ONE_HOT_GATHER_MAX_ROWS } from './constants.js'
 import { tensor } from './tensor.js'
 
@@ -125,7 +125,7 @@ function range (a: number, b: number): number[] {
 }
 
 function reshapeTo (c: GradContext, g: Value, x: Value): Value {
-  return c.b.reshape(g, c.b.shapeOf(x), x.shape)
+  return isStatic(x.shape) ? c.b.reshape(g, x.shape as number[]) : c.b.reshape(g, c.b.shapeOf(x), x.shape)
 }
 
 /** Slice with unit steps: pad the gradient back to the input's extent (pads computed at run time when dims are symbolic). */

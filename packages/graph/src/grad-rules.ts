@@ -2,6 +2,7 @@
 import type { Value } from './core.js'
 import { intAttr } from './core.js'
 import { MissingGradientError } from './errors.js'
+import { isStatic } from './shape.js'
 import { countOf, gradOf, input, reduceAxes, sumToShape, when, type GradContext, type GradRule } from './grad-util.js'
 
 const out = (ctx: GradContext, i = 0): Value => ctx.node.outputs[i]
@@ -129,7 +130,7 @@ function broadcastBack (c: GradContext, g: Value): Value {
   const [b, x] = [c.b, input(c, 0)]
   const keep = intAttr(c.node.attrs, 'keepdims', 1) === 1
   const gk = keep ? g : b.unsqueeze(g, reduceAxes(c))
-  return b.expand(gk, b.shapeOf(x), x.shape)
+  return isStatic(x.shape) ? b.expand(gk, x.shape as number[]) : b.expand(gk, b.shapeOf(x), x.shape)
 }
 
 function minMax (c: GradContext, isMax: boolean): Array<Value | undefined> {

@@ -32,6 +32,12 @@ export interface Optimizer {
   readonly kind: string
   /** State slot names each parameter carries (zeros before the first step). */
   readonly slots: readonly string[]
+  /**
+   * True when every element of every parameter follows the same update (no per-parameter
+   * choice such as a `decay` filter): the update may then run once over all parameters
+   * concatenated, which `appendUpdate` does (hundreds of small kernels become a few large ones).
+   */
+  readonly elementwise: boolean
   /** Emits the update: new parameter and state values for each slot. */
   apply(b: GraphBuilder, params: readonly ParamSlot[], inputs: StepInputs): Array<{ param: Value, state: Record<string, Value> }>
 }
@@ -68,6 +74,7 @@ export function adamw (init: AdamWInit = {}): Optimizer {
   return {
     kind: 'adamw',
     slots: ['m', 'v'],
+    elementwise: wd === 0 || init.decay === undefined,
     apply (b, params, { lr, step }) {
       return b.scope('adamw', () => {
         const bc1 = b.sub(1, b.pow(b.scalar(beta1, step.dtype), step))
@@ -105,6 +112,7 @@ export function sgd (init: SgdInit = {}): Optimizer {
   checkRange('weightDecay', wd, 0, 10)
   return {
     kind: 'sgd',
+    elementwise: true,
     slots: mu > 0 ? ['momentum'] : [],
     apply (b, params, { lr }) {
       return b.scope('sgd', () => params.map(({ name, param, grad, state }) => b.scope(name, (): { param: Value, state: Record<string, Value> } => {

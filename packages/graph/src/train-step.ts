@@ -8,11 +8,11 @@ import { InvalidArgumentError } from '@murmur/interface'
 import { graphBuilder, type GraphBuilder } from './builder.js'
 import type { Value } from './core.js'
 import { grad } from './autodiff.js'
-import { NEXT_SUFFIX } from './constants.js'
+import { FUSED_UPDATE_MAX_ELEMENTS, NEXT_SUFFIX } from './constants.js'
 import { InvalidGraphError } from './errors.js'
 import { adamw, clipByGlobalNorm, globalNorm, type Optimizer } from './optim.js'
 import type { TensorMap } from './session.js'
-import { isFloat, scalar, tensor, type DType, type Tensor } from './tensor.js'
+import { isFloat, numel, scalar, tensor, type DType, type Tensor } from './tensor.js'
 
 /** What the forward function returns. */
 export interface ForwardResult {
@@ -94,11 +94,27 @@ export function appendUpdate (b: GraphBuilder, loss: Value, params: readonly Val
   const step = b.input('step', 'int64', [])
   const stateInputs = params.map(p => Object.fromEntries(optimizer.slots.map(s => [s, b.input(stateName(s, p.name), dtype, p.shape)])))
   const rawGrads = grad(b, loss, params)
-  const clipped = init.clipNorm === undefined ? { grads: rawGrads, norm: globalNorm(b, rawGrads) } : clipByGlobalNorm(b, rawGrads, init.clipNorm)
-  const updates = optimizer.apply(b, params.map((p, i) => ({ name: p.name, param: p, grad: clipped.grads[i], state: stateInputs[i] })), {
-    lr,
-    step: b.cast(step, dtype)
-  })
+  const sizes = params.map(p => p.shape.every((d): d is number => typeof d === 'number') ? numel(p.shape as number[]) : undefined)
+  // Fused: one update over all parameters concatenated (flat copies in, split back out) — for
+  // small models, where hundreds of tiny kernels cost more than the copies; large ones would
+  // double their optimizer memory, so they update parameter by parameter.
+  const total = sizes.reduce<number>((a, n) => a + (n ?? Infinity), 0)
+  const fuse = optimizer.elementwise && params.length > 1 && total <= FUSED_UPDATE_MAX_ELEMENTS
+  const flat = (vs: readonly Value[], name: string): Value => b.scope(name, () => b.concat(vs.map(v => v.rank === 1 ? v : b.reshape(v, [-1])), 0))
+  const gradsIn = fuse ? [flat(rawGrads, 'flat_grads')] : rawGrads
+  const clipped = init.clipNorm === undefined ? { grads: gradsIn, norm: globalNorm(b, gradsIn) } : clipByGlobalNorm(b, gradsIn, init.clipNorm)
+  const slots = fuse
+    ? [{ name: 'params', param: flat(params, 'flat_params'), grad: clipped.grads[0], state: Object.fromEntries(optimizer.slots.map(s => [s, flat(stateInputs.map(st => st[s]), `flat_${s}`)])) }]
+    : params.map((p, i) => ({ name: p.name, param: p, grad: clipped.grads[i], state: stateInputs[i] }))
+  const applied = optimizer.apply(b, slots, { lr, step: b.cast(step, dtype) })
+  const unflat = (v: Value, name: string): Value[] => b.scope(name, () => b.split(v, 0, sizes as number[]).map((part, i) => params[i].rank === 1 ? part : b.reshape(part, params[i].shape as number[])))
+  const updates = fuse
+    ? ((): Array<{ param: Value, state: Record<string, Value> }> => {
+        const ps = unflat(applied[0].param, 'unflat_params')
+        const st = Object.fromEntries(optimizer.slots.map(s => [s, unflat(applied[0].state[s], `unflat_${s}`)]))
+        return ps.map((param, i) => ({ param, state: Object.fromEntries(optimizer.slots.map(s => [s, st[s][i]])) }))
+      })()
+    : applied
   b.output('grad_norm', clipped.norm)
   const stateNames: string[] = []
   params.forEach((p, i) => {

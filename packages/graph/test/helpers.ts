@@ -1,15 +1,10 @@
-/** Test helpers: a seeded PRNG and numeric comparisons. */
+/** Test helpers: seeded uniform draws (the project's one generator) and numeric comparisons. */
+import { createRng } from '@murmur/interface'
 
-/** mulberry32: a small seeded PRNG in [0, 1). */
+/** Uniform floats in [0, 1) from `createRng(seed)`. */
 export function rng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const r = createRng(seed >>> 0)
+  return () => r.nextFloat()
 }
 
 /** Uniform values in [-scale, scale). */

@@ -7,7 +7,7 @@ import { createSession } from '../src/session.js'
 import { createSessionWorker } from '../src/worker.js'
 import { tensor, type Tensor } from '../src/tensor.js'
 import { mlp, tinyTransformer, type TinyConfig } from './models.js'
-import { randn, rng } from './helpers.js'
+import { maxAbsDiff, randn, rng } from './helpers.js'
 
 describe('trainStep', () => {
   it('trains an MLP classifier to near-zero loss in onnxruntime', async () => {
@@ -106,6 +106,32 @@ describe('trainStep', () => {
     await session.close()
     expect(Math.abs(analytic)).toBeGreaterThan(1e-3)
     expect(Math.abs(fd - analytic) / Math.abs(analytic)).toBeLessThan(1e-8)
+  })
+
+  it('updates all parameters at once (elementwise optimizer) exactly as one by one', async () => {
+    const cfg: TinyConfig = { vocab: 8, d: 16, heads: 2, layers: 1, seq: 4, dtype: 'float64', seed: 5 }
+    const build = (elementwise: boolean): ReturnType<typeof trainStep> => trainStep({
+      forward: (b) => {
+        const t = b.input('tokens', 'int64', [2, cfg.seq])
+        const y = b.input('targets', 'int64', [2, cfg.seq])
+        return { loss: b.reduceMean(b.crossEntropy(tinyTransformer(b, cfg, t), y)) }
+      },
+      optimizer: { ...adamw({ weightDecay: 0.1 }), elementwise },
+      clipNorm: 0.5
+    })
+    const fused = build(true)
+    const single = build(false)
+    const batch = { tokens: tensor('int64', [2, 4], [1, 2, 3, 4, 6, 5, 0, 1]), targets: tensor('int64', [2, 4], [2, 3, 4, 5, 0, 6, 1, 2]) }
+    const run = async (step: ReturnType<typeof trainStep>): Promise<Record<string, Tensor>> => {
+      const session = await createSession(step.model)
+      let state = step.initialState()
+      for (let i = 0; i < 3; i++) state = step.nextState(await session.run({ ...state, ...batch, ...step.lr(0.05) }))
+      await session.close()
+      return state
+    }
+    const [a, b] = [await run(fused), await run(single)]
+    expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort())
+    for (const k of Object.keys(a)) expect(maxAbsDiff(Array.from(a[k].data, Number), Array.from(b[k].data, Number))).toBeLessThan(1e-10) // the norm sums in another order
   })
 
   it('rejects a non-scalar loss and a forward without parameters', () => {

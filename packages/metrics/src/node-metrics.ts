@@ -167,7 +167,10 @@ export async function createNodeMetrics (init: NodeMetricsInit = {}): Promise<No
           used.inc({ origin: 'peer' }, m.peerGroupsUsed)
           filtered.inc(m.groupsFiltered)
           zeroAdv.inc(m.peerGroupsZeroAdvantage)
-          for (const u of m.peerGroupsFrom) { ageSeconds.observe(u.ageSeconds); ageRounds.observe(Math.max(0, u.ageRounds)) }
+          for (const u of m.peerGroupsFrom) {
+            if (u.ageSeconds !== undefined) ageSeconds.observe(u.ageSeconds)
+            ageRounds.observe(Math.max(0, u.ageRounds))
+          }
         }),
         node.events.on('checkpoint:saved', e => { checkpointSeconds.observe(e.detail.ms / 1000) }),
         node.events.on('group:received', () => { received.inc() })

@@ -89,6 +89,7 @@ export type ViewEvent =
 /** Reduces a round's metrics to a chart point. */
 export function roundPoint (m: RoundMetrics, t: number): RoundPoint {
   const ages = m.peerGroupsFrom
+  const seconds = ages.flatMap(a => a.ageSeconds === undefined ? [] : [a.ageSeconds])
   return {
     round: m.round,
     t,
@@ -101,7 +102,8 @@ export function roundPoint (m: RoundMetrics, t: number): RoundPoint {
     gradNorm: m.gradNorm,
     peerGroupsUsed: m.peerGroupsUsed,
     peerGroupsAvailable: m.peerGroupsAvailable,
-    ...(ages.length === 0 ? {} : { groupAgeSeconds: median(ages.map(a => a.ageSeconds)), groupAgeRounds: median(ages.map(a => a.ageRounds)) }),
+    ...(ages.length === 0 ? {} : { groupAgeRounds: median(ages.map(a => a.ageRounds)) }),
+    ...(seconds.length === 0 ? {} : { groupAgeSeconds: median(seconds) }),
     generateMs: m.timings.generateMs,
     scoreMs: m.timings.scoreMs,
     trainMs: m.timings.trainMs,

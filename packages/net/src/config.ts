@@ -1,11 +1,10 @@
 // SwarmHostInit (every field optional) → a validated, fully defaulted config.
 import { InvalidArgumentError, type Logger, noopLogger } from '@murmur/interface'
 import { PROTOCOL_VERSION, type ResolvedTask, type TaskRef } from '@murmur/protocol'
-import { resolveTask as defaultResolveTask } from '@murmur/tasks'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 import type { Metrics, PrivateKey } from '@libp2p/interface'
 import {
-  DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_QUEUE,
+  DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
   DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
 } from './constants.js'
 import { checkSwarmKey } from './swarm-key.js'
@@ -21,7 +20,7 @@ export interface SwarmHostMetrics {
   gossipsub?: GossipsubMetricsRegister
 }
 
-/** Options of `createSwarmHost`. Every field is optional. */
+/** Options of `createSwarmHost`. Every field but `resolveTask` is optional. */
 export interface SwarmHostInit {
   /** Swarm id: hosts only exchange groups with hosts of the same id. Default `"default"`. */
   swarmId?: string
@@ -55,7 +54,7 @@ export interface SwarmHostInit {
     max?: number
     /** Most connections being upgraded at once. Default: libp2p's. */
     maxIncomingPending?: number
-    /** Most inbound connections per second from one host. Default: libp2p's (5); raise it for many hosts on one machine. */
+    /** Most inbound connections per second from one host. Default `DEFAULT_INBOUND_PER_HOST_PER_SECOND` (5, libp2p's); raise it for many hosts on one machine. */
     inboundPerHostPerSecond?: number
   }
   /** gossipsub tuning. */
@@ -75,8 +74,12 @@ export interface SwarmHostInit {
   rateLimit?: { groupsPerSecond?: number, burst?: number }
   /** Capacity of the inbound validation queue. Default 256. */
   maxInboundQueue?: number
-  /** Regenerates tasks to validate prompts. Default: `resolveTask` of @murmur/tasks. */
-  resolveTask?: (ref: TaskRef) => ResolvedTask
+  /**
+   * Regenerates a task from its reference (the application's task registry, e.g. `resolveTask`
+   * of @murmur/tasks): the validator checks each group's prompt against it and hands the
+   * regenerated task on with the group, so the application never regenerates it again.
+   */
+  resolveTask: (ref: TaskRef) => ResolvedTask
   /** Groups older than this are ignored (ms). Default: @murmur/protocol's. */
   maxAgeMs?: number
   /** Clock (ms since the epoch). Default `Date.now`. */
@@ -105,7 +108,7 @@ export interface SwarmHostConfig {
   readonly psk?: Uint8Array
   readonly maxConnections: number
   readonly maxIncomingPending?: number
-  readonly inboundPerHostPerSecond?: number
+  readonly inboundPerHostPerSecond: number
   readonly D?: number
   readonly Dlo?: number
   readonly Dhi?: number
@@ -142,7 +145,8 @@ function strings (field: string, v: string[] | undefined, fallback: string[]): s
 }
 
 /** Validates `init` and fills in defaults; throws InvalidArgumentError naming the bad key. */
-export function resolveSwarmConfig (init: SwarmHostInit = {}): SwarmHostConfig {
+export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
+  if (typeof init?.resolveTask !== 'function') throw new InvalidArgumentError('resolveTask', 'a task resolver is required (e.g. resolveTask of @murmur/tasks)')
   const swarmId = init.swarmId ?? DEFAULT_SWARM_ID
   if (typeof swarmId !== 'string' || !SWARM_ID_PATTERN.test(swarmId)) {
     throw new InvalidArgumentError('swarmId', `must match ${String(SWARM_ID_PATTERN)}, got ${JSON.stringify(swarmId)}`)
@@ -169,7 +173,7 @@ export function resolveSwarmConfig (init: SwarmHostInit = {}): SwarmHostConfig {
     psk: init.psk === undefined ? undefined : checkSwarmKey(init.psk),
     maxConnections: positive('connections.max', init.connections?.max) ?? DEFAULT_MAX_CONNECTIONS,
     maxIncomingPending: positive('connections.maxIncomingPending', init.connections?.maxIncomingPending),
-    inboundPerHostPerSecond: positive('connections.inboundPerHostPerSecond', init.connections?.inboundPerHostPerSecond),
+    inboundPerHostPerSecond: positive('connections.inboundPerHostPerSecond', init.connections?.inboundPerHostPerSecond) ?? DEFAULT_INBOUND_PER_HOST_PER_SECOND,
     D: positive('gossip.D', g.D),
     Dlo: positive('gossip.Dlo', g.Dlo),
     Dhi: positive('gossip.Dhi', g.Dhi),
@@ -179,7 +183,7 @@ export function resolveSwarmConfig (init: SwarmHostInit = {}): SwarmHostConfig {
     groupsPerSecond: positive('rateLimit.groupsPerSecond', init.rateLimit?.groupsPerSecond, false) ?? DEFAULT_GROUPS_PER_SECOND,
     burst: positive('rateLimit.burst', init.rateLimit?.burst) ?? DEFAULT_GROUP_BURST,
     maxInboundQueue: positive('maxInboundQueue', init.maxInboundQueue) ?? DEFAULT_INBOUND_QUEUE,
-    resolveTask: init.resolveTask ?? defaultResolveTask,
+    resolveTask: init.resolveTask,
     maxAgeMs: positive('maxAgeMs', init.maxAgeMs),
     now: init.now ?? Date.now,
     logger: init.logger ?? noopLogger('murmur:net'),

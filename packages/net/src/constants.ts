@@ -13,6 +13,9 @@ export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0']
 /** Default connection cap. */
 export const DEFAULT_MAX_CONNECTIONS = 100
 
+/** Default most inbound connections per second from one host (libp2p's own default; many hosts on one machine need more). */
+export const DEFAULT_INBOUND_PER_HOST_PER_SECOND = 5
+
 /** Default gossipsub heartbeat in ms (gossipsub's own default; loopback sims use 200–700 ms). */
 export const DEFAULT_HEARTBEAT_MS = 1000
 

@@ -1,7 +1,8 @@
 // The swarm host: one libp2p node subscribed to the swarm's rollout topic. Every inbound
 // message passes the bounded inbound queue, then protocol validation (decode limits, task
 // regeneration, prompt check), then the per-origin flood control, and only then reaches the
-// application as `rollout:received`. Verdicts go back to gossipsub so that invalid senders
+// application as `rollout:received` — with the exact bytes the producer signed, the decoded
+// group and the regenerated task, so the application decodes and regenerates nothing again. Verdicts go back to gossipsub so that invalid senders
 // lose score and stop being heard.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
@@ -25,6 +26,8 @@ import { FloodControl, LruMap } from './limits.js'
 
 /** A validated group from a peer. */
 export interface RolloutReceived {
+  /** The message bytes exactly as the producer signed them (`group` is their decoding). */
+  bytes: Uint8Array
   group: RolloutGroup
   /** The task regenerated locally from `group.task` (its answer is trustworthy, the group's scores are not). */
   task: ResolvedTask
@@ -77,6 +80,12 @@ export interface WaitForPeersOptions extends AbortOptions {
   mesh?: boolean
 }
 
+/** Options of `SwarmHost.publish`. */
+export interface PublishOptions extends AbortOptions {
+  /** The group's task as the caller resolved it; saves regenerating it for the pre-publish check. */
+  task?: ResolvedTask
+}
+
 /** A libp2p host gossiping rollout groups within one swarm. */
 export interface SwarmHost extends Startable, TypedEventEmitter<SwarmHostEvents> {
   /** The resolved configuration. */
@@ -93,7 +102,7 @@ export interface SwarmHost extends Startable, TypedEventEmitter<SwarmHostEvents>
    * Validates, encodes and publishes a group; returns how many peers it was sent to. Throws
    * InvalidRolloutError for a group peers would reject, PublishError when gossipsub fails.
    */
-  publish(group: RolloutGroup, options?: AbortOptions): Promise<{ recipients: number }>
+  publish(group: RolloutGroup, options?: PublishOptions): Promise<{ recipients: number }>
   /** Peer ids subscribed to this swarm's topic. */
   peers(): string[]
   /** Resolves once at least `n` peers are subscribed to the topic (and in the mesh, by default). */
@@ -195,13 +204,15 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     }
   }
 
-  async publish (group: RolloutGroup, options: AbortOptions = {}): Promise<{ recipients: number }> {
+  async publish (group: RolloutGroup, options: PublishOptions = {}): Promise<{ recipients: number }> {
     const node = this.started()
     throwIfAborted(options.signal)
     const bytes = encodeRolloutGroup(group)
     // Never publish what peers would reject (and penalize us for).
     const c = this.config
-    const verdict = validateGroup(group, { resolveTask: c.resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
+    const known = options.task
+    const resolveTask = known === undefined ? c.resolveTask : () => known
+    const verdict = validateGroup(group, { resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
     if (verdict.action === 'reject') throw new InvalidRolloutError('group', `peers would reject it: ${verdict.reason}`)
     try {
       const result = await node.services.pubsub.publish(this.topic, bytes)
@@ -283,7 +294,8 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       return TopicValidatorResult.Ignore
     }
     this.count(via, 'accepted')
-    this.accepted.set(msg, { group: result.group, task: result.task, from, via })
+    // A copy: `data` may be a view into the whole RPC frame, which the receiver would otherwise keep alive.
+    this.accepted.set(msg, { bytes: Uint8Array.from(data), group: result.group, task: result.task, from, via })
     return TopicValidatorResult.Accept
   }
 
@@ -306,6 +318,6 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
 }
 
 /** Creates a swarm host; call `start()` to bring it up. Throws InvalidArgumentError for a bad config. */
-export function createSwarmHost (init: SwarmHostInit = {}): SwarmHost {
+export function createSwarmHost (init: SwarmHostInit): SwarmHost {
   return new SwarmHostImpl(init)
 }

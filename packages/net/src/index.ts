@@ -5,7 +5,7 @@
  * a bounded inbound queue; a persistent identity and optional private-swarm keys.
  */
 export {
-  createSwarmHost, type SwarmHost, type SwarmHostEvents, type RolloutReceived, type PeerStats,
+  createSwarmHost, type SwarmHost, type SwarmHostEvents, type RolloutReceived, type PublishOptions, type PeerStats,
   type SwarmStats, type WaitForPeersOptions
 } from './host.js'
 export { resolveSwarmConfig, rolloutTopic, type SwarmHostInit, type SwarmHostConfig, type SwarmHostMetrics, type GossipsubMetricsRegister } from './config.js'
@@ -16,5 +16,5 @@ export type { ByteCounts } from './byte-counter.js'
 export type { SwarmServices, GossipSubService } from './libp2p-options.js'
 export {
   DEFAULT_SWARM_ID, IDENTITY_FILE, DEFAULT_GROUPS_PER_SECOND, DEFAULT_GROUP_BURST, DEFAULT_INBOUND_QUEUE,
-  DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_CONNECTIONS, SCORE_THRESHOLDS
+  DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, SCORE_THRESHOLDS
 } from './constants.js'

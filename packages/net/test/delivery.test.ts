@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { encodeRolloutGroup } from '@murmur/protocol'
 import type { RolloutReceived, SwarmHost } from '../src/host.js'
 import { connect, makeGroup, startHosts, stopHosts, until } from './helpers.js'
 
@@ -28,6 +29,8 @@ describe('swarm host delivery', () => {
     expect(gotB[0].from).toBe(a.peerId())
     expect(gotB[0].via).toBe(a.peerId())
     expect(gotB[0].task.prompt).toBe(group.prompt)
+    // the signed bytes come along: what the receiver stores is what the producer signed
+    expect(gotB[0].bytes).toEqual(encodeRolloutGroup(group))
     // give a possible echo time to arrive: the publisher must never receive its own group
     await new Promise(resolve => setTimeout(resolve, 500))
     expect(gotA).toHaveLength(0)

@@ -6,9 +6,10 @@ import { createSwarmHost, type SwarmHost } from '../src/host.js'
 import type { SwarmHostInit } from '../src/config.js'
 
 /** Host options for loopback tests: loopback only, fast heartbeat, no per-IP connection throttle. */
-export function loopbackInit (over: SwarmHostInit = {}): SwarmHostInit {
+export function loopbackInit (over: Partial<SwarmHostInit> = {}): SwarmHostInit {
   return {
     swarmId: 'test',
+    resolveTask,
     listen: ['/ip4/127.0.0.1/tcp/0'],
     ...over,
     gossip: { heartbeatMs: 200, ...over.gossip },
@@ -17,7 +18,7 @@ export function loopbackInit (over: SwarmHostInit = {}): SwarmHostInit {
 }
 
 /** Starts `n` hosts; the caller stops them (use `stopAll`). */
-export async function startHosts (n: number, over: SwarmHostInit = {}): Promise<SwarmHost[]> {
+export async function startHosts (n: number, over: Partial<SwarmHostInit> = {}): Promise<SwarmHost[]> {
   const hosts = Array.from({ length: n }, () => createSwarmHost(loopbackInit(over)))
   await Promise.all(hosts.map(async h => { await h.start() }))
   return hosts

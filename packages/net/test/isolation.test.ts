@@ -8,7 +8,7 @@ import type { SwarmHostInit } from '../src/config.js'
 let hosts: SwarmHost[] = []
 afterEach(async () => { await stopHosts(hosts); hosts = [] })
 
-async function start (inits: SwarmHostInit[]): Promise<SwarmHost[]> {
+async function start (inits: Array<Partial<SwarmHostInit>>): Promise<SwarmHost[]> {
   hosts = inits.map(i => createSwarmHost(loopbackInit(i)))
   await Promise.all(hosts.map(async h => { await h.start() }))
   return hosts

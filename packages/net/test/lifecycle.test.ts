@@ -13,7 +13,7 @@ const distIndex = pathToFileURL(fileURLToPath(new URL('../dist/index.js', import
 const script = `
 import { createSwarmHost } from ${JSON.stringify(distIndex)}
 import { resolveTask } from '@murmur/tasks'
-const init = { swarmId: 'exit', listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'], gossip: { heartbeatMs: 200 } }
+const init = { swarmId: 'exit', resolveTask, listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'], gossip: { heartbeatMs: 200 } }
 const a = createSwarmHost(init)
 const b = createSwarmHost({ ...init, dht: 'server', dhtLan: true })
 await a.start(); await b.start()

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { FloodControl, LruMap } from '../src/limits.js'
 import { InboundQueue } from '../src/inbound-queue.js'
-import { resolveSwarmConfig, rolloutTopic } from '../src/config.js'
+import { resolveTask } from '@murmur/tasks'
+import { resolveSwarmConfig, rolloutTopic, type SwarmHostInit } from '../src/config.js'
 import { checkSwarmKey, generateSwarmKey } from '../src/swarm-key.js'
 import { PENALTY_HALF_LIFE_MS } from '../src/constants.js'
 
@@ -87,7 +88,7 @@ describe('InboundQueue', () => {
 
 describe('config', () => {
   it('fills defaults and derives the topic', () => {
-    const c = resolveSwarmConfig({ swarmId: 'lab-1' })
+    const c = resolveSwarmConfig({ swarmId: 'lab-1', resolveTask })
     expect(c.topic).toBe('/murmur/lab-1/rollouts/1')
     expect(rolloutTopic('x')).toBe('/murmur/x/rollouts/1')
     expect(c.dht).toBe('off')
@@ -97,7 +98,8 @@ describe('config', () => {
   })
 
   it('names the bad key', () => {
-    const bad: Array<[Parameters<typeof resolveSwarmConfig>[0], string]> = [
+    const bad: Array<[Partial<SwarmHostInit>, string]> = [
+      [{ resolveTask: undefined }, 'resolveTask'],
       [{ swarmId: 'has/slash' }, 'swarmId'],
       [{ swarmId: '' }, 'swarmId'],
       [{ dht: 'public' as 'server' }, 'dht'],
@@ -110,7 +112,7 @@ describe('config', () => {
       [{ listen: 'x' as unknown as string[] }, 'listen']
     ]
     for (const [init, field] of bad) {
-      expect(() => resolveSwarmConfig(init)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field }) as Error)
+      expect(() => resolveSwarmConfig({ resolveTask, ...init } as SwarmHostInit)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field }) as Error)
     }
   })
 })

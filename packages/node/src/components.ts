@@ -3,53 +3,20 @@
  * in a worker thread), the trainer, the reward model and the libp2p host, with small adapters
  * onto the round's ports. Errors from those packages are translated here, at the boundary.
  */
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
 import type { Logger } from '@murmur/interface'
 import { createSwarmHost, type SwarmHost, type SwarmHostMetrics } from '@murmur/net'
-import {
-  createPolicy, readModelFolder, weightsFromSafetensors, tokenizerFromSpec, charTokenizer,
-  type Policy, type GptConfig, type Weights, type Tokenizer
-} from '@murmur/policy'
-import { encodeRolloutGroup } from '@murmur/protocol'
+import { chatTemplate, modelIdOf, type ChatTemplate, type ModelConfig, type Policy } from '@murmur/policy'
 import { nodeStore } from '@murmur/store'
-import { taskKey } from '@murmur/tasks'
+import { resolveTask } from '@murmur/tasks'
 import { createTrainer, loadRewardModel, type Trainer, type TrainerState } from '@murmur/trainer'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError } from './errors.js'
-import type { SwarmNodeComponents } from './node.js'
-import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort } from './ports.js'
-
-/** Built-in model names and the files they resolve to (shipped in @murmur/policy). */
-export const BUILTIN_MODELS: Readonly<Record<string, string>> = {
-  'builtin:tiny': 'tiny-base.safetensors',
-  'builtin:tiny-rm': 'tiny-reward.safetensors'
-}
-
-/** Resolves `builtin:<name>` to the shipped file; other values are paths, returned as given. */
-export function resolveModelPath (value: string): string {
-  const file = BUILTIN_MODELS[value]
-  if (file === undefined) return value
-  const policyEntry = fileURLToPath(import.meta.resolve('@murmur/policy'))
-  return join(policyEntry, '..', '..', 'checkpoints', file)
-}
-
-interface LoadedModel { config: GptConfig, weights: Weights, tokenizer: Tokenizer, step: number }
-
-/** Loads a policy from a safetensors file or a model folder. */
-export async function loadModel (value: string): Promise<LoadedModel> {
-  const path = resolveModelPath(value)
-  const info = await stat(path).catch(() => undefined)
-  if (info === undefined) throw new InvalidConfigError('model', `"${value}" does not exist (${path}); use builtin:tiny, a .safetensors file or a model folder`)
-  if (info.isDirectory()) {
-    const folder = await readModelFolder(path)
-    return { config: folder.config, weights: folder.weights, tokenizer: folder.tokenizer, step: folder.step }
-  }
-  const loaded = weightsFromSafetensors(new Uint8Array(await readFile(path)), path)
-  const tokenizer = loaded.tokenizer !== undefined ? tokenizerFromSpec(loaded.tokenizer) : charTokenizer()
-  return { config: loaded.config, weights: loaded.weights, tokenizer, step: loaded.step }
-}
+import { loadModel, openPolicy, policyPort, resolveModelPath, trainedModel } from './model.js'
+import type { RewardModelPort, SwarmNodeComponents, SwarmPort, TrainerPort } from './ports.js'
+import { translateStartupError } from './startup-errors.js'
 
 /** Options of `createComponents`. */
 export interface CreateComponentsOptions {
@@ -57,37 +24,67 @@ export interface CreateComponentsOptions {
   needsRewardModel: boolean
   /** Metrics for libp2p and gossipsub (none by default). */
   netMetrics?: SwarmHostMetrics
+  /** The node shares its process with other nodes (see `SwarmNodeInit.sharedProcess`). */
+  sharedProcess?: boolean
 }
 
-/** Builds the real components of a node. Nothing is opened until `open()`. */
+/**
+ * Builds the real components of a node. Nothing is opened until `open()`. On failure, whatever
+ * was already created (worker threads, sessions) is released, so a failed start cannot keep the
+ * process alive; trainer and host errors come back as `InvalidConfigError`s naming the key.
+ */
 export async function createComponents (config: NodeConfig, options: CreateComponentsOptions): Promise<SwarmNodeComponents> {
+  const created: Array<() => Promise<void>> = []
+  try {
+    return await buildComponents(config, options, created)
+  } catch (err) {
+    await Promise.allSettled(created.map(async close => { await close() }))
+    throw translateStartupError(config, err)
+  }
+}
+
+async function buildComponents (config: NodeConfig, options: CreateComponentsOptions, created: Array<() => Promise<void>>): Promise<SwarmNodeComponents> {
   const log = options.logger
   const model = await loadModel(config.model)
-  const policy: Policy = await createPolicy({ config: model.config, weights: model.weights, tokenizer: model.tokenizer, step: model.step, threads: 1 })
+  const device = await resolveDevice(parseDevice(config.device), ortDeviceProbe())
+  let chat: ChatTemplate | undefined
+  if (config.chatTemplate) {
+    if (model.chatTemplate === undefined) throw new InvalidConfigError('chatTemplate', `model "${config.model}" has no chat template (tokenizer_config.json chat_template); set chatTemplate=false`)
+    chat = chatTemplate(model.chatTemplate, model.tokenizer.toTokenizerConfig() as Record<string, unknown>)
+  }
+  const trained = trainedModel(model, config)
+  const policy: Policy<ModelConfig> = await openPolicy({ ...model, ...trained }, { threads: 1, device, chatTemplate: chat })
+  created.push(async () => { await policy.close() })
   const trainer: Trainer = createTrainer({
-    config: model.config,
-    weights: model.weights,
+    config: trained.config,
+    weights: trained.weights,
+    chatTemplate: chat,
+    device,
     tokenizer: model.tokenizer,
     seed: config.seed,
-    learningRate: config.train.lr,
+    learningRate: config.train.learningRate,
     warmupSteps: config.train.warmupSteps,
     weightDecay: config.train.weightDecay,
-    maxGradNorm: config.train.gradClip,
+    maxGradNorm: config.train.maxGradNorm,
     epochs: config.train.epochs,
     minibatchSize: config.train.minibatchGroups * config.groupSize,
-    epsLow: config.train.clipLow,
-    epsHigh: config.train.clipHigh,
-    beta: config.train.klBeta,
-    aggregation: config.train.aggregation === 'constant' ? 'constant-normalizer' : config.train.aggregation,
-    threads: 1
+    epsLow: config.train.epsLow,
+    epsHigh: config.train.epsHigh,
+    beta: config.train.beta,
+    aggregation: config.train.aggregation,
+    threads: 1,
+    worker: options.sharedProcess !== true,
+    memoryArena: options.sharedProcess !== true
   })
+  created.push(async () => { await trainer.close() })
   let rewardModel: RewardModelPort | undefined
   let closeRewardModel = async (): Promise<void> => {}
   if (options.needsRewardModel) {
     if (config.rewardModel === 'none') throw new InvalidConfigError('rewardModel', `shaper "${config.rewards.shaper}" needs a reward model; set rewardModel or choose rewards.shaper=verifier`)
     const path = resolveModelPath(config.rewardModel)
     const bytes = await readFile(path).catch((err: unknown) => { throw new InvalidConfigError('rewardModel', `cannot read "${path}": ${(err as Error).message}`) })
-    const rm = await loadRewardModel(new Uint8Array(bytes), model.tokenizer)
+    const rm = await loadRewardModel(new Uint8Array(bytes), model.tokenizer, { device })
+    created.push(async () => { await rm.close() })
     rewardModel = {
       async score (prompts, completions, opts) {
         return await rm.score(prompts.map((prompt, i) => ({ prompt, completion: completions[i] })), opts)
@@ -99,16 +96,11 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
   const store = nodeStore({
     dir: join(config.dataDir, 'store'),
     pool: { maxEntries: config.pool.maxGroups, maxBytes: config.pool.maxBytes, ttlMs: config.pool.ttlSeconds * 1000 },
-    checkpoints: { keep: config.checkpoint.keep }
+    checkpoints: { keep: config.checkpoint.keep },
+    metrics: { keep: config.metrics.keep },
+    logger: log.child('store')
   })
-  const modelId = config.modelId !== '' ? config.modelId : `murmur-gpt-d${model.config.nEmbd}-l${model.config.nLayer}`
-  const policyPort: PolicyPort = {
-    modelId,
-    async generate (prompts, o) {
-      const out = await policy.generate(prompts, { n: o.n, maxTokens: o.maxTokens, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, signal: o.signal })
-      return out.map(group => group.map(c => ({ text: c.text, tokens: c.tokenIds.length, truncated: c.finishReason === 'length' })))
-    }
-  }
+  const modelId = config.modelId !== '' ? config.modelId : modelIdOf(trained.config)
   const trainerPort: TrainerPort = {
     async train (groups, o) {
       const stats = await trainer.train(groups, o)
@@ -139,34 +131,20 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
       mdns: config.net.mdns,
       dht: config.net.dht ? 'server' : 'off',
       ...(psk === undefined ? {} : { psk }),
-      connections: { max: config.net.maxConnections, inboundPerHostPerSecond: 100 },
-      gossip: { heartbeatMs: 500 },
-      rateLimit: { groupsPerSecond: config.net.peerGroupsPerSecond },
+      connections: { max: config.net.maxConnections, inboundPerHostPerSecond: config.net.inboundPerHostPerSecond },
+      gossip: { heartbeatMs: config.net.heartbeatMs },
+      rateLimit: { groupsPerSecond: config.net.groupsPerSecond },
+      resolveTask,
       logger: log.child('net'),
       metrics: options.netMetrics
     })
     const h = host
-    const handlers: Array<Parameters<SwarmPort['onGroup']>[0]> = []
-    h.on('rollout:received', e => {
-      const { group, from } = e.detail
-      store.pool.insert({
-        origin: 'peer',
-        producer: from,
-        family: group.task.family,
-        taskKey: taskKey(group.task),
-        round: group.round,
-        payload: encodeRolloutGroup(group),
-        completions: group.completions
-      }).then(result => {
-        if (result.status === 'inserted') for (const handler of handlers) handler({ group, from })
-      }, (err: unknown) => { log.error('pool insert failed', err) })
-    })
     swarm = {
       get peerId () { return h.peerId() },
       addrs: () => h.multiaddrs(),
       peerCount: () => h.peers().length,
       async publish (group, o) { await h.publish(group, o) },
-      onGroup (handler) { handlers.push(handler) },
+      onGroup (handler) { h.on('rollout:received', e => { handler(e.detail) }) },
       async dial (addrs, o) {
         await Promise.allSettled(addrs.map(async a => { await h.dial(a, o) }))
       },
@@ -180,17 +158,18 @@ export async function createComponents (config: NodeConfig, options: CreateCompo
 
   return {
     store,
-    policy: policyPort,
+    policy: policyPort(policy, modelId),
     trainer: trainerPort,
     rewardModel,
     swarm,
+    device,
     async open () {
       await store.start()
       try {
         await host?.start()
       } catch (err) {
         await store.stop()
-        throw err
+        throw translateStartupError(config, err)
       }
     },
     async close () {

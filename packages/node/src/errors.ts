@@ -1,6 +1,6 @@
 import { MurmurError } from '@murmur/interface'
 
-/** A config key has a bad value; `field` is its dotted path (`train.lr`). */
+/** A config key has a bad value; `field` is its dotted path (`train.learningRate`). */
 export class InvalidConfigError extends MurmurError {
   static readonly code = 'ERR_INVALID_CONFIG'
   /** Dotted path of the offending key. */
@@ -30,5 +30,17 @@ export class RoundFailedError extends MurmurError {
   constructor (round: number, message: string, options?: { cause?: unknown }) {
     super(`round ${round}: ${message}`, RoundFailedError.code, options)
     this.name = 'RoundFailedError'
+  }
+}
+
+/** A data directory holds no node checkpoint to load (the message says what was found). */
+export class NoCheckpointError extends MurmurError {
+  static readonly code = 'ERR_NO_CHECKPOINT'
+  /** The data directory. */
+  readonly dataDir: string
+  constructor (dataDir: string, message: string, options?: { cause?: unknown }) {
+    super(`${dataDir}: ${message}`, NoCheckpointError.code, options)
+    this.name = 'NoCheckpointError'
+    this.dataDir = dataDir
   }
 }

@@ -4,9 +4,11 @@
  * its configuration schema and its lifecycle.
  */
 export * from './config/index.js'
-export { InvalidConfigError, ConfigFileError, RoundFailedError } from './errors.js'
+export { InvalidConfigError, ConfigFileError, RoundFailedError, NoCheckpointError } from './errors.js'
 export type { RoundMetrics, PeerGroupUse } from './metrics.js'
-export type { PolicyPort, TrainerPort, RewardModelPort, SwarmPort, Completion, GenerateOptions, TrainGroup, TrainStats, TrainerState, ReceivedGroup, SwarmPortStats } from './ports.js'
-export { runRound, needsRewardModel, type RoundComponents, type RoundState } from './round.js'
-export { createSwarmNode, taskMixFromConfig, heldOutTasks, type SwarmNode, type SwarmNodeInit, type SwarmNodeInfo, type SwarmNodeEvents, type SwarmNodeComponents, type SwarmNodeStats } from './node.js'
-export { createComponents, loadModel, resolveModelPath, BUILTIN_MODELS, type CreateComponentsOptions } from './components.js'
+export type { PolicyPort, TrainerPort, RewardModelPort, SwarmPort, PolicyCompletion, PolicyGenerateOptions, TrainGroup, TrainerStepStats, TrainerSnapshot, ReceivedGroup, PublishOptions, SwarmNodeComponents, SwarmPortStats } from './ports.js'
+export { peerGroups, type PeerGroups, type PeerGroup, type PeerGroupsComponents, type PeerSampleOptions } from './receive.js'
+export { runRound, type RoundComponents, type RoundState } from './round.js'
+export { createSwarmNode, type SwarmNode, type SwarmNodeInit, type SwarmNodeInfo, type SwarmNodeEvents, type SwarmNodeStats } from './node.js'
+export { taskMixFromConfig, heldOutTasks, evaluateHeldOut, evaluateModel, type HeldOutResult, type HeldOutOptions, type EvaluateModelOptions } from './held-out.js'
+export { loadModelSource, exportModel, openPolicy, type ModelSource } from './model.js'

@@ -2,8 +2,8 @@
 export interface PeerGroupUse {
   /** Peer id of the producer (the signed origin). */
   producer: string
-  /** Seconds since the group arrived in the pool. */
-  ageSeconds: number
+  /** Seconds since the group arrived (absent for groups restored from the pool after a restart). */
+  ageSeconds?: number
   /** This node's round minus the producer's round when it made the group. */
   ageRounds: number
 }

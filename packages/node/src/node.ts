@@ -5,30 +5,15 @@
 import { NotStartedError, TypedEventEmitter, noopLogger, throwIfAborted, type AbortOptions, type Logger } from '@murmur/interface'
 import { resolveRewardsConfig, validateHeroState, type RewardsConfig } from '@murmur/rewards'
 import type { SwarmHostMetrics } from '@murmur/net'
-import type { NodeStore, PoolStats } from '@murmur/store'
-import { createTaskSampler, resolveTask, verify, hashSeeds, DEFAULT_TASK_MIX, type TaskMixEntry, type ResolvedTask } from '@murmur/tasks'
+import type { PoolStats } from '@murmur/store'
+import { createTaskSampler } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
 import type { RoundMetrics } from './metrics.js'
-import type { PolicyPort, RewardModelPort, SwarmPort, SwarmPortStats, TrainerPort } from './ports.js'
+import { evaluateHeldOut, heldOutTasks, taskMixFromConfig, type HeldOutResult } from './held-out.js'
+import type { SwarmNodeComponents, SwarmPortStats } from './ports.js'
+import { peerGroups, type PeerGroups } from './receive.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
-
-/** Seed of the held-out evaluation set: the same for every node, disjoint from training streams. */
-const EVAL_SEED = 0x0e7a1
-const TAG_EVAL = 0x6576616c
-
-/** The parts a node is made of. `createSwarmNode` builds real ones from the config unless given. */
-export interface SwarmNodeComponents {
-  store: NodeStore
-  policy: PolicyPort
-  trainer: TrainerPort
-  rewardModel: RewardModelPort | undefined
-  swarm: SwarmPort | undefined
-  /** Releases what the components hold (sessions, sockets, handles); called by `stop()`. */
-  close: () => Promise<void>
-  /** Starts what needs starting (store, host); called by `start()`. */
-  open: () => Promise<void>
-}
 
 /** Events of a node. */
 export interface SwarmNodeEvents extends Record<string, unknown> {
@@ -55,6 +40,8 @@ export interface SwarmNodeInfo {
   nextRound: number
   /** True when state was restored from a checkpoint. */
   resumed: boolean
+  /** Where the onnxruntime sessions run: cpu, cuda or webgpu. */
+  device: string
 }
 
 /** A running SAPO node. */
@@ -68,8 +55,8 @@ export interface SwarmNode {
   runRound(options?: AbortOptions): Promise<RoundMetrics>
   /** Runs rounds until `config.rounds` have been completed in total (or forever when 0); returns how many ran now. */
   run(options?: AbortOptions): Promise<number>
-  /** Greedy accuracy on held-out task seeds. */
-  evaluate(options?: AbortOptions & { tasks?: number }): Promise<{ accuracy: number, meanScore: number, tasks: number }>
+  /** Greedy accuracy on held-out task seeds (overall and per family). */
+  evaluate(options?: AbortOptions & { tasks?: number }): Promise<HeldOutResult>
   /** Swarm peers currently subscribed to this node's rollout topic (0 when networking is off). */
   peerCount(): number
   /** Dials peers (used by the simulator to introduce late joiners). */
@@ -87,25 +74,13 @@ export interface SwarmNodeInit {
   now?: () => number
   /** Metrics handed to libp2p and gossipsub when the components are built from the config. */
   netMetrics?: SwarmHostMetrics
-}
-
-/**
- * The held-out evaluation tasks: drawn from a seed no training stream uses, the same for every
- * node and every run, so accuracies are comparable across nodes and checkpoints.
- */
-export function heldOutTasks (mix: Readonly<Record<string, number>>, count: number): ResolvedTask[] {
-  const sampler = createTaskSampler({ seed: hashSeeds(EVAL_SEED, TAG_EVAL), mix: taskMixFromConfig(mix) })
-  return sampler.sample(0, count).map(ref => resolveTask(ref))
-}
-
-/** Maps a config task mix (name → weight) onto the sampler's mix, keeping default params for known families. */
-export function taskMixFromConfig (mix: Readonly<Record<string, number>>): TaskMixEntry[] {
-  const names = Object.keys(mix)
-  if (names.length === 0) return [...DEFAULT_TASK_MIX]
-  return names.filter(n => mix[n] > 0).map(family => {
-    const known = DEFAULT_TASK_MIX.find(e => e.family === family)
-    return { family, weight: mix[family], params: known?.params ?? { format: 'compact' } }
-  })
+  /**
+   * This node shares its process with other nodes (`murmur sim --nodes-per-process`): its
+   * trainer runs onnxruntime on the calling thread (no worker isolate per session; the process's
+   * main thread is the one onnxruntime executor its nodes' training steps share) and without
+   * onnxruntime's per-session memory arena. Default false.
+   */
+  sharedProcess?: boolean
 }
 
 /** Creates a node from a resolved config. Call `start()` before use. */
@@ -114,7 +89,9 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   const now = init.now ?? Date.now
   const rewardsConfig: RewardsConfig = toRewardsConfig(config)
   const sampler = wrapConfigError('taskMix', () => createTaskSampler({ seed: config.seed, mix: taskMixFromConfig(config.taskMix) }))
-  const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig), netMetrics: init.netMetrics })
+  const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig), sharedProcess: init.sharedProcess, netMetrics: init.netMetrics })
+  // The store opens in start(): the receive step is built there, over its pool.
+  let peers: PeerGroups | undefined
   const events = new TypedEventEmitter<SwarmNodeEvents>()
   let started = false
   let stopped = false
@@ -130,7 +107,13 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       if (started) return
       // stop() released the policy and trainer sessions: a node is started once.
       if (stopped) throw new NotStartedError('SwarmNode (stopped; create a new node to restart from its checkpoint)')
-      await components.open()
+      try {
+        await components.open()
+      } catch (err) {
+        // open() released what it opened; the sessions and workers built with the components remain.
+        await components.close().catch(() => undefined)
+        throw err
+      }
       try {
         const checkpoint = await components.store.checkpoints.latest()
         if (checkpoint !== undefined) {
@@ -141,9 +124,14 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           resumed = true
           log('resumed from checkpoint', { round: checkpoint.round, step: checkpoint.step })
         }
-        components.swarm?.onGroup(({ group, from }) => {
-          state.receivedSinceLastRound++
-          events.emit('group:received', { from, round: group.round, family: group.task.family })
+        const receiver = peerGroups({ pool: components.store.pool })
+        peers = receiver
+        components.swarm?.onGroup(received => {
+          receiver.receive(received).then(inserted => {
+            if (!inserted) return
+            state.receivedSinceLastRound++
+            events.emit('group:received', { from: received.from, round: received.group.round, family: received.group.task.family })
+          }, (err: unknown) => { log.error('pool insert failed', err) })
         })
       } catch (err) {
         await components.close()
@@ -161,14 +149,14 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
     isStarted: () => started,
     info () {
       ensureStarted()
-      return { peerId: components.swarm?.peerId ?? 'offline', addrs: components.swarm?.addrs() ?? [], nextRound, resumed }
+      return { peerId: components.swarm?.peerId ?? 'offline', addrs: components.swarm?.addrs() ?? [], nextRound, resumed, device: components.device ?? 'cpu' }
     },
     async runRound (options = {}) {
       ensureStarted()
       const round = nextRound
       let result
       try {
-        result = await runRound({ config, rewardsConfig, sampler, now, ...components }, state, round, options)
+        result = await runRound({ config, rewardsConfig, sampler, now, peers: peers as PeerGroups, ...components }, state, round, options)
       } catch (err) {
         if (options.signal?.aborted === true) throw err
         throw new RoundFailedError(round, (err as Error).message, { cause: err })
@@ -214,15 +202,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       const count = options.tasks ?? config.eval.tasks
       const tasks = heldOutTasks(config.taskMix, count)
       throwIfAborted(options.signal)
-      const out = await components.policy.generate(tasks.map(t => t.prompt), {
-        n: 1, maxTokens: config.generate.maxTokens, temperature: 0, topP: 1, topK: 0, seed: 0, signal: options.signal
-      })
-      const scores = tasks.map((t, i) => verify(t, out[i][0].text).score)
-      return {
-        accuracy: scores.filter(s => s >= 1).length / Math.max(1, scores.length),
-        meanScore: scores.reduce((a, b) => a + b, 0) / Math.max(1, scores.length),
-        tasks: scores.length
-      }
+      return await evaluateHeldOut(components.policy, tasks, { maxTokens: config.generate.maxTokens, signal: options.signal })
     },
     peerCount: () => components.swarm?.peerCount() ?? 0,
     async dial (addrs, options = {}) {

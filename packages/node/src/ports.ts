@@ -6,10 +6,11 @@
  */
 import type { AbortOptions } from '@murmur/interface'
 import type { SwarmStats } from '@murmur/net'
-import type { RolloutGroup } from '@murmur/protocol'
+import type { ResolvedTask, RolloutGroup } from '@murmur/protocol'
+import type { NodeStore } from '@murmur/store'
 
-/** One sampled completion. */
-export interface Completion {
+/** One sampled completion, as the round sees it. */
+export interface PolicyCompletion {
   text: string
   /** Completion tokens under the local tokenizer (for length penalties and stats). */
   tokens: number
@@ -17,8 +18,8 @@ export interface Completion {
   truncated: boolean
 }
 
-/** Sampling settings of one generate call. */
-export interface GenerateOptions extends AbortOptions {
+/** Sampling settings of one `PolicyPort.generate` call. */
+export interface PolicyGenerateOptions extends AbortOptions {
   n: number
   maxTokens: number
   temperature: number
@@ -30,7 +31,7 @@ export interface GenerateOptions extends AbortOptions {
 /** The local policy, as the round uses it. */
 export interface PolicyPort {
   /** `n` completions per prompt. */
-  generate(prompts: string[], options: GenerateOptions): Promise<Completion[][]>
+  generate(prompts: string[], options: PolicyGenerateOptions): Promise<PolicyCompletion[][]>
   /** Model id announced with published groups. */
   readonly modelId: string
 }
@@ -44,8 +45,8 @@ export interface TrainGroup {
   truncated: boolean[]
 }
 
-/** Statistics of one `train` call (NaN where not applicable). */
-export interface TrainStats {
+/** Statistics of one `TrainerPort.train` call (NaN where not applicable). */
+export interface TrainerStepStats {
   loss: number
   gradNorm: number
   clipFraction: number
@@ -55,7 +56,7 @@ export interface TrainStats {
 }
 
 /** Trainer state as checkpointed. */
-export interface TrainerState {
+export interface TrainerSnapshot {
   weights: Uint8Array
   optimizer: Uint8Array
   step: number
@@ -64,9 +65,9 @@ export interface TrainerState {
 
 /** The local trainer: updates the policy that `PolicyPort` samples from. */
 export interface TrainerPort {
-  train(groups: TrainGroup[], options?: AbortOptions): Promise<TrainStats>
-  exportState(): Promise<TrainerState>
-  importState(state: TrainerState): Promise<void>
+  train(groups: TrainGroup[], options?: AbortOptions): Promise<TrainerStepStats>
+  exportState(): Promise<TrainerSnapshot>
+  importState(state: TrainerSnapshot): Promise<void>
 }
 
 /** A reward model: one scalar per (prompt, completion). */
@@ -74,10 +75,24 @@ export interface RewardModelPort {
   score(prompts: string[], completions: string[], options?: AbortOptions): Promise<number[]>
 }
 
-/** A validated group from a peer. */
+/** A peer group that passed the swarm's cheap checks (limits, signature, task reference, prompt). */
 export interface ReceivedGroup {
+  /** The message bytes exactly as the producer signed them: what the pool stores. */
+  bytes: Uint8Array
+  /** The decoded `bytes` (decoded once, by the validator). */
   group: RolloutGroup
+  /** The task regenerated locally from `group.task` by the validator (regenerated once). */
+  task: ResolvedTask
+  /** Peer id of the signed origin (the producer). */
   from: string
+  /** Local arrival time, ms since the epoch. */
+  receivedAt: number
+}
+
+/** Options of `SwarmPort.publish`. */
+export interface PublishOptions extends AbortOptions {
+  /** The group's task as the round resolved it (spares the swarm regenerating it). */
+  task?: ResolvedTask
 }
 
 /** The swarm, as the round uses it. */
@@ -85,7 +100,7 @@ export interface SwarmPort {
   readonly peerId: string
   addrs(): string[]
   peerCount(): number
-  publish(group: RolloutGroup, options?: AbortOptions): Promise<void>
+  publish(group: RolloutGroup, options?: PublishOptions): Promise<void>
   /** Registers the handler of validated peer groups. */
   onGroup(handler: (received: ReceivedGroup) => void): void
   dial(addrs: string[], options?: AbortOptions): Promise<void>
@@ -101,4 +116,19 @@ export interface SwarmPortStats {
   connections: number
   /** The host's counters (verdicts per neighbour and by reason, bytes). */
   net: SwarmStats
+}
+
+/** The parts a node is made of. `createSwarmNode` builds real ones from the config unless given. */
+export interface SwarmNodeComponents {
+  store: NodeStore
+  policy: PolicyPort
+  trainer: TrainerPort
+  rewardModel: RewardModelPort | undefined
+  swarm: SwarmPort | undefined
+  /** Where the onnxruntime sessions run (reported in `info()`); absent = cpu. */
+  device?: string
+  /** Releases what the components hold (sessions, sockets, handles); called by `stop()`. */
+  close: () => Promise<void>
+  /** Starts what needs starting (store, host); called by `start()`. */
+  open: () => Promise<void>
 }

@@ -1,17 +1,17 @@
 /**
- * One SAPO round (DESIGN.md "One round of a node"): draw tasks → generate G completions each →
+ * One SAPO round (docs/design.md, "One round and its data path"): draw tasks → generate G completions each →
  * score locally → publish → build the batch of I local + J peer groups (peer answers re-scored
  * locally, zero-advantage peer groups dropped first) → shape rewards → train → metrics.
  * Checkpointing is the caller's (the node's) job, so a round is easy to reason about alone.
  */
 import { throwIfAborted, type AbortOptions } from '@murmur/interface'
-import { decodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
+import type { RolloutGroup } from '@murmur/protocol'
 import { isDegenerate, sampleExternal, shapeRewards, type HeroState, type RewardsConfig } from '@murmur/rewards'
-import type { NodeStore, PoolEntry } from '@murmur/store'
-import { createRng, hashSeeds, resolveTask, verify, taskKey, type ResolvedTask, type TaskSampler } from '@murmur/tasks'
+import { createRng, hashSeeds, resolveTask, verify, type ResolvedTask, type TaskSampler } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import type { PeerGroupUse, RoundMetrics } from './metrics.js'
 import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort, TrainGroup } from './ports.js'
+import type { PeerGroups } from './receive.js'
 
 /** Seed tags, so the streams of one round never collide. */
 const TAG_GENERATE = 0x67656e
@@ -25,7 +25,8 @@ export interface RoundComponents {
   trainer: TrainerPort
   rewardModel: RewardModelPort | undefined
   swarm: SwarmPort | undefined
-  store: NodeStore
+  /** Peer groups received from the swarm (receive.ts): the pool plus what was validated. */
+  peers: PeerGroups
   sampler: TaskSampler
   /** Current wall clock (ms since epoch), for group timestamps. */
   now: () => number
@@ -88,7 +89,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
         createdAt: c.now()
       }
       try {
-        await c.swarm.publish(group, { signal })
+        await c.swarm.publish(group, { signal, task: g.task })
         published++
       } catch {
         // No subscribed peers yet, or a transient send failure: the round goes on alone.
@@ -96,7 +97,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     }
   }
 
-  // 5–6. Peer groups: sample from the pool, re-score locally, drop zero-advantage ones.
+  // 5–6. Peer groups: sample from the pool (re-scored locally once per group), drop zero-advantage ones.
   throwIfAborted(signal)
   const peerPick = await pickPeerGroups(c, round, signal)
   const batch = [...local, ...peerPick.groups]
@@ -154,41 +155,38 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
 }
 
 /**
- * SAPO's external sampling on the pool: draw a uniform candidate set of peer groups, re-derive
- * each task from its reference and re-score every answer with the local verifier, drop groups
- * with zero advantage under that local reward, then take up to J uniformly. Used groups leave
- * the pool so a peer group is trained on once.
+ * SAPO's external sampling on the pool: draw a uniform candidate set of peer groups (each
+ * scored by the local verifier against the locally regenerated task; receive.ts caches that
+ * score), drop groups with zero advantage under that local reward, then take up to J uniformly.
+ * Used groups leave the pool so a peer group is trained on once.
  */
 async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortSignal | undefined): Promise<{ groups: ScoredGroup[], available: number, zeroAdvantage: number, used: PeerGroupUse[] }> {
   const j = c.config.peerGroups
-  const available = c.store.pool.stats().peer
+  const available = c.peers.available()
   if (j === 0 || available === 0) return { groups: [], available, zeroAdvantage: 0, used: [] }
   const rng = createRng(hashSeeds(c.config.seed, round, TAG_PEERS))
   // Oversample candidates: most zero-advantage groups are dropped below.
-  const entries = await c.store.pool.sample(Math.min(available, 4 * j + 8), { rng, origin: 'peer', signal })
-  const candidates: Array<{ entry: PoolEntry, group: ScoredGroup }> = []
-  for (const entry of entries) {
-    const scored = rescore(entry)
-    if (scored !== undefined) candidates.push({ entry, group: scored })
-  }
-  const picked = sampleExternal(candidates, j, { rng, reward: x => x.group.verifier })
-  const qualifying = candidates.filter(x => !isDegenerate(x.group.verifier)).length
-  for (const p of picked) await c.store.pool.delete(p.entry.id, { signal })
+  const candidates = await c.peers.sample(Math.min(available, 4 * j + 8), { rng, signal })
+  const picked = sampleExternal(candidates, j, { rng, reward: x => x.verifier })
+  const qualifying = candidates.filter(x => !isDegenerate(x.verifier)).length
+  await c.peers.consume(picked.map(p => p.id), { signal })
   const now = c.now()
-  const used = picked.map(p => ({ producer: p.entry.producer, ageSeconds: Math.max(0, now - p.entry.arrivedAt) / 1000, ageRounds: round - p.entry.round }))
-  return { groups: picked.map(p => p.group), available, zeroAdvantage: candidates.length - qualifying, used }
-}
-
-/** Decodes a stored peer group and scores it with the local verifier; undefined if it no longer resolves. */
-function rescore (entry: PoolEntry): ScoredGroup | undefined {
-  try {
-    const group = decodeRolloutGroup(entry.payload)
-    const task = resolveTask(group.task)
-    // The pool only holds validated groups, but never trust storage either: the prompt must match.
-    if (task.prompt !== group.prompt || taskKey(task.ref) !== entry.taskKey) return undefined
-    return { task, completions: group.completions, verifier: group.completions.map(t => verify(task, t).score), rm: undefined, truncated: group.completions.map(() => false), origin: 'peer' }
-  } catch {
-    return undefined
+  return {
+    used: picked.map(p => ({
+      producer: p.producer,
+      ...(p.receivedAt === undefined ? {} : { ageSeconds: Math.max(0, now - p.receivedAt) / 1000 }),
+      ageRounds: round - p.group.round
+    })),
+    groups: picked.map(p => ({
+      task: p.task,
+      completions: [...p.group.completions],
+      verifier: [...p.verifier],
+      rm: undefined,
+      truncated: p.group.completions.map(() => false),
+      origin: 'peer'
+    })),
+    available,
+    zeroAdvantage: candidates.length - qualifying
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { paramSpecs, resolveGptConfig, type GptConfig } from './config.js'
 import { InvalidModelFolderError, SafetensorsFormatError } from './errors.js'
+import { modelParamSpecs, type ModelConfig } from './model-def.js'
 import { readSafetensors, tensorFromFloat32, tensorToFloat32, writeSafetensors, type SafeTensor, type SafetensorsDtype } from './safetensors.js'
 import type { TokenizerSpec } from './tokenizer/types.js'
 import type { Weights } from './weights.js'
@@ -18,9 +19,9 @@ export interface SaveWeightsOptions {
   tokenizer?: TokenizerSpec
 }
 
-/** What a murmur safetensors file holds. */
-export interface LoadedWeights {
-  config: GptConfig
+/** What a murmur safetensors file holds (`C`: the config type, gpt unless a family config was passed). */
+export interface LoadedWeights<C = GptConfig> {
+  config: C
   weights: Weights
   step: number
   /** The char tokenizer's spec when the file records one. */
@@ -42,7 +43,10 @@ export function weightsToSafetensors (config: GptConfig, weights: Weights, optio
  * given, else from the file's metadata. Every parameter must be present with the config's
  * shape; F16/BF16 widen to float32. Problems throw `InvalidModelFolderError` naming `file`.
  */
-export function weightsFromSafetensors (bytes: Uint8Array, file: string, config?: GptConfig): LoadedWeights {
+export function weightsFromSafetensors (bytes: Uint8Array, file: string, config?: GptConfig): LoadedWeights
+/** With a config of any family (e.g. a Llama / Qwen node's checkpoint), validated against that config. */
+export function weightsFromSafetensors (bytes: Uint8Array, file: string, config: ModelConfig): LoadedWeights<ModelConfig>
+export function weightsFromSafetensors (bytes: Uint8Array, file: string, config?: ModelConfig): LoadedWeights<ModelConfig> {
   let parsed
   try {
     parsed = readSafetensors(bytes, file)
@@ -53,7 +57,7 @@ export function weightsFromSafetensors (bytes: Uint8Array, file: string, config?
     throw err
   }
   const { tensors, metadata } = parsed
-  let cfg = config
+  let cfg: ModelConfig | undefined = config
   if (cfg === undefined) {
     if (metadata.murmur_config === undefined) throw new InvalidModelFolderError(file, 'missing-config', 'no murmur_config metadata; pass the model config (config.json)')
     try {
@@ -63,7 +67,7 @@ export function weightsFromSafetensors (bytes: Uint8Array, file: string, config?
     }
   }
   const weights: Weights = {}
-  const specs = paramSpecs(cfg)
+  const specs = modelParamSpecs(cfg)
   const known = new Set(specs.map(s => s.name))
   for (const spec of specs) {
     const t = tensors[spec.name]

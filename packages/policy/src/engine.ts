@@ -10,6 +10,7 @@ import { sampleToken, type ResolvedSampling } from './sampling.js'
 /** Shape facts of the decode graph. */
 export interface EngineDims {
   nLayer: number
+  /** Heads of the KV cache (the key/value heads under grouped-query attention). */
   nHead: number
   headDim: number
   vocabSize: number

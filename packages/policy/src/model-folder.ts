@@ -66,11 +66,15 @@ export async function exportModelFolder (policy: Policy, dir: string, options: E
     // murmur left-pads batches for generation; HF tooling should too
     [MODEL_FOLDER_FILES.tokenizerConfig, json({ ...tokenizer.toTokenizerConfig(), model_max_length: config.nCtx, padding_side: 'left' })]
   ]
+  await writeFolderFiles(dir, files, options)
+}
+
+/** Writes `files` (path inside `dir`, contents) into `dir`, each write-then-rename so a reader never sees a half-written file. */
+export async function writeFolderFiles (dir: string, files: Array<[string, Uint8Array | string]>, options: AbortOptions = {}): Promise<void> {
   for (const [name, data] of files) {
     throwIfAborted(options.signal)
     const path = join(dir, name)
     await mkdir(dirname(path), { recursive: true })
-    // write-then-rename: a reader never sees a half-written file
     await writeFile(path + '.tmp', data)
     await rename(path + '.tmp', path)
   }
@@ -78,11 +82,11 @@ export async function exportModelFolder (policy: Policy, dir: string, options: E
 
 /** Reads and validates a model folder; every problem is an `InvalidModelFolderError` naming the file. */
 export async function readModelFolder (dir: string, options: AbortOptions = {}): Promise<ModelFolder> {
-  const configJson = await readJson(dir, MODEL_FOLDER_FILES.config)
+  const configJson = await readFolderJson(dir, MODEL_FOLDER_FILES.config)
   const config = configFromJson(configJson)
   throwIfAborted(options.signal)
-  const tokJson = await readJson(dir, MODEL_FOLDER_FILES.tokenizer)
-  const tokConfig = await readJson(dir, MODEL_FOLDER_FILES.tokenizerConfig, true)
+  const tokJson = await readFolderJson(dir, MODEL_FOLDER_FILES.tokenizer)
+  const tokConfig = await readFolderJson(dir, MODEL_FOLDER_FILES.tokenizerConfig, true)
   let tokenizer: Tokenizer
   try {
     tokenizer = tokenizerFromFiles(tokJson, tokConfig)
@@ -93,7 +97,7 @@ export async function readModelFolder (dir: string, options: AbortOptions = {}):
   if (tokenizer.vocabSize > config.vocabSize) {
     throw new InvalidModelFolderError(MODEL_FOLDER_FILES.tokenizer, 'vocab-mismatch', `the tokenizer has ${tokenizer.vocabSize} ids but config.json vocab_size is ${config.vocabSize}`)
   }
-  const bytes = await readBytes(dir, MODEL_FOLDER_FILES.weights)
+  const bytes = await readFolderBytes(dir, MODEL_FOLDER_FILES.weights)
   throwIfAborted(options.signal)
   const loaded = weightsFromSafetensors(bytes, MODEL_FOLDER_FILES.weights, config)
   return { config, weights: loaded.weights, tokenizer, step: loaded.step }
@@ -105,7 +109,7 @@ export async function readModelFolder (dir: string, options: AbortOptions = {}):
  */
 export async function readCheckpointFile (path: string): Promise<ModelFolder> {
   const name = basename(path)
-  const loaded = weightsFromSafetensors(await readBytes(dirname(path), name), name)
+  const loaded = weightsFromSafetensors(await readFolderBytes(dirname(path), name), name)
   if (loaded.tokenizer === undefined) {
     throw new InvalidModelFolderError(name, 'missing-tokenizer', 'records no char tokenizer; load the model folder that holds its tokenizer.json')
   }
@@ -147,7 +151,8 @@ function configFromJson (j: Record<string, unknown>): GptConfig {
   }
 }
 
-async function readBytes (dir: string, name: string): Promise<Uint8Array> {
+/** Reads `name` inside `dir`; a missing or unreadable file is an `InvalidModelFolderError` naming it. */
+export async function readFolderBytes (dir: string, name: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(join(dir, name)))
   } catch (err) {
@@ -156,10 +161,11 @@ async function readBytes (dir: string, name: string): Promise<Uint8Array> {
   }
 }
 
-async function readJson (dir: string, name: string, optional = false): Promise<Record<string, unknown>> {
+/** Reads and parses a JSON object file of a folder (`{}` when `optional` and missing); problems name the file. */
+export async function readFolderJson (dir: string, name: string, optional = false): Promise<Record<string, unknown>> {
   let bytes: Uint8Array
   try {
-    bytes = await readBytes(dir, name)
+    bytes = await readFolderBytes(dir, name)
   } catch (err) {
     if (optional && err instanceof InvalidModelFolderError && err.problem === 'missing') return {}
     throw err

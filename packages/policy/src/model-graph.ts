@@ -78,6 +78,7 @@ export function buildGptForward (b: GraphBuilder, config: GptConfig, params: Gpt
   const logits = b.scope('lm_head', () => {
     const w = config.tiedEmbeddings ? params['transformer.wte.weight'] : params['lm_head.weight']
     const flat = b.gemm(trunk.hidden, w, undefined, { transB: true })
+    if (typeof batchDim === 'number' && typeof seqDim === 'number') return b.reshape(flat, [batchDim, seqDim, config.vocabSize])
     const outShape = b.concat([b.shapeOf(inputs.inputIds), b.ints([config.vocabSize], 'vocab')], 0)
     return b.reshape(flat, outShape, [batchDim, seqDim, config.vocabSize])
   })
@@ -97,20 +98,22 @@ export function gptTrunk (b: GraphBuilder, config: GptConfig, params: GptParams,
   const p = (name: string): Value => params[name]
   const { inputIds, positionIds } = inputs
   const [batchDim, seqDim] = inputIds.shape
+  const dtype = p('transformer.wte.weight').dtype as 'float32' | 'float64'
   // Training shapes (static length, no cache, no padding mask) take a constant additive causal
   // mask: its gradient is free, where a Where would cost one more pass over the scores.
   const causalBias = inputs.attentionMask === undefined && inputs.past === undefined && typeof seqDim === 'number'
-    ? b.scope('mask', () => causalMaskBias(b, seqDim, p('transformer.wte.weight').dtype as 'float32' | 'float64'))
+    ? b.scope('mask', () => causalMaskBias(b, seqDim, dtype))
     : undefined
   const allowed = causalBias === undefined ? b.scope('mask', () => attentionAllowed(b, inputs)) : undefined
-  const idsShape = b.scope('shape', () => b.shapeOf(inputIds))
-  const qkvShape = b.scope('shape', () => b.concat([idsShape, b.ints([3 * c.nHead, hd], 'qkv_tail')], 0))
+  // Static shapes (training) reshape to constants; symbolic ones (inference) to runtime shapes.
+  const qkvShape = typeof batchDim === 'number' && typeof seqDim === 'number'
+    ? [batchDim, seqDim, 3 * c.nHead, hd]
+    : b.scope('shape', () => b.concat([b.shapeOf(inputIds), b.ints([3 * c.nHead, hd], 'qkv_tail')], 0))
   let x = b.scope('transformer', () => {
     const tok = b.gather(p('transformer.wte.weight'), inputIds, 0)
     const emb = c.positions === 'learned' ? b.add(tok, b.gather(p('transformer.wpe.weight'), positionIds, 0)) : tok
     return b.reshape(emb, [-1, d])
   })
-  const dtype = p('transformer.wte.weight').dtype as 'float32' | 'float64'
   const rotary = c.positions === 'rotary' ? b.scope('rotary', () => rotaryTables(b, c, positionIds, dtype)) : undefined
   const present: KvPair[] = []
   for (let l = 0; l < c.nLayer; l++) {
@@ -157,7 +160,7 @@ function causalMaskBias (b: GraphBuilder, seq: number, dtype: 'float32' | 'float
 }
 
 /** bool [batch, 1, seq, total]: causal (key index ≤ query's absolute index) and key is real. */
-function attentionAllowed (b: GraphBuilder, inputs: GptForwardInputs): Value {
+export function attentionAllowed (b: GraphBuilder, inputs: GptForwardInputs): Value {
   const seqDim = inputs.inputIds.shape[1]
   const mask = inputs.attentionMask
   const totalDim = mask?.shape[1] ?? seqDim

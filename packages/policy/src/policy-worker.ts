@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import ort from 'onnxruntime-node'
+import { ortOptions } from '@murmur/graph'
 import { engineGenerate, engineLogprobs, type EngineContext } from './engine.js'
 import { tokenizerFromSpec } from './tokenizer/spec.js'
 import type { PolicyWorkerData, PolicyWorkerReply, PolicyWorkerRequest } from './worker-protocol.js'
@@ -24,14 +25,7 @@ function describe (err: unknown): { name: string, message: string } {
 }
 
 async function createSession (model: Uint8Array): Promise<ort.InferenceSession> {
-  return await ort.InferenceSession.create(model, {
-    intraOpNumThreads: init.threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-    extra: { session: { intra_op: { allow_spinning: '0' } } }
-  })
+  return await ort.InferenceSession.create(model, ortOptions({ intraOpThreads: init.threads, device: init.device }))
 }
 
 async function main (): Promise<void> {

@@ -5,14 +5,16 @@
  * constant folding and pre-packed MatMul weights); `setWeights` rebuilds the graph and swaps
  * the session in the worker, which for the default sizes costs a few tens of milliseconds.
  */
+import type { ResolvedDevice } from '@murmur/graph'
 import { InvalidArgumentError, type AbortOptions } from '@murmur/interface'
 import { headDim, resolveGptConfig, gptConfigs, type GptConfig, type GptConfigInit } from './config.js'
 import { DEFAULT_MAX_TOKENS, MAX_COMPLETIONS_PER_PROMPT } from './constants.js'
-import type { EngineCompletion, EngineStats, FinishReason } from './engine.js'
+import type { EngineCompletion, EngineDims, EngineStats, FinishReason } from './engine.js'
 import { ContextOverflowError, InvalidModelConfigError, PolicyClosedError } from './errors.js'
 import { buildDecodeModel } from './model-graph.js'
 import { resolveSampling, type SamplingOptions } from './sampling.js'
 import { charTokenizer } from './tokenizer/char.js'
+import { encodePromptIds, type ChatTemplate } from './tokenizer/chat.js'
 import type { Tokenizer } from './tokenizer/types.js'
 import { initWeights, validateWeights, type Weights } from './weights.js'
 import { startWorker, type WorkerClient } from './worker-client.js'
@@ -32,6 +34,10 @@ export interface PolicyInit {
   threads?: number
   /** Training step the weights come from (recorded in exports). */
   step?: number
+  /** Wrap every prompt as one user turn of this chat template before encoding (instruct models, text-format tasks). */
+  chatTemplate?: ChatTemplate
+  /** Where the decode session runs (resolve `auto` with graph's `resolveDevice` first). Default cpu. */
+  device?: ResolvedDevice
 }
 
 /** Options of `generate`. */
@@ -56,7 +62,7 @@ export interface Completion {
   /**
    * Log-probability of each sampled token under the distribution it was drawn from: after
    * temperature, top-k and top-p renormalization; 0 for greedy (the behaviour log-prob μ_t of
-   * spec/algorithms.md §1.1).
+   * docs/spec/algorithms.md §1.1).
    */
   sampleLogprobs: number[]
   /** `eos`: the model ended it; `stop`: a stop string; `length`: maxTokens or the context ran out. */
@@ -73,9 +79,9 @@ export interface LogprobsOptions extends AbortOptions {
   batchSize?: number
 }
 
-/** A loaded policy. Call `close()` to stop its worker. */
-export interface Policy {
-  readonly config: GptConfig
+/** A loaded policy. Call `close()` to stop its worker. `C` is the model family's config (gpt by default). */
+export interface Policy<C = GptConfig> {
+  readonly config: C
   readonly tokenizer: Tokenizer
   /** Training step of the current weights (informational). */
   step: number
@@ -83,8 +89,10 @@ export interface Policy {
   generate(prompts: string[], options?: GenerateOptions): Promise<Completion[][]>
   /** Teacher-forced log-probabilities of each completion's tokens after its prompt. */
   logprobs(prompts: string[], completions: Array<string | number[]>, options?: LogprobsOptions): Promise<number[][]>
-  /** The prompt's token ids as the model sees them (BOS first when the tokenizer has one). */
+  /** The prompt's token ids as the model sees them (chat-wrapped when a template is set; BOS first when the tokenizer has one). */
   encodePrompt(prompt: string): number[]
+  /** The chat template prompts are wrapped in, if any. */
+  readonly chatTemplate: ChatTemplate | undefined
   /** A copy of the current weights. */
   getWeights(): Weights
   /** Replaces the weights (validated) and refreshes the onnxruntime session. */
@@ -97,31 +105,56 @@ export interface Policy {
   close(): Promise<void>
 }
 
+/**
+ * What the policy needs of a model family: its config, the shape facts of its decode graph,
+ * the graph builder and the weights check. The gpt family and the Hugging Face families
+ * (families/) each provide one.
+ */
+export interface PolicyModel<C> {
+  readonly config: C
+  readonly dims: EngineDims
+  /** The HF causal-LM decode graph with `weights` as initializers. */
+  buildDecode(weights: Weights): Uint8Array
+  /** Checks names and sizes; returns a copy in canonical order when `copy`. */
+  validate(weights: Weights, copy: boolean): Weights
+}
+
 /** Creates a policy from a config and seed (or weights) and starts its worker. */
 export async function createPolicy (init: PolicyInit = {}): Promise<Policy> {
   const config = resolveGptConfig(init.config ?? gptConfigs.tiny)
+  const weights = init.weights ?? initWeights(config, init.seed ?? 0)
+  const model: PolicyModel<GptConfig> = {
+    config,
+    dims: { nLayer: config.nLayer, nHead: config.nHead, headDim: headDim(config), vocabSize: config.vocabSize, nCtx: config.nCtx },
+    buildDecode: w => buildDecodeModel(config, w),
+    validate: (w, copy) => validateWeights(config, w, copy)
+  }
+  return await startPolicy(model, weights, init)
+}
+
+/** Starts a policy of any family: validates the weights, builds the decode graph and starts the worker. */
+export async function startPolicy<C> (model: PolicyModel<C>, initialWeights: Weights, init: Omit<PolicyInit, 'config' | 'weights' | 'seed'> = {}): Promise<Policy<C>> {
+  const { config, dims } = model
   const tokenizer = init.tokenizer ?? charTokenizer()
-  if (tokenizer.vocabSize > config.vocabSize) {
-    throw new InvalidModelConfigError('vocabSize', `${config.vocabSize} is smaller than the tokenizer's ${tokenizer.vocabSize} ids`)
+  if (tokenizer.vocabSize > dims.vocabSize) {
+    throw new InvalidModelConfigError('vocabSize', `${dims.vocabSize} is smaller than the tokenizer's ${tokenizer.vocabSize} ids`)
   }
   const threads = init.threads ?? 1
   if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError('threads', `expected an integer ≥ 1, got ${threads}`)
-  let weights = init.weights !== undefined ? validateWeights(config, init.weights, true) : initWeights(config, init.seed ?? 0)
-  const dims = { nLayer: config.nLayer, nHead: config.nHead, headDim: headDim(config), vocabSize: config.vocabSize, nCtx: config.nCtx }
-  const worker: WorkerClient = await startWorker({ model: buildDecodeModel(config, weights), dims, tokenizer: tokenizer.spec, threads })
+  let weights = model.validate(initialWeights, true)
+  const worker: WorkerClient = await startWorker({ model: model.buildDecode(weights), dims, tokenizer: tokenizer.spec, threads, device: init.device })
   let closed = false
   let stats: EngineStats | undefined
   const live = (): void => { if (closed) throw new PolicyClosedError() }
-  const encodePrompt = (prompt: string): number[] => {
-    const ids = tokenizer.encode(prompt)
-    return tokenizer.bosId === undefined ? ids : [tokenizer.bosId, ...ids]
-  }
+  const chat = init.chatTemplate
+  const encodePrompt = (prompt: string): number[] => encodePromptIds(tokenizer, prompt, chat)
 
-  const policy: Policy = {
+  const policy: Policy<C> = {
     config,
     tokenizer,
     step: init.step ?? 0,
     encodePrompt,
+    chatTemplate: chat,
     async generate (prompts, options = {}) {
       live()
       checkPrompts(prompts)
@@ -137,7 +170,7 @@ export async function createPolicy (init: PolicyInit = {}): Promise<Policy> {
       const encoded = prompts.map((p, i) => {
         const ids = encodePrompt(p)
         if (ids.length === 0) throw new InvalidArgumentError(`prompts[${i}]`, 'encodes to no tokens and the tokenizer has no BOS')
-        if (ids.length > config.nCtx) throw new ContextOverflowError(`prompts[${i}] is ${ids.length} tokens; the context holds ${config.nCtx}`)
+        if (ids.length > dims.nCtx) throw new ContextOverflowError(`prompts[${i}] is ${ids.length} tokens; the context holds ${dims.nCtx}`)
         return ids
       })
       const reply = await worker.call<Extract<PolicyWorkerReply, { type: 'generated' }>>({
@@ -161,29 +194,29 @@ export async function createPolicy (init: PolicyInit = {}): Promise<Policy> {
       const items = prompts.map((p, i) => {
         const c = completions[i]
         const ids = typeof c === 'string' ? tokenizer.encode(c) : [...c]
-        if (ids.some(t => !Number.isInteger(t) || t < 0 || t >= config.vocabSize)) throw new InvalidArgumentError(`completions[${i}]`, 'has token ids outside the vocabulary')
+        if (ids.some(t => !Number.isInteger(t) || t < 0 || t >= dims.vocabSize)) throw new InvalidArgumentError(`completions[${i}]`, 'has token ids outside the vocabulary')
         if (Array.isArray(eos) ? eos[i] === true : eos) {
           if (tokenizer.eosId === undefined) throw new InvalidArgumentError('eos', 'the tokenizer has no end-of-sequence token')
           ids.push(tokenizer.eosId)
         }
         const prompt = encodePrompt(p)
         if (prompt.length === 0) throw new InvalidArgumentError(`prompts[${i}]`, 'encodes to no tokens and the tokenizer has no BOS')
-        if (prompt.length + ids.length > config.nCtx) throw new ContextOverflowError(`prompt ${i} + completion is ${prompt.length + ids.length} tokens; the context holds ${config.nCtx}`)
+        if (prompt.length + ids.length > dims.nCtx) throw new ContextOverflowError(`prompt ${i} + completion is ${prompt.length + ids.length} tokens; the context holds ${dims.nCtx}`)
         return { prompt, completion: ids }
       })
       const reply = await worker.call<Extract<PolicyWorkerReply, { type: 'scored' }>>({ type: 'logprobs', items, temperature, batchSize }, options.signal)
       return reply.logprobs
     },
-    getWeights: () => validateWeights(config, weights, true),
+    getWeights: () => model.validate(weights, true),
     async setWeights (next, options = {}) {
       live()
-      const checked = validateWeights(config, next, true)
-      await worker.call({ type: 'load', model: buildDecodeModel(config, checked) })
+      const checked = model.validate(next, true)
+      await worker.call({ type: 'load', model: model.buildDecode(checked) })
       weights = checked
       if (options.step !== undefined) policy.step = options.step
     },
     lastStats: () => stats,
-    toOnnx: () => buildDecodeModel(config, weights),
+    toOnnx: () => model.buildDecode(weights),
     async close () {
       if (closed) return
       closed = true

@@ -156,3 +156,22 @@ export function readSafetensors (bytes: Uint8Array, file = '<buffer>'): Safetens
 function isLittleEndian (): boolean {
   return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 }
+
+/**
+ * Parses a sharded checkpoint's `model.safetensors.index.json` (`{ weight_map: { tensor: shard } }`)
+ * into shard file → tensor names, validating that shard names are plain file names.
+ */
+export function parseSafetensorsIndex (index: Record<string, unknown>, file = 'model.safetensors.index.json'): Map<string, string[]> {
+  const map = index.weight_map
+  if (map === null || typeof map !== 'object' || Array.isArray(map)) throw new SafetensorsFormatError(file, 'bad-index', 'has no weight_map object')
+  const shards = new Map<string, string[]>()
+  for (const [name, shard] of Object.entries(map as Record<string, unknown>)) {
+    if (typeof shard !== 'string' || !/^[\w.-]+\.safetensors$/.test(shard)) {
+      throw new SafetensorsFormatError(file, 'bad-index', `weight_map["${name}"] is ${JSON.stringify(shard)}, not a .safetensors file name in the folder`)
+    }
+    const names = shards.get(shard) ?? []
+    names.push(name)
+    shards.set(shard, names)
+  }
+  return shards
+}

@@ -4,7 +4,7 @@
  * `logprob`, under softmax(logits / temperature) over the FULL vocabulary (temperature 1 for
  * greedy), the policy's own distribution that `logprobs()` recomputes; and `sampleLogprob`,
  * under the distribution the token was actually drawn from (after temperature, top-k and top-p
- * renormalization; 0 for greedy), the behaviour log-prob μ of spec/algorithms.md §1.1.
+ * renormalization; 0 for greedy), the behaviour log-prob μ of docs/spec/algorithms.md §1.1.
  */
 import { InvalidArgumentError } from './errors.js'
 import type { Rng } from '@murmur/interface'

@@ -1,4 +1,5 @@
 /** Messages between a policy and its worker thread (structured-cloneable only). */
+import type { ResolvedDevice } from '@murmur/graph'
 import type { EngineCompletion, EngineDims, EngineGenerateRequest, EngineScoreItem, EngineStats } from './engine.js'
 import type { TokenizerSpec } from './tokenizer/types.js'
 
@@ -8,6 +9,8 @@ export interface PolicyWorkerData {
   dims: EngineDims
   tokenizer: TokenizerSpec
   threads: number
+  /** Where the decode session runs; absent = cpu. */
+  device?: ResolvedDevice
 }
 
 /** Jobs the worker runs in order, each answered by one reply. */

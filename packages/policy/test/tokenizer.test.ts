@@ -44,6 +44,11 @@ describe('char tokenizer', () => {
     expect(again.encode('3*4=12')).toEqual(tok.encode('3*4=12'))
     expect(again.decode(tok.encode('3*4=12'))).toBe('3*4=12')
   })
+
+  it('decodes an empty id list (a completion that ended at once) to the empty string', () => {
+    const again = hfTokenizer(tok.toTokenizerJson() as Record<string, unknown>, { tokenizerConfig: {} })
+    expect(again.decode([])).toBe('')
+  })
 })
 
 describe('hf tokenizer (Qwen3 tokenizer.json)', () => {

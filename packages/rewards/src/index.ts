@@ -1,6 +1,6 @@
 /**
  * @packageDocumentation
- * Reward shaping and advantage estimators for murmur (spec: shared/spec/algorithms.md §1–4):
+ * Reward shaping and advantage estimators for murmur (spec: docs/spec/algorithms.md §1–4):
  * HERO hybrid verifier + reward-model shaping, GDPO multi-reward advantages, the GRPO family
  * (GRPO, mean-only, RLOO), VeRPO-style partial credit, DAPO's zero-variance filter and soft
  * overlong penalty, the clipped surrogate, and SAPO's external-group sampling. Pure functions

@@ -4,7 +4,7 @@ import { groupAdvantages, clippedObjective, overlongPenalty } from '../src/advan
 import { gdpoAdvantages } from '../src/gdpo.js'
 import { std } from '../src/stats.js'
 
-/** Every row of the reference-vector table in shared/spec/algorithms.md §4 (float64, tolerance 1e-5). */
+/** Every row of the reference-vector table in docs/spec/algorithms.md §4 (float64, tolerance 1e-5). */
 const TOL = 1e-5
 
 function expectClose (actual: readonly number[], expected: readonly number[]): void {

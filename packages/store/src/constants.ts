@@ -33,6 +33,9 @@ export const MAX_POOL_FIELD_LENGTH = 4096
 /** Default number of checkpoints kept (the newest rounds). */
 export const DEFAULT_CHECKPOINT_KEEP = 3
 
+/** Default number of metrics records kept (newest rounds): ~600 bytes a round makes this ~60 MB. */
+export const DEFAULT_METRICS_KEEP = 100_000
+
 /** Hex digits of a zero-padded integer key: enough for any safe integer (2^53 < 16^14). */
 export const INT_KEY_DIGITS = 14
 /** Deepest nesting accepted in a JSON value stored by the store. */

@@ -9,7 +9,7 @@ export type {
   PoolOrigin, PoolInsert, PoolEntryMeta, PoolEntry, PoolInsertResult, PoolFilter, PoolQuery, PoolSampleOptions,
   PoolStats, RolloutPool, RolloutPoolInit,
   CheckpointInput, CheckpointInfo, Checkpoint, CheckpointStore, CheckpointStoreInit,
-  MetricsRecord, MetricsRange, MetricsStore,
+  MetricsRecord, MetricsRange, MetricsStore, MetricsStoreInit,
   NodeStore
 } from './types.js'
 export { nodeStore, openNodeStore, memoryNodeStore, type NodeStoreInit, type MemoryNodeStoreInit } from './node-store.js'

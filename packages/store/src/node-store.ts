@@ -17,7 +17,10 @@ import { PoolCore, resolvePoolInit } from './pool/core.js'
 import { LevelPoolBackend } from './pool/level.js'
 import { MemoryPoolBackend } from './pool/memory.js'
 import { resolveCheckpointInit } from './checkpoints/validate.js'
-import type { CheckpointStore, CheckpointStoreInit, MetricsRecord, MetricsStore, NodeStore, RolloutPool, RolloutPoolInit } from './types.js'
+import { resolveMetricsInit } from './metrics/validate.js'
+import type {
+  CheckpointStore, CheckpointStoreInit, MetricsRecord, MetricsStore, MetricsStoreInit, NodeStore, RolloutPool, RolloutPoolInit
+} from './types.js'
 
 /** Options shared by the level and in-memory node stores. */
 export interface MemoryNodeStoreInit {
@@ -25,6 +28,8 @@ export interface MemoryNodeStoreInit {
   pool?: RolloutPoolInit
   /** Checkpoint retention. */
   checkpoints?: CheckpointStoreInit
+  /** Metrics history retention. */
+  metrics?: MetricsStoreInit
   /** Clock in ms (inject a fake one in tests); default `Date.now`. */
   now?: () => number
   /** Scoped logger; default discards. */
@@ -47,7 +52,7 @@ export interface OpenedParts {
 interface Parts {
   pool: PoolCore
   checkpoints: CheckpointStore & { drain?: () => Promise<void> }
-  metrics: MetricsStore
+  metrics: MetricsStore & { drain?: () => Promise<void> }
 }
 
 abstract class BaseNodeStore implements NodeStore {
@@ -67,6 +72,7 @@ abstract class BaseNodeStore implements NodeStore {
   protected async drain (): Promise<void> {
     await this.parts?.pool.drain()
     await this.parts?.checkpoints.drain?.()
+    await this.parts?.metrics.drain?.()
   }
 
   private require (): Parts {
@@ -83,7 +89,7 @@ class MemoryNodeStore extends BaseNodeStore {
     this.parts = {
       pool: new PoolCore(new MemoryPoolBackend(), init.pool ?? {}, components),
       checkpoints: new MemoryCheckpointStore(init.checkpoints ?? {}, components),
-      metrics: new MemoryMetricsStore(components)
+      metrics: new MemoryMetricsStore(init.metrics ?? {}, components)
     }
   }
 
@@ -109,11 +115,12 @@ class LevelNodeStore extends BaseNodeStore {
   private readonly now: () => number
   private readonly logger: Logger
 
-  constructor (private readonly init: NodeStoreInit, private readonly dropBad = false) {
+  constructor (private readonly init: NodeStoreInit) {
     super()
     if (init == null || typeof init.dir !== 'string' || init.dir === '') throw new InvalidArgumentError('dir', 'must be a non-empty path')
     resolvePoolInit(init.pool)
     resolveCheckpointInit(init.checkpoints)
+    resolveMetricsInit(init.metrics)
     this.dir = init.dir
     this.blobDir = join(init.dir, CHECKPOINT_DIRNAME)
     this.now = init.now ?? Date.now
@@ -137,19 +144,20 @@ class LevelNodeStore extends BaseNodeStore {
       await this.checkSchema(db)
       const components = { now: this.now, assertOpen: this.assertOpen, logger: this.logger }
       const poolBackend = new LevelPoolBackend(
-        db.sublevel<string, Uint8Array>(POOL_PREFIX, { valueEncoding: 'view' }), this.dir, this.dropBad)
+        db.sublevel<string, Uint8Array>(POOL_PREFIX, { valueEncoding: 'view' }), this.dir, this.logger)
       const pool = new PoolCore(poolBackend, this.init.pool ?? {}, components)
       const checkpoints = new LevelCheckpointStore(
         db.sublevel<string, CheckpointRecord>(CHECKPOINT_PREFIX, { valueEncoding: 'json' }), this.blobDir,
         this.init.checkpoints ?? {}, components)
       const metrics = new LevelMetricsStore(
-        db.sublevel<string, MetricsRecord>(METRICS_PREFIX, { valueEncoding: 'json' }), this.dir, components)
+        db.sublevel<string, MetricsRecord>(METRICS_PREFIX, { valueEncoding: 'json' }), this.dir, this.init.metrics ?? {}, components)
       this.db = db
       this.poolBackend = poolBackend
       this.parts = { pool, checkpoints, metrics }
       this.started = true
       await pool.load(options)
       await checkpoints.cleanup(options)
+      await metrics.load(options)
       this.logger('opened store at %s: %d pool entries', this.dir, pool.stats().entries)
     } catch (err) {
       this.started = false
@@ -206,9 +214,9 @@ export async function openNodeStore (init: NodeStoreInit, options: AbortOptions 
   return store
 }
 
-/** Internal: opens a store that drops undecodable pool records instead of failing (used by repair). */
+/** Internal: opens a store and hands out its parts (used by repair). */
 export async function openForRepair (init: NodeStoreInit, options: AbortOptions): Promise<{ store: NodeStore, parts: OpenedParts }> {
-  const store = new LevelNodeStore(init, true)
+  const store = new LevelNodeStore(init)
   await store.start(options)
   return { store, parts: store.opened() }
 }

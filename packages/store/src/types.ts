@@ -174,7 +174,11 @@ export interface CheckpointStore {
   save(input: CheckpointInput, options?: AbortOptions): Promise<CheckpointInfo>
   /** The checkpoint of `round`, verified; undefined when there is none. */
   get(round: number, options?: AbortOptions): Promise<Checkpoint | undefined>
-  /** The checkpoint with the highest round, verified; undefined when there is none. */
+  /**
+   * The newest checkpoint that verifies; damaged newer ones are skipped with a logged error (run
+   * repair to drop them). Undefined when there is none; throws CheckpointCorruptedError when every
+   * kept checkpoint is damaged.
+   */
   latest(options?: AbortOptions): Promise<Checkpoint | undefined>
   /** Metadata of every kept checkpoint, ascending by round. */
   list(options?: AbortOptions): Promise<CheckpointInfo[]>
@@ -203,7 +207,13 @@ export interface MetricsRange extends AbortOptions {
   reverse?: boolean
 }
 
-/** History of per-round metrics. */
+/** Options of a metrics store. */
+export interface MetricsStoreInit {
+  /** Most records kept: when a new round would exceed it, the oldest rounds are deleted. */
+  keep?: number
+}
+
+/** History of per-round metrics, bounded by `keep` (the newest rounds stay). */
 export interface MetricsStore {
   /** Stores the record of `record.round` (any plain-JSON object with a `round`), replacing an existing one. */
   put<T extends { round: number }>(record: T, options?: AbortOptions): Promise<void>

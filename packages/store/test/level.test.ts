@@ -1,6 +1,7 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
+import { createLogger } from '@murmur/interface'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CHECKPOINT_DIRNAME, LEVEL_DIRNAME, META_PREFIX, POOL_PREFIX, SCHEMA_KEY } from '../src/constants.js'
 import { repairStore, resetStore } from '../src/maintenance.js'
@@ -121,7 +122,7 @@ describe('level node store', () => {
     expect((await readdir(join(dir, CHECKPOINT_DIRNAME))).length).toBe(2)
   })
 
-  it('detects a damaged or missing blob, and repair drops it so latest() falls back', async () => {
+  it('detects a damaged or missing blob; latest() skips it with a logged error, and repair drops it', async () => {
     await fresh()
     await seed(dir)
     const blobDir = join(dir, CHECKPOINT_DIRNAME)
@@ -129,10 +130,16 @@ describe('level node store', () => {
     const bytes = await readFile(join(blobDir, second))
     bytes[10] ^= 0xff
     await writeFile(join(blobDir, second), bytes)
-    let store = await openNodeStore({ dir })
-    expect(await errorOf(store.checkpoints.latest())).toMatchObject({ name: 'CheckpointCorruptedError', code: 'ERR_CHECKPOINT_CORRUPTED', round: 2 })
+    const logged: string[] = []
+    let store = await openNodeStore({ dir, logger: createLogger('murmur:store', { write: line => { logged.push(line) } }) })
+    expect(await errorOf(store.checkpoints.get(2))).toMatchObject({ name: 'CheckpointCorruptedError', code: 'ERR_CHECKPOINT_CORRUPTED', round: 2 })
+    expect((await store.checkpoints.latest())?.weights).toEqual(checkpointFor(1).weights)
+    expect(logged).toHaveLength(1)
+    expect(logged[0]).toMatch(/^murmur:store error: checkpoint of round 2 .* is damaged \(SHA-256 mismatch\); resuming from the checkpoint of round 1 instead$/)
     await rm(join(blobDir, first))
     expect(await errorOf(store.checkpoints.get(1))).toMatchObject({ code: 'ERR_CHECKPOINT_CORRUPTED', round: 1 })
+    // Every kept checkpoint damaged: there is nothing to fall back to, so the newest error is thrown.
+    expect(await errorOf(store.checkpoints.latest())).toMatchObject({ code: 'ERR_CHECKPOINT_CORRUPTED', round: 2 })
     await writeFile(join(blobDir, first), Buffer.alloc(0))
     expect(await errorOf(store.checkpoints.get(1))).toMatchObject({ code: 'ERR_CHECKPOINT_CORRUPTED' })
     await store.stop()
@@ -143,16 +150,37 @@ describe('level node store', () => {
     expect(await readdir(blobDir)).toEqual([])
   })
 
-  it('reports an unreadable pool record as corruption; repair drops just that record', async () => {
+  it('drops an unreadable pool record on open with a logged error instead of failing', async () => {
     await fresh()
     await seed(dir)
     const db = await rawDb(dir)
     await db.sublevel<string, string>(POOL_PREFIX, { valueEncoding: 'utf8' }).put('00000000000099', 'junk')
     await db.close()
-    expect(await errorOf(openNodeStore({ dir }))).toMatchObject({ code: 'ERR_STORE_CORRUPTED' })
-    expect((await repairStore(dir)).droppedPoolEntries).toBe(1)
-    const store = await track(openNodeStore({ dir }))
+    const logged: string[] = []
+    const logger = createLogger('murmur:store', { write: line => { logged.push(line) } })
+    let store = await openNodeStore({ dir, logger })
     expect(store.pool.stats().entries).toBe(1)
+    expect((await store.pool.query())[0].payload).toEqual(new Uint8Array([1, 2]))
+    expect(logged).toEqual([expect.stringMatching(/^murmur:store error: dropping unreadable pool record 00000000000099 in /)])
+    await store.stop()
+    // The record was deleted, not just skipped: the next open is silent and repair finds nothing.
+    store = await openNodeStore({ dir, logger })
+    await store.stop()
+    expect(logged).toHaveLength(1)
+    expect((await repairStore(dir)).droppedPoolEntries).toBe(0)
+  })
+
+  it('counts kept metrics across a reopen, and applies a lowered keep on open', async () => {
+    await fresh()
+    let store = await openNodeStore({ dir, metrics: { keep: 4 } })
+    for (let r = 0; r < 4; r++) await store.metrics.put({ round: r })
+    await store.stop()
+    store = await openNodeStore({ dir, metrics: { keep: 4 } })
+    await store.metrics.put({ round: 4 })
+    expect((await store.metrics.range()).map(r => r.round)).toEqual([1, 2, 3, 4])
+    await store.stop()
+    store = await track(openNodeStore({ dir, metrics: { keep: 2 } }))
+    expect((await store.metrics.range()).map(r => r.round)).toEqual([3, 4])
   })
 
   it('deletes blob files of checkpoints dropped by retention', async () => {
@@ -179,6 +207,7 @@ describe('level node store', () => {
     expect(() => nodeStore({ dir: '' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field: 'dir' }))
     expect(() => nodeStore({ dir: '/tmp/x', pool: { maxEntries: 0 } })).toThrow(expect.objectContaining({ field: 'pool.maxEntries' }))
     expect(() => nodeStore({ dir: '/tmp/x', checkpoints: { keep: 1.5 } })).toThrow(expect.objectContaining({ field: 'checkpoints.keep' }))
+    expect(() => nodeStore({ dir: '/tmp/x', metrics: { keep: 0 } })).toThrow(expect.objectContaining({ field: 'metrics.keep' }))
     await expect(repairStore('/nonexistent/murmur-store')).rejects.toMatchObject({ code: 'ERR_STORE_IO' })
   })
 

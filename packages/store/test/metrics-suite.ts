@@ -47,6 +47,19 @@ export function metricsSuite (name: string, make: HarnessFactory): void {
       expect((await store.metrics.range({ from: 2, to: 4 }))).toEqual([rec(2), rec(3), rec(4)])
     })
 
+    it('keeps only the newest `keep` rounds, also when an older round arrives late', async () => {
+      h = await make({ metrics: { keep: 3 } })
+      for (let r = 1; r <= 6; r++) await h.store.metrics.put(rec(r))
+      expect((await h.store.metrics.range()).map(r => r.round)).toEqual([4, 5, 6])
+      await h.store.metrics.put(rec(2))
+      expect((await h.store.metrics.range()).map(r => r.round)).toEqual([4, 5, 6])
+      await h.store.metrics.put({ ...rec(5), accuracy: 0.25 })
+      expect((await h.store.metrics.range()).map(r => r.round)).toEqual([4, 5, 6])
+      expect((await h.store.metrics.get(5))?.accuracy).toBe(0.25)
+      await h.store.metrics.put(rec(9))
+      expect((await h.store.metrics.range()).map(r => r.round)).toEqual([5, 6, 9])
+    })
+
     it('rejects records that are not plain JSON with a round', async () => {
       h = await make()
       await expect(h.store.metrics.put({ ...rec(1), accuracy: Number.NaN })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', field: 'metrics.accuracy' })

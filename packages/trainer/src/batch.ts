@@ -6,7 +6,7 @@
  * Shapes are bucketed: T rounds up to a multiple of `SEQ_BUCKET` (capped by the context).
  */
 import { InvalidArgumentError } from '@murmur/interface'
-import type { Tokenizer } from '@murmur/policy'
+import { encodePromptIds, type ChatTemplate, type Tokenizer } from '@murmur/policy'
 
 /** Sequence lengths round up to a multiple of this, so few distinct graphs are built. */
 export const SEQ_BUCKET = 16
@@ -31,10 +31,13 @@ export interface PaddedBatch {
   realRows: number
 }
 
-/** Tokenizes one (prompt, completion) pair; EOS is appended unless `truncated`. */
-export function encodePair (tokenizer: Tokenizer, prompt: string, completion: string, truncated = false): EncodedSequence {
-  const head = tokenizer.bosId === undefined ? [] : [tokenizer.bosId]
-  const p = [...head, ...tokenizer.encode(prompt)]
+/**
+ * Tokenizes one (prompt, completion) pair; EOS is appended unless `truncated`. The prompt is
+ * encoded as the policy encodes it (policy's `encodePromptIds`: BOS, and the chat template
+ * when the model uses one), so trained tokens are the sampled tokens.
+ */
+export function encodePair (tokenizer: Tokenizer, prompt: string, completion: string, truncated = false, chat?: ChatTemplate): EncodedSequence {
+  const p = encodePromptIds(tokenizer, prompt, chat)
   const c = tokenizer.encode(completion)
   if (!truncated && tokenizer.eosId !== undefined) c.push(tokenizer.eosId)
   return { ids: [...p, ...c], completionStart: p.length }

@@ -3,7 +3,7 @@
  * tokens) over the training forward graph, so it needs nothing beyond the weights. Seeded.
  */
 import { createSession, tensor, type Session, type TensorMap } from '@murmur/graph'
-import { paramSpecs, type GptConfig, type Tokenizer, type Weights } from '@murmur/policy'
+import { modelParamSpecs, type ModelConfig, type Tokenizer, type Weights } from '@murmur/policy'
 import { bucketSteps } from './batch.js'
 import { buildLogitsGraph } from './graphs.js'
 import { createRng } from '@murmur/interface'
@@ -24,7 +24,7 @@ export interface Sampler {
 }
 
 /** Creates a sampler for `config`; sessions are cached per (rows × steps) bucket. */
-export function createSampler (config: GptConfig, tokenizer: Tokenizer, rows = 64): Sampler {
+export function createSampler (config: ModelConfig, tokenizer: Tokenizer, rows = 64): Sampler {
   const sessions = new Map<number, Promise<Session>>()
   const sessionFor = async (steps: number): Promise<Session> => {
     let s = sessions.get(steps)
@@ -49,7 +49,7 @@ export function createSampler (config: GptConfig, tokenizer: Tokenizer, rows = 6
         const steps = bucketSteps(Math.max(...seqs.map(s => s.length)) + maxTokens, config.nCtx)
         const session = await sessionFor(steps)
         const feeds: TensorMap = {}
-        for (const s of paramSpecs(config)) feeds[s.name] = tensor('float32', s.shape, weights[s.name])
+        for (const s of modelParamSpecs(config)) feeds[s.name] = tensor('float32', s.shape, weights[s.name])
         for (let k = 0; k < maxTokens && done.some(d => !d); k++) {
           const ids = new BigInt64Array(rows * steps).fill(BigInt(tokenizer.padId))
           seqs.forEach((s, r) => { s.forEach((id, t) => { ids[r * steps + t] = BigInt(id) }) })

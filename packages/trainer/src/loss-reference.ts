@@ -1,12 +1,12 @@
 /**
- * Plain-TypeScript float64 reference of the policy-gradient loss of spec/algorithms.md §3:
+ * Plain-TypeScript float64 reference of the policy-gradient loss of docs/spec/algorithms.md §3:
  * clipped surrogate with ε_low / ε_high, optional k3 KL to a reference policy, and the three
  * aggregation modes. Tests hold the train-step graph against it; it is not on the hot path.
  */
 import { InvalidArgumentError } from '@murmur/interface'
 
 /**
- * How per-token objectives are reduced to one number (spec/algorithms.md §3). Sequence-mean
+ * How per-token objectives are reduced to one number (docs/spec/algorithms.md §3). Sequence-mean
  * averages over sequences with at least one counted token (padding rows do not dilute it).
  */
 export type Aggregation = 'token-mean' | 'sequence-mean' | 'constant-normalizer'
@@ -51,7 +51,7 @@ export interface PolicyLossResult {
   refKl: number
 }
 
-/** Log-ratios are clamped to ±this before `exp` (spec/algorithms.md §3). */
+/** Log-ratios are clamped to ±this before `exp` (docs/spec/algorithms.md §3). */
 export const LOG_RATIO_CLAMP = 20
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Loss subgraphs of the train steps, emitted into a @murmur/graph builder:
  *  - `tokenLogprobs`: log π(target) per position from logits;
- *  - `policyObjectiveLoss`: clipped surrogate (spec/algorithms.md §3) with optional k3 KL,
+ *  - `policyObjectiveLoss`: clipped surrogate (docs/spec/algorithms.md §3) with optional k3 KL,
  *    aggregated through host-computed per-token weights (so one graph serves token-mean,
  *    sequence-mean and constant-normalizer), plus clip fraction, approximate KL and entropy;
  *  - `crossEntropyLoss`: SFT negative log-likelihood, weighted the same way.
@@ -25,7 +25,7 @@ export interface PolicyLossInputs {
   refLogp?: Value
   advantages: Value
   /**
-   * Per-token importance weights `w_t` multiplying the clipped surrogate (spec/algorithms.md
+   * Per-token importance weights `w_t` multiplying the clipped surrogate (docs/spec/algorithms.md
    * §1.1, truncated importance sampling); no gradient flows through them. Absent: 1.
    */
   tokenWeights?: Value
@@ -61,7 +61,7 @@ export function maskedEntropy (g: GraphBuilder, logpAll: Value, mask: Value): Va
   })
 }
 
-/** Clipped-surrogate loss and statistics (spec/algorithms.md §3). */
+/** Clipped-surrogate loss and statistics (docs/spec/algorithms.md §3). */
 export function policyObjectiveLoss (g: GraphBuilder, x: PolicyLossInputs, o: PolicyLossOptions): PolicyLossValues {
   return g.scope('policy_loss', () => {
     const logRatio = g.clip(g.sub(x.logp, x.oldLogp), -LOG_RATIO_CLAMP, LOG_RATIO_CLAMP)

@@ -2,7 +2,7 @@
  * Supervised pretraining of the default tiny policy on the task families' prompt → answer
  * pairs. Training stops on a measured condition (sampled accuracy on a held-out set of the
  * mix reaching `targetAccuracy`), not at a fixed step: the tiny model's accuracy jumps at a
- * seed-dependent step (spec/runtime-facts.md). Deterministic given the seed.
+ * seed-dependent step (docs/spec/runtime-facts.md). Deterministic given the seed.
  */
 import { throwIfAborted, type AbortOptions } from '@murmur/interface'
 import { createTaskSampler, resolveTask, verify, type ResolvedTask, type TaskMixEntry } from '@murmur/tasks'

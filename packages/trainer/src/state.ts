@@ -3,7 +3,7 @@
  * (F32, bit-exact), plus the optimizer step and the shuffling RNG state (interface's generator).
  */
 import { createRng, type RngState } from '@murmur/interface'
-import { paramSpecs, type GptConfig, readSafetensors, tensorFromFloat32, tensorToFloat32, writeSafetensors, type SafeTensor, type Weights } from '@murmur/policy'
+import { modelParamSpecs, type ModelConfig, readSafetensors, tensorFromFloat32, tensorToFloat32, writeSafetensors, type SafeTensor, type Weights } from '@murmur/policy'
 import { InvalidTrainerStateError } from './errors.js'
 
 /** A trainer checkpoint: what `Trainer.exportState()` returns and `importState()` takes. */
@@ -31,10 +31,10 @@ export interface OptimizerSnapshot {
 }
 
 /** Serializes a snapshot (copies nothing it does not need to). */
-export function encodeTrainerState (config: GptConfig, s: OptimizerSnapshot, rng: RngState): TrainerState {
+export function encodeTrainerState (config: ModelConfig, s: OptimizerSnapshot, rng: RngState): TrainerState {
   const w: Record<string, SafeTensor> = {}
   const o: Record<string, SafeTensor> = {}
-  for (const spec of paramSpecs(config)) {
+  for (const spec of modelParamSpecs(config)) {
     const shape = [...spec.shape]
     w[spec.name] = tensorFromFloat32(s.weights[spec.name], shape)
     o[`m.${spec.name}`] = tensorFromFloat32(s.m[spec.name], shape)
@@ -49,7 +49,7 @@ export function encodeTrainerState (config: GptConfig, s: OptimizerSnapshot, rng
 }
 
 /** Parses and validates a state against `config`; throws `InvalidTrainerStateError`. */
-export function decodeTrainerState (config: GptConfig, state: TrainerState): { optimizer: OptimizerSnapshot, rng: RngState } {
+export function decodeTrainerState (config: ModelConfig, state: TrainerState): { optimizer: OptimizerSnapshot, rng: RngState } {
   if (state === null || typeof state !== 'object') throw new InvalidTrainerStateError('expected an object')
   if (!Number.isSafeInteger(state.step) || state.step < 0) throw new InvalidTrainerStateError(`step must be a non-negative integer, got ${String(state.step)}`)
   const rng = decodeRng(state.rng)
@@ -71,7 +71,7 @@ export function decodeTrainerState (config: GptConfig, state: TrainerState): { o
     }
     return tensorToFloat32(t)
   }
-  const specs = paramSpecs(config)
+  const specs = modelParamSpecs(config)
   if (Object.keys(wf.tensors).length !== specs.length || Object.keys(of.tensors).length !== 2 * specs.length) {
     throw new InvalidTrainerStateError('tensor count does not match the model config')
   }

@@ -5,7 +5,7 @@
  */
 import { createSession, createSessionWorker, tensor, type Session, type TensorMap } from '@murmur/graph'
 import type { AbortOptions } from '@murmur/interface'
-import { paramSpecs, type GptConfig, validateWeights, type Weights } from '@murmur/policy'
+import { modelParamSpecs, type ModelConfig, validateModelWeights, type Weights } from '@murmur/policy'
 import { feedAdamW, readAdamW } from './adamw-io.js'
 import type { PaddedBatch } from './batch.js'
 import type { TrainerConfig } from './trainer-config.js'
@@ -50,23 +50,25 @@ export interface StepEngine {
 
 /** Options of `createStepEngine`. */
 export interface StepEngineInit {
-  config: GptConfig
+  config: ModelConfig
   weights: Weights
   refWeights?: Weights
   options: TrainerConfig
   /** Run sessions in worker threads (default true). */
   worker?: boolean
+  /** onnxruntime's per-session memory arena (default true; see @murmur/graph's `SessionOptions`). */
+  memoryArena?: boolean
 }
 
 /** Creates the engine; the weights are copied. */
 export function createStepEngine (init: StepEngineInit): StepEngine {
   const { config, options } = init
-  const specs = paramSpecs(config)
-  let params = validateWeights(config, init.weights, true)
+  const specs = modelParamSpecs(config)
+  let params = validateModelWeights(config, init.weights, true)
   let m: Weights = zerosLike(params)
   let v: Weights = zerosLike(params)
   let step = 0
-  const ref = options.beta > 0 ? validateWeights(config, init.refWeights ?? init.weights, true) : undefined
+  const ref = options.beta > 0 ? validateModelWeights(config, init.refWeights ?? init.weights, true) : undefined
   const sessions = new Map<string, Promise<Session>>()
   const useWorker = init.worker ?? true
 
@@ -74,7 +76,7 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
     let s = sessions.get(key)
     if (s === undefined) {
       const bytes = build()
-      const sessionOptions = { intraOpThreads: options.threads }
+      const sessionOptions = { intraOpThreads: options.threads, memoryArena: init.memoryArena, device: options.device }
       s = useWorker ? createSessionWorker(bytes, sessionOptions) : createSession(bytes, sessionOptions)
       sessions.set(key, s)
       s.catch(() => sessions.delete(key))
@@ -165,9 +167,9 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
 
     importOptimizer (snap) {
       try {
-        params = validateWeights(config, snap.weights, true)
-        m = validateWeights(config, snap.m, true)
-        v = validateWeights(config, snap.v, true)
+        params = validateModelWeights(config, snap.weights, true)
+        m = validateModelWeights(config, snap.m, true)
+        v = validateModelWeights(config, snap.v, true)
       } catch (err) {
         throw new InvalidTrainerStateError((err as Error).message, { cause: err })
       }

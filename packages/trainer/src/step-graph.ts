@@ -9,7 +9,7 @@
  * `grad.<name>` instead (gradient checks).
  */
 import { adamw, appendUpdate, grad, graphBuilder, type GraphBuilder, type Value } from '@murmur/graph'
-import { paramSpecs, type GptConfig, OPSET, buildGptForward, gptParamInputs, trainPositions, type GptParams } from '@murmur/policy'
+import { modelParamSpecs, type ModelConfig, OPSET, buildModelForward, modelParamInputs, trainPositions, type GptParams } from '@murmur/policy'
 import { crossEntropyLoss, maskedEntropy, policyObjectiveLoss, tokenLogprobs } from './loss.js'
 
 /** What one step graph computes. */
@@ -54,17 +54,17 @@ export function finishStep (g: GraphBuilder, loss: Value, params: GptParams, spe
 }
 
 /** Builds the ONNX model bytes of a train step. */
-export function buildStepGraph (config: GptConfig, spec: StepGraphSpec): Uint8Array {
+export function buildStepGraph (config: ModelConfig, spec: StepGraphSpec): Uint8Array {
   const dtype = spec.dtype ?? 'float32'
   const g = graphBuilder({ name: `murmur-${spec.kind}-step`, opset: OPSET })
-  const p = gptParamInputs(g, config, dtype)
+  const p = modelParamInputs(g, config, dtype)
   const B = spec.rows
   const T = spec.steps
   const ids = g.input('input_ids', 'int64', [B, T])
   const targets = g.input('targets', 'int64', [B, T])
   const mask = g.input('mask', dtype, [B, T])
   const weights = g.input('weights', dtype, [B, T])
-  const { logits } = buildGptForward(g, config, p, { inputIds: ids, positionIds: trainPositions(g, T) })
+  const { logits } = buildModelForward(g, config, p, { inputIds: ids, positionIds: trainPositions(g, T) })
   const { logp, logpAll } = tokenLogprobs(g, logits, targets)
   let loss: Value
   if (spec.kind === 'policy') {
@@ -89,7 +89,7 @@ export function buildStepGraph (config: GptConfig, spec: StepGraphSpec): Uint8Ar
   g.output('entropy', maskedEntropy(g, logpAll, mask))
   g.output('logp', g.identity(logp))
   const params: GptParams = {}
-  for (const s of paramSpecs(config)) params[s.name] = p[s.name]
+  for (const s of modelParamSpecs(config)) params[s.name] = p[s.name]
   finishStep(g, loss, params, spec)
   return g.toModelProto()
 }

@@ -6,7 +6,7 @@
  * `exportState()` / `importState()`.
  */
 import { createRng, InvalidArgumentError, throwIfAborted, type AbortOptions } from '@murmur/interface'
-import type { GptConfig, Tokenizer, Weights } from '@murmur/policy'
+import type { ChatTemplate, ModelConfig, Tokenizer, Weights } from '@murmur/policy'
 import { aggregationWeights, bucketSteps, encodePair, padBatch, type EncodedSequence, type PaddedBatch } from './batch.js'
 import { InvalidTrainingBatchError, TrainerClosedError } from './errors.js'
 import { createStepEngine, type StepEngine, type StepStats } from './step-engine.js'
@@ -23,7 +23,7 @@ export interface TrainingGroup {
   /**
    * Per completion (optional): importance weights `w_t` of its trained tokens in order —
    * the completion's tokens, then its EOS when one is appended — multiplying each token's
-   * clipped surrogate (spec/algorithms.md §1.1, truncated IS; no gradient flows through them).
+   * clipped surrogate (docs/spec/algorithms.md §1.1, truncated IS; no gradient flows through them).
    * Missing arrays or entries mean 1; finite and ≥ 0, at most one per trained token.
    */
   tokenWeights?: ReadonlyArray<readonly number[] | undefined>
@@ -60,11 +60,21 @@ export interface SftStats {
 
 /** Options of `createTrainer`. */
 export interface TrainerInit extends TrainerConfigInit {
-  config: GptConfig
+  config: ModelConfig
   weights: Weights
   tokenizer: Tokenizer
   /** Reference policy for the k3 KL (only used when `beta > 0`); default the initial weights. */
   refWeights?: Weights
+  /**
+   * Run the onnxruntime sessions in worker threads (default true). `false` runs them on the
+   * caller's thread: no per-session worker, and callers that host many trainers in one process
+   * share that thread as one onnxruntime executor.
+   */
+  worker?: boolean
+  /** onnxruntime's per-session memory arena (default true); off where a process hosts many trainers. */
+  memoryArena?: boolean
+  /** The chat template the policy wraps prompts in (must match the policy's `chatTemplate`). */
+  chatTemplate?: ChatTemplate
 }
 
 /** A policy trainer bound to one model. */
@@ -95,11 +105,11 @@ export function createTrainer (init: TrainerInit): Trainer {
   const { config, tokenizer } = init
   const rng = createRng(options.seed)
   let closed = false
-  const engine: StepEngine = createStepEngine({ config, weights: init.weights, refWeights: init.refWeights, options })
+  const engine: StepEngine = createStepEngine({ config, weights: init.weights, refWeights: init.refWeights, options, worker: init.worker, memoryArena: init.memoryArena })
   const assertOpen = (): void => { if (closed) throw new TrainerClosedError() }
 
   const encode = (prompt: string, completion: string, truncated: boolean): EncodedSequence | undefined => {
-    const s = encodePair(tokenizer, prompt, completion, truncated)
+    const s = encodePair(tokenizer, prompt, completion, truncated, init.chatTemplate)
     if (s.ids.length <= config.nCtx) return s
     const cut = s.ids.length - config.nCtx
     if (cut >= s.completionStart) return undefined // the prompt alone fills the context

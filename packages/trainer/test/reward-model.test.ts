@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { graphBuilder } from '@murmur/graph'
-import { resolveGptConfig, charTokenizer, initWeights, weightsFromSafetensors } from '@murmur/policy'
+import { resolveGptConfig, charTokenizer, initWeights, weightsFromSafetensors, referenceForward } from '@murmur/policy'
 import { readFileSync } from 'node:fs'
 import { buildRewardScoringModel } from '../src/reward-model/graphs.js'
 import { createRewardModel } from '../src/reward-model/runtime.js'
-import { rewardModelFromSafetensors, rewardModelToSafetensors, trainRewardModel } from '../src/reward-model/train.js'
+import { loadRewardModel, rewardModelFromSafetensors, rewardModelToSafetensors, trainRewardModel } from '../src/reward-model/train.js'
 
 const tokenizer = charTokenizer()
 const config = resolveGptConfig({ nLayer: 1, nEmbd: 16, nHead: 2, vocabSize: tokenizer.vocabSize, nCtx: 32 })
@@ -47,5 +47,24 @@ describe('reward model', () => {
     const x = g.input('tokens', 'int64', ['batch_size', 4])
     g.output('scores', g.cast(x, 'float32'))
     await expect(createRewardModel({ model: g.toModelProto(), tokenizer })).rejects.toMatchObject({ code: 'ERR_INFERENCE' })
+  })
+
+  it('scores with the shipped tiny-reward checkpoint as the float64 reference trunk and head do', async () => {
+    const bytes = readFileSync(new URL('../../policy/checkpoints/tiny-reward.safetensors', import.meta.url))
+    const { config: c, weights } = rewardModelFromSafetensors(bytes)
+    const rm = await loadRewardModel(bytes)
+    const items = [{ prompt: '12+34=', completion: '46' }, { prompt: '12+34=', completion: '45' }, { prompt: '7*8=', completion: '56' }]
+    const got = await rm.score(items)
+    await rm.close()
+    // Reference: an untied head whose row 0 is score.weight reads the score as logit 0 of the last token.
+    const head = new Float32Array(c.vocabSize * c.nEmbd)
+    head.set(weights['score.weight'])
+    const untied = resolveGptConfig({ ...c, tiedEmbeddings: false })
+    items.forEach((item, i) => {
+      const ids = [tokenizer.bosId as number, ...tokenizer.encode(item.prompt + item.completion), tokenizer.eosId as number]
+      const ref = referenceForward(untied, { ...weights, 'lm_head.weight': head }, { ids: [ids] })[0].at(-1) as number[]
+      expect(got[i]).toBeCloseTo(ref[0], 4)
+    })
+    expect(new Set(got.map(x => x.toFixed(4))).size).toBe(3)
   })
 })

@@ -61,6 +61,18 @@ describe('createTrainer', () => {
     for (const k of Object.keys(wa)) expect(wb[k]).toEqual(wa[k])
   })
 
+  it('resumes a state written by the previous version (single-word RNG state) deterministically', async () => {
+    const a = trainer({ epochs: 2, minibatchSize: 4 })
+    await a.train(groups)
+    const legacy = { ...a.exportState(), rng: 0x1234abcd }
+    const b = trainer({ epochs: 2, minibatchSize: 4 })
+    const c = trainer({ epochs: 2, minibatchSize: 4, seed: 7 })
+    b.importState(legacy)
+    c.importState(legacy)
+    expect(b.step).toBe(legacy.step)
+    expect((await b.train(groups)).perStep).toEqual((await c.train(groups)).perStep)
+  })
+
   it('lowers the SFT loss on repeated examples', async () => {
     const t = trainer()
     const ex = [{ prompt: '12+34=', completion: '46' }, { prompt: '1+1=', completion: '2' }]

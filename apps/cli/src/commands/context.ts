@@ -1,4 +1,4 @@
-/** What every command gets: output channels and where the CLI binary is. */
+/** What every command gets: output channels and flags every command shares. */
 export interface CommandContext {
   /** A line to stdout (results; JSON lines with --json). */
   out: (line: string) => void
@@ -8,8 +8,6 @@ export interface CommandContext {
   errRaw: (text: string) => void
   /** True when stderr is a terminal. */
   isTTY: boolean
-  /** Absolute path of bin.js, used to fork node processes. */
-  binPath: string
   /** True with --verbose. */
   verbose: boolean
 }

@@ -2,12 +2,9 @@
  * `murmur eval`: accuracy of a checkpoint on held-out task seeds, overall and per family,
  * greedy and (optionally) sampled.
  */
-import { createPolicy } from '@murmur/policy'
-import { heldOutTasks } from '@murmur/node'
-import { verify } from '@murmur/tasks'
+import { evaluateModel, loadModelSource } from '@murmur/node'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
-import { loadModelSource } from '../model-source.js'
 import { renderTable, fmt } from '../table.js'
 import type { CommandContext } from './context.js'
 
@@ -40,43 +37,25 @@ export async function evalCommand (argv: string[], ctx: CommandContext): Promise
     }
   }
   const source = await loadModelSource({ model: args.flags.model as string | undefined, dataDir: args.flags['data-dir'] as string | undefined })
-  const tasks = heldOutTasks(mix, count)
-  const policy = await createPolicy({ config: source.config, weights: source.weights, tokenizer: source.tokenizer, step: source.step })
-  try {
-    const prompts = tasks.map(t => t.prompt)
-    const greedy = await policy.generate(prompts, { n: 1, maxTokens, temperature: 0 })
-    const sampled = temperature > 0 ? await policy.generate(prompts, { n: 1, maxTokens, temperature, seed: 1 }) : undefined
-    const families = new Map<string, { n: number, greedy: number, sampled: number }>()
-    let greedyOk = 0
-    let sampledOk = 0
-    tasks.forEach((task, i) => {
-      const f = families.get(task.ref.family) ?? { n: 0, greedy: 0, sampled: 0 }
-      f.n++
-      if (verify(task, greedy[i][0].text).score >= 1) { f.greedy++; greedyOk++ }
-      if (sampled !== undefined && verify(task, sampled[i][0].text).score >= 1) { f.sampled++; sampledOk++ }
-      families.set(task.ref.family, f)
-    })
-    const result = {
-      model: source.origin,
-      step: source.step,
-      tasks: tasks.length,
-      greedyAccuracy: greedyOk / tasks.length,
-      ...(sampled === undefined ? {} : { sampledAccuracy: sampledOk / tasks.length, temperature }),
-      families: Object.fromEntries([...families].map(([name, f]) => [name, { tasks: f.n, greedy: f.greedy / f.n, ...(sampled === undefined ? {} : { sampled: f.sampled / f.n }) }]))
-    }
-    if (args.flags.json === true) {
-      ctx.out(JSON.stringify(result))
-    } else {
-      ctx.out(`${source.origin} (step ${source.step}) on ${tasks.length} held-out tasks:`)
-      ctx.out(renderTable([
-        { header: 'family', cell: (r: [string, { n: number, greedy: number, sampled: number }]) => r[0], align: 'left' },
-        { header: 'tasks', cell: r => String(r[1].n) },
-        { header: 'greedy', cell: r => fmt(r[1].greedy / r[1].n) },
-        { header: 'sampled', cell: r => sampled === undefined ? '-' : fmt(r[1].sampled / r[1].n) }
-      ], [...families].sort((a, b) => a[0].localeCompare(b[0]))))
-      ctx.out(`overall: greedy ${fmt(result.greedyAccuracy)}${sampled === undefined ? '' : `, sampled (T=${temperature}) ${fmt(sampledOk / tasks.length)}`}`)
-    }
-  } finally {
-    await policy.close()
+  const { greedy, sampled } = await evaluateModel(source, { tasks: count, mix, maxTokens, temperature })
+  const result = {
+    model: source.origin,
+    step: source.step,
+    tasks: greedy.tasks,
+    greedyAccuracy: greedy.accuracy,
+    ...(sampled === undefined ? {} : { sampledAccuracy: sampled.accuracy, temperature }),
+    families: Object.fromEntries(Object.entries(greedy.families).map(([name, f]) => [name, { tasks: f.tasks, greedy: f.accuracy, ...(sampled === undefined ? {} : { sampled: sampled.families[name].accuracy }) }]))
   }
+  if (args.flags.json === true) {
+    ctx.out(JSON.stringify(result))
+    return
+  }
+  ctx.out(`${source.origin} (step ${source.step}) on ${greedy.tasks} held-out tasks:`)
+  ctx.out(renderTable([
+    { header: 'family', cell: (r: [string, { tasks: number, greedy: number, sampled?: number }]) => r[0], align: 'left' },
+    { header: 'tasks', cell: r => String(r[1].tasks) },
+    { header: 'greedy', cell: r => fmt(r[1].greedy) },
+    { header: 'sampled', cell: r => r[1].sampled === undefined ? '-' : fmt(r[1].sampled) }
+  ], Object.entries(result.families).sort((a, b) => a[0].localeCompare(b[0]))))
+  ctx.out(`overall: greedy ${fmt(greedy.accuracy)}${sampled === undefined ? '' : `, sampled (T=${temperature}) ${fmt(sampled.accuracy)}`}`)
 }

@@ -52,7 +52,7 @@ interface RunResult {
 
 /** Runs the `experiment` command. */
 export async function experimentCommand (argv: string[], ctx: CommandContext): Promise<void> {
-  const args = parseCommandArgs(argv, FLAGS, true)
+  const args = parseCommandArgs(argv, FLAGS, true, 1)
   const name = args.positionals[0]
   if (args.flags.help === true || name === undefined) {
     ctx.out(formatHelp(USAGE, DESCRIPTION + '\n\nexperiments:\n' + Object.entries(EXPERIMENTS).map(([n, e]) => `  ${n.padEnd(8)} ${e.describe}`).join('\n'), FLAGS, true))
@@ -88,7 +88,7 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
         const flags = { ...args.config, seed: String(seed * 100_000) }
         const configs = await simConfigs({ nodes, rounds, dir, file, flags, perNode: Array.from({ length: nodes }, () => structuredClone(arm.overrides)) })
         if (!json) ctx.err(`[${k}/${seeds.length * arms.length}] ${name} arm ${arm.name}, seed ${seed}: ${nodes} nodes × ${rounds} rounds …`)
-        const { report, nodes: states } = await runSimulation({ configs, dir, binPath: ctx.binPath, signal: abort.signal, onLog: line => { if (!json) ctx.err('  ' + line) } })
+        const { report, nodes: states } = await runSimulation({ configs, dir, signal: abort.signal, onLog: line => { if (!json) ctx.err('  ' + line) } })
         const rewardByRound = meanByRound(states, rounds)
         const rollouts = report.nodes.reduce((a, n) => a + n.rollouts, 0)
         const run: RunResult = { arm: arm.name, seed, report, rewardByRound, rewardPer1kRollouts: rollouts === 0 ? Number.NaN : 1000 * report.cumulativeReward / rollouts }

@@ -1,9 +1,8 @@
 /** `murmur export`: writes a model folder that Hugging Face tooling (transformers.js) loads. */
 import { resolve } from 'node:path'
-import { createPolicy, exportModelFolder } from '@murmur/policy'
+import { exportModel, loadModelSource } from '@murmur/node'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
-import { loadModelSource } from '../model-source.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -21,11 +20,6 @@ export async function exportCommand (argv: string[], ctx: CommandContext): Promi
   if (typeof args.flags.out !== 'string') throw new UsageError('--out is required (the folder to write)')
   const out = resolve(args.flags.out)
   const source = await loadModelSource({ model: args.flags.model as string | undefined, dataDir: args.flags['data-dir'] as string | undefined })
-  const policy = await createPolicy({ config: source.config, weights: source.weights, tokenizer: source.tokenizer, step: source.step })
-  try {
-    await exportModelFolder(policy, out)
-  } finally {
-    await policy.close()
-  }
+  await exportModel(source, out)
   ctx.out(args.flags.json === true ? JSON.stringify({ out, model: source.origin, step: source.step }) : `exported ${source.origin} (step ${source.step}) to ${out}`)
 }

@@ -6,6 +6,8 @@ import { evalCommand } from './eval.js'
 import { exportCommand } from './export.js'
 import { pretrainCommand } from './pretrain.js'
 import { experimentCommand } from './experiment.js'
+import { generateCommand } from './generate.js'
+import { storeCommand } from './store.js'
 
 /** A CLI command. */
 export interface Command {
@@ -20,7 +22,9 @@ export const commands: Record<string, Command> = {
   eval: { summary: 'accuracy of a checkpoint on held-out tasks', run: evalCommand },
   pretrain: { summary: 'supervised pretraining of the default tiny policy', run: pretrainCommand },
   export: { summary: 'write a model folder for Hugging Face tooling', run: exportCommand },
-  experiment: { summary: 'run the SAPO sharing or HERO shaping ablation (results.json + SVG plots)', run: experimentCommand }
+  generate: { summary: 'generate a completion with any model (built-in, murmur folder, or a Llama/Qwen2/Qwen3 folder)', run: generateCommand },
+  experiment: { summary: 'run the SAPO sharing or HERO shaping ablation (results.json + SVG plots)', run: experimentCommand },
+  store: { summary: 'repair or reset a node\'s store (what its corruption errors ask for)', run: storeCommand }
 }
 
 /** Top-level help. */
@@ -28,7 +32,7 @@ export function helpText (): string {
   const lines = [
     'murmur — swarm RL post-training of language models',
     '',
-    'usage: murmur <command> [options]      (from the repo: npm run murmur -- <command> …)',
+    'usage: murmur <command> [options]      (from the repo root: npx murmur <command> …)',
     '',
     'commands:'
   ]

@@ -3,6 +3,7 @@
  * report. With --json, every round is a JSON line and the last line is the report.
  */
 import { readFile, writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { resolveConfig, loadConfigFile, type NodeConfig } from '@murmur/node'
 import { parseCommandArgs, formatHelp, positiveInt, type FlagSpec } from '../args.js'
@@ -16,6 +17,7 @@ import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
   nodes: { type: 'string', short: 'n', doc: 'number of nodes', default: '4' },
+  'nodes-per-process': { type: 'string', doc: 'nodes sharing one OS process (1 = a process per node; "auto" = one process per core)', default: 'auto' },
   rounds: { type: 'string', short: 'r', doc: 'rounds per node', default: '400' },
   dir: { type: 'string', doc: 'simulation directory (one data directory per node)', default: '.murmur/sim' },
   resume: { type: 'boolean', doc: 'keep the nodes\' previous state instead of starting fresh' },
@@ -27,17 +29,25 @@ const FLAGS: Record<string, FlagSpec> = {
 }
 
 const USAGE = 'murmur sim [--nodes N] [--rounds R] [--json] [config flags applied to every node]'
-const DESCRIPTION = 'Runs a swarm of N nodes on this machine: separate processes, real libp2p hosts on loopback, one data directory each. Node i gets seed = seed + 1000·(i+1) unless overridden.'
+const DESCRIPTION = 'Runs a swarm of N nodes on this machine: real libp2p hosts on loopback, one data directory each, in one OS process per node or --nodes-per-process K to a process. Node i gets seed = seed + 1000·(i+1) unless overridden.'
+
+/**
+ * Most inbound connections per second from one host in a simulation: every node is on
+ * 127.0.0.1, so all of them dial node 0 within a second at start (net's default suits real hosts).
+ */
+const SIM_INBOUND_PER_HOST_PER_SECOND = 1000
 
 /** Resolves every node's config from the command line (shared with `murmur experiment`). */
 export async function simConfigs (options: { nodes: number, rounds: number, dir: string, file: unknown, flags: Record<string, string>, perNode: Array<Record<string, unknown>> }): Promise<NodeConfig[]> {
   const base = resolveConfig({ file: options.file, env: process.env, flags: options.flags })
+  const loopback = { net: { inboundPerHostPerSecond: Math.max(base.net.inboundPerHostPerSecond, SIM_INBOUND_PER_HOST_PER_SECOND) } }
   return Array.from({ length: options.nodes }, (_, i) => resolveConfig({
     file: options.file,
     env: process.env,
     flags: options.flags,
     overrides: {
       seed: base.seed + 1000 * (i + 1),
+      ...loopback,
       ...options.perNode[i],
       dataDir: join(options.dir, `node-${i}`),
       rounds: options.rounds,
@@ -52,6 +62,8 @@ export async function simCommand (argv: string[], ctx: CommandContext): Promise<
   const args = parseCommandArgs(argv, FLAGS, true)
   if (args.flags.help === true) { ctx.out(formatHelp(USAGE, DESCRIPTION, FLAGS, true)); return }
   const nodes = positiveInt('--nodes', args.flags.nodes)
+  const perProcessFlag = String(args.flags['nodes-per-process'])
+  const nodesPerProcess = perProcessFlag === 'auto' ? Math.ceil(nodes / availableParallelism()) : positiveInt('--nodes-per-process', perProcessFlag)
   const rounds = positiveInt('--rounds', args.flags.rounds)
   const tickMs = positiveInt('--refresh-ms', args.flags['refresh-ms'])
   const dir = resolve(String(args.flags.dir))
@@ -65,7 +77,7 @@ export async function simCommand (argv: string[], ctx: CommandContext): Promise<
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   let printedLines = 0
-  if (!json) ctx.err(`murmur sim: ${nodes} nodes × ${rounds} rounds in ${dir} (I/J = ${configs[0].localGroups}/${configs[0].peerGroups}, G = ${configs[0].groupSize}, shaper ${configs[0].rewards.shaper})`)
+  if (!json) ctx.err(`murmur sim: ${nodes} nodes × ${rounds} rounds in ${dir}, ${nodesPerProcess} per process (I/J = ${configs[0].localGroups}/${configs[0].peerGroups}, G = ${configs[0].groupSize}, shaper ${configs[0].rewards.shaper})`)
   if (!json && configs[0].metrics.port > 0) ctx.err(`metrics: node i serves /metrics on ${configs[0].metrics.host}:${configs[0].metrics.port}+i`)
   const dashboard = await simDashboard(dashboardOptions(args.flags), nodes, dir)
   if (dashboard !== undefined) ctx.err(dashboard.line)
@@ -75,7 +87,8 @@ export async function simCommand (argv: string[], ctx: CommandContext): Promise<
       dir,
       resume: args.flags.resume === true,
       restart: args.flags.restart !== false,
-      binPath: ctx.binPath,
+      nodesPerProcess,
+      seed: configs[0].seed,
       signal: abort.signal,
       tickMs,
       onLog: line => { if (!json) ctx.err(line) },

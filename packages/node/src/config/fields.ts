@@ -29,7 +29,7 @@ export function parseFieldString (key: string, spec: FieldSpec, raw: string): un
     }
     case 'bool': {
       const v = raw.trim().toLowerCase()
-      if (['true', '1', 'yes', 'on', ''].includes(v)) return true
+      if (['true', '1', 'yes', 'on'].includes(v)) return true
       if (['false', '0', 'no', 'off'].includes(v)) return false
       throw new InvalidConfigError(key, `expected true or false, got "${raw}"`)
     }
@@ -89,12 +89,12 @@ export function checkField (key: string, spec: FieldSpec, value: unknown): unkno
   }
 }
 
-/** `train.lr` → `--train-lr`. */
+/** `train.learningRate` → `--train-learning-rate`. */
 export function flagName (key: string): string {
   return key.replace(/\./g, '-').replace(/[A-Z]/g, c => '-' + c.toLowerCase())
 }
 
-/** `train.lr` → `MURMUR_TRAIN_LR`. */
+/** `train.learningRate` → `MURMUR_TRAIN_LEARNING_RATE`. */
 export function envName (key: string): string {
   return 'MURMUR_' + flagName(key).replace(/-/g, '_').toUpperCase()
 }

@@ -1,3 +1,3 @@
 export { NODE_CONFIG_SCHEMA } from './schema.js'
-export { type FieldSpec, type Schema, flagName, envName, parseFieldString, checkField } from './fields.js'
+export { type FieldSpec, type Schema, flagName, envName } from './fields.js'
 export { type NodeConfig, type PartialNodeConfig, type ConfigSources, resolveConfig, loadConfigFile, flattenConfig } from './resolve.js'

@@ -3,6 +3,8 @@
  * then a frozen, fully-defaulted `NodeConfig`. Errors name the key, the bad value and the range.
  */
 import { readFile } from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Aggregation } from '@murmur/trainer'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
 import { NODE_CONFIG_SCHEMA } from './schema.js'
@@ -17,6 +19,9 @@ export interface NodeConfig {
   readonly localGroups: number
   readonly peerGroups: number
   readonly groupSize: number
+  /** auto | cpu | cuda | webgpu (graph's `Device`). */
+  readonly device: 'auto' | 'cpu' | 'cuda' | 'webgpu'
+  readonly chatTemplate: boolean
   readonly model: string
   readonly rewardModel: string
   readonly taskMix: Readonly<Record<string, number>>
@@ -30,7 +35,9 @@ export interface NodeConfig {
     readonly dht: boolean
     readonly pskFile: string
     readonly maxConnections: number
-    readonly peerGroupsPerSecond: number
+    readonly inboundPerHostPerSecond: number
+    readonly heartbeatMs: number
+    readonly groupsPerSecond: number
   }
   readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
@@ -46,20 +53,22 @@ export interface NodeConfig {
     readonly filterZeroVariance: boolean
   }
   readonly train: {
-    readonly lr: number
+    readonly learningRate: number
     readonly warmupSteps: number
     readonly weightDecay: number
-    readonly gradClip: number
+    readonly maxGradNorm: number
     readonly epochs: number
     readonly minibatchGroups: number
-    readonly clipLow: number
-    readonly clipHigh: number
-    readonly klBeta: number
-    readonly aggregation: 'token-mean' | 'sequence-mean' | 'constant'
+    readonly epsLow: number
+    readonly epsHigh: number
+    readonly beta: number
+    readonly loraRank: number
+    readonly loraTargets: readonly string[]
+    readonly aggregation: Aggregation
   }
   readonly checkpoint: { readonly every: number, readonly keep: number }
   readonly eval: { readonly every: number, readonly tasks: number }
-  readonly metrics: { readonly port: number, readonly host: string }
+  readonly metrics: { readonly keep: number, readonly port: number, readonly host: string }
 }
 
 /** A partial config as a user writes it (nested objects, any subset of keys). */
@@ -86,7 +95,8 @@ export function resolveConfig (sources: ConfigSources = {}): NodeConfig {
   if (sources.env !== undefined) {
     for (const [key, spec] of Object.entries(specs)) {
       const raw = sources.env[envName(key)]
-      if (raw !== undefined) values.set(key, parseFieldString(key, spec, raw))
+      // An empty variable (MURMUR_NET_MDNS=) is unset, as in most tools: it never means "true".
+      if (raw !== undefined && raw !== '') values.set(key, parseFieldString(key, spec, raw))
     }
   }
   if (sources.flags !== undefined) {
@@ -163,8 +173,15 @@ function checkCrossField (c: NodeConfig): void {
     throw new InvalidConfigError('rewards.alpha', `alpha + beta must be < 1 so every correct answer outranks every incorrect one, got ${c.rewards.alpha} + ${c.rewards.beta}`)
   }
   if (c.rewards.wMin > c.rewards.wMax) throw new InvalidConfigError('rewards.wMin', `must be ≤ rewards.wMax (${c.rewards.wMax}), got ${c.rewards.wMin}`)
-  for (const addr of [...c.net.listen, ...c.net.bootstrap]) {
-    if (!addr.startsWith('/')) throw new InvalidConfigError('net.listen', `"${addr}" is not a multiaddr (it must start with "/")`)
+  for (const key of ['net.listen', 'net.bootstrap'] as const) {
+    for (const addr of key === 'net.listen' ? c.net.listen : c.net.bootstrap) {
+      if (!addr.startsWith('/')) throw new InvalidConfigError(key, `"${addr}" is not a multiaddr (it must start with "/")`)
+      try {
+        multiaddr(addr)
+      } catch (err) {
+        throw new InvalidConfigError(key, `"${addr}" is not a valid multiaddr: ${(err as Error).message}`, { cause: err })
+      }
+    }
   }
 }
 

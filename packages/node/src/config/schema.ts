@@ -1,7 +1,17 @@
 /**
  * Every key of a node's configuration, its default and its allowed range. Defaults run a node
- * with no config at all: the built-in tiny policy and reward model, HERO shaping, I/J = 4/4.
+ * with no config at all: the built-in tiny policy and reward model, verifier rewards, I/J = 4/4.
+ *
+ * One owner per setting: a key that configures a package (net, trainer, rewards) has that
+ * package's name for it and takes that package's exported default, so editing the package's
+ * default changes what `murmur node` does. Only the node's own settings are set here.
  */
+import {
+  DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_MAX_CONNECTIONS, DEFAULT_SWARM_ID
+} from '@murmur/net'
+import { AGGREGATIONS, TRAINER_DEFAULTS } from '@murmur/trainer'
+import { DEFAULT_HERO_K, DEFAULT_HERO_W_MAX, DEFAULT_HERO_W_MIN } from '@murmur/rewards'
+import { constants as storeConstants } from '@murmur/store'
 import type { Schema } from './fields.js'
 
 /** The node configuration schema (dotted keys). */
@@ -12,6 +22,8 @@ export const NODE_CONFIG_SCHEMA = {
   localGroups: { kind: 'int', default: 4, min: 0, max: 256, doc: 'I: local groups (prompts) generated and trained on per round' },
   peerGroups: { kind: 'int', default: 4, min: 0, max: 256, doc: 'J: peer groups sampled from the pool per round' },
   groupSize: { kind: 'int', default: 8, min: 2, max: 64, doc: 'G: completions per prompt' },
+  device: { kind: 'string', default: 'cpu', choices: ['auto', 'cpu', 'cuda', 'webgpu'], doc: 'where onnxruntime sessions run: auto (CUDA if its provider is installed, else WebGPU if an adapter exists, else CPU), cpu, cuda or webgpu' },
+  chatTemplate: { kind: 'bool', default: false, doc: "wrap every prompt as one user turn of the model's chat template (Hugging Face folders that have one; instruct models on text-format tasks)" },
   model: { kind: 'string', default: 'builtin:tiny', doc: 'policy: "builtin:tiny", a safetensors file or a model folder' },
   rewardModel: { kind: 'string', default: 'builtin:tiny-rm', doc: 'reward model: "builtin:tiny-rm", an ONNX/safetensors path, or "none"' },
   // The families where the shipped tiny policy starts in the learnable middle (≈ 25–60 % sampled);
@@ -21,14 +33,16 @@ export const NODE_CONFIG_SCHEMA = {
   modelId: { kind: 'string', default: '', doc: 'model id announced with published groups (default: derived from the model)' },
 
   'net.enabled': { kind: 'bool', default: true, doc: 'join the swarm (false = train alone, no networking)' },
-  'net.swarmId': { kind: 'string', default: 'murmur-local', doc: 'swarm id; nodes with different ids never exchange rollouts' },
+  'net.swarmId': { kind: 'string', default: DEFAULT_SWARM_ID, doc: 'swarm id; nodes with different ids never exchange rollouts' },
   'net.listen': { kind: 'list', default: ['/ip4/127.0.0.1/tcp/0'], doc: 'multiaddrs to listen on' },
   'net.bootstrap': { kind: 'list', default: [], doc: 'multiaddrs of bootstrap peers' },
   'net.mdns': { kind: 'bool', default: false, doc: 'discover peers on the LAN with mDNS' },
   'net.dht': { kind: 'bool', default: false, doc: 'run the Kademlia DHT (public swarms)' },
   'net.pskFile': { kind: 'string', default: '', doc: 'pre-shared key file of a private swarm (libp2p pnet)' },
-  'net.maxConnections': { kind: 'int', default: 64, min: 1, max: 10000, doc: 'connection limit' },
-  'net.peerGroupsPerSecond': { kind: 'number', default: 20, min: 0, exclusiveMin: true, doc: 'per-peer rate limit on accepted groups' },
+  'net.maxConnections': { kind: 'int', default: DEFAULT_MAX_CONNECTIONS, min: 1, max: 10000, doc: 'connection limit' },
+  'net.inboundPerHostPerSecond': { kind: 'int', default: DEFAULT_INBOUND_PER_HOST_PER_SECOND, min: 1, doc: 'most inbound connections per second from one host (raise it for many nodes on one machine)' },
+  'net.heartbeatMs': { kind: 'int', default: DEFAULT_HEARTBEAT_MS, min: 10, doc: 'gossipsub heartbeat in ms' },
+  'net.groupsPerSecond': { kind: 'number', default: DEFAULT_GROUPS_PER_SECOND, min: 0, exclusiveMin: true, doc: 'per-origin rate limit on accepted groups' },
 
   'pool.maxGroups': { kind: 'int', default: 4096, min: 1, doc: 'peer groups kept in the pool' },
   'pool.maxBytes': { kind: 'int', default: 64 * 1024 * 1024, min: 1024, doc: 'bytes of peer groups kept in the pool' },
@@ -49,26 +63,31 @@ export const NODE_CONFIG_SCHEMA = {
   'rewards.alpha': { kind: 'number', default: 0.05, min: 0, doc: 'HERO: band half-width of incorrect answers' },
   'rewards.beta': { kind: 'number', default: 0.05, min: 0, doc: 'HERO: band half-width of correct answers' },
   'rewards.weighting': { kind: 'bool', default: true, doc: 'HERO: variance-aware group weighting' },
-  'rewards.wMin': { kind: 'number', default: 0.4, min: 0, doc: 'HERO: minimum group weight' },
-  'rewards.wMax': { kind: 'number', default: 3, min: 0, doc: 'HERO: maximum group weight' },
-  'rewards.k': { kind: 'number', default: 6, min: 0, doc: 'HERO: weighting sigmoid steepness' },
+  'rewards.wMin': { kind: 'number', default: DEFAULT_HERO_W_MIN, min: 0, doc: 'HERO: minimum group weight' },
+  'rewards.wMax': { kind: 'number', default: DEFAULT_HERO_W_MAX, min: 0, doc: 'HERO: maximum group weight' },
+  'rewards.k': { kind: 'number', default: DEFAULT_HERO_K, min: 0, doc: 'HERO: weighting sigmoid steepness' },
   'rewards.filterZeroVariance': { kind: 'bool', default: true, doc: 'drop groups whose shaped rewards are all equal (DAPO)' },
 
-  // Measured on the tiny policy: 1e-4 learns slowly, 2e-4 shows progress within ~100 rounds,
-  // 3e-4 is noisier, 1e-3 collapses (runtime-facts.md).
-  'train.lr': { kind: 'number', default: 2e-4, min: 0, exclusiveMin: true, max: 1, doc: 'AdamW learning rate' },
-  'train.warmupSteps': { kind: 'int', default: 0, min: 0, doc: 'linear learning-rate warm-up steps' },
-  'train.weightDecay': { kind: 'number', default: 0, min: 0, doc: 'AdamW decoupled weight decay' },
-  'train.gradClip': { kind: 'number', default: 1, min: 0, doc: 'global gradient-norm clip (0 = off)' },
-  'train.epochs': { kind: 'int', default: 1, min: 1, max: 16, doc: 'update epochs per batch' },
+  // The trainer's settings, named and defaulted as @murmur/trainer names and defaults them.
+  'train.learningRate': { kind: 'number', default: TRAINER_DEFAULTS.learningRate, min: 0, exclusiveMin: true, max: 1, doc: 'AdamW learning rate' },
+  'train.warmupSteps': { kind: 'int', default: TRAINER_DEFAULTS.warmupSteps, min: 0, doc: 'linear learning-rate warm-up steps' },
+  'train.weightDecay': { kind: 'number', default: TRAINER_DEFAULTS.weightDecay, min: 0, doc: 'AdamW decoupled weight decay' },
+  'train.maxGradNorm': { kind: 'number', default: TRAINER_DEFAULTS.maxGradNorm, min: 0, doc: 'global gradient-norm clip (0 = off)' },
+  'train.epochs': { kind: 'int', default: TRAINER_DEFAULTS.epochs, min: 1, max: 16, doc: 'update epochs per batch' },
+  // The node counts minibatches in groups (the trainer in sequences: minibatchGroups × groupSize).
   'train.minibatchGroups': { kind: 'int', default: 8, min: 1, doc: 'groups per minibatch' },
-  'train.clipLow': { kind: 'number', default: 0.2, min: 0, max: 1, doc: 'ε_low of the clipped surrogate' },
-  'train.clipHigh': { kind: 'number', default: 0.28, min: 0, doc: 'ε_high of the clipped surrogate' },
-  'train.klBeta': { kind: 'number', default: 0, min: 0, doc: 'k3 KL penalty weight (0 = off)' },
-  'train.aggregation': { kind: 'string', default: 'token-mean', choices: ['token-mean', 'sequence-mean', 'constant'], doc: 'loss aggregation' },
+  'train.epsLow': { kind: 'number', default: TRAINER_DEFAULTS.epsLow, min: 0, max: 1, doc: 'ε_low of the clipped surrogate' },
+  'train.epsHigh': { kind: 'number', default: TRAINER_DEFAULTS.epsHigh, min: 0, doc: 'ε_high of the clipped surrogate' },
+  'train.beta': { kind: 'number', default: TRAINER_DEFAULTS.beta, min: 0, doc: 'k3 KL penalty weight (0 = off)' },
+  'train.loraRank': { kind: 'int', default: 0, min: 0, max: 4096, doc: 'LoRA rank for Hugging Face models (0 = full fine-tuning): only adapters and their AdamW state train and are checkpointed' },
+  'train.loraTargets': { kind: 'list', default: ['q_proj', 'v_proj'], doc: 'projections that get LoRA adapters (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj)' },
+  'train.aggregation': { kind: 'string', default: TRAINER_DEFAULTS.aggregation, choices: AGGREGATIONS, doc: 'loss aggregation' },
 
   'checkpoint.every': { kind: 'int', default: 1, min: 1, doc: 'checkpoint every N rounds' },
-  'checkpoint.keep': { kind: 'int', default: 3, min: 1, doc: 'checkpoints kept' },
+  // ≥ 2 so a damaged newest checkpoint can fall back to the previous one.
+  'checkpoint.keep': { kind: 'int', default: storeConstants.DEFAULT_CHECKPOINT_KEEP, min: 2, doc: 'checkpoints kept (a damaged newest one falls back to an older one)' },
+  // ~600 bytes a round: 100,000 rounds ≈ 60 MB; older rounds are deleted as new ones arrive.
+  'metrics.keep': { kind: 'int', default: 100_000, min: 1, doc: 'rounds of metrics history kept (oldest deleted first)' },
   'eval.every': { kind: 'int', default: 0, min: 0, doc: 'evaluate held-out accuracy every N rounds (0 = off)' },
   'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation' },
 

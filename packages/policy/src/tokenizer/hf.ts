@@ -42,7 +42,8 @@ export function hfTokenizer (tokenizerJson: Record<string, unknown>, init: HfTok
     padId,
     spec: { kind: 'hf', tokenizerJson, tokenizerConfig: config },
     encode: (text: string): number[] => tok.encode(text, { add_special_tokens: false }).ids,
-    decode: (ids: readonly number[]): string => tok.decode([...ids], { skip_special_tokens: true }),
+    // @huggingface/tokenizers rejects an empty id list; an empty completion is valid here
+    decode: (ids: readonly number[]): string => ids.length === 0 ? '' : tok.decode([...ids], { skip_special_tokens: true }),
     toTokenizerJson: () => tokenizerJson,
     toTokenizerConfig: () => config
   }

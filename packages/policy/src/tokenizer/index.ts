@@ -4,3 +4,4 @@ export { charTokenizer, type CharTokenizerInit, CHAR_SPECIALS, DEFAULT_ALPHABET 
 export { hfTokenizer, type HfTokenizerInit } from './hf.js'
 export type { TokenizerSpec } from './types.js'
 export { tokenizerFromSpec, tokenizerFromFiles } from './spec.js'
+export { type ChatMessage, type ChatRenderOptions, type ChatTemplate, chatTemplate, encodePromptIds } from './chat.js'

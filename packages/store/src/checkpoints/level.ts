@@ -117,8 +117,23 @@ export class LevelCheckpointStore implements CheckpointStore {
   async latest (options: AbortOptions = {}): Promise<Checkpoint | undefined> {
     throwIfAborted(options.signal)
     this.components.assertOpen()
-    const [record] = await levelOp(this.dir, async () => await this.db.values({ reverse: true, limit: 1 }).all())
-    return record === undefined ? undefined : await this.load(record, options)
+    const records = await levelOp(this.dir, async () => await this.db.values({ reverse: true }).all())
+    let newestError: CheckpointCorruptedError | undefined
+    for (const record of records) {
+      try {
+        const checkpoint = await this.load(record, options)
+        if (checkpoint === undefined) continue
+        if (newestError !== undefined) {
+          this.components.logger.error(`${newestError.message.split(';')[0]}; resuming from the checkpoint of round ${checkpoint.round} instead`)
+        }
+        return checkpoint
+      } catch (err) {
+        if (!(err instanceof CheckpointCorruptedError)) throw err
+        newestError ??= err
+      }
+    }
+    if (newestError !== undefined) throw newestError
+    return undefined
   }
 
   async list (options: AbortOptions = {}): Promise<CheckpointInfo[]> {

@@ -1,14 +1,17 @@
 import type { AbortOptions } from '@murmur/interface'
 import { throwIfAborted } from '@murmur/interface'
-import type { MetricsRange, MetricsRecord, MetricsStore } from '../types.js'
+import type { MetricsRange, MetricsRecord, MetricsStore, MetricsStoreInit } from '../types.js'
 import { assertIndex } from '../util.js'
-import { resolveRange, validateMetrics } from './validate.js'
+import { resolveMetricsInit, resolveRange, validateMetrics } from './validate.js'
 
-/** Metrics history in process memory (records are cloned in and out). */
+/** Metrics history in process memory (records are cloned in and out), bounded like the level store. */
 export class MemoryMetricsStore implements MetricsStore {
   private readonly byRound = new Map<number, MetricsRecord>()
+  private readonly keep: number
 
-  constructor (private readonly components: { assertOpen: () => void }) {}
+  constructor (init: MetricsStoreInit, private readonly components: { assertOpen: () => void }) {
+    this.keep = resolveMetricsInit(init).keep
+  }
 
   async put<T extends { round: number }> (input: T, options: AbortOptions = {}): Promise<void> {
     const record: unknown = input
@@ -16,6 +19,10 @@ export class MemoryMetricsStore implements MetricsStore {
     throwIfAborted(options.signal)
     this.components.assertOpen()
     this.byRound.set(record.round, structuredClone(record))
+    if (this.byRound.size > this.keep) {
+      const oldest = [...this.byRound.keys()].sort((a, b) => a - b).slice(0, this.byRound.size - this.keep)
+      for (const round of oldest) this.byRound.delete(round)
+    }
   }
 
   async get (round: number, options: AbortOptions = {}): Promise<MetricsRecord | undefined> {

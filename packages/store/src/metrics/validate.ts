@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@murmur/interface'
-import type { MetricsRange, MetricsRecord } from '../types.js'
+import { DEFAULT_METRICS_KEEP } from '../constants.js'
+import type { MetricsRange, MetricsRecord, MetricsStoreInit } from '../types.js'
 import { assertIndex, assertJson, assertLimit } from '../util.js'
 
 /** Validates a metrics record: a JSON object with a `round` index. */
@@ -21,4 +22,11 @@ export function resolveRange (range: MetricsRange): { from: number, to: number, 
   assertLimit('range.limit', limit, true)
   if (range.reverse !== undefined && typeof range.reverse !== 'boolean') throw new InvalidArgumentError('range.reverse', 'must be a boolean')
   return { from, to, limit, reverse: range.reverse === true }
+}
+
+/** Resolves and validates metrics store options. */
+export function resolveMetricsInit (init: MetricsStoreInit = {}): Required<MetricsStoreInit> {
+  const keep = init.keep ?? DEFAULT_METRICS_KEEP
+  assertLimit('metrics.keep', keep, true)
+  return { keep }
 }

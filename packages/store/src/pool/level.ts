@@ -1,6 +1,5 @@
-import type { AbortOptions } from '@murmur/interface'
+import type { AbortOptions, Logger } from '@murmur/interface'
 import { throwIfAborted } from '@murmur/interface'
-import { StoreCorruptedError } from '../errors.js'
 import { levelOp, type Sub } from '../level-util.js'
 import type { PoolEntryMeta } from '../types.js'
 import { copyBytes, intKey, parseIntKey } from '../util.js'
@@ -32,12 +31,16 @@ function decodeMeta (value: Uint8Array): PoolEntryMeta {
   return meta
 }
 
-/** A pool backend on a LevelDB sublevel, keyed by arrival sequence number. */
+/**
+ * A pool backend on a LevelDB sublevel, keyed by arrival sequence number. The pool is disposable
+ * (peers re-gossip, local groups are regenerated), so an unreadable record is deleted and logged
+ * on load instead of failing the store's start.
+ */
 export class LevelPoolBackend implements PoolBackend {
-  /** Records dropped on load because they were unreadable (only when constructed with `dropBad`). */
+  /** Records dropped on load because they were unreadable. */
   dropped = 0
 
-  constructor (private readonly db: Sub<Uint8Array>, private readonly path: string, private readonly dropBad = false) {}
+  constructor (private readonly db: Sub<Uint8Array>, private readonly path: string, private readonly logger: Logger) {}
 
   async * load (options: AbortOptions): AsyncIterable<IndexedEntry> {
     const bad: string[] = []
@@ -48,7 +51,7 @@ export class LevelPoolBackend implements PoolBackend {
         try {
           entries.push({ seq: parseIntKey(key), meta: Object.freeze(decodeMeta(value)) })
         } catch (err) {
-          if (!this.dropBad) throw new StoreCorruptedError(this.path, `pool record ${key} is unreadable: ${(err as Error).message}`)
+          this.logger.error(`dropping unreadable pool record ${key} in ${this.path}: ${(err as Error).message}`)
           bad.push(key)
         }
       }
@@ -67,7 +70,15 @@ export class LevelPoolBackend implements PoolBackend {
 
   async read (seqs: number[]): Promise<Array<Uint8Array | undefined>> {
     const values = await levelOp(this.path, async () => await this.db.getMany(seqs.map(intKey)))
-    return values.map(v => v === undefined ? undefined : copyBytes(v.subarray(4 + headerLength(v))))
+    return values.map((v, i) => {
+      if (v === undefined) return undefined
+      try {
+        return copyBytes(v.subarray(4 + headerLength(v)))
+      } catch (err) {
+        this.logger.error(`skipping unreadable pool record ${intKey(seqs[i])} in ${this.path}: ${(err as Error).message}`)
+        return undefined
+      }
+    })
   }
 
   async clear (): Promise<void> {

@@ -17,10 +17,10 @@ export function rewardParamSpecs (config: GptConfig): Array<{ name: string, shap
   return [...paramSpecs(config).map(s => ({ name: s.name, shape: s.shape })), { name: SCORE_WEIGHT, shape: [1, config.nEmbd] }]
 }
 
-/** One-hot of each row's last real token, from an int64 mask `[B, T]`, as float32. */
-function lastTokenPool (g: GraphBuilder, mask: Value, T: number): Value {
+/** One-hot of each row's last real token, from an int64 mask `[B, T]`, in `dtype`. */
+function lastTokenPool (g: GraphBuilder, mask: Value, T: number, dtype: 'float32' | 'float64'): Value {
   return g.scope('pool', () => {
-    const m = g.cast(mask, 'float32')
+    const m = g.cast(mask, dtype)
     const next = T > 1 ? g.pad(g.slice(m, [1], [T], [1]), [0, 0, 0, 1]) : g.mul(m, 0)
     return g.mul(m, g.sub(1, next))
   })
@@ -37,7 +37,7 @@ function scoresOf (g: GraphBuilder, hidden: Value, w: Value, pool: Value): Value
 /** Scores of right-padded rows `ids`/`mask` `[B, steps]` under parameters `p` (trunk + head). */
 function rewardScores (g: GraphBuilder, config: GptConfig, p: GptParams, ids: Value, mask: Value, steps: number): Value {
   const { hidden } = gptTrunk(g, config, p, { inputIds: ids, positionIds: trainPositions(g, steps) })
-  return scoresOf(g, hidden, p[SCORE_WEIGHT], lastTokenPool(g, mask, steps))
+  return scoresOf(g, hidden, p[SCORE_WEIGHT], lastTokenPool(g, mask, steps, hidden.dtype as 'float32' | 'float64'))
 }
 
 /**
@@ -58,23 +58,25 @@ export function buildRewardScoringModel (config: GptConfig, weights: Record<stri
 /**
  * Bradley–Terry train step over `pairs` preference pairs: rows `0..pairs−1` are the chosen
  * completions, rows `pairs..2·pairs−1` the rejected ones. Loss `mean softplus(−(s_c − s_r))`;
- * outputs `accuracy` (share of pairs ordered correctly) and the AdamW `.next` tensors.
+ * outputs `accuracy` (share of pairs ordered correctly) and the AdamW `.next` tensors
+ * (`optimizer: false`: `grad.<name>`; `dtype: 'float64'` for gradient checks).
  */
-export function buildRewardTrainStep (config: GptConfig, pairs: number, steps: number, spec: UpdateSpec = {}): Uint8Array {
+export function buildRewardTrainStep (config: GptConfig, pairs: number, steps: number, spec: UpdateSpec & { dtype?: 'float32' | 'float64' } = {}): Uint8Array {
+  const dtype = spec.dtype ?? 'float32'
   const g = graphBuilder({ name: 'murmur-reward-step', opset: OPSET })
-  const p = gptParamInputs(g, config)
-  p[SCORE_WEIGHT] = g.input(SCORE_WEIGHT, 'float32', [1, config.nEmbd])
+  const p = gptParamInputs(g, config, dtype)
+  p[SCORE_WEIGHT] = g.input(SCORE_WEIGHT, dtype, [1, config.nEmbd])
   const rows = 2 * pairs
   const ids = g.input('input_ids', 'int64', [rows, steps])
   const mask = g.input('attention_mask', 'int64', [rows, steps])
-  const pairMask = g.input('pair_mask', 'float32', [pairs])
+  const pairMask = g.input('pair_mask', dtype, [pairs])
   const [chosen, rejected] = g.split(rewardScores(g, config, p, ids, mask, steps), 0, [pairs, pairs])
   const diff = g.sub(chosen, rejected)
   const n = g.max(g.reduceSum(pairMask), 1)
   // softplus(−x) = relu(−x) + log(1 + exp(−|x|)), stable for large |x|.
   const softplus = g.add(g.relu(g.neg(diff)), g.log(g.add(g.exp(g.neg(g.abs(diff))), 1)))
   const loss = g.output('loss', g.div(g.reduceSum(g.mul(softplus, pairMask)), n))
-  g.output('accuracy', g.div(g.reduceSum(g.mul(g.cast(g.greater(diff, 0), 'float32'), pairMask)), n))
+  g.output('accuracy', g.div(g.reduceSum(g.mul(g.cast(g.greater(diff, 0), dtype), pairMask)), n))
   finishStep(g, loss, p, spec)
   return g.toModelProto()
 }

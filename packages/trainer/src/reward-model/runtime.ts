@@ -6,6 +6,7 @@
  * batch's longest row. Longer rows keep their last tokens.
  */
 import * as ort from 'onnxruntime-node'
+import { ortOptions, type ResolvedDevice } from '@murmur/graph'
 import { InvalidArgumentError, type AbortOptions, throwIfAborted } from '@murmur/interface'
 import { type Tokenizer, InferenceError } from '@murmur/policy'
 import { encodePair } from '../batch.js'
@@ -28,6 +29,8 @@ export interface RewardModelInit {
   maxLength?: number
   /** onnxruntime intra-op threads. Default 1. */
   threads?: number
+  /** Where the session runs (a resolved device, see graph's `resolveDevice`). Default cpu. */
+  device?: ResolvedDevice
 }
 
 /** A loaded reward model. */
@@ -44,12 +47,7 @@ export async function createRewardModel (init: RewardModelInit): Promise<RewardM
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError('batchSize', `must be a positive integer, got ${batchSize}`)
   let session: ort.InferenceSession
   try {
-    session = await ort.InferenceSession.create(init.model, {
-      intraOpNumThreads: init.threads ?? 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      extra: { session: { intra_op: { allow_spinning: '0' } } }
-    })
+    session = await ort.InferenceSession.create(init.model, ortOptions({ intraOpThreads: init.threads ?? 1, device: init.device }))
   } catch (err) {
     throw new InferenceError(`cannot load reward model: ${(err as Error).message}`, { cause: err })
   }

@@ -12,7 +12,7 @@ import { bucketSteps, encodePair } from '../batch.js'
 import { InvalidTrainerStateError } from '../errors.js'
 import { buildRewardScoringModel, buildRewardTrainStep, rewardParamSpecs, SCORE_WEIGHT } from './graphs.js'
 import { derivePreferencePairs, type PreferencePair } from './preferences.js'
-import { createRewardModel } from './runtime.js'
+import { createRewardModel, type RewardModelInit } from './runtime.js'
 
 /** Options of `trainRewardModel`. */
 export interface RewardTrainOptions extends AbortOptions {
@@ -169,7 +169,7 @@ export function rewardModelFromSafetensors (bytes: Uint8Array, file = 'reward-mo
 }
 
 /** Loads a shipped reward-model safetensors file as a ready `RewardModel`. */
-export async function loadRewardModel (bytes: Uint8Array, tokenizer: Tokenizer = charTokenizer()): Promise<import('./runtime.js').RewardModel> {
+export async function loadRewardModel (bytes: Uint8Array, tokenizer: Tokenizer = charTokenizer(), options: Pick<RewardModelInit, 'device' | 'threads'> = {}): Promise<import('./runtime.js').RewardModel> {
   const { config, weights } = rewardModelFromSafetensors(bytes)
-  return await createRewardModel({ model: buildRewardScoringModel(config, weights), tokenizer })
+  return await createRewardModel({ ...options, model: buildRewardScoringModel(config, weights), tokenizer })
 }

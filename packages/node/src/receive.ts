@@ -1,0 +1,128 @@
+/**
+ * The receive step of a node, beside the round that consumes it. The swarm's validator has
+ * already decoded each peer group once, checked its limits and signature and regenerated its
+ * task once (prompt check); here the pool stores the bytes exactly as the producer signed them
+ * and the node keeps, in memory, what a round needs of the group (its decoding, its task, its
+ * producer). The full local re-score runs once per group, the first time a round samples it, and
+ * is cached with the record. Groups the pool holds from before a restart have no record: they
+ * are decoded and checked again (never trust storage either) the first time they are sampled.
+ */
+import type { AbortOptions } from '@murmur/interface'
+import { decodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
+import type { RandomSource, RolloutPool } from '@murmur/store'
+import { resolveTask, taskKey, verify, type ResolvedTask } from '@murmur/tasks'
+import type { ReceivedGroup } from './ports.js'
+
+/** One peer group as the round sees it: what arrived, what was regenerated, its local scores. */
+export interface PeerGroup {
+  /** Pool entry id (the pool's duplicate key). */
+  readonly id: string
+  /** Peer id of the signed origin. */
+  readonly producer: string
+  /** The group as decoded from the signed bytes (the producer's model id, round, timestamps, completions). */
+  readonly group: RolloutGroup
+  /** The task regenerated locally from `group.task`: its answer is trusted, the producer's scores are not. */
+  readonly task: ResolvedTask
+  /** Local arrival time (ms since the epoch); undefined for groups restored from the pool after a restart. */
+  readonly receivedAt: number | undefined
+  /** The local verifier's score of each completion (computed once, on first sample). */
+  readonly verifier: readonly number[]
+}
+
+/** Options of `PeerGroups.sample`. */
+export interface PeerSampleOptions extends AbortOptions {
+  /** Seeded random source of the draw. */
+  rng: RandomSource
+}
+
+/** The node's peer groups: the pool's bytes plus the in-memory records of what was validated. */
+export interface PeerGroups {
+  /** Stores a validated group (its signed bytes) and keeps its record; false when the pool already holds it. */
+  receive(received: ReceivedGroup, options?: AbortOptions): Promise<boolean>
+  /** Peer groups in the pool. */
+  available(): number
+  /** Up to `count` distinct peer groups drawn uniformly from the pool, each scored by the local verifier. */
+  sample(count: number, options: PeerSampleOptions): Promise<PeerGroup[]>
+  /** Removes groups from the pool (a peer group is trained on once). */
+  consume(ids: readonly string[], options?: AbortOptions): Promise<void>
+}
+
+/** What `peerGroups` needs. */
+export interface PeerGroupsComponents {
+  pool: RolloutPool
+}
+
+/** A record as kept between arrival and first sample. */
+interface Held {
+  id: string
+  producer: string
+  group: RolloutGroup
+  task: ResolvedTask
+  receivedAt: number | undefined
+  verifier: number[] | undefined
+}
+
+/** Creates the receive step over a node's pool. */
+export function peerGroups (components: PeerGroupsComponents): PeerGroups {
+  const { pool } = components
+  const held = new Map<string, Held>()
+
+  const prune = (): void => {
+    // Entries leave the pool by eviction and expiry too: forget their records.
+    if (held.size <= pool.stats().peer) return
+    for (const id of held.keys()) if (!pool.has(id)) held.delete(id)
+  }
+
+  return {
+    async receive (received, options = {}) {
+      const { group, task } = received
+      const result = await pool.insert({
+        origin: 'peer',
+        producer: received.from,
+        family: task.ref.family,
+        taskKey: taskKey(group.task),
+        round: group.round,
+        payload: received.bytes,
+        completions: group.completions
+      }, options)
+      if (result.status !== 'inserted') return false
+      held.set(result.entry.id, { id: result.entry.id, producer: received.from, group, task, receivedAt: received.receivedAt, verifier: undefined })
+      return true
+    },
+    available: () => pool.stats().peer,
+    async sample (count, options) {
+      prune()
+      const entries = await pool.sample(count, { rng: options.rng, origin: 'peer', signal: options.signal })
+      const out: PeerGroup[] = []
+      for (const entry of entries) {
+        let record = held.get(entry.id)
+        if (record === undefined) {
+          record = restore(entry.id, entry.producer, entry.taskKey, entry.payload)
+          if (record === undefined) continue
+          held.set(entry.id, record)
+        }
+        record.verifier ??= record.group.completions.map(text => verify(record.task, text).score)
+        out.push(record as PeerGroup)
+      }
+      return out
+    },
+    async consume (ids, options = {}) {
+      for (const id of ids) {
+        held.delete(id)
+        await pool.delete(id, options)
+      }
+    }
+  }
+}
+
+/** Decodes and checks a stored group that has no record (stored before a restart); undefined if it no longer holds up. */
+function restore (id: string, producer: string, key: string, payload: Uint8Array): Held | undefined {
+  try {
+    const group = decodeRolloutGroup(payload)
+    const task = resolveTask(group.task)
+    if (task.prompt !== group.prompt || taskKey(group.task) !== key) return undefined
+    return { id, producer, group, task, receivedAt: undefined, verifier: undefined }
+  } catch {
+    return undefined
+  }
+}

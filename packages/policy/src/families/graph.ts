@@ -1,0 +1,182 @@
+/**
+ * The Llama / Qwen2 / Qwen3 forward pass as an ONNX graph, written once for inference (KV
+ * cache, left padding, symbolic shapes, weights as initializers) and training (no cache,
+ * static shapes, parameters as graph inputs, gradients by graph's `grad`, float32 or float64).
+ * It takes and returns the same structures as the gpt forward (`GptForwardInputs`,
+ * `GptForwardOutputs`), so generation and the train step can use either family.
+ *
+ * Only primitive ops with gradient rules are used: RMSNorm is x·(mean(x²)+ε)^−½·w, SwiGLU is
+ * g·σ(g)·u, grouped-query attention broadcasts each key/value head over its query group in a
+ * 5-D MatMul (no copies of the cache). q/k/v and gate/up are each one Gemm over concatenated
+ * weights (onnxruntime folds the concatenation of initializers once at load).
+ */
+import { graphBuilder, tensor, type GraphBuilder, type Value } from '@murmur/graph'
+import { MASK_VALUE, OPSET } from '../constants.js'
+import { attentionAllowed, type GptForwardInputs, type GptForwardOutputs, type GptParams, type KvPair } from '../model-graph.js'
+import { familyParamSpecs, ropeFrequencies, type FamilyConfig } from './config.js'
+import type { FamilyWeights } from './folder.js'
+
+/** Declares every parameter on `b` (initializers, or graph inputs with `paramsAs: 'input'`), by HF name. */
+export function declareFamilyParams (b: GraphBuilder, config: FamilyConfig, weights: FamilyWeights): GptParams {
+  const params: GptParams = {}
+  for (const s of familyParamSpecs(config)) params[s.name] = b.param(s.name, tensor('float32', s.shape, weights[s.name]))
+  return params
+}
+
+/** Declares every parameter as a graph input of `dtype` (train steps feed them each call). */
+export function familyParamInputs (b: GraphBuilder, config: FamilyConfig, dtype: 'float32' | 'float64' = 'float32'): GptParams {
+  const params: GptParams = {}
+  for (const s of familyParamSpecs(config)) params[s.name] = b.input(s.name, dtype, s.shape)
+  return params
+}
+
+/** Builds the family forward on `b`: logits [batch, seq, vocab], final hidden states and the new cache. */
+export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: GptParams, inputs: GptForwardInputs): GptForwardOutputs {
+  const p = (name: string): Value => {
+    const v = params[name]
+    if (v === undefined) throw new Error(`family forward: parameter ${name} was not declared`)
+    return v
+  }
+  const opt = (name: string): Value | undefined => params[name]
+  const hd = c.headDim
+  const rep = c.nHead / c.nKvHead
+  const { inputIds, positionIds } = inputs
+  const [batchDim, seqDim] = inputIds.shape
+  const embed = p('model.embed_tokens.weight')
+  const dtype = embed.dtype as 'float32' | 'float64'
+  const allowed = b.scope('mask', () => attentionAllowed(b, inputs))
+  const idsShape = b.scope('shape', () => b.shapeOf(inputIds))
+  const heads = c.nHead + 2 * c.nKvHead
+  const qkvShape = b.scope('shape', () => b.concat([idsShape, b.ints([heads, hd], 'qkv_tail')], 0))
+  const rotary = b.scope('rotary', () => rotaryTables(b, c, positionIds, dtype))
+  let x = b.scope('model', () => b.reshape(b.gather(embed, inputIds, 0), [-1, c.hiddenSize]))
+  const present: KvPair[] = []
+  for (let l = 0; l < c.nLayer; l++) {
+    const pre = `model.layers.${l}.`
+    x = b.scope('model', () => b.scope('layers', () => b.scope(l, () => {
+      const h = b.scope('input_layernorm', () => rmsNorm(b, x, p(pre + 'input_layernorm.weight'), c.rmsEps))
+      const attn = b.scope('self_attn', () => {
+        const proj = ['q_proj', 'k_proj', 'v_proj'].map(n => pre + 'self_attn.' + n)
+        const w = b.scope('qkv', () => b.concat(proj.map(n => p(n + '.weight')), 0))
+        const bias = c.qkvBias ? b.scope('qkv', () => b.concat(proj.map(n => p(n + '.bias')), 0)) : undefined
+        const qkv = b.gemm(h, w, bias, { transB: true })
+        // [b·t, (h + 2kv)·hd] → [b, h + 2kv, t, hd] → q [b, h, t, hd], k and v [b, kv, t, hd]
+        const all = b.transpose(b.reshape(qkv, qkvShape, [batchDim, seqDim, heads, hd]), [0, 2, 1, 3])
+        let [q, k, v] = b.split(all, 1, [c.nHead, c.nKvHead, c.nKvHead])
+        if (c.qkNorm) {
+          q = b.scope('q_norm', () => rmsNorm(b, q, p(pre + 'self_attn.q_norm.weight'), c.rmsEps))
+          k = b.scope('k_norm', () => rmsNorm(b, k, p(pre + 'self_attn.k_norm.weight'), c.rmsEps))
+        }
+        q = b.scope('q', () => applyRotary(b, q, rotary))
+        k = b.scope('k', () => applyRotary(b, k, rotary))
+        const past = inputs.past?.[l]
+        if (past !== undefined) {
+          const total = inputs.totalDim ?? 'total_sequence_length'
+          k = b.concat([past.key, k], 2, total)
+          v = b.concat([past.value, v], 2, total)
+        }
+        present.push({ key: k, value: v })
+        const y = groupedAttention(b, q, k, v, allowed, rep, hd)
+        return b.scope('o_proj', () => b.gemm(y, p(pre + 'self_attn.o_proj.weight'), opt(pre + 'self_attn.o_proj.bias'), { transB: true }))
+      })
+      const x1 = b.add(x, attn)
+      const h2 = b.scope('post_attention_layernorm', () => rmsNorm(b, x1, p(pre + 'post_attention_layernorm.weight'), c.rmsEps))
+      const mlp = b.scope('mlp', () => {
+        const names = [pre + 'mlp.gate_proj', pre + 'mlp.up_proj']
+        const w = b.concat(names.map(n => p(n + '.weight')), 0)
+        const bias = c.mlpBias ? b.concat(names.map(n => p(n + '.bias')), 0) : undefined
+        const [gate, up] = b.split(b.gemm(h2, w, bias, { transB: true }), 1, 2)
+        const act = b.mul(b.mul(gate, b.sigmoid(gate)), up)
+        return b.scope('down_proj', () => b.gemm(act, p(pre + 'mlp.down_proj.weight'), opt(pre + 'mlp.down_proj.bias'), { transB: true }))
+      })
+      return b.add(x1, mlp)
+    })))
+  }
+  const hidden = b.scope('model', () => b.scope('norm', () => rmsNorm(b, x, p('model.norm.weight'), c.rmsEps)))
+  const logits = b.scope('lm_head', () => {
+    const flat = b.gemm(hidden, c.tiedEmbeddings ? embed : p('lm_head.weight'), undefined, { transB: true })
+    return b.reshape(flat, b.concat([idsShape, b.ints([c.vocabSize], 'vocab')], 0), [batchDim, seqDim, c.vocabSize])
+  })
+  return { logits, hidden, present }
+}
+
+/** x·(mean(x²) + ε)^−½·w over the last axis (transformers' RMSNorm). */
+function rmsNorm (b: GraphBuilder, x: Value, weight: Value, eps: number): Value {
+  const ms = b.reduceMean(b.mul(x, x), [x.rank - 1], true)
+  return b.mul(b.mul(x, b.reciprocal(b.sqrt(b.add(ms, eps)))), weight)
+}
+
+/**
+ * Causal attention of q [b, h, t, hd] over k, v [b, kv, s, hd]; query head j reads key/value
+ * head ⌊j / rep⌋ (transformers' `repeat_kv`). Returns [b·t, h·hd].
+ */
+function groupedAttention (b: GraphBuilder, q: Value, k: Value, v: Value, allowed: Value, rep: number, hd: number): Value {
+  const scale = 1 / Math.sqrt(hd)
+  const nHead = q.shape[1] as number
+  if (rep === 1) {
+    const scores = b.mul(b.matmul(q, b.transpose(k, [0, 1, 3, 2])), scale)
+    const probs = b.softmax(b.where(allowed, scores, MASK_VALUE), -1)
+    return b.reshape(b.transpose(b.matmul(probs, v), [0, 2, 1, 3]), [-1, nHead * hd])
+  }
+  const kv = k.shape[1] as number
+  const q5 = b.reshape(q, [0, kv, rep, -1, hd])
+  const k5 = b.unsqueeze(k, [2])
+  const v5 = b.unsqueeze(v, [2])
+  const scores = b.mul(b.matmul(q5, b.transpose(k5, [0, 1, 2, 4, 3])), scale)
+  const probs = b.softmax(b.where(b.unsqueeze(allowed, [2]), scores, MASK_VALUE), -1)
+  const y = b.reshape(b.matmul(probs, v5), [0, nHead, -1, hd])
+  return b.reshape(b.transpose(y, [0, 2, 1, 3]), [-1, nHead * hd])
+}
+
+interface RotaryTables { cos: Value, sin: Value }
+
+/** cos/sin (times the rope attention factor) per token: [batch, 1, seq, hd/2] each, in `dtype`. */
+function rotaryTables (b: GraphBuilder, c: FamilyConfig, positionIds: Value, dtype: 'float32' | 'float64'): RotaryTables {
+  const { invFreq, attentionFactor } = ropeFrequencies(c)
+  const half = c.headDim / 2
+  const cos = new Float64Array(c.nCtx * half)
+  const sin = new Float64Array(c.nCtx * half)
+  for (let pos = 0; pos < c.nCtx; pos++) {
+    for (let i = 0; i < half; i++) {
+      cos[pos * half + i] = Math.cos(pos * invFreq[i]) * attentionFactor
+      sin[pos * half + i] = Math.sin(pos * invFreq[i]) * attentionFactor
+    }
+  }
+  const table = (data: Float64Array, name: string): Value =>
+    b.unsqueeze(b.gather(b.constant(tensor(dtype, [c.nCtx, half], dtype === 'float32' ? Float32Array.from(data) : data), name), positionIds, 0), [1])
+  return { cos: table(cos, 'cos'), sin: table(sin, 'sin') }
+}
+
+/** Rotates pairs (i, i + hd/2) of `x` [batch, heads, seq, hd] (transformers' `rotate_half`). */
+function applyRotary (b: GraphBuilder, x: Value, t: RotaryTables): Value {
+  const [x1, x2] = b.split(x, -1, 2)
+  return b.concat([b.sub(b.mul(x1, t.cos), b.mul(x2, t.sin)), b.add(b.mul(x2, t.cos), b.mul(x1, t.sin))], -1)
+}
+
+/**
+ * The Hugging Face causal-LM decode graph of a family model, as transformers.js expects for
+ * llama / qwen2 / qwen3: inputs `input_ids`, `attention_mask`, `position_ids`,
+ * `past_key_values.{i}.key|value` [batch_size, kvHeads, past_sequence_length, headDim];
+ * outputs `logits` and `present.{i}.key|value`. Returns deterministic ModelProto bytes.
+ */
+export function buildFamilyDecodeModel (config: FamilyConfig, weights: FamilyWeights, options: { paramsAs?: 'initializer' | 'input' } = {}): Uint8Array {
+  const b = graphBuilder({ name: `murmur-${config.modelType}`, opset: OPSET, paramsAs: options.paramsAs ?? 'initializer' })
+  const inputIds = b.input('input_ids', 'int64', ['batch_size', 'sequence_length'])
+  const attentionMask = b.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length'])
+  const positionIds = b.input('position_ids', 'int64', ['batch_size', 'sequence_length'])
+  const past: KvPair[] = []
+  for (let i = 0; i < config.nLayer; i++) {
+    past.push({
+      key: b.input(`past_key_values.${i}.key`, 'float32', ['batch_size', config.nKvHead, 'past_sequence_length', config.headDim]),
+      value: b.input(`past_key_values.${i}.value`, 'float32', ['batch_size', config.nKvHead, 'past_sequence_length', config.headDim])
+    })
+  }
+  const params = declareFamilyParams(b, config, weights)
+  const out = buildFamilyForward(b, config, params, { inputIds, positionIds, attentionMask, past })
+  b.output('logits', out.logits)
+  out.present.forEach((kv, i) => {
+    b.output(`present.${i}.key`, kv.key)
+    b.output(`present.${i}.value`, kv.value)
+  })
+  return b.toModelProto()
+}

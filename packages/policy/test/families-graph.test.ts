@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createSession, tensor, type Tensor, type TensorMap } from '@murmur/graph'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { FamilyConfig } from '../src/families/config.js'
+import { writeFamilyFixture } from '../src/families/fixture.js'
+import { buildFamilyDecodeModel } from '../src/families/graph.js'
+import { familyReferenceForward } from '../src/families/reference.js'
+import { VARIANTS } from './family-variants.js'
+
+const root = mkdtempSync(join(tmpdir(), 'murmur-famgraph-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+const i64 = (dims: number[], values: number[]): Tensor => tensor('int64', dims, BigInt64Array.from(values.map(BigInt)))
+
+function emptyPast (c: FamilyConfig, batch: number): TensorMap {
+  const feeds: TensorMap = {}
+  for (let l = 0; l < c.nLayer; l++) {
+    for (const kind of ['key', 'value']) feeds[`past_key_values.${l}.${kind}`] = tensor('float32', [batch, c.nKvHead, 0, c.headDim], new Float32Array(0))
+  }
+  return feeds
+}
+
+function maxDiffRow (logits: Float32Array, offset: number, ref: Float64Array, refOffset: number, V: number): number {
+  let d = 0
+  for (let j = 0; j < V; j++) d = Math.max(d, Math.abs(logits[offset + j] - ref[refOffset + j]))
+  return d
+}
+
+describe('family ONNX graph vs the float64 reference', () => {
+  for (const [label, opts] of VARIANTS) {
+    it(`${label}: prefill, cached decode and a left-padded row all match within 1e-4`, async () => {
+      const { config: c, weights } = await writeFamilyFixture(join(root, label.replace(/\W+/g, '-')), opts)
+      const session = await createSession(buildFamilyDecodeModel(c, weights))
+      try {
+        const ids = [5, 17, 40, 3, 77, 12, 9, 60, 31, 2]
+        const ref = familyReferenceForward(c, weights, ids)
+        const V = c.vocabSize
+        // Prefill the first 6 tokens, then decode the remaining 4 one at a time with the cache.
+        const P = 6
+        let out = await session.run({ input_ids: i64([1, P], ids.slice(0, P)), attention_mask: i64([1, P], Array(P).fill(1)), position_ids: i64([1, P], [...Array(P).keys()]), ...emptyPast(c, 1) })
+        let worst = 0
+        for (let t = 0; t < P; t++) worst = Math.max(worst, maxDiffRow(out.logits.data as Float32Array, t * V, ref, t * V, V))
+        for (let t = P; t < ids.length; t++) {
+          const past: TensorMap = {}
+          for (let l = 0; l < c.nLayer; l++) {
+            past[`past_key_values.${l}.key`] = out[`present.${l}.key`]
+            past[`past_key_values.${l}.value`] = out[`present.${l}.value`]
+          }
+          out = await session.run({ input_ids: i64([1, 1], [ids[t]]), attention_mask: i64([1, t + 1], Array(t + 1).fill(1)), position_ids: i64([1, 1], [t]), ...past })
+          worst = Math.max(worst, maxDiffRow(out.logits.data as Float32Array, 0, ref, t * V, V))
+        }
+        expect(worst).toBeLessThan(1e-4)
+        // A batch of two: the second row left-padded by 3 must equal its unpadded reference.
+        const short = ids.slice(0, 7)
+        const refShort = familyReferenceForward(c, weights, short)
+        const batch = await session.run({
+          input_ids: i64([2, 10], [...ids, 0, 0, 0, ...short]),
+          attention_mask: i64([2, 10], [...Array(10).fill(1), 0, 0, 0, ...Array(7).fill(1)]),
+          position_ids: i64([2, 10], [...Array(10).keys(), 0, 0, 0, ...Array(7).keys()]),
+          ...emptyPast(c, 2)
+        })
+        const bl = batch.logits.data as Float32Array
+        let padWorst = 0
+        for (let t = 0; t < 7; t++) padWorst = Math.max(padWorst, maxDiffRow(bl, (10 + 3 + t) * V, refShort, t * V, V))
+        expect(padWorst).toBeLessThan(1e-4)
+      } finally {
+        await session.close()
+      }
+    })
+  }
+})
+

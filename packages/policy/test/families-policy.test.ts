@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { writeFamilyFixture } from '../src/families/fixture.js'
+import { createFamilyPolicy, loadFamilyPolicy } from '../src/families/policy.js'
+import { readFamilyFolder } from '../src/families/folder.js'
+import { familyReferenceForward, familyReferenceGreedy } from '../src/families/reference.js'
+import { WeightsMismatchError } from '../src/errors.js'
+
+const root = mkdtempSync(join(tmpdir(), 'murmur-fampolicy-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+describe('family policy', () => {
+  it('greedy batched generation with the KV cache equals the reference greedy tokens, with matching log-probs', async () => {
+    const dir = join(root, 'qwen2')
+    const { config, weights } = await writeFamilyFixture(dir, { modelType: 'qwen2', seed: 7, nLayer: 2, nHead: 4, nKvHead: 2 })
+    const policy = await loadFamilyPolicy(dir)
+    try {
+      const prompts = ['12+34=', 'hello', 'a']
+      const out = await policy.generate(prompts, { maxTokens: 6, temperature: 0 })
+      for (let i = 0; i < prompts.length; i++) {
+        const ids = policy.encodePrompt(prompts[i])
+        const expected = familyReferenceGreedy(config, weights, ids, 6)
+        const got = out[i][0].tokenIds
+        // generation stops early only at EOS; compare the prefix it produced
+        expect(got).toEqual(expected.slice(0, got.length))
+        if (out[i][0].finishReason !== 'eos') expect(got.length).toBe(6)
+        // the reported log-prob is log-softmax of the reference logits at each step
+        const logits = familyReferenceForward(config, weights, [...ids, ...got])
+        got.forEach((tok, t) => {
+          const row = logits.subarray((ids.length - 1 + t) * config.vocabSize, (ids.length + t) * config.vocabSize)
+          const max = Math.max(...row)
+          const lse = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0))
+          expect(out[i][0].logprobs[t]).toBeCloseTo(row[tok] - lse, 4)
+        })
+      }
+      const scored = await policy.logprobs(prompts, out.map(g => g[0].tokenIds))
+      scored.forEach((lp, i) => lp.forEach((v, t) => expect(v).toBeCloseTo(out[i][0].logprobs[t], 4)))
+    } finally {
+      await policy.close()
+    }
+  })
+
+  it('rejects weights that do not match the config, naming the tensor', async () => {
+    const dir = join(root, 'llama')
+    await writeFamilyFixture(dir, { modelType: 'llama', seed: 1 })
+    const folder = await readFamilyFolder(dir)
+    const weights = { ...folder.weights }
+    delete weights['model.layers.0.mlp.up_proj.weight']
+    const err = await createFamilyPolicy({ config: folder.config, weights, tokenizer: folder.tokenizer }).catch(e => e)
+    expect(err).toBeInstanceOf(WeightsMismatchError)
+    expect(err.tensor).toBe('model.layers.0.mlp.up_proj.weight')
+  })
+})
