@@ -23,3 +23,6 @@ export const AGE_ROUNDS_BUCKETS = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256]
 
 /** Live node state (pool, peers, network) is re-read at most this often while scraping. */
 export const STATS_REFRESH_MS = 200
+
+/** Interval of prom-client's event-loop lag sampling (its default is 10 ms). */
+export const EVENT_LOOP_SAMPLE_MS = 100

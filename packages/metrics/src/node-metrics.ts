@@ -3,7 +3,7 @@
 // node's events; pool, peer and network state is read from the node when scraped.
 import type { SwarmHostMetrics } from '@murmur/net'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import { AGE_ROUNDS_BUCKETS, AGE_SECONDS_BUCKETS, SECONDS_BUCKETS, STATS_REFRESH_MS } from './constants.js'
+import { AGE_ROUNDS_BUCKETS, AGE_SECONDS_BUCKETS, EVENT_LOOP_SAMPLE_MS, SECONDS_BUCKETS, STATS_REFRESH_MS } from './constants.js'
 import { gossipsubRegister } from './gossipsub.js'
 import { libp2pMetrics } from './libp2p.js'
 import { trackNode, type ObservedNode } from './tracker.js'
@@ -53,7 +53,9 @@ export async function createNodeMetrics (init: NodeMetricsInit = {}): Promise<No
   const now = init.now ?? Date.now
   const registry = new Registry()
   const registers = [registry]
-  if (init.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
+  // Event-loop lag sampled every 100 ms, not prom-client's 10 ms: a timer 100 times a second in
+  // every node process costs more than coarser lag samples are worth here.
+  if (init.defaultMetrics !== false) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS })
   const counter = (name: string, help: string, labelNames: string[] = []): Counter => new Counter({ name, help, labelNames, registers })
   const histogram = (name: string, help: string, buckets: number[], labelNames: string[] = []): Histogram => new Histogram({ name, help, buckets, labelNames, registers })
 
