@@ -40,12 +40,19 @@ function prompts (n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${(i * 37) % 100}+${(i * 59 + 13) % 100}=`)
 }
 
-interface Run { tokens: number, ms: number }
+/** Tokens produced, wall time, and process CPU time (all threads: robust to other load on a shared machine). */
+interface Run { tokens: number, ms: number, cpuMs: number }
+
+function cpuMsSince (start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start)
+  return (d.user + d.system) / 1000
+}
 
 async function runMurmur (policy: Policy<FamilyConfig>, batch: string[], maxTokens: number): Promise<Run> {
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   const out = await policy.generate(batch, { maxTokens, temperature: 0 })
-  return { tokens: out.flat().reduce((n, c) => n + c.tokenIds.length, 0), ms: performance.now() - t0 }
+  return { tokens: out.flat().reduce((n, c) => n + c.tokenIds.length, 0), ms: performance.now() - t0, cpuMs: cpuMsSince(c0) }
 }
 
 /** transformers.js on the same token ids (left-padded as murmur does), greedy, stopping at EOS like murmur. */
@@ -55,9 +62,11 @@ async function runPeer (model: PreTrainedModel, policy: Policy<FamilyConfig>, ba
   const flat = new BigInt64Array(ids.length * width)
   const mask = new BigInt64Array(ids.length * width)
   ids.forEach((r, i) => r.forEach((t, j) => { flat[i * width + width - r.length + j] = BigInt(t); mask[i * width + width - r.length + j] = 1n }))
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   const out = await model.generate({ input_ids: new HfTensor('int64', flat, [ids.length, width]), attention_mask: new HfTensor('int64', mask, [ids.length, width]), max_new_tokens: maxTokens, do_sample: false }) as unknown as { tolist: () => bigint[][] }
   const ms = performance.now() - t0
+  const cpuMs = cpuMsSince(c0)
   const eos = policy.tokenizer.eosId ?? -1
   let tokens = 0
   for (const row of out.tolist()) {
@@ -66,7 +75,7 @@ async function runPeer (model: PreTrainedModel, policy: Policy<FamilyConfig>, ba
       if (Number(t) === eos) break
     }
   }
-  return { tokens, ms }
+  return { tokens, ms, cpuMs }
 }
 
 /** Runs the benchmark and prints JSON lines. */
@@ -109,6 +118,8 @@ export default async function run (argv: string[]): Promise<void> {
         await runPeer(model, policy, batch, maxTokens)
         const ours: number[] = []
         const theirs: number[] = []
+        const oursCpu: number[] = []
+        const theirsCpu: number[] = []
         const flops: number[] = []
         for (let r = 0; r < reps; r++) {
           await sleep(PAUSE_MS)
@@ -117,9 +128,12 @@ export default async function run (argv: string[]): Promise<void> {
           const p = await runPeer(model, policy, batch, maxTokens)
           ours.push(m.tokens / (m.ms / 1000))
           theirs.push(p.tokens / (p.ms / 1000))
+          oursCpu.push(m.cpuMs / m.tokens)
+          theirsCpu.push(p.cpuMs / p.tokens)
           flops.push(m.tokens * familyFlopsPerToken(config, 8 + maxTokens / 2) / (m.ms / 1000))
         }
         report({ bench: 'generate-hf', case: name, metric: 'tokens_per_s', value: median(ours), unit: 'tok/s', better: 'higher', peer: 'transformers.js', peer_value: median(theirs), rows: size, max_tokens: maxTokens, sampling: 'greedy', threads, device, params })
+        report({ bench: 'generate-hf', case: name, metric: 'cpu_ms_per_token', value: median(oursCpu), unit: 'ms', better: 'lower', peer: 'transformers.js', peer_value: median(theirsCpu), note: 'process CPU time, all threads' })
         const achieved = median(flops)
         report({ bench: 'generate-hf', case: name, metric: 'flop_per_s', value: achieved, unit: 'FLOP/s', better: 'higher', fraction_of_matmul_peak: Math.round(achieved / peak * 10000) / 10000 })
       }

@@ -67,12 +67,16 @@ async function main (): Promise<void> {
     }
   })
   try {
-    for (const s of specs) {
+    // Built concurrently: loading a model and starting a policy worker overlap across nodes.
+    // Every node that was built is kept (and so stopped below) even when another one failed.
+    const built = await Promise.allSettled(specs.map(async s => {
       const config = resolveConfig({ file: await loadConfigFile(s.path) })
       const metrics = await nodeMetricsFor(config)
-      const node = await createSwarmNode(config, { logger: logger.child(`node-${s.index}`), sharedProcess: shared, netMetrics: metrics?.netMetrics })
-      hosted.push({ index: s.index, node, config, metrics })
-    }
+      return { index: s.index, node: await createSwarmNode(config, { logger: logger.child(`node-${s.index}`), sharedProcess: shared, netMetrics: metrics?.netMetrics }), config, metrics }
+    }))
+    for (const b of built) if (b.status === 'fulfilled') hosted.push(b.value)
+    const failed = built.find(b => b.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
     await Promise.all(hosted.map(async h => {
       try {
         await runNode(h, stop.signal, view)
