@@ -70,18 +70,16 @@ export function peersTable (table: HTMLTableElement, node: NodeView, names: Read
   ]))
 }
 
-/** Ignored and rejected gossip messages of one node, by reason. */
+/** Gossip messages one node did not accept, by reason, with the totals by verdict. */
 export function reasonsTable (table: HTMLTableElement, node: NodeView): void {
   const rows: Cell[][] = []
   const live = node.live
   if (live !== undefined) {
-    for (const [reason, n] of Object.entries(live.reasons.rejected)) rows.push([reason, 'rejected', n])
-    for (const [reason, n] of Object.entries(live.reasons.ignored)) rows.push([reason, 'ignored', n])
-    if (live.totals.throttled > 0) rows.push(['over rate limit', 'ignored', live.totals.throttled])
-    if (live.totals.dropped > 0) rows.push(['inbound queue full', 'ignored', live.totals.dropped])
+    for (const [reason, n] of Object.entries(live.reasons).sort((a, b) => b[1] - a[1])) rows.push([reason, n])
+    const t = live.totals
+    rows.push([{ text: `totals: ${t.rejected} rejected, ${t.ignored} ignored, ${t.throttled} throttled, ${t.dropped} dropped`, className: 'muted' }, ''])
   }
-  if (rows.length === 0) rows.push(['none', '', 0])
-  fillTable(table, ['reason', 'verdict', 'messages'], rows)
+  fillTable(table, ['reason', 'messages'], rows)
 }
 
 /** Peer id, addresses and a few facts of one node. */

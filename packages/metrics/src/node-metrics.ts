@@ -107,12 +107,11 @@ export async function createNodeMetrics (init: NodeMetricsInit = {}): Promise<No
   const ageSeconds = histogram('murmur_peer_group_age_seconds', 'Time peer groups spent in the pool before being used', AGE_SECONDS_BUCKETS)
   const ageRounds = histogram('murmur_peer_group_age_rounds', 'Rounds between a peer group\'s production and its use here', AGE_ROUNDS_BUCKETS)
   mirrored('murmur_groups_accepted_total', 'Gossip messages that passed validation', (l, c) => { mirror(c, 'accepted', l.totals.accepted) })
-  mirrored('murmur_groups_ignored_total', 'Gossip messages dropped without penalty, by reason', (l, c) => {
-    for (const [reason, n] of Object.entries(l.reasons.ignored)) mirror(c, `ignored:${reason}`, n, { reason })
-    mirror(c, 'ignored:queue-full', l.totals.dropped, { reason: 'queue-full' })
-  }, ['reason'])
-  mirrored('murmur_groups_rejected_total', 'Gossip messages rejected as invalid (the sender is penalized), by reason', (l, c) => {
-    for (const [reason, n] of Object.entries(l.reasons.rejected)) mirror(c, `rejected:${reason}`, n, { reason })
+  mirrored('murmur_groups_ignored_total', 'Gossip messages dropped without penalty (unknown task, stale, duplicate, replay, …)', (l, c) => { mirror(c, 'ignored', l.totals.ignored) })
+  mirrored('murmur_groups_rejected_total', 'Gossip messages rejected as invalid (the sender is penalized)', (l, c) => { mirror(c, 'rejected', l.totals.rejected) })
+  mirrored('murmur_groups_dropped_total', 'Gossip messages not validated (inbound queue full, or the neighbour graylisted)', (l, c) => { mirror(c, 'dropped', l.totals.dropped) })
+  mirrored('murmur_groups_refused_total', 'Gossip messages not accepted, by reason (a bounded set: validation reasons, duplicate, replay-horizon, origin-rate, neighbour-rate, queue-full, …)', (l, c) => {
+    for (const [reason, n] of Object.entries(l.reasons)) mirror(c, `refused:${reason}`, n, { reason })
   }, ['reason'])
   mirrored('murmur_groups_throttled_total', 'Valid gossip messages over their origin\'s rate limit', (l, c) => { mirror(c, 'throttled', l.totals.throttled) })
   mirrored('murmur_network_bytes_total', 'Bytes on the wire, all libp2p connections', (l, c) => {

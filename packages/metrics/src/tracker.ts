@@ -57,7 +57,7 @@ export function trackNode (node: ObservedNode, init: { now?: () => number, maxPe
         meshPeers: s.swarm?.meshPeers ?? 0,
         connections: s.swarm?.connections ?? 0,
         pool: { groups: s.pool.entries, peerGroups: s.pool.peer, bytes: s.pool.bytes, oldestAgeSeconds: s.pool.oldestArrivedAt === undefined ? 0 : Math.max(0, t - s.pool.oldestArrivedAt) / 1000 },
-        reasons: { ignored: { ...net?.reasons.ignored }, rejected: { ...net?.reasons.rejected } },
+        reasons: { ...net?.reasons },
         totals: { accepted: totals?.accepted ?? 0, ignored: totals?.ignored ?? 0, rejected: totals?.rejected ?? 0, throttled: totals?.throttled ?? 0, dropped: totals?.dropped ?? 0, published: net?.published ?? 0 },
         bytes: { in: net?.bytesIn ?? 0, out: net?.bytesOut ?? 0 },
         memory: { rss: mem.rss, heapUsed: mem.heapUsed },

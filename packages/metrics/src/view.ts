@@ -52,7 +52,8 @@ export interface NodeLive {
   meshPeers: number
   connections: number
   pool: { groups: number, peerGroups: number, bytes: number, oldestAgeSeconds: number }
-  reasons: { ignored: Record<string, number>, rejected: Record<string, number> }
+  /** Gossip messages not accepted, per reason (validation reasons, duplicates, rate limits, …). */
+  reasons: Record<string, number>
   totals: { accepted: number, ignored: number, rejected: number, throttled: number, dropped: number, published: number }
   bytes: { in: number, out: number }
   memory: { rss: number, heapUsed: number }

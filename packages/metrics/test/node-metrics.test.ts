@@ -98,6 +98,9 @@ describe('node metrics on a real two-node swarm', () => {
     expect(value(after, 'murmur_groups_used_total', { origin: 'local' })).toBe(6)
     expect(value(after, 'murmur_groups_received_total')).toBeGreaterThan(0)
     expect(value(after, 'murmur_groups_accepted_total')).toBeGreaterThanOrEqual(value(after, 'murmur_groups_received_total'))
+    // nothing was refused between two honest nodes, but the by-reason family is declared
+    expect(after.text).toMatch(/^# TYPE murmur_groups_refused_total counter$/m)
+    expect(value(after, 'murmur_groups_rejected_total')).toBe(0)
     expect(value(after, 'murmur_round_seconds')).toBe(3) // histogram count
     // (the parser drops the labels of labelled histograms: read that sample's line directly)
     expect(after.text).toMatch(/^murmur_round_phase_seconds_count\{phase="train"\} 3$/m)

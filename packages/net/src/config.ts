@@ -1,11 +1,13 @@
 // SwarmHostInit (every field optional) → a validated, fully defaulted config.
 import { InvalidArgumentError, type Logger, noopLogger } from '@murmur/interface'
-import { PROTOCOL_VERSION, type ResolvedTask, type TaskRef } from '@murmur/protocol'
+import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, PROTOCOL_VERSION, type ResolvedTask, type TaskRef } from '@murmur/protocol'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 import type { Metrics, PrivateKey } from '@libp2p/interface'
 import {
   DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
-  DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
+  DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS,
+  DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEW_ORIGIN_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE,
+  DEFAULT_RESERVED_OUTBOUND, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
 } from './constants.js'
 import { checkSwarmKey } from './swarm-key.js'
 
@@ -56,6 +58,8 @@ export interface SwarmHostInit {
     maxIncomingPending?: number
     /** Most inbound connections per second from one host. Default `DEFAULT_INBOUND_PER_HOST_PER_SECOND` (5, libp2p's); raise it for many hosts on one machine. */
     inboundPerHostPerSecond?: number
+    /** Connection slots inbound connections may not take, kept for our own dials (against eclipse by inbound floods). Default 8 (at most max / 4). */
+    reservedOutbound?: number
   }
   /** gossipsub tuning. */
   gossip?: {
@@ -69,10 +73,25 @@ export interface SwarmHostInit {
     floodPublish?: boolean
     /** Weight of the same-IP penalty (≤ 0; loopback is exempt). Default -5. */
     ipColocationWeight?: number
+    /** How long gossipsub remembers message ids (its seen-cache), ms. Default: gossipsub's (2 minutes). */
+    seenTtlMs?: number
   }
   /** Accepted groups per origin peer: sustained rate (per second) and burst. Defaults 10 and 64. */
   rateLimit?: { groupsPerSecond?: number, burst?: number }
-  /** Capacity of the inbound validation queue. Default 256. */
+  /** Limits per neighbour (the connection that delivered a group, whatever its origin). */
+  neighbourLimit?: {
+    /** Accepted groups per second (sustained) and in a burst. Defaults 50 and 256. */
+    groupsPerSecond?: number
+    burst?: number
+    /** Origins not accepted from before that one neighbour may introduce: per minute and in a burst. Defaults 60 and 64. */
+    newOriginsPerMinute?: number
+    newOriginBurst?: number
+    /** Bound of the neighbour's FIFO in the inbound queue. Default 64. */
+    maxQueued?: number
+  }
+  /** Replay protection: accepted contents are remembered for `windowMs` (default: max age + future skew), at most `maxEntries` (default 65,536). */
+  replay?: { windowMs?: number, maxEntries?: number }
+  /** Capacity of the inbound validation queue (all neighbours together). Default 256. */
   maxInboundQueue?: number
   /**
    * Regenerates a task from its reference (the application's task registry, e.g. `resolveTask`
@@ -109,14 +128,23 @@ export interface SwarmHostConfig {
   readonly maxConnections: number
   readonly maxIncomingPending?: number
   readonly inboundPerHostPerSecond: number
+  readonly reservedOutbound: number
   readonly D?: number
   readonly Dlo?: number
   readonly Dhi?: number
   readonly heartbeatMs: number
   readonly floodPublish: boolean
   readonly ipColocationWeight: number
+  readonly seenTtlMs?: number
   readonly groupsPerSecond: number
   readonly burst: number
+  readonly neighbourGroupsPerSecond: number
+  readonly neighbourBurst: number
+  readonly newOriginsPerMinute: number
+  readonly newOriginBurst: number
+  readonly maxQueuedPerNeighbour: number
+  readonly replayWindowMs: number
+  readonly maxSeenGroups: number
   readonly maxInboundQueue: number
   readonly resolveTask: (ref: TaskRef) => ResolvedTask
   readonly maxAgeMs?: number
@@ -154,6 +182,13 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
   const dht = init.dht ?? 'off'
   if (!['off', 'client', 'server'].includes(dht)) throw new InvalidArgumentError('dht', `must be off, client or server, got ${String(dht)}`)
   const g = init.gossip ?? {}
+  const n = init.neighbourLimit ?? {}
+  const maxConnections = positive('connections.max', init.connections?.max) ?? DEFAULT_MAX_CONNECTIONS
+  const reservedOutbound = init.connections?.reservedOutbound ?? Math.min(DEFAULT_RESERVED_OUTBOUND, Math.floor(maxConnections / 4))
+  if (!Number.isInteger(reservedOutbound) || reservedOutbound < 0 || reservedOutbound >= maxConnections) {
+    throw new InvalidArgumentError('connections.reservedOutbound', `must be an integer from 0 to connections.max - 1, got ${String(reservedOutbound)}`)
+  }
+  const maxAgeMs = positive('maxAgeMs', init.maxAgeMs)
   const ipColocationWeight = g.ipColocationWeight ?? -5
   if (typeof ipColocationWeight !== 'number' || ipColocationWeight > 0) throw new InvalidArgumentError('gossip.ipColocationWeight', 'must be ≤ 0')
   return {
@@ -171,20 +206,29 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     autonat: init.autonat ?? false,
     dcutr: init.dcutr ?? false,
     psk: init.psk === undefined ? undefined : checkSwarmKey(init.psk),
-    maxConnections: positive('connections.max', init.connections?.max) ?? DEFAULT_MAX_CONNECTIONS,
+    maxConnections,
     maxIncomingPending: positive('connections.maxIncomingPending', init.connections?.maxIncomingPending),
     inboundPerHostPerSecond: positive('connections.inboundPerHostPerSecond', init.connections?.inboundPerHostPerSecond) ?? DEFAULT_INBOUND_PER_HOST_PER_SECOND,
+    reservedOutbound,
     D: positive('gossip.D', g.D),
     Dlo: positive('gossip.Dlo', g.Dlo),
     Dhi: positive('gossip.Dhi', g.Dhi),
     heartbeatMs: positive('gossip.heartbeatMs', g.heartbeatMs) ?? DEFAULT_HEARTBEAT_MS,
     floodPublish: g.floodPublish ?? false,
     ipColocationWeight,
+    seenTtlMs: positive('gossip.seenTtlMs', g.seenTtlMs),
     groupsPerSecond: positive('rateLimit.groupsPerSecond', init.rateLimit?.groupsPerSecond, false) ?? DEFAULT_GROUPS_PER_SECOND,
     burst: positive('rateLimit.burst', init.rateLimit?.burst) ?? DEFAULT_GROUP_BURST,
+    neighbourGroupsPerSecond: positive('neighbourLimit.groupsPerSecond', n.groupsPerSecond, false) ?? DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND,
+    neighbourBurst: positive('neighbourLimit.burst', n.burst) ?? DEFAULT_NEIGHBOUR_BURST,
+    newOriginsPerMinute: positive('neighbourLimit.newOriginsPerMinute', n.newOriginsPerMinute, false) ?? DEFAULT_NEW_ORIGINS_PER_MINUTE,
+    newOriginBurst: positive('neighbourLimit.newOriginBurst', n.newOriginBurst) ?? DEFAULT_NEW_ORIGIN_BURST,
+    maxQueuedPerNeighbour: positive('neighbourLimit.maxQueued', n.maxQueued) ?? DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR,
+    replayWindowMs: positive('replay.windowMs', init.replay?.windowMs) ?? (maxAgeMs ?? DEFAULT_MAX_AGE_MS) + DEFAULT_MAX_FUTURE_SKEW_MS,
+    maxSeenGroups: positive('replay.maxEntries', init.replay?.maxEntries) ?? DEFAULT_MAX_SEEN_GROUPS,
     maxInboundQueue: positive('maxInboundQueue', init.maxInboundQueue) ?? DEFAULT_INBOUND_QUEUE,
     resolveTask: init.resolveTask,
-    maxAgeMs: positive('maxAgeMs', init.maxAgeMs),
+    maxAgeMs,
     now: init.now ?? Date.now,
     logger: init.logger ?? noopLogger('murmur:net'),
     metrics: init.metrics

@@ -60,3 +60,49 @@ export const SCORE_THRESHOLDS = {
 
 /** Poll interval of `waitForPeers`, ms. */
 export const WAIT_POLL_MS = 50
+
+/** Default sustained rate of accepted groups per neighbour (the connection that delivered them), groups per second. */
+export const DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND = 50
+
+/** Default burst of accepted groups per neighbour. */
+export const DEFAULT_NEIGHBOUR_BURST = 256
+
+/** Default rate at which one neighbour may introduce origins this host has not accepted from before, per minute. */
+export const DEFAULT_NEW_ORIGINS_PER_MINUTE = 60
+
+/** Default burst of new origins per neighbour (a node joining a swarm learns many at once). */
+export const DEFAULT_NEW_ORIGIN_BURST = 64
+
+/** Default bound of one neighbour's FIFO in the inbound queue. */
+export const DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR = 64
+
+/** Ignored, throttled or dropped messages (net of accepted ones, decayed) a neighbour may send before it is penalized. */
+export const NEIGHBOUR_GRACE = 32
+
+/** Penalty per ignored, throttled or dropped message beyond the grace (score units). */
+export const NEIGHBOUR_PENALTY_PER_BAD = 1
+
+/** Rejects (decayed like gossipsub's invalid-message counter) at which a neighbour's messages are dropped unvalidated: the count at which its score crosses the graylist threshold. */
+export const GRAYLIST_REJECTS = 2.5
+
+/** Half-life of the local reject counter, ms: gossipsub's invalid-message decay of 0.97 per second. */
+export const REJECT_HALF_LIFE_MS = Math.log(0.5) / Math.log(0.97) * 1000
+
+/** Default bound of the replay guard's set of accepted group contents (oldest evicted beyond). */
+export const DEFAULT_MAX_SEEN_GROUPS = 65_536
+
+/** Application-score penalty of a neighbour while its rejects keep it blocked: takes it past the graylist threshold even with the best topic score. */
+export const BLOCKED_NEIGHBOUR_PENALTY = 100
+
+/** Default number of connection slots kept free of inbound connections for our own dials (capped at a quarter of the maximum). */
+export const DEFAULT_RESERVED_OUTBOUND = 8
+
+/** Most credit (decayed accepted groups) that offsets a neighbour's wasted messages. */
+export const NEIGHBOUR_GOOD_CAP = 128
+
+/**
+ * Weight of a group throttled by the new-origin cap in a neighbour's waste: an honest relay
+ * meets the cap when this host joins a large swarm, so it counts a quarter of other waste
+ * (1,000 Sybil origins still cost their relay hundreds of points).
+ */
+export const NEW_ORIGIN_WASTE_WEIGHT = 0.25

@@ -1,8 +1,10 @@
 // The swarm host: one libp2p node subscribed to the swarm's rollout topic. Every inbound
-// message passes the bounded inbound queue, then protocol validation (decode limits, task
-// regeneration, prompt check), then the per-origin flood control, and only then reaches the
-// application as `rollout:received` — with the exact bytes the producer signed, the decoded
-// group and the regenerated task, so the application decodes and regenerates nothing again. Verdicts go back to gossipsub so that invalid senders
+// message passes the local graylist and the fair inbound queue (one FIFO per neighbour), then
+// protocol validation (decode limits, task regeneration, prompt check), then the inbound guard
+// (replay and cross-origin dedupe, per-origin and per-neighbour limits), and only then reaches
+// the application as `rollout:received` — with the exact bytes the producer signed, the decoded
+// group and the regenerated task, so the application decodes and regenerates nothing again.
+// Verdicts go back to gossipsub so that invalid senders
 // lose score and stop being heard.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
@@ -17,12 +19,12 @@ import {
 } from '@murmur/protocol'
 import type { ByteCounts } from './byte-counter.js'
 import { resolveSwarmConfig, type SwarmHostConfig, type SwarmHostInit } from './config.js'
-import { MAX_TRACKED_PEERS, WAIT_POLL_MS } from './constants.js'
+import { WAIT_POLL_MS } from './constants.js'
 import { DialError, PublishError } from './errors.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { InboundQueue } from './inbound-queue.js'
 import { libp2pOptions, type SwarmServices } from './libp2p-options.js'
-import { FloodControl, LruMap } from './limits.js'
+import { GRAYLISTED, InboundGuard, type PeerStats, type Verdict } from './inbound-guard.js'
 
 /** A validated group from a peer. */
 export interface RolloutReceived {
@@ -39,6 +41,8 @@ export interface RolloutReceived {
   receivedAt: number
 }
 
+export type { PeerStats } from './inbound-guard.js'
+
 /** Events of a swarm host. */
 export interface SwarmHostEvents extends Record<string, unknown> {
   'rollout:received': RolloutReceived
@@ -48,30 +52,17 @@ export interface SwarmHostEvents extends Record<string, unknown> {
   'peer:left': { peerId: string }
 }
 
-/** Verdict counts for messages received from one neighbour. */
-export interface PeerStats {
-  accepted: number
-  /** Dropped without penalty by validation (unknown task, stale, …). */
-  ignored: number
-  /** Provably invalid; the sender was penalized. */
-  rejected: number
-  /** Valid but over the origin's rate limit. */
-  throttled: number
-  /** Refused because the inbound queue was full. */
-  dropped: number
-}
-
 /** A snapshot of a host's counters. */
 export interface SwarmStats extends ByteCounts {
   /** Per neighbour (peer id) that sent us messages; the most recent `MAX_TRACKED_PEERS`. */
   peers: Record<string, PeerStats>
   totals: PeerStats
+  /** Messages not accepted, per reason: validation reasons (`unknown-task`, `decode:bytes`, …), `duplicate`, `replay-horizon`, `new-origin`, `origin-rate`, `neighbour-rate`, `own-origin`, `queue-full`, `graylisted`, `unsigned`. */
+  reasons: Record<string, number>
   /** Groups this host published. */
   published: number
   /** Messages waiting in the inbound queue. */
   queued: number
-  /** Ignored and rejected messages by validation reason (bounded: @murmur/protocol's reasons plus `unsigned`). */
-  reasons: { ignored: Record<string, number>, rejected: Record<string, number> }
 }
 
 /** Options of `waitForPeers`. */
@@ -115,20 +106,13 @@ export interface SwarmHost extends Startable, TypedEventEmitter<SwarmHostEvents>
   readonly libp2p: Libp2p<SwarmServices> | undefined
 }
 
-function emptyStats (): PeerStats {
-  return { accepted: 0, ignored: 0, rejected: 0, throttled: 0, dropped: 0 }
-}
-
 class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmHost {
   readonly config: SwarmHostConfig
   readonly topic: string
   private node?: Libp2p<SwarmServices>
   private queue?: InboundQueue
-  private readonly flood: FloodControl
+  private readonly guard: InboundGuard
   private readonly counts: ByteCounts = { bytesIn: 0, bytesOut: 0, gossipBytesIn: 0, gossipBytesOut: 0 }
-  private readonly perPeer = new LruMap<PeerStats>(MAX_TRACKED_PEERS)
-  private readonly totals = emptyStats()
-  private readonly reasons: SwarmStats['reasons'] = { ignored: {}, rejected: {} }
   private readonly accepted = new WeakMap<Message, Omit<RolloutReceived, 'receivedAt'>>()
   private readonly swarmPeers = new Set<string>()
   private published = 0
@@ -139,7 +123,13 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     super()
     this.config = resolveSwarmConfig(init)
     this.topic = this.config.topic
-    this.flood = new FloodControl({ ratePerSecond: this.config.groupsPerSecond, burst: this.config.burst, now: this.config.now })
+    const c = this.config
+    this.guard = new InboundGuard({
+      origin: { groupsPerSecond: c.groupsPerSecond, burst: c.burst },
+      neighbour: { groupsPerSecond: c.neighbourGroupsPerSecond, burst: c.neighbourBurst, newOriginsPerMinute: c.newOriginsPerMinute, newOriginBurst: c.newOriginBurst },
+      replay: { windowMs: c.replayWindowMs, maxEntries: c.maxSeenGroups },
+      now: c.now
+    })
   }
 
   get libp2p (): Libp2p<SwarmServices> | undefined { return this.node }
@@ -150,8 +140,8 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     if (this.node !== undefined) return
     const c = this.config
     const key = c.privateKey ?? (c.dataDir !== undefined ? await loadOrCreateIdentity(c.dataDir) : await generateKeyPair('Ed25519'))
-    const node = await createLibp2p(libp2pOptions(c, key, this.counts, peer => this.flood.penalty(peer)))
-    this.queue = new InboundQueue(c.maxInboundQueue)
+    const node = await createLibp2p(libp2pOptions(c, key, this.counts, peer => this.guard.penalty(peer), () => this.inboundConnections()))
+    this.queue = new InboundQueue({ capacity: c.maxInboundQueue, perKey: c.maxQueuedPerNeighbour })
     const pubsub = node.services.pubsub
     pubsub.topicValidators.set(this.topic, async (from, msg) => await this.validate(from, msg))
     const onMessage = (evt: CustomEvent<Message>): void => { this.deliver(evt.detail) }
@@ -184,7 +174,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     node.services.pubsub.topicValidators.delete(this.topic)
     await node.stop()
     this.swarmPeers.clear()
-    this.flood.clear()
+    this.guard.clear()
   }
 
   peerId (): string {
@@ -217,6 +207,8 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     try {
       const result = await node.services.pubsub.publish(this.topic, bytes)
       this.published++
+      // a copy of our own content re-signed by another key is a duplicate, not a peer group
+      this.guard.remember(group)
       return { recipients: result.recipients.length }
     } catch (err) {
       throw new PublishError(`could not publish on ${this.topic}`, { cause: err })
@@ -239,10 +231,11 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
   score (peerId: string): number { return this.started().services.pubsub.getScore(peerId) }
 
   stats (): SwarmStats {
-    const peers: Record<string, PeerStats> = {}
-    for (const [id, s] of this.perPeer.entries()) peers[id] = { ...s }
-    const reasons = { ignored: { ...this.reasons.ignored }, rejected: { ...this.reasons.rejected } }
-    return { ...this.counts, peers, totals: { ...this.totals }, published: this.published, queued: this.queue?.size ?? 0, reasons }
+    return { ...this.counts, ...this.guard.stats(), published: this.published, queued: this.queue?.size ?? 0 }
+  }
+
+  private inboundConnections (): number {
+    return this.node?.getConnections().filter(conn => conn.direction === 'inbound').length ?? 0
   }
 
   private started (): Libp2p<SwarmServices> {
@@ -250,15 +243,8 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     return this.node
   }
 
-  private count (peer: string, verdict: keyof PeerStats, reason?: string): void {
-    const s = this.perPeer.get(peer) ?? emptyStats()
-    s[verdict]++
-    this.perPeer.set(peer, s)
-    this.totals[verdict]++
-    if (reason !== undefined && (verdict === 'ignored' || verdict === 'rejected')) {
-      const byReason = this.reasons[verdict]
-      byReason[reason] = (byReason[reason] ?? 0) + 1
-    }
+  private count (via: string, verdict: Verdict, reason: string): void {
+    this.guard.record(via, verdict, reason)
   }
 
   private async validate (source: PeerId, msg: Message): Promise<TopicValidatorResult> {
@@ -268,9 +254,13 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       this.count(via, 'rejected', 'unsigned')
       return TopicValidatorResult.Reject
     }
-    const verdict = await this.queue?.run(() => this.check(msg.data, msg.from.toString(), via, msg))
+    if (this.guard.blocked(via)) {
+      this.count(via, 'dropped', GRAYLISTED)
+      return TopicValidatorResult.Ignore
+    }
+    const verdict = await this.queue?.run(via, () => this.check(msg.data, msg.from.toString(), via, msg))
     if (verdict === undefined) {
-      this.count(via, 'dropped')
+      this.count(via, 'dropped', 'queue-full')
       return TopicValidatorResult.Ignore
     }
     return verdict
@@ -278,6 +268,11 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
 
   private check (data: Uint8Array, from: string, via: string, msg: Message): TopicValidatorResult {
     const c = this.config
+    // Rejects counted while this message waited may have graylisted its neighbour.
+    if (this.guard.blocked(via)) {
+      this.count(via, 'dropped', GRAYLISTED)
+      return TopicValidatorResult.Ignore
+    }
     const result = validateRolloutBytes(data, { resolveTask: c.resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
     if (result.action === 'reject') {
       this.count(via, 'rejected', result.reason)
@@ -289,11 +284,17 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       c.logger.trace('ignored group', { from, via, reason: result.reason })
       return TopicValidatorResult.Ignore
     }
-    if (!this.flood.take(from)) {
-      this.count(via, 'throttled')
+    // gossipsub does not refuse messages claiming our own origin (a replay of our own group after its seen-cache TTL)
+    if (from === this.id) {
+      this.count(via, 'ignored', 'own-origin')
       return TopicValidatorResult.Ignore
     }
-    this.count(via, 'accepted')
+    const refusal = this.guard.admit(result.group, from, via)
+    if (refusal !== undefined) {
+      this.count(via, refusal.verdict, refusal.reason)
+      return TopicValidatorResult.Ignore
+    }
+    this.count(via, 'accepted', 'ok')
     // A copy: `data` may be a view into the whole RPC frame, which the receiver would otherwise keep alive.
     this.accepted.set(msg, { bytes: Uint8Array.from(data), group: result.group, task: result.task, from, via })
     return TopicValidatorResult.Accept

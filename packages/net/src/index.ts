@@ -1,8 +1,9 @@
 /**
  * @packageDocumentation
  * libp2p host for the murmur swarm: TCP/WebSockets, Noise, Yamux, discovery, gossipsub with
- * strict signing, validation against @murmur/protocol, peer scoring, per-origin rate limits and
- * a bounded inbound queue; a persistent identity and optional private-swarm keys.
+ * strict signing, validation against @murmur/protocol, peer scoring, rate limits per origin and
+ * per neighbour, fair per-neighbour inbound queues, replay protection for the acceptance window,
+ * outbound slots kept against eclipse; a persistent identity and optional private-swarm keys.
  */
 export {
   createSwarmHost, type SwarmHost, type SwarmHostEvents, type RolloutReceived, type PublishOptions, type PeerStats,
@@ -10,11 +11,14 @@ export {
 } from './host.js'
 export { resolveSwarmConfig, rolloutTopic, type SwarmHostInit, type SwarmHostConfig, type SwarmHostMetrics, type GossipsubMetricsRegister } from './config.js'
 export { loadOrCreateIdentity } from './identity.js'
+export { groupContentKey } from './replay-guard.js'
 export { generateSwarmKey, checkSwarmKey } from './swarm-key.js'
 export { IdentityError, PublishError, DialError } from './errors.js'
 export type { ByteCounts } from './byte-counter.js'
 export type { SwarmServices, GossipSubService } from './libp2p-options.js'
 export {
   DEFAULT_SWARM_ID, IDENTITY_FILE, DEFAULT_GROUPS_PER_SECOND, DEFAULT_GROUP_BURST, DEFAULT_INBOUND_QUEUE,
-  DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, SCORE_THRESHOLDS
+  DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, SCORE_THRESHOLDS,
+  DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE, DEFAULT_NEW_ORIGIN_BURST,
+  DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_RESERVED_OUTBOUND
 } from './constants.js'

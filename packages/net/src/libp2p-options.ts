@@ -20,6 +20,7 @@ import type { Libp2pOptions } from 'libp2p'
 import { byteCountingMetrics, withByteCounting, type ByteCounts } from './byte-counter.js'
 import type { SwarmHostConfig } from './config.js'
 import { MAX_RPC_FRAME_BYTES, SCORE_THRESHOLDS } from './constants.js'
+import { outboundReservingGater } from './connection-gater.js'
 import { peerScoreParams } from './scoring.js'
 
 /** The gossipsub service, with the mesh and score accessors its implementation has. */
@@ -39,7 +40,9 @@ function fastMessageId (msg: { from?: Uint8Array, seqno?: Uint8Array }): string 
 }
 
 /** Builds the createLibp2p options for `config`. */
-export function libp2pOptions (config: SwarmHostConfig, privateKey: PrivateKey, counts: ByteCounts, penalty: (peer: string) => number): Libp2pOptions<SwarmServices> {
+export function libp2pOptions (
+  config: SwarmHostConfig, privateKey: PrivateKey, counts: ByteCounts, penalty: (peer: string) => number, inboundConnections: () => number
+): Libp2pOptions<SwarmServices> {
   const transports: Array<NonNullable<Libp2pOptions['transports']>[number]> = [tcp(), webSockets()]
   if (config.relay) transports.push(circuitRelayTransport())
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
@@ -57,6 +60,7 @@ export function libp2pOptions (config: SwarmHostConfig, privateKey: PrivateKey, 
       // Unset degrees must stay absent: an explicit undefined would override gossipsub's defaults.
       ...Object.fromEntries(Object.entries({ D: config.D, Dlo: config.Dlo, Dhi: config.Dhi }).filter(([, v]) => v !== undefined)),
       heartbeatInterval: config.heartbeatMs,
+      ...(config.seenTtlMs === undefined ? {} : { seenTTL: config.seenTtlMs }),
       // Peers may only make us track our own topic; other swarms' topics are ignored.
       allowedTopics: [config.topic],
       maxInboundDataLength: MAX_RPC_FRAME_BYTES,
@@ -96,6 +100,7 @@ export function libp2pOptions (config: SwarmHostConfig, privateKey: PrivateKey, 
     connectionProtector: config.psk === undefined ? undefined : preSharedKey({ psk: config.psk }),
     peerDiscovery,
     connectionManager,
+    connectionGater: outboundReservingGater(config.maxConnections, config.reservedOutbound, inboundConnections),
     metrics: config.metrics?.libp2p === undefined ? byteCountingMetrics(counts) : withByteCounting(config.metrics.libp2p, counts),
     services: services as unknown as Libp2pOptions<SwarmServices>['services']
   }

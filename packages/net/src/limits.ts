@@ -1,7 +1,9 @@
-// Per-origin flood control. A token bucket per origin peer bounds the groups accepted from it;
-// every group over the bucket is ignored and adds to a decaying penalty that feeds gossipsub's
-// application-specific score, so a flooder's score drops and, past the thresholds, gossipsub
-// stops talking to it. Both maps are bounded (least recently used entries are evicted).
+// Bounded bookkeeping per peer: an LRU map, token buckets and decaying counters, and the
+// per-origin flood control built from them. A token bucket per origin peer bounds the groups
+// accepted from it; every group over the bucket is ignored and adds to a decaying penalty that
+// feeds gossipsub's application-specific score, so a flooder's score drops and, past the
+// thresholds, gossipsub stops talking to it. Every map is bounded (least recently used entries
+// are evicted).
 import { MAX_PENALTY, MAX_TRACKED_PEERS, PENALTY_HALF_LIFE_MS, PENALTY_PER_THROTTLED } from './constants.js'
 
 /** A Map bounded to `max` entries, evicting the least recently used one. */
@@ -40,7 +42,83 @@ export class LruMap<V> {
 }
 
 interface Bucket { tokens: number, at: number }
-interface Penalty { value: number, at: number }
+interface Decaying { value: number, at: number }
+
+/** Options of `TokenBuckets`. */
+export interface TokenBucketsInit {
+  /** Tokens added per second. */
+  ratePerSecond: number
+  /** Bucket size (and the initial fill). */
+  burst: number
+  /** Most keys remembered (LRU beyond). Default `MAX_TRACKED_PEERS`. */
+  maxKeys?: number
+  now?: () => number
+}
+
+/** One token bucket per key, bounded in the number of keys. */
+export class TokenBuckets {
+  private readonly buckets: LruMap<Bucket>
+  private readonly now: () => number
+
+  constructor (private readonly init: TokenBucketsInit) {
+    this.now = init.now ?? Date.now
+    this.buckets = new LruMap(init.maxKeys ?? MAX_TRACKED_PEERS)
+  }
+
+  /** Takes one token for `key`; false when its bucket is empty. */
+  take (key: string): boolean {
+    const t = this.now()
+    const b = this.buckets.get(key) ?? { tokens: this.init.burst, at: t }
+    b.tokens = Math.min(this.init.burst, b.tokens + (t - b.at) / 1000 * this.init.ratePerSecond)
+    b.at = t
+    this.buckets.set(key, b)
+    if (b.tokens < 1) return false
+    b.tokens -= 1
+    return true
+  }
+
+  /** Forgets all buckets. */
+  clear (): void { this.buckets.clear() }
+}
+
+/** Options of `DecayingCounters`. */
+export interface DecayingCountersInit {
+  /** Time for a counter to halve, ms. */
+  halfLifeMs: number
+  /** Largest value a counter reaches. Default: unbounded. */
+  max?: number
+  /** Most keys remembered (LRU beyond). Default `MAX_TRACKED_PEERS`. */
+  maxKeys?: number
+  now?: () => number
+}
+
+/** Exponentially decaying counters per key, bounded in the number of keys. */
+export class DecayingCounters {
+  private readonly values: LruMap<Decaying>
+  private readonly now: () => number
+
+  constructor (private readonly init: DecayingCountersInit) {
+    this.now = init.now ?? Date.now
+    this.values = new LruMap(init.maxKeys ?? MAX_TRACKED_PEERS)
+  }
+
+  /** Adds `amount` to `key`'s counter; returns the new value. */
+  add (key: string, amount = 1): number {
+    const value = Math.min(this.init.max ?? Number.POSITIVE_INFINITY, this.get(key) + amount)
+    this.values.set(key, { value, at: this.now() })
+    return value
+  }
+
+  /** Current (decayed) value for `key`; 0 for unknown keys. */
+  get (key: string): number {
+    const d = this.values.get(key)
+    if (d === undefined) return 0
+    return d.value * 0.5 ** ((this.now() - d.at) / this.init.halfLifeMs)
+  }
+
+  /** Forgets all counters. */
+  clear (): void { this.values.clear() }
+}
 
 /** Options of `FloodControl`. */
 export interface FloodControlInit {
@@ -52,41 +130,23 @@ export interface FloodControlInit {
 
 /** Token buckets and decaying penalties per origin peer. */
 export class FloodControl {
-  private readonly buckets: LruMap<Bucket>
-  private readonly penalties: LruMap<Penalty>
-  private readonly rate: number
-  private readonly burst: number
-  private readonly now: () => number
+  private readonly buckets: TokenBuckets
+  private readonly penalties: DecayingCounters
 
   constructor (init: FloodControlInit) {
-    this.rate = init.ratePerSecond
-    this.burst = init.burst
-    this.now = init.now ?? Date.now
-    this.buckets = new LruMap(init.maxPeers ?? MAX_TRACKED_PEERS)
-    this.penalties = new LruMap(init.maxPeers ?? MAX_TRACKED_PEERS)
+    this.buckets = new TokenBuckets({ ratePerSecond: init.ratePerSecond, burst: init.burst, maxKeys: init.maxPeers, now: init.now })
+    this.penalties = new DecayingCounters({ halfLifeMs: PENALTY_HALF_LIFE_MS, max: MAX_PENALTY, maxKeys: init.maxPeers, now: init.now })
   }
 
   /** Takes one token for `peer`; false (and a penalty) when its bucket is empty. */
   take (peer: string): boolean {
-    const t = this.now()
-    const b = this.buckets.get(peer) ?? { tokens: this.burst, at: t }
-    b.tokens = Math.min(this.burst, b.tokens + (t - b.at) / 1000 * this.rate)
-    b.at = t
-    this.buckets.set(peer, b)
-    if (b.tokens >= 1) {
-      b.tokens -= 1
-      return true
-    }
-    this.penalties.set(peer, { value: Math.min(MAX_PENALTY, this.penalty(peer) + PENALTY_PER_THROTTLED), at: t })
+    if (this.buckets.take(peer)) return true
+    this.penalties.add(peer, PENALTY_PER_THROTTLED)
     return false
   }
 
   /** Current (decayed) penalty of `peer`; 0 for unknown peers. */
-  penalty (peer: string): number {
-    const p = this.penalties.get(peer)
-    if (p === undefined) return 0
-    return p.value * 0.5 ** ((this.now() - p.at) / PENALTY_HALF_LIFE_MS)
-  }
+  penalty (peer: string): number { return this.penalties.get(peer) }
 
   /** Forgets all state. */
   clear (): void {

@@ -1,8 +1,13 @@
 // Peer-score parameters for the rollout topic. Rollout traffic is bursty and sparse (a node
 // publishes once per round), so the delivery-rate penalties (P3, P3b) that suit block gossip
 // would punish honest quiet peers: they are off. What counts is P4 (invalid messages, strongly
-// negative and squared: three rejects in a short time graylist a peer), P5 (our flood penalty)
-// and P7 (protocol misbehaviour, gossipsub's default).
+// negative and squared: three rejects in a short time graylist a peer), P5 (our penalties per
+// origin and per neighbour, see inbound-guard.ts) and P7 (protocol misbehaviour, gossipsub's
+// default). Floods earn no credit: gossipsub credits first deliveries (P2) only for messages
+// the validator accepts (Ignore clears the delivery record without credit), the per-neighbour
+// limits bound how many a neighbour gets accepted, P2 is capped at 20 × 0.5 = +10 and the
+// whole topic score at +20, while every ignored, throttled or dropped message beyond a small
+// grace costs the neighbour 1 point (up to 1000).
 import type { PeerScoreParams, TopicScoreParams } from '@libp2p/gossipsub/score'
 import { INVALID_MESSAGE_DECAY, INVALID_MESSAGE_WEIGHT } from './constants.js'
 

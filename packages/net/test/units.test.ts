@@ -58,31 +58,31 @@ describe('FloodControl', () => {
 
 describe('InboundQueue', () => {
   it('runs jobs in order and refuses jobs beyond its capacity', async () => {
-    const q = new InboundQueue(3)
+    const q = new InboundQueue({ capacity: 3 })
     const order: number[] = []
-    const results = [1, 2, 3, 4, 5].map(async i => await q.run(() => { order.push(i); return i * 10 }))
+    const results = [1, 2, 3, 4, 5].map(async i => await q.run('a', () => { order.push(i); return i * 10 }))
     expect(q.size).toBe(3)
     expect(await Promise.all(results)).toEqual([10, 20, 30, undefined, undefined])
     expect(order).toEqual([1, 2, 3])
-    expect(await q.run(() => 6)).toBe(6)
+    expect(await q.run('a', () => 6)).toBe(6)
   })
 
   it('propagates a job\'s error and keeps going', async () => {
-    const q = new InboundQueue(4)
-    const bad = q.run(() => { throw new Error('boom') })
-    const good = q.run(() => 'ok')
+    const q = new InboundQueue({ capacity: 4 })
+    const bad = q.run('a', () => { throw new Error('boom') })
+    const good = q.run('a', () => 'ok')
     await expect(bad).rejects.toThrow('boom')
     expect(await good).toBe('ok')
   })
 
   it('resolves waiting jobs as undefined when closed', async () => {
-    const q = new InboundQueue(4)
+    const q = new InboundQueue({ capacity: 4 })
     let ran = false
-    const pending = q.run(() => { ran = true })
+    const pending = q.run('a', () => { ran = true })
     q.close()
     expect(await pending).toBeUndefined()
     expect(ran).toBe(false)
-    expect(await q.run(() => 1)).toBeUndefined()
+    expect(await q.run('a', () => 1)).toBeUndefined()
   })
 })
 
@@ -109,7 +109,14 @@ describe('config', () => {
       [{ gossip: { heartbeatMs: Number.NaN } }, 'gossip.heartbeatMs'],
       [{ gossip: { ipColocationWeight: 3 } }, 'gossip.ipColocationWeight'],
       [{ psk: new Uint8Array(95) }, 'psk'],
-      [{ listen: 'x' as unknown as string[] }, 'listen']
+      [{ listen: 'x' as unknown as string[] }, 'listen'],
+      [{ neighbourLimit: { groupsPerSecond: 0 } }, 'neighbourLimit.groupsPerSecond'],
+      [{ neighbourLimit: { newOriginBurst: 2.5 } }, 'neighbourLimit.newOriginBurst'],
+      [{ neighbourLimit: { maxQueued: -1 } }, 'neighbourLimit.maxQueued'],
+      [{ replay: { windowMs: 0 } }, 'replay.windowMs'],
+      [{ replay: { maxEntries: Number.POSITIVE_INFINITY } }, 'replay.maxEntries'],
+      [{ gossip: { seenTtlMs: -5 } }, 'gossip.seenTtlMs'],
+      [{ connections: { reservedOutbound: -1 } }, 'connections.reservedOutbound']
     ]
     for (const [init, field] of bad) {
       expect(() => resolveSwarmConfig({ resolveTask, ...init } as SwarmHostInit)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field }) as Error)
