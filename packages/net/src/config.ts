@@ -9,6 +9,7 @@ import {
   DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEW_ORIGIN_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE,
   DEFAULT_RESERVED_OUTBOUND, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
 } from './constants.js'
+import type { JoinInit } from './join.js'
 import { checkSwarmKey } from './swarm-key.js'
 
 /** gossipsub's own metrics register (lodestar-style gauges, histograms and avg/min/max). */
@@ -34,17 +35,23 @@ export interface SwarmHostInit {
   listen?: string[]
   /** Addresses to announce instead of the listen addresses (e.g. a public IP behind port forwarding). */
   announce?: string[]
-  /** Bootstrap peers (multiaddrs ending in `/p2p/<peer-id>`), dialled at start. Default: none. */
+  /** Bootstrap peers (multiaddrs ending in `/p2p/<peer-id>`), dialled at start and whenever peers run low. Default: none. */
   bootstrap?: string[]
+  /** URLs serving a bootstrap list (`GET /bootstrap` of `murmur bootstrap`); a few listed peers are dialled. Default: none. */
+  bootstrapUrls?: string[]
+  /** Joining: re-bootstrap threshold, back-off, timeouts (see JoinInit). */
+  join?: JoinInit
+  /** A public swarm: never announce or dial private, loopback or link-local addresses. Default false. */
+  publicOnly?: boolean
   /** LAN discovery by mDNS. Default false. */
   mdns?: boolean
-  /** Kademlia DHT: `'client'`, `'server'` (public mode) or `'off'`. Default `'off'`. */
-  dht?: 'off' | 'client' | 'server'
+  /** Kademlia DHT: `'client'`, `'server'`, `'auto'` (server once a public address is confirmed) or `'off'`. Default `'off'`. */
+  dht?: 'off' | 'client' | 'server' | 'auto'
   /** Keep private/loopback addresses in DHT records (LAN and loopback swarms). Default false. */
   dhtLan?: boolean
-  /** Circuit relay v2 client transport (reach and be reached through relays). Default false. */
+  /** Circuit relay v2 client: dial relayed addresses and hold a reservation on a relay (listen on `/p2p-circuit`). Default false. */
   relay?: boolean
-  /** AutoNAT: learn whether our addresses are publicly dialable. Default false. */
+  /** AutoNAT v2: learn which of our addresses are publicly dialable (and answer peers' checks). Default false. */
   autonat?: boolean
   /** DCUtR: upgrade relayed connections to direct ones by hole punching. Default false. */
   dcutr?: boolean
@@ -118,8 +125,11 @@ export interface SwarmHostConfig {
   readonly listen: readonly string[]
   readonly announce: readonly string[]
   readonly bootstrap: readonly string[]
+  readonly bootstrapUrls: readonly string[]
+  readonly join: JoinInit
+  readonly publicOnly: boolean
   readonly mdns: boolean
-  readonly dht: 'off' | 'client' | 'server'
+  readonly dht: 'off' | 'client' | 'server' | 'auto'
   readonly dhtLan: boolean
   readonly relay: boolean
   readonly autonat: boolean
@@ -180,7 +190,9 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     throw new InvalidArgumentError('swarmId', `must match ${String(SWARM_ID_PATTERN)}, got ${JSON.stringify(swarmId)}`)
   }
   const dht = init.dht ?? 'off'
-  if (!['off', 'client', 'server'].includes(dht)) throw new InvalidArgumentError('dht', `must be off, client or server, got ${String(dht)}`)
+  if (!['off', 'client', 'server', 'auto'].includes(dht)) throw new InvalidArgumentError('dht', `must be off, client, server or auto, got ${String(dht)}`)
+  const urls = strings('bootstrapUrls', init.bootstrapUrls, [])
+  for (const u of urls) if (!/^https?:\/\//.test(u)) throw new InvalidArgumentError('bootstrapUrls', `"${u}" is not an http(s) URL`)
   const g = init.gossip ?? {}
   const n = init.neighbourLimit ?? {}
   const maxConnections = positive('connections.max', init.connections?.max) ?? DEFAULT_MAX_CONNECTIONS
@@ -199,6 +211,9 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     listen: strings('listen', init.listen, DEFAULT_LISTEN),
     announce: strings('announce', init.announce, []),
     bootstrap: strings('bootstrap', init.bootstrap, []),
+    bootstrapUrls: urls,
+    join: { ...init.join },
+    publicOnly: init.publicOnly ?? false,
     mdns: init.mdns ?? false,
     dht,
     dhtLan: init.dhtLan ?? false,

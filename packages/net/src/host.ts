@@ -23,8 +23,12 @@ import { WAIT_POLL_MS } from './constants.js'
 import { DialError, PublishError } from './errors.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { InboundQueue } from './inbound-queue.js'
+import { Joiner, type JoinEvent } from './join.js'
 import { libp2pOptions, type SwarmServices } from './libp2p-options.js'
 import { GRAYLISTED, InboundGuard, type PeerStats, type Verdict } from './inbound-guard.js'
+import { watchLinks } from './links.js'
+import { connectionKind, reachabilityOf, type Reachability } from './reachability.js'
+import { matchSwarm, swarmProtocol } from './swarm-protocol.js'
 
 /** A validated group from a peer. */
 export interface RolloutReceived {
@@ -50,6 +54,12 @@ export interface SwarmHostEvents extends Record<string, unknown> {
   'peer:joined': { peerId: string }
   /** A swarm peer unsubscribed or disconnected. */
   'peer:left': { peerId: string }
+  /** Joining: joined, re-joined, degraded (bootstrap gone but peers left) or failed (with a diagnosis). */
+  'join:status': JoinEvent
+  /** The host's reachability (public / relayed / private) changed. */
+  'reachability:changed': Reachability
+  /** A neighbour we reached only through a relay is now also connected directly (DCUtR hole punch). */
+  'connection:upgraded': { peerId: string }
 }
 
 /** A snapshot of a host's counters. */
@@ -102,8 +112,15 @@ export interface SwarmHost extends Startable, TypedEventEmitter<SwarmHostEvents>
   score(peerId: string): number
   /** Counters: verdicts per neighbour, bytes in/out. */
   stats(): SwarmStats
+  /** Whether peers can reach this host (public, relayed, private) and its connections by kind. */
+  reachability(): Reachability
   /** The underlying libp2p node, for diagnostics and tests (undefined when stopped). */
   readonly libp2p: Libp2p<SwarmServices> | undefined
+}
+
+/** A group's id in delivery logs: origin, round and task seed (what a test matches publish to delivery by). */
+function groupId (origin: string, group: RolloutGroup): string {
+  return `${origin}/${group.round}/${group.task.family}/${String(group.task.seed)}`
 }
 
 class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmHost {
@@ -118,10 +135,15 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
   private published = 0
   private id?: string
   private detach: Array<() => void> = []
+  private joiner?: Joiner
+  private lastReachability?: string
+
+  private readonly gossipLog: SwarmHostConfig['logger']
 
   constructor (init: SwarmHostInit) {
     super()
     this.config = resolveSwarmConfig(init)
+    this.gossipLog = this.config.logger.child('gossip')
     this.topic = this.config.topic
     const c = this.config
     this.guard = new InboundGuard({
@@ -151,29 +173,69 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       }
     }
     const onDisconnect = (evt: CustomEvent<PeerId>): void => { this.setMember(evt.detail.toString(), false) }
+    // A peer of another swarm (or wire version) is no use to us: hang up once identify says so.
+    const onIdentify = (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
+      const verdict = matchSwarm(evt.detail.protocols, c.swarmId).verdict
+      if (verdict === 'wrong-swarm-id' || verdict === 'wrong-protocol-version') void node.hangUp(evt.detail.peerId).catch(() => {})
+    }
+    const onSelfUpdate = (): void => { this.checkReachability() }
     pubsub.addEventListener('message', onMessage)
     pubsub.addEventListener('subscription-change', onSubscription)
     node.addEventListener('peer:disconnect', onDisconnect)
+    node.addEventListener('peer:identify', onIdentify)
+    node.addEventListener('self:peer:update', onSelfUpdate)
     this.detach = [
       () => { pubsub.removeEventListener('message', onMessage) },
       () => { pubsub.removeEventListener('subscription-change', onSubscription) },
-      () => { node.removeEventListener('peer:disconnect', onDisconnect) }
+      () => { node.removeEventListener('peer:disconnect', onDisconnect) },
+      watchLinks(node, { relay: c.relay, logger: c.logger.child('links'), onUpgraded: peerId => { this.emit('connection:upgraded', { peerId }) } }),
+      () => { node.removeEventListener('peer:identify', onIdentify) },
+      () => { node.removeEventListener('self:peer:update', onSelfUpdate) }
     ]
+    // Announced through identify: lets peers tell our swarm id and wire version (see swarm-protocol.ts).
+    await node.handle(swarmProtocol(c.swarmId), stream => { void stream.close().catch(() => {}) }, { runOnLimitedConnection: true })
     pubsub.subscribe(this.topic)
     this.node = node
     this.id = node.peerId.toString()
+    if (c.bootstrap.length > 0 || c.bootstrapUrls.length > 0) {
+      this.joiner = new Joiner({
+        libp2p: node,
+        swarmId: c.swarmId,
+        bootstrap: c.bootstrap,
+        bootstrapUrls: c.bootstrapUrls,
+        swarmPeers: () => this.swarmPeers.size,
+        onEvent: e => { this.emit('join:status', e) },
+        logger: c.logger.child('join')
+      }, c.join)
+      this.joiner.start()
+    }
     c.logger('started', { peerId: node.peerId.toString(), topic: this.topic, addrs: this.multiaddrs() })
+    this.checkReachability()
+  }
+
+  reachability (): Reachability { return reachabilityOf(this.started(), this.config.publicOnly) }
+
+  private checkReachability (): void {
+    if (this.node === undefined) return
+    const r = reachabilityOf(this.node, this.config.publicOnly)
+    const key = `${r.status} ${r.addresses.join(',')}`
+    if (key === this.lastReachability) return
+    this.lastReachability = key
+    this.emit('reachability:changed', r)
   }
 
   async stop (): Promise<void> {
     const node = this.node
     if (node === undefined) return
     this.node = undefined
+    await this.joiner?.stop()
+    this.joiner = undefined
     this.queue?.close()
     for (const d of this.detach.splice(0)) d()
     node.services.pubsub.topicValidators.delete(this.topic)
     await node.stop()
     this.swarmPeers.clear()
+    this.lastReachability = undefined
     this.guard.clear()
   }
 
@@ -207,6 +269,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     try {
       const result = await node.services.pubsub.publish(this.topic, bytes)
       this.published++
+      if (this.gossipLog.enabled) this.gossipLog('published', { id: groupId(this.peerId(), group), recipients: result.recipients.length })
       // a copy of our own content re-signed by another key is a duplicate, not a peer group
       this.guard.remember(group)
       return { recipients: result.recipients.length }
@@ -305,6 +368,10 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     const accepted = this.accepted.get(msg)
     if (accepted === undefined) return
     this.accepted.delete(msg)
+    if (this.gossipLog.enabled && this.node !== undefined) {
+      const path = accepted.via !== accepted.from ? 'forwarded' : connectionKind(this.node, msg.type === 'signed' ? msg.from : undefined)
+      this.gossipLog('delivered', { id: groupId(accepted.from, accepted.group), via: accepted.via, path })
+    }
     this.emit('rollout:received', { ...accepted, receivedAt: this.config.now() })
   }
 

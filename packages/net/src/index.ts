@@ -14,6 +14,20 @@ export { loadOrCreateIdentity } from './identity.js'
 export { groupContentKey } from './replay-guard.js'
 export { generateSwarmKey, checkSwarmKey } from './swarm-key.js'
 export { IdentityError, PublishError, DialError } from './errors.js'
+export { Joiner, type JoinInit, type JoinEvent, type JoinerComponents } from './join.js'
+export { formatDiagnosis, formatAttempt, classifyDialError, type JoinAttempt, type JoinFailureReason } from './diagnosis.js'
+export { reachabilityOf, connectionKind, type Reachability, type ReachabilityStatus } from './reachability.js'
+export { swarmProtocol, matchSwarm, type SwarmMatch } from './swarm-protocol.js'
+export { isPrivateAddress, publicAddressesOnly } from './address-filter.js'
+export {
+  fetchBootstrapList, parseBootstrapList, bootstrapListBody, MAX_LIST_PEERS,
+  type BootstrapList, type BootstrapListPeer
+} from './bootstrap-list.js'
+export { loadSwarmFile, parseSwarmFile, SwarmFileError, type SwarmFile } from './swarm-file.js'
+export {
+  createBootstrapNode, DEFAULT_RELAY_LIMITS, DEFAULT_BOOTSTRAP_LISTEN, DEFAULT_BOOTSTRAP_MAX_CONNECTIONS,
+  type BootstrapNodeInit, type RelayLimits
+} from './bootstrap-node.js'
 export type { ByteCounts } from './byte-counter.js'
 export type { SwarmServices, GossipSubService } from './libp2p-options.js'
 export {
@@ -22,3 +36,4 @@ export {
   DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE, DEFAULT_NEW_ORIGIN_BURST,
   DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_RESERVED_OUTBOUND
 } from './constants.js'
+export { watchHostStatus, type HostStatus } from './status.js'

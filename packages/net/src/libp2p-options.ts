@@ -1,15 +1,16 @@
-// The js-libp2p 3 node behind a swarm host: TCP + WebSockets, Noise, Yamux, Identify, Ping,
-// gossipsub with strict signing and scoring, and the optional pieces (bootstrap, mDNS, DHT,
-// relay client, AutoNAT, DCUtR, pnet) switched by the config.
+// The js-libp2p 3 node behind a swarm host: TCP + WebSockets, Noise, Yamux, Identify (and
+// identify-push), Ping, gossipsub with strict signing and scoring, and the optional pieces
+// (mDNS, DHT, relay client with a reservation, AutoNAT v2, DCUtR, pnet, public-only addresses)
+// switched by the config. Bootstrap peers are dialled by the joiner (join.ts), not here.
+// `baseLibp2pOptions` is shared with the bootstrap node (bootstrap-node.ts).
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { autoNAT } from '@libp2p/autonat'
-import { bootstrap } from '@libp2p/bootstrap'
+import { autoNATv2 } from '@libp2p/autonat-v2'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
-import type { PrivateKey } from '@libp2p/interface'
+import { identify, identifyPush } from '@libp2p/identify'
+import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
@@ -18,6 +19,7 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import type { Libp2pOptions } from 'libp2p'
 import { byteCountingMetrics, withByteCounting, type ByteCounts } from './byte-counter.js'
+import { publicAddressesOnly, publicOnlyGater } from './address-filter.js'
 import type { SwarmHostConfig } from './config.js'
 import { MAX_RPC_FRAME_BYTES, SCORE_THRESHOLDS } from './constants.js'
 import { outboundReservingGater } from './connection-gater.js'
@@ -26,6 +28,8 @@ import { peerScoreParams } from './scoring.js'
 /** The gossipsub service, with the mesh and score accessors its implementation has. */
 export interface GossipSubService extends GossipSub {
   getMeshPeers(topic: string): string[]
+  /** Registrar callback: (re)attaches gossip to a connection of a peer (see links.ts). */
+  onPeerConnected(peerId: PeerId, connection: Connection): void
   getScore(peerId: string): number
 }
 
@@ -39,24 +43,75 @@ function fastMessageId (msg: { from?: Uint8Array, seqno?: Uint8Array }): string 
   return Buffer.from(msg.from).toString('base64') + '.' + Buffer.from(msg.seqno).toString('base64')
 }
 
-/** Builds the createLibp2p options for `config`. */
-export function libp2pOptions (
-  config: SwarmHostConfig, privateKey: PrivateKey, counts: ByteCounts, penalty: (peer: string) => number, inboundConnections: () => number
-): Libp2pOptions<SwarmServices> {
+/** The part of the config the base options read (a swarm host's or a bootstrap node's). */
+export type BaseNetConfig = Pick<SwarmHostConfig, 'swarmId' | 'listen' | 'announce' | 'mdns' | 'dht' | 'dhtLan' | 'relay' | 'autonat' | 'dcutr' | 'psk' | 'publicOnly' | 'maxConnections' | 'maxIncomingPending' | 'inboundPerHostPerSecond'>
+
+/** Transports, security, connection limits, identify, ping, DHT, AutoNAT, DCUtR: what every murmur peer runs. */
+export function baseLibp2pOptions (config: BaseNetConfig, privateKey: PrivateKey): Omit<Libp2pOptions, 'services'> & { services: Record<string, unknown> } {
   const transports: Array<NonNullable<Libp2pOptions['transports']>[number]> = [tcp(), webSockets()]
-  if (config.relay) transports.push(circuitRelayTransport())
+  const listen = [...config.listen]
+  if (config.relay) {
+    transports.push(circuitRelayTransport())
+    // Listening on /p2p-circuit asks a relay we are connected to (the bootstrap) for a reservation.
+    if (!listen.includes('/p2p-circuit')) listen.push('/p2p-circuit')
+  }
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
-  if (config.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: [...config.bootstrap], timeout: 10 }))
   if (config.mdns) peerDiscovery.push(mdns())
 
   const services: Record<string, unknown> = {
-    identify: identify(),
-    ping: ping(),
+    identify: identify({ runOnLimitedConnection: true }),
+    identifyPush: identifyPush(),
+    ping: ping()
+  }
+  if (config.dht !== 'off') {
+    services.dht = kadDHT({
+      // 'auto': a client until AutoNAT confirms a public address, then a server.
+      ...(config.dht === 'auto' ? {} : { clientMode: config.dht === 'client' }),
+      protocol: `/murmur/${config.swarmId}/kad/1.0.0`,
+      peerInfoMapper: config.dhtLan && !config.publicOnly ? passthroughMapper : removePrivateAddressesMapper
+    })
+  }
+  if (config.autonat) services.autonat = autoNATv2()
+  if (config.dcutr) services.dcutr = dcutr()
+
+  // Undefined values would override libp2p's defaults, so only set what was configured.
+  const connectionManager: NonNullable<Libp2pOptions['connectionManager']> = { maxConnections: config.maxConnections }
+  if (config.maxIncomingPending !== undefined) connectionManager.maxIncomingPendingConnections = config.maxIncomingPending
+  if (config.inboundPerHostPerSecond !== undefined) connectionManager.inboundConnectionThreshold = config.inboundPerHostPerSecond
+
+  return {
+    privateKey,
+    addresses: {
+      listen,
+      announce: [...config.announce],
+      ...(config.publicOnly ? { announceFilter: publicAddressesOnly } : {})
+    },
+    transports,
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionProtector: config.psk === undefined ? undefined : preSharedKey({ psk: config.psk }),
+    connectionGater: config.publicOnly ? publicOnlyGater() : { denyDialMultiaddr: () => false },
+    peerDiscovery,
+    connectionManager,
+    services
+  }
+}
+
+/** Builds the createLibp2p options of a swarm host: the base plus gossipsub. */
+export function libp2pOptions (
+  config: SwarmHostConfig, privateKey: PrivateKey, counts: ByteCounts, penalty: (peer: string) => number, inboundConnections: () => number
+): Libp2pOptions<SwarmServices> {
+  const base = baseLibp2pOptions(config, privateKey)
+  const services: Record<string, unknown> = {
+    ...base.services,
     pubsub: gossipsub({
       globalSignaturePolicy: 'StrictSign',
       emitSelf: false,
       allowPublishToZeroTopicPeers: true,
       floodPublish: config.floodPublish,
+      // Two NAT'd peers may share only a relayed connection until DCUtR upgrades it; gossip
+      // must run there too (the relay's data limit bounds what it costs the relay).
+      runOnLimitedConnection: config.relay,
       // Unset degrees must stay absent: an explicit undefined would override gossipsub's defaults.
       ...Object.fromEntries(Object.entries({ D: config.D, Dlo: config.Dlo, Dhi: config.Dhi }).filter(([, v]) => v !== undefined)),
       heartbeatInterval: config.heartbeatMs,
@@ -76,31 +131,10 @@ export function libp2pOptions (
       ...(config.metrics?.gossipsub === undefined ? {} : { metricsRegister: config.metrics.gossipsub, metricsTopicStrToLabel: new Map([[config.topic, 'rollouts']]) })
     })
   }
-  if (config.dht !== 'off') {
-    services.dht = kadDHT({
-      clientMode: config.dht === 'client',
-      protocol: `/murmur/${config.swarmId}/kad/1.0.0`,
-      peerInfoMapper: config.dhtLan ? passthroughMapper : removePrivateAddressesMapper
-    })
-  }
-  if (config.autonat) services.autonat = autoNAT()
-  if (config.dcutr) services.dcutr = dcutr()
-
-  // Undefined values would override libp2p's defaults, so only set what was configured.
-  const connectionManager: NonNullable<Libp2pOptions['connectionManager']> = { maxConnections: config.maxConnections }
-  if (config.maxIncomingPending !== undefined) connectionManager.maxIncomingPendingConnections = config.maxIncomingPending
-  if (config.inboundPerHostPerSecond !== undefined) connectionManager.inboundConnectionThreshold = config.inboundPerHostPerSecond
-
   return {
-    privateKey,
-    addresses: { listen: [...config.listen], announce: [...config.announce] },
-    transports,
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionProtector: config.psk === undefined ? undefined : preSharedKey({ psk: config.psk }),
-    peerDiscovery,
-    connectionManager,
-    connectionGater: outboundReservingGater(config.maxConnections, config.reservedOutbound, inboundConnections),
+    ...base,
+    // Public-only dialling (base) and the dial-out reservation against eclipse (inbound).
+    connectionGater: { ...base.connectionGater, ...outboundReservingGater(config.maxConnections, config.reservedOutbound, inboundConnections) },
     metrics: config.metrics?.libp2p === undefined ? byteCountingMetrics(counts) : withByteCounting(config.metrics.libp2p, counts),
     services: services as unknown as Libp2pOptions<SwarmServices>['services']
   }

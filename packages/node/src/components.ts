@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
 import type { Logger } from '@murmur/interface'
-import { createSwarmHost, type SwarmHost, type SwarmHostMetrics } from '@murmur/net'
+import { createSwarmHost, watchHostStatus, type SwarmHost, type SwarmHostMetrics } from '@murmur/net'
 import { chatTemplate, modelIdOf, type ChatTemplate, type ModelConfig, type Policy } from '@murmur/policy'
 import { nodeStore } from '@murmur/store'
 import { resolveTask } from '@murmur/tasks'
@@ -127,9 +127,18 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
       swarmId: config.net.swarmId,
       dataDir: config.dataDir,
       listen: [...config.net.listen],
+      announce: [...config.net.announce],
       bootstrap: [...config.net.bootstrap],
+      bootstrapUrls: [...config.net.bootstrapUrls],
+      join: { minPeers: config.net.minPeers },
+      publicOnly: config.net.public,
+      relay: config.net.relay,
+      dcutr: config.net.relay,
+      autonat: config.net.public,
       mdns: config.net.mdns,
-      dht: config.net.dht ? 'server' : 'off',
+      dhtLan: !config.net.public,
+      // On a public swarm a node serves the DHT only once AutoNAT confirms a public address.
+      dht: config.net.dht ? (config.net.public ? 'auto' : 'server') : 'off',
       ...(psk === undefined ? {} : { psk }),
       connections: { max: config.net.maxConnections, inboundPerHostPerSecond: config.net.inboundPerHostPerSecond },
       gossip: { heartbeatMs: config.net.heartbeatMs },
@@ -148,6 +157,7 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
       async dial (addrs, o) {
         await Promise.allSettled(addrs.map(async a => { await h.dial(a, o) }))
       },
+      onStatus (handler) { watchHostStatus(h, handler) },
       stats: () => ({
         meshPeers: h.libp2p?.services.pubsub.getMeshPeers(h.topic).length ?? 0,
         connections: h.libp2p?.getConnections().length ?? 0,

@@ -16,6 +16,8 @@ export interface RoundMetrics {
   reward: number
   /** Fraction of this round's own completions that were fully correct. */
   accuracy: number
+  /** Fraction of this round's own completions containing the attack marker (attack.ts; `murmur experiment adversarial` reads it). */
+  attackMarker?: number
   /** Mean shaped reward over the training batch. */
   shapedReward: number
   /** Local groups in the training batch. */

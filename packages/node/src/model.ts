@@ -123,6 +123,7 @@ export function trainedModel (model: Pick<ModelSource, 'config' | 'weights'>, co
 export function policyPort (policy: Policy<ModelConfig>, modelId: string): PolicyPort {
   return {
     modelId,
+    countTokens: text => policy.tokenizer.encode(text).length,
     async generate (prompts, o) {
       const out = await policy.generate(prompts, { n: o.n, maxTokens: o.maxTokens, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, signal: o.signal })
       return out.map(group => group.map(c => ({ text: c.text, tokens: c.tokenIds.length, truncated: c.finishReason === 'length' })))

@@ -11,7 +11,9 @@ import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
 import type { RoundMetrics } from './metrics.js'
 import { evaluateHeldOut, heldOutTasks, taskMixFromConfig, type HeldOutResult } from './held-out.js'
-import type { SwarmNodeComponents, SwarmPortStats } from './ports.js'
+import type { NetStatus, SwarmNodeComponents, SwarmPortStats } from './ports.js'
+import { createAttack } from './attack.js'
+import { producerTrust } from './producer-trust.js'
 import { peerGroups, type PeerGroups } from './receive.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
 
@@ -19,6 +21,8 @@ import { runRound, needsRewardModel, type RoundState } from './round.js'
 export interface SwarmNodeEvents extends Record<string, unknown> {
   'round:completed': RoundMetrics
   'checkpoint:saved': { round: number, ms: number }
+  /** Joined, join failed (with a diagnosis), reachability, DCUtR upgrade, first peer group. */
+  'net:status': NetStatus
   /** A peer group passed validation and entered the pool. */
   'group:received': { from: string, round: number, family: string }
 }
@@ -98,6 +102,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   let nextRound = 0
   let resumed = false
   let state: RoundState = { hero: undefined, receivedSinceLastRound: 0 }
+  const attack = createAttack({ strategy: config.adversary.strategy, groups: config.adversary.groupsPerRound > 0 ? config.adversary.groupsPerRound : config.localGroups, groupSize: config.groupSize, sampler })
 
   const ensureStarted = (): void => { if (!started) throw new NotStartedError('SwarmNode') }
 
@@ -107,6 +112,8 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       if (started) return
       // stop() released the policy and trainer sessions: a node is started once.
       if (stopped) throw new NotStartedError('SwarmNode (stopped; create a new node to restart from its checkpoint)')
+      // Before open(): the host reports its first reachability and join results while starting.
+      components.swarm?.onStatus?.(s => { events.emit('net:status', s) })
       try {
         await components.open()
       } catch (err) {
@@ -124,7 +131,11 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           resumed = true
           log('resumed from checkpoint', { round: checkpoint.round, step: checkpoint.step })
         }
-        const receiver = peerGroups({ pool: components.store.pool })
+        const countTokens = components.policy.countTokens ?? ((text: string) => text.length)
+        // trust.enabled = false (experiments): plain verifier credit, every producer weighted alike, no cap.
+        const receiver = config.trust.enabled
+          ? peerGroups({ pool: components.store.pool, trust: producerTrust(config.trust), limits: { maxTokens: config.generate.maxTokens, countTokens } })
+          : peerGroups({ pool: components.store.pool, trust: producerTrust({ rate: Number.MIN_VALUE, floor: 1, maxShare: 1 }), limits: 'none' })
         peers = receiver
         components.swarm?.onGroup(received => {
           receiver.receive(received).then(inserted => {
@@ -156,7 +167,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       const round = nextRound
       let result
       try {
-        result = await runRound({ config, rewardsConfig, sampler, now, peers: peers as PeerGroups, ...components }, state, round, options)
+        result = await runRound({ config, rewardsConfig, sampler, now, peers: peers as PeerGroups, attack, ...components }, state, round, options)
       } catch (err) {
         if (options.signal?.aborted === true) throw err
         throw new RoundFailedError(round, (err as Error).message, { cause: err })

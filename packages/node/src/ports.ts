@@ -4,6 +4,7 @@
  * `components.ts`; keeping the round against these small contracts keeps it readable and lets
  * each adapter translate its package's errors at the boundary.
  */
+import type { HostStatus } from '@murmur/net'
 import type { AbortOptions } from '@murmur/interface'
 import type { SwarmStats } from '@murmur/net'
 import type { ResolvedTask, RolloutGroup } from '@murmur/protocol'
@@ -34,6 +35,8 @@ export interface PolicyPort {
   generate(prompts: string[], options: PolicyGenerateOptions): Promise<PolicyCompletion[][]>
   /** Model id announced with published groups. */
   readonly modelId: string
+  /** Tokens of `text` under the local tokenizer (peer completions must fit `generate.maxTokens`); default: characters. */
+  countTokens?: (text: string) => number
 }
 
 /** One group of the training batch. */
@@ -104,6 +107,8 @@ export interface SwarmPort {
   /** Registers the handler of validated peer groups. */
   onGroup(handler: (received: ReceivedGroup) => void): void
   dial(addrs: string[], options?: AbortOptions): Promise<void>
+  /** Registers a listener of network status changes (joined, join failed with a diagnosis, reachability, DCUtR upgrades). */
+  onStatus?(handler: (status: NetStatus) => void): void
   /** Network counters for observation (metrics, dashboard); never read by the round. */
   stats?(): SwarmPortStats
 }
@@ -117,6 +122,9 @@ export interface SwarmPortStats {
   /** The host's counters (verdicts per neighbour and by reason, bytes). */
   net: SwarmStats
 }
+
+/** A network status change worth telling the operator about (see @murmur/net's watchHostStatus). */
+export type NetStatus = HostStatus
 
 /** The parts a node is made of. `createSwarmNode` builds real ones from the config unless given. */
 export interface SwarmNodeComponents {

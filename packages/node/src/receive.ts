@@ -6,12 +6,20 @@
  * producer). The full local re-score runs once per group, the first time a round samples it, and
  * is cached with the record. Groups the pool holds from before a restart have no record: they
  * are decoded and checked again (never trust storage either) the first time they are sampled.
+ *
+ * Training-side defence (producer-trust.ts, peer-credit.ts): the local score of a peer completion
+ * is 0 unless the local policy could have emitted it (token limit, answer format); each group's
+ * first re-score is an observation of its producer; candidates and the J groups a round trains
+ * on are drawn producer-first, by trust weight, with a per-producer cap.
  */
 import type { AbortOptions } from '@murmur/interface'
 import { decodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
 import type { RandomSource, RolloutPool } from '@murmur/store'
+import { isDegenerate } from '@murmur/rewards'
 import { resolveTask, taskKey, verify, type ResolvedTask } from '@murmur/tasks'
+import { peerCredit, type LocalLimits } from './peer-credit.js'
 import type { ReceivedGroup } from './ports.js'
+import { agreement, producerTrust, type ProducerTrust } from './producer-trust.js'
 
 /** One peer group as the round sees it: what arrived, what was regenerated, its local scores. */
 export interface PeerGroup {
@@ -25,7 +33,7 @@ export interface PeerGroup {
   readonly task: ResolvedTask
   /** Local arrival time (ms since the epoch); undefined for groups restored from the pool after a restart. */
   readonly receivedAt: number | undefined
-  /** The local verifier's score of each completion (computed once, on first sample). */
+  /** The local credit of each completion (verifier score, 0 beyond the local limits; computed once, on first sample). */
   readonly verifier: readonly number[]
 }
 
@@ -41,8 +49,12 @@ export interface PeerGroups {
   receive(received: ReceivedGroup, options?: AbortOptions): Promise<boolean>
   /** Peer groups in the pool. */
   available(): number
-  /** Up to `count` distinct peer groups drawn uniformly from the pool, each scored by the local verifier. */
+  /** Up to `count` distinct peer groups drawn producer-first (by trust, capped per producer) from the pool, each scored locally. */
   sample(count: number, options: PeerSampleOptions): Promise<PeerGroup[]>
+  /** Up to `count` of `candidates` with non-zero local advantage, drawn producer-first with the per-producer cap. */
+  select(candidates: readonly PeerGroup[], count: number, options: PeerSampleOptions): PeerGroup[]
+  /** The per-producer accounting. */
+  readonly trust: ProducerTrust
   /** Removes groups from the pool (a peer group is trained on once). */
   consume(ids: readonly string[], options?: AbortOptions): Promise<void>
 }
@@ -50,7 +62,14 @@ export interface PeerGroups {
 /** What `peerGroups` needs. */
 export interface PeerGroupsComponents {
   pool: RolloutPool
+  /** Per-producer accounting; default `producerTrust(DEFAULT_TRUST)`. */
+  trust?: ProducerTrust
+  /** The local generation limits peer completions must fit; default: no token limit (the answer format still applies); `none`: the plain verifier (no defence, for measuring attacks). */
+  limits?: LocalLimits | 'none'
 }
+
+/** The trust rule's default settings (the node config's `trust.*` defaults). */
+export const DEFAULT_TRUST = { rate: 0.2, floor: 0.05, maxShare: 0.5 } as const
 
 /** A record as kept between arrival and first sample. */
 interface Held {
@@ -65,6 +84,8 @@ interface Held {
 /** Creates the receive step over a node's pool. */
 export function peerGroups (components: PeerGroupsComponents): PeerGroups {
   const { pool } = components
+  const trust = components.trust ?? producerTrust(DEFAULT_TRUST)
+  const limits = components.limits ?? { maxTokens: Number.POSITIVE_INFINITY, countTokens: (text: string) => text.length }
   const held = new Map<string, Held>()
 
   const prune = (): void => {
@@ -92,20 +113,30 @@ export function peerGroups (components: PeerGroupsComponents): PeerGroups {
     available: () => pool.stats().peer,
     async sample (count, options) {
       prune()
-      const entries = await pool.sample(count, { rng: options.rng, origin: 'peer', signal: options.signal })
+      const metas = trust.draw(pool.queryMeta({ origin: 'peer' }), count, m => m.producer, options.rng)
       const out: PeerGroup[] = []
-      for (const entry of entries) {
-        let record = held.get(entry.id)
+      for (const meta of metas) {
+        let record = held.get(meta.id)
         if (record === undefined) {
+          const entry = await pool.get(meta.id, { signal: options.signal })
+          if (entry === undefined) continue
           record = restore(entry.id, entry.producer, entry.taskKey, entry.payload)
           if (record === undefined) continue
           held.set(entry.id, record)
         }
-        record.verifier ??= record.group.completions.map(text => verify(record.task, text).score)
+        if (record.verifier === undefined) {
+          const credit = limits === 'none' ? { scores: record.group.completions.map(text => verify(record.task, text).score), admissible: 1 } : peerCredit(record.task, record.group.completions, limits)
+          record.verifier = credit.scores
+          trust.observe(record.producer, { agreement: agreement(record.group.scores, credit.scores), admissible: credit.admissible, useful: !isDegenerate(credit.scores) })
+        }
         out.push(record as PeerGroup)
       }
       return out
     },
+    select (candidates, count, options) {
+      return trust.draw(candidates.filter(c => !isDegenerate(c.verifier)), count, c => c.producer, options.rng)
+    },
+    trust,
     async consume (ids, options = {}) {
       for (const id of ids) {
         held.delete(id)

@@ -6,8 +6,9 @@
  */
 import { throwIfAborted, type AbortOptions } from '@murmur/interface'
 import type { RolloutGroup } from '@murmur/protocol'
-import { isDegenerate, sampleExternal, shapeRewards, type HeroState, type RewardsConfig } from '@murmur/rewards'
+import { isDegenerate, shapeRewards, type HeroState, type RewardsConfig } from '@murmur/rewards'
 import { createRng, hashSeeds, resolveTask, verify, type ResolvedTask, type TaskSampler } from '@murmur/tasks'
+import { ATTACK_MARKER, type Attack } from './attack.js'
 import type { NodeConfig } from './config/index.js'
 import type { PeerGroupUse, RoundMetrics } from './metrics.js'
 import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort, TrainGroup } from './ports.js'
@@ -30,6 +31,8 @@ export interface RoundComponents {
   sampler: TaskSampler
   /** Current wall clock (ms since epoch), for group timestamps. */
   now: () => number
+  /** Experiments only: an attack that replaces what this node publishes (attack.ts); undefined = honest. */
+  attack?: Attack
 }
 
 /** State carried from round to round (and checkpointed). */
@@ -78,8 +81,8 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
   // 4. Publish (text plus task reference; receivers regenerate and re-score).
   let published = 0
   if (c.swarm !== undefined) {
-    for (const g of local) {
-      const group: RolloutGroup = {
+    const outgoing = c.attack?.groups(round, { modelId: c.policy.modelId, now: c.now() }).map(group => ({ group, task: undefined })) ?? local.map(g => ({
+      group: {
         task: g.task.ref,
         prompt: g.task.prompt,
         completions: g.completions,
@@ -87,9 +90,12 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
         round,
         scores: g.verifier,
         createdAt: c.now()
-      }
+      } satisfies RolloutGroup,
+      task: g.task
+    }))
+    for (const { group, task } of outgoing) {
       try {
-        await c.swarm.publish(group, { signal, task: g.task })
+        await c.swarm.publish(group, { signal, ...(task === undefined ? {} : { task }) })
         published++
       } catch {
         // No subscribed peers yet, or a transient send failure: the round goes on alone.
@@ -132,6 +138,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     round,
     reward: mean(ownScores),
     accuracy: mean(ownScores.map(s => s >= 1 ? 1 : 0)),
+    attackMarker: mean(local.flatMap(g => g.completions.map(t => t.includes(ATTACK_MARKER) ? 1 : 0))),
     shapedReward: mean(shapedFlat),
     localGroups: local.length,
     peerGroupsUsed: peerPick.groups.length,
@@ -155,9 +162,10 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
 }
 
 /**
- * SAPO's external sampling on the pool: draw a uniform candidate set of peer groups (each
- * scored by the local verifier against the locally regenerated task; receive.ts caches that
- * score), drop groups with zero advantage under that local reward, then take up to J uniformly.
+ * SAPO's external sampling on the pool: draw a candidate set of peer groups producer-first (each
+ * scored locally against the locally regenerated task; receive.ts caches that score), drop
+ * groups with zero advantage under that local reward, then take up to J producer-first with the
+ * per-producer cap (receive.ts, producer-trust.ts).
  * Used groups leave the pool so a peer group is trained on once.
  */
 async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortSignal | undefined): Promise<{ groups: ScoredGroup[], available: number, zeroAdvantage: number, used: PeerGroupUse[] }> {
@@ -167,7 +175,7 @@ async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortS
   const rng = createRng(hashSeeds(c.config.seed, round, TAG_PEERS))
   // Oversample candidates: most zero-advantage groups are dropped below.
   const candidates = await c.peers.sample(Math.min(available, 4 * j + 8), { rng, signal })
-  const picked = sampleExternal(candidates, j, { rng, reward: x => x.verifier })
+  const picked = c.peers.select(candidates, j, { rng, signal })
   const qualifying = candidates.filter(x => !isDegenerate(x.verifier)).length
   await c.peers.consume(picked.map(p => p.id), { signal })
   const now = c.now()

@@ -3,6 +3,7 @@
  * `murmur sim`), several seeds per arm, with a JSON results file and SVG plots.
  *  - sapo: I/J = 8/0, 6/2, 4/4, 2/6 — cumulative reward (SAPO's metric) and reward per rollout.
  *  - hero: shaper = verifier, rm, hero — held-out greedy accuracy before and after.
+ *  - adversarial: honest vs poisoning and Sybil adversaries (experiment-adversarial.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -13,17 +14,19 @@ import { barChart, lineChart, movingAverage, type Series } from '../plot.js'
 import { runSimulation, type SimReport, type SimNodeState } from '../simulation.js'
 import { renderTable, fmt } from '../table.js'
 import type { CommandContext } from './context.js'
+import { adversarialCommand } from './experiment-adversarial.js'
 import { simConfigs } from './sim.js'
 
 const FLAGS: Record<string, FlagSpec> = {
   nodes: { type: 'string', short: 'n', doc: 'nodes per swarm', default: '4' },
   rounds: { type: 'string', short: 'r', doc: 'rounds per run', default: '60' },
   seeds: { type: 'string', doc: 'comma-separated base seeds (each arm runs once per seed)', default: '0,1' },
-  arms: { type: 'string', doc: 'subset of arms, comma-separated (sapo: 8/0,6/2,4/4,2/6; hero: verifier,rm,hero)' },
+  arms: { type: 'string', doc: 'subset of arms, comma-separated (sapo: 8/0,6/2,4/4,2/6; hero: verifier,rm,hero; adversarial: wrong,marker,long,sybil — honest always runs)' },
+  'adversary-share': { type: 'string', doc: 'adversarial: share of the nodes that attack', default: '0.3' },
   out: { type: 'string', doc: 'output folder (results.json, *.svg)', default: 'experiments/<name>' },
   'runs-dir': { type: 'string', doc: 'where the runs\' node data directories go (large; not results)', default: '.murmur/experiments/<name>' }
 }
-const USAGE = 'murmur experiment <sapo|hero> [--nodes N] [--rounds R] [--seeds 0,1] [--out DIR] [config flags for every node]'
+const USAGE = 'murmur experiment <sapo|hero|adversarial> [--nodes N] [--rounds R] [--seeds 0,1] [--out DIR] [config flags for every node]'
 const DESCRIPTION = 'Runs an ablation as real local swarms and writes results.json and SVG plots.'
 
 interface Arm { name: string, overrides: Record<string, unknown> }
@@ -55,12 +58,13 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
   const args = parseCommandArgs(argv, FLAGS, true, 1)
   const name = args.positionals[0]
   if (args.flags.help === true || name === undefined) {
-    ctx.out(formatHelp(USAGE, DESCRIPTION + '\n\nexperiments:\n' + Object.entries(EXPERIMENTS).map(([n, e]) => `  ${n.padEnd(8)} ${e.describe}`).join('\n'), FLAGS, true))
+    ctx.out(formatHelp(USAGE, DESCRIPTION + '\n\nexperiments:\n' + Object.entries(EXPERIMENTS).map(([n, e]) => `  ${n.padEnd(8)} ${e.describe}`).join('\n') + '\n  adversarial honest nodes vs 30 % wrong / marker / over-long / Sybil adversaries (use --nodes 10)', FLAGS, true))
     if (name === undefined && args.flags.help !== true) process.exitCode = 2
     return
   }
+  if (name === 'adversarial') { await adversarialCommand(argv, args, ctx); return }
   const experiment = EXPERIMENTS[name]
-  if (experiment === undefined) throw new UsageError(`unknown experiment "${name}"; choose ${Object.keys(EXPERIMENTS).join(' or ')}`)
+  if (experiment === undefined) throw new UsageError(`unknown experiment "${name}"; choose ${[...Object.keys(EXPERIMENTS), 'adversarial'].join(', ')}`)
   const nodes = positiveInt('--nodes', args.flags.nodes)
   const rounds = positiveInt('--rounds', args.flags.rounds)
   const seeds = String(args.flags.seeds).split(',').map(s => Number(s.trim()))

@@ -1,13 +1,9 @@
-/** The command table: name → summary and implementation. */
+/**
+ * The command table: name → summary and implementation. Implementations are imported when their
+ * command runs: loading onnxruntime and libp2p for `--help`, or twice for a supervised node (the
+ * supervisor and its child), would cost seconds of start-up.
+ */
 import type { CommandContext } from './context.js'
-import { simCommand } from './sim.js'
-import { nodeCommand } from './node.js'
-import { evalCommand } from './eval.js'
-import { exportCommand } from './export.js'
-import { pretrainCommand } from './pretrain.js'
-import { experimentCommand } from './experiment.js'
-import { generateCommand } from './generate.js'
-import { storeCommand } from './store.js'
 
 /** A CLI command. */
 export interface Command {
@@ -17,14 +13,15 @@ export interface Command {
 
 /** Every command of `murmur`. */
 export const commands: Record<string, Command> = {
-  sim: { summary: 'run a swarm of nodes on this machine (what npm start runs)', run: simCommand },
-  node: { summary: 'run one node (joins a swarm, trains, checkpoints, resumes after a restart)', run: nodeCommand },
-  eval: { summary: 'accuracy of a checkpoint on held-out tasks', run: evalCommand },
-  pretrain: { summary: 'supervised pretraining of the default tiny policy', run: pretrainCommand },
-  export: { summary: 'write a model folder for Hugging Face tooling', run: exportCommand },
-  generate: { summary: 'generate a completion with any model (built-in, murmur folder, or a Llama/Qwen2/Qwen3 folder)', run: generateCommand },
-  experiment: { summary: 'run the SAPO sharing or HERO shaping ablation (results.json + SVG plots)', run: experimentCommand },
-  store: { summary: 'repair or reset a node\'s store (what its corruption errors ask for)', run: storeCommand }
+  sim: { summary: 'run a swarm of nodes on this machine (what npm start runs)', run: async (a, c) => { await (await import('./sim.js')).simCommand(a, c) } },
+  node: { summary: 'run one node (joins a swarm, trains, checkpoints, resumes after a restart)', run: async (a, c) => { await (await import('./node.js')).nodeCommand(a, c) } },
+  eval: { summary: 'accuracy of a checkpoint on held-out tasks', run: async (a, c) => { await (await import('./eval.js')).evalCommand(a, c) } },
+  pretrain: { summary: 'supervised pretraining of the default tiny policy', run: async (a, c) => { await (await import('./pretrain.js')).pretrainCommand(a, c) } },
+  export: { summary: 'write a model folder for Hugging Face tooling', run: async (a, c) => { await (await import('./export.js')).exportCommand(a, c) } },
+  generate: { summary: 'generate a completion with any model (built-in, murmur folder, or a Llama/Qwen2/Qwen3 folder)', run: async (a, c) => { await (await import('./generate.js')).generateCommand(a, c) } },
+  experiment: { summary: 'run the SAPO sharing, HERO shaping or adversarial experiment (results.json + SVG plots)', run: async (a, c) => { await (await import('./experiment.js')).experimentCommand(a, c) } },
+  store: { summary: 'repair or reset a node\'s store (what its corruption errors ask for)', run: async (a, c) => { await (await import('./store.js')).storeCommand(a, c) } },
+  bootstrap: { summary: 'run a bootstrap/relay peer for a swarm (DHT, relay, AutoNAT, HTTP /bootstrap)', run: async (a, c) => { await (await import('./bootstrap.js')).bootstrapCommand(a, c) } }
 }
 
 /** Top-level help. */

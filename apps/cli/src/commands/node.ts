@@ -1,26 +1,52 @@
 /**
  * `murmur node`: runs one node until its rounds are done (or forever with --rounds 0). Resumes
- * from the last checkpoint in its data directory. With --json it prints one JSON line per event.
+ * from the last checkpoint in its data directory. With --swarm it joins the swarm a swarm file
+ * describes and runs under a supervisor that restarts it after a crash. With --json it prints
+ * one JSON line per event.
  */
+import { fileURLToPath } from 'node:url'
 import { createSwarmNode, resolveConfig, loadConfigFile, type NodeConfig } from '@murmur/node'
 import { createLogger, scopeMatcher } from '@murmur/interface'
+import { loadSwarmFile } from '@murmur/net'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { DASHBOARD_FLAGS, dashboardOptions, nodeMetricsFor, observeNode, type NodeObservation } from '../observe.js'
+import { supervise } from '../supervisor.js'
+import { mergeConfigLayers, swarmConfigLayer } from '../swarm-config.js'
 import { fmt } from '../table.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
   eval: { type: 'boolean', doc: 'evaluate held-out accuracy before the first and after the last round', default: true },
+  swarm: { type: 'string', doc: 'swarm file: join the swarm it describes (id, bootstrap peers and URLs, model, task mix, key)' },
+  supervise: { type: 'boolean', doc: 'restart the node after a crash (default: on with --swarm; --no-supervise turns it off)' },
   ...DASHBOARD_FLAGS
 }
-const USAGE = 'murmur node [--config file.json] [config flags]'
+const USAGE = 'murmur node [--swarm swarm.json] [--config file.json] [config flags]'
+/** The CLI entry point, which the supervisor re-runs as its child. */
+const BIN = fileURLToPath(new URL('../bin.js', import.meta.url))
 const DESCRIPTION = 'Runs one node: generates and scores rollouts, shares them with the swarm, trains on its own and its peers\' groups, checkpoints every round.'
 
 /** Runs the `node` command. */
 export async function nodeCommand (argv: string[], ctx: CommandContext): Promise<void> {
   const args = parseCommandArgs(argv, FLAGS, true)
   if (args.flags.help === true) { ctx.out(formatHelp(USAGE, DESCRIPTION, FLAGS, true)); return }
-  const file = typeof args.flags.config === 'string' ? await loadConfigFile(args.flags.config) : undefined
+  const swarm = typeof args.flags.swarm === 'string' ? await loadSwarmFile(args.flags.swarm) : undefined
+  if ((args.flags.supervise ?? swarm !== undefined) === true) {
+    const abort = new AbortController()
+    const stop = (): void => { abort.abort() }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    try {
+      const result = await supervise({ binPath: BIN, args: ['node', ...argv, '--no-supervise'], log: ctx.err, signal: abort.signal })
+      process.exitCode = result.code
+    } finally {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+    }
+    return
+  }
+  const userFile = typeof args.flags.config === 'string' ? await loadConfigFile(args.flags.config) : undefined
+  const file = swarm === undefined ? userFile : mergeConfigLayers(swarmConfigLayer(swarm), userFile)
   const config: NodeConfig = resolveConfig({ file, env: process.env, flags: args.config })
   const json = args.flags.json === true
   const report = (msg: Record<string, unknown> & { type: string }): void => {
@@ -53,6 +79,10 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
   try {
     const metrics = await nodeMetricsFor(config)
     node = await createSwarmNode(config, { logger, netMetrics: metrics?.netMetrics })
+    node.events.on('net:status', ({ detail }) => {
+      if (json) report({ type: 'net', ...detail })
+      else ctx.err(`net: ${detail.message}`)
+    })
     if (abort.signal.aborted) return
     await node.start()
     const info = node.info()

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Aggregation } from '@murmur/trainer'
+import type { AttackStrategy } from '../attack.js'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
 import { NODE_CONFIG_SCHEMA } from './schema.js'
@@ -31,6 +32,11 @@ export interface NodeConfig {
     readonly swarmId: string
     readonly listen: readonly string[]
     readonly bootstrap: readonly string[]
+    readonly bootstrapUrls: readonly string[]
+    readonly minPeers: number
+    readonly public: boolean
+    readonly relay: boolean
+    readonly announce: readonly string[]
     readonly mdns: boolean
     readonly dht: boolean
     readonly pskFile: string
@@ -69,6 +75,8 @@ export interface NodeConfig {
   readonly checkpoint: { readonly every: number, readonly keep: number }
   readonly eval: { readonly every: number, readonly tasks: number }
   readonly metrics: { readonly keep: number, readonly port: number, readonly host: string }
+  readonly trust: { readonly enabled: boolean, readonly rate: number, readonly floor: number, readonly maxShare: number }
+  readonly adversary: { readonly strategy: AttackStrategy, readonly groupsPerRound: number }
 }
 
 /** A partial config as a user writes it (nested objects, any subset of keys). */
@@ -173,8 +181,8 @@ function checkCrossField (c: NodeConfig): void {
     throw new InvalidConfigError('rewards.alpha', `alpha + beta must be < 1 so every correct answer outranks every incorrect one, got ${c.rewards.alpha} + ${c.rewards.beta}`)
   }
   if (c.rewards.wMin > c.rewards.wMax) throw new InvalidConfigError('rewards.wMin', `must be ≤ rewards.wMax (${c.rewards.wMax}), got ${c.rewards.wMin}`)
-  for (const key of ['net.listen', 'net.bootstrap'] as const) {
-    for (const addr of key === 'net.listen' ? c.net.listen : c.net.bootstrap) {
+  for (const [key, addrs] of [['net.listen', c.net.listen], ['net.bootstrap', c.net.bootstrap], ['net.announce', c.net.announce]] as const) {
+    for (const addr of addrs) {
       if (!addr.startsWith('/')) throw new InvalidConfigError(key, `"${addr}" is not a multiaddr (it must start with "/")`)
       try {
         multiaddr(addr)
@@ -182,6 +190,9 @@ function checkCrossField (c: NodeConfig): void {
         throw new InvalidConfigError(key, `"${addr}" is not a valid multiaddr: ${(err as Error).message}`, { cause: err })
       }
     }
+  }
+  for (const url of c.net.bootstrapUrls) {
+    if (!/^https?:\/\//.test(url)) throw new InvalidConfigError('net.bootstrapUrls', `"${url}" is not an http(s) URL`)
   }
 }
 

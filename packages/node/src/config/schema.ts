@@ -12,6 +12,8 @@ import {
 import { AGGREGATIONS, TRAINER_DEFAULTS } from '@murmur/trainer'
 import { DEFAULT_HERO_K, DEFAULT_HERO_W_MAX, DEFAULT_HERO_W_MIN } from '@murmur/rewards'
 import { constants as storeConstants } from '@murmur/store'
+import { ATTACK_STRATEGIES } from '../attack.js'
+import { DEFAULT_TRUST } from '../receive.js'
 import type { Schema } from './fields.js'
 
 /** The node configuration schema (dotted keys). */
@@ -35,7 +37,12 @@ export const NODE_CONFIG_SCHEMA = {
   'net.enabled': { kind: 'bool', default: true, doc: 'join the swarm (false = train alone, no networking)' },
   'net.swarmId': { kind: 'string', default: DEFAULT_SWARM_ID, doc: 'swarm id; nodes with different ids never exchange rollouts' },
   'net.listen': { kind: 'list', default: ['/ip4/127.0.0.1/tcp/0'], doc: 'multiaddrs to listen on' },
-  'net.bootstrap': { kind: 'list', default: [], doc: 'multiaddrs of bootstrap peers' },
+  'net.bootstrap': { kind: 'list', default: [], doc: 'multiaddrs of bootstrap peers (tried together, again whenever peers run low)' },
+  'net.bootstrapUrls': { kind: 'list', default: [], doc: 'URLs of bootstrap peer lists (GET /bootstrap of murmur bootstrap)' },
+  'net.minPeers': { kind: 'int', default: 3, min: 1, max: 1000, doc: 're-bootstrap while fewer swarm peers than this are connected' },
+  'net.public': { kind: 'bool', default: false, doc: 'public swarm: never announce or dial private addresses; AutoNAT on' },
+  'net.relay': { kind: 'bool', default: false, doc: 'behind NAT: hold a relay reservation and upgrade relayed connections by DCUtR hole punching' },
+  'net.announce': { kind: 'list', default: [], doc: 'multiaddrs to announce instead of the listen addresses (public IP, port forwarding)' },
   'net.mdns': { kind: 'bool', default: false, doc: 'discover peers on the LAN with mDNS' },
   'net.dht': { kind: 'bool', default: false, doc: 'run the Kademlia DHT (public swarms)' },
   'net.pskFile': { kind: 'string', default: '', doc: 'pre-shared key file of a private swarm (libp2p pnet)' },
@@ -90,6 +97,16 @@ export const NODE_CONFIG_SCHEMA = {
   'metrics.keep': { kind: 'int', default: 100_000, min: 1, doc: 'rounds of metrics history kept (oldest deleted first)' },
   'eval.every': { kind: 'int', default: 0, min: 0, doc: 'evaluate held-out accuracy every N rounds (0 = off)' },
   'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation' },
+
+  // The training-side defence (producer-trust.ts; defaults = receive.ts's DEFAULT_TRUST).
+  'trust.enabled': { kind: 'bool', default: true, doc: 'the training-side defence (peer credit within local limits, producer-first capped sampling); false only to measure attacks without it' },
+  'trust.rate': { kind: 'number', default: DEFAULT_TRUST.rate, min: 0, exclusiveMin: true, max: 1, doc: 'per-producer trust: EMA step per observed peer group' },
+  'trust.floor': { kind: 'number', default: DEFAULT_TRUST.floor, min: 0, max: 1, doc: 'per-producer trust: lowest honesty weight (a distrusted producer is still sampled, so it can recover)' },
+  'trust.maxShare': { kind: 'number', default: DEFAULT_TRUST.maxShare, min: 0, exclusiveMin: true, max: 1, doc: 'most of the J peer groups of a round one producer may supply (share of J, at least 1 group)' },
+
+  // Experiments only (murmur experiment adversarial): replaces this node's publish step by an attack.
+  'adversary.strategy': { kind: 'string', default: 'none', choices: ATTACK_STRATEGIES, doc: 'experiments only: none (honest), wrong, marker, long — what this node publishes instead of its own groups' },
+  'adversary.groupsPerRound': { kind: 'int', default: 0, min: 0, max: 4096, doc: 'experiments only: groups an adversary publishes per round (0 = as many as its local groups)' },
 
   // Off by default; loopback unless told otherwise (anything else needs the token in dataDir/observe.token).
   'metrics.port': { kind: 'int', default: 0, min: 0, max: 65535, doc: 'serve Prometheus /metrics on this port (0 = off)' },
