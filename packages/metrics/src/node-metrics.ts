@@ -124,12 +124,19 @@ export async function createNodeMetrics (init: NodeMetricsInit = {}): Promise<No
   gauge('murmur_peers', 'Swarm peers subscribed to the rollout topic', (l, g) => { g.set(l.peers) })
   gauge('murmur_mesh_peers', 'Peers in this node\'s gossip mesh for the rollout topic', (l, g) => { g.set(l.meshPeers) })
   gauge('murmur_connections', 'Open libp2p connections', (l, g) => { g.set(l.connections) })
-  gauge('murmur_process_memory_bytes', 'Memory of this process, by kind', (_l, g) => {
-    const m = process.memoryUsage()
-    g.set({ kind: 'rss' }, m.rss)
-    g.set({ kind: 'heap_used' }, m.heapUsed)
-    g.set({ kind: 'external' }, m.external)
-  }, ['kind'])
+  // Read at every scrape, with or without an observed node (a bootstrap peer has none).
+  new Gauge({
+    name: 'murmur_process_memory_bytes',
+    help: 'Memory of this process, by kind',
+    labelNames: ['kind'],
+    registers,
+    collect (this: Gauge) {
+      const m = process.memoryUsage()
+      this.set({ kind: 'rss' }, m.rss)
+      this.set({ kind: 'heap_used' }, m.heapUsed)
+      this.set({ kind: 'external' }, m.external)
+    }
+  })
 
   const setFinite = (g: Gauge, v: number): void => { if (Number.isFinite(v)) g.set(v) }
   const netMetrics: SwarmHostMetrics = {
