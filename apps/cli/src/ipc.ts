@@ -5,14 +5,14 @@
  * the simulation.
  */
 import type { ViewEvent } from '@murmur/metrics'
-import type { RoundMetrics } from '@murmur/node'
+import type { EvalReport, RoundMetrics } from '@murmur/node'
 
 /** Child → parent. */
 export type ChildMessage =
   | { type: 'ready', node: number, peerId: string, addrs: string[], nextRound: number, resumed: boolean, device: string }
-  | { type: 'eval', node: number, phase: 'start' | 'end', round: number, accuracy: number }
+  | { type: 'eval', node: number, phase: 'start' | 'end', round: number, accuracy: number, report?: EvalReport }
   | { type: 'round', node: number, metrics: RoundMetrics }
-  | { type: 'finished', node: number, rounds: number }
+  | { type: 'finished', node: number, rounds: number, cpuSeconds?: number }
   | { type: 'fatal', node: number, message: string }
   /** A dashboard change (with `murmur sim --dashboard`); the parent sets the node index. */
   | { type: 'view', node: number, event: ViewEvent }

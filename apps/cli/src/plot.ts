@@ -35,8 +35,8 @@ export function lineChart (title: string, xLabel: string, yLabel: string, series
 }
 
 /** A bar chart of one value per label. */
-export function barChart (title: string, yLabel: string, bars: Array<{ label: string, value: number }>): string {
-  const [y0, y1] = niceExtent([0, ...bars.map(b => b.value)])
+export function barChart (title: string, yLabel: string, bars: Array<{ label: string, value: number, err?: number }>): string {
+  const [y0, y1] = niceExtent([0, ...bars.map(b => b.value + (Number.isFinite(b.err) ? (b.err ?? 0) : 0))])
   const plotW = W - M.left - M.right
   const bw = plotW / Math.max(1, bars.length)
   const py = (y: number): number => H - M.bottom - (y1 === y0 ? 0 : (y - y0) / (y1 - y0)) * (H - M.top - M.bottom)
@@ -47,6 +47,8 @@ export function barChart (title: string, yLabel: string, bars: Array<{ label: st
     parts.push(`<rect x="${f(x)}" y="${f(py(b.value))}" width="${f(bw * 0.7)}" height="${f(py(y0) - py(b.value))}" fill="${COLORS[i % COLORS.length]}"/>`)
     parts.push(`<text x="${f(x + bw * 0.35)}" y="${H - M.bottom + 16}" text-anchor="middle" font-size="12">${esc(b.label)}</text>`)
     parts.push(`<text x="${f(x + bw * 0.35)}" y="${f(py(b.value) - 4)}" text-anchor="middle" font-size="11">${fmtTick(b.value)}</text>`)
+    // ± err whisker (e.g. a standard error over seeds).
+    if (b.err !== undefined && Number.isFinite(b.err) && b.err > 0) parts.push(`<line x1="${f(x + bw * 0.35)}" x2="${f(x + bw * 0.35)}" y1="${f(py(b.value - b.err))}" y2="${f(py(b.value + b.err))}" stroke="#000" stroke-width="1.5"/>`)
   })
   return parts.join('\n') + '\n</svg>\n'
 }

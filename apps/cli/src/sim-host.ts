@@ -24,23 +24,25 @@ function send (msg: ChildMessage): void {
  * peers (and its /metrics, when `metrics.port` is set) until stopped. With `view`, the node's
  * dashboard changes go to the parent (`murmur sim --dashboard`).
  */
-async function runNode ({ index, node, config, metrics }: Hosted, stopped: AbortSignal, view: boolean): Promise<void> {
+async function runNode ({ index, node, config, metrics }: Hosted, stopped: AbortSignal, view: boolean, nodesHere: number): Promise<void> {
   await node.start()
   const info = node.info()
   const observation = await observeNode(node, config, { metrics, ...(view ? { sink: event => { send({ type: 'view', node: index, event }) } } : {}) })
   stopped.addEventListener('abort', () => { void observation.stop() }, { once: true })
   send({ type: 'ready', node: index, peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed, device: info.device })
   const evaluate = async (phase: 'start' | 'end', round: number): Promise<void> => {
-    const { accuracy } = await node.evaluate({ signal: stopped })
-    observation.recordEval(round, accuracy)
-    send({ type: 'eval', node: index, phase, round, accuracy })
+    const report = await node.evaluate({ signal: stopped })
+    observation.recordEval(round, report.accuracy)
+    send({ type: 'eval', node: index, phase, round, accuracy: report.accuracy, report })
   }
   if (!info.resumed) await evaluate('start', info.nextRound)
   node.events.on('round:completed', e => { send({ type: 'round', node: index, metrics: e.detail }) })
   const rounds = await node.run({ signal: stopped })
   if (stopped.aborted) return
   await evaluate('end', info.nextRound + rounds)
-  send({ type: 'finished', node: index, rounds })
+  // CPU time of this process (all its threads), shared evenly among the nodes it hosts: the compute side of sharing.
+  const cpu = process.cpuUsage()
+  send({ type: 'finished', node: index, rounds, cpuSeconds: (cpu.user + cpu.system) / 1e6 / nodesHere })
 }
 
 async function main (): Promise<void> {
@@ -79,7 +81,7 @@ async function main (): Promise<void> {
     if (failed !== undefined) throw failed.reason
     await Promise.all(hosted.map(async h => {
       try {
-        await runNode(h, stop.signal, view)
+        await runNode(h, stop.signal, view, hosted.length)
       } catch (err) {
         if (!stop.signal.aborted) send({ type: 'fatal', node: h.index, message: (err as Error).message })
         throw err

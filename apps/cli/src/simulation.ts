@@ -11,9 +11,10 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ViewEvent } from '@murmur/metrics'
-import type { NodeConfig, RoundMetrics } from '@murmur/node'
+import type { EvalReport, NodeConfig, RoundMetrics } from '@murmur/node'
 import { UsageError } from './errors.js'
 import { isChildMessage, type ChildMessage, type ParentMessage } from './ipc.js'
+import { nodeDiagnostics, swarmDiagnostics, type NodeDiagnostics, type SwarmDiagnostics } from './sim-report.js'
 
 const MARKER = '.murmur-sim'
 const MAX_RESTARTS = 5
@@ -59,10 +60,15 @@ export interface SimNodeState {
   metrics: Map<number, RoundMetrics>
   accuracyStart: number
   accuracyEnd: number
+  /** Full held-out evaluations before the first and after the last round. */
+  evalStart?: EvalReport
+  evalEnd?: EvalReport
+  /** CPU seconds the node's process used (reported when it finished). */
+  cpuSeconds?: number
 }
 
-/** Per-node outcome in the final report. */
-export interface SimNodeReport {
+/** Per-node outcome in the final report (accuracy: greedy, on the disjoint held-out set). */
+export interface SimNodeReport extends NodeDiagnostics {
   id: string
   rewardFirstQuarter: number
   rewardLastQuarter: number
@@ -74,7 +80,7 @@ export interface SimNodeReport {
 }
 
 /** The final report (`murmur sim --json` prints it as the last line). */
-export interface SimReport {
+export interface SimReport extends SwarmDiagnostics {
   rounds: number
   nodes: SimNodeReport[]
   meanRewardFirstQuarter: number
@@ -187,8 +193,8 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
         break
       }
       case 'eval':
-        if (msg.phase === 'start' && Number.isNaN(s.accuracyStart)) s.accuracyStart = msg.accuracy
-        if (msg.phase === 'end') s.accuracyEnd = msg.accuracy
+        if (msg.phase === 'start' && Number.isNaN(s.accuracyStart)) { s.accuracyStart = msg.accuracy; s.evalStart = msg.report }
+        if (msg.phase === 'end') { s.accuracyEnd = msg.accuracy; s.evalEnd = msg.report }
         break
       case 'round':
         s.metrics.set(msg.metrics.round, msg.metrics)
@@ -196,6 +202,7 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
         break
       case 'finished':
         s.finished = true
+        s.cpuSeconds = msg.cpuSeconds
         break
       case 'fatal':
         fatal = new Error(`node ${s.index}: ${msg.message}`)
@@ -225,7 +232,7 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
 }
 
 /** Builds the final report from every node's round metrics. */
-export function buildReport (states: ReadonlyArray<Pick<SimNodeState, 'peerId' | 'metrics' | 'accuracyStart' | 'accuracyEnd' | 'restarts'>>, rounds: number, elapsedSeconds: number): SimReport {
+export function buildReport (states: ReadonlyArray<Pick<SimNodeState, 'peerId' | 'metrics' | 'accuracyStart' | 'accuracyEnd' | 'restarts' | 'evalStart' | 'evalEnd' | 'cpuSeconds'>>, rounds: number, elapsedSeconds: number): SimReport {
   const quarter = Math.max(1, Math.floor(rounds / 4))
   const nodes = states.map(s => {
     const all = [...s.metrics.values()].sort((a, b) => a.round - b.round)
@@ -237,7 +244,8 @@ export function buildReport (states: ReadonlyArray<Pick<SimNodeState, 'peerId' |
       accuracyEnd: s.accuracyEnd,
       peerGroupsUsed: all.reduce((a, m) => a + m.peerGroupsUsed, 0),
       rollouts: all.reduce((a, m) => a + m.rollouts, 0),
-      restarts: s.restarts
+      restarts: s.restarts,
+      ...nodeDiagnostics(s, rounds)
     }
   })
   return {
@@ -246,7 +254,8 @@ export function buildReport (states: ReadonlyArray<Pick<SimNodeState, 'peerId' |
     meanRewardFirstQuarter: mean(nodes.map(n => n.rewardFirstQuarter)),
     meanRewardLastQuarter: mean(nodes.map(n => n.rewardLastQuarter)),
     cumulativeReward: states.reduce((acc, s) => acc + [...s.metrics.values()].reduce((a, m) => a + m.reward, 0), 0),
-    elapsedSeconds
+    elapsedSeconds,
+    ...swarmDiagnostics(states)
   }
 }
 

@@ -23,8 +23,8 @@ function collect (h: SwarmHost): RolloutReceived[] {
 describe('swarm isolation', () => {
   it('hosts with different swarm ids never deliver each other\'s groups', async () => {
     const [a1, a2, b] = await start([{ swarmId: 'alpha' }, { swarmId: 'alpha' }, { swarmId: 'beta' }])
-    expect(a1.topic).toBe('/murmur/alpha/rollouts/1')
-    expect(b.topic).toBe('/murmur/beta/rollouts/1')
+    expect(a1.topic).toBe('/murmur/alpha/rollouts/2')
+    expect(b.topic).toBe('/murmur/beta/rollouts/2')
     await connect(a1, b)
     await connect(a2, b)
     await connect(a1, a2)

@@ -89,8 +89,8 @@ describe('InboundQueue', () => {
 describe('config', () => {
   it('fills defaults and derives the topic', () => {
     const c = resolveSwarmConfig({ swarmId: 'lab-1', resolveTask })
-    expect(c.topic).toBe('/murmur/lab-1/rollouts/1')
-    expect(rolloutTopic('x')).toBe('/murmur/x/rollouts/1')
+    expect(c.topic).toBe('/murmur/lab-1/rollouts/2')
+    expect(rolloutTopic('x')).toBe('/murmur/x/rollouts/2')
     expect(c.dht).toBe('off')
     expect(c.mdns).toBe(false)
     expect(c.bootstrap).toEqual([])

@@ -15,7 +15,7 @@ import { createTrainer, loadRewardModel, type Trainer, type TrainerState } from 
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError } from './errors.js'
 import { loadModel, openPolicy, policyPort, resolveModelPath, trainedModel } from './model.js'
-import type { RewardModelPort, SwarmNodeComponents, SwarmPort, TrainerPort } from './ports.js'
+import type { PolicyPort, RewardModelPort, SwarmNodeComponents, SwarmPort, TrainerPort } from './ports.js'
 import { translateStartupError } from './startup-errors.js'
 
 /** Options of `createComponents`. */
@@ -100,8 +100,15 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
     metrics: { keep: config.metrics.keep },
     logger: log.child('store')
   })
+  let basePolicy: Promise<Policy<ModelConfig>> | undefined
   const modelId = config.modelId !== '' ? config.modelId : modelIdOf(trained.config)
+  // The base policy is only needed for KL-to-base diagnostics at evaluation: started on first use.
+  const baseLogprobs: NonNullable<PolicyPort['baseLogprobs']> = async (prompts, tokenIds, o) => {
+    basePolicy ??= openPolicy({ ...model, ...trained }, { threads: 1, device, chatTemplate: chat })
+    return await (await basePolicy).logprobs(prompts, tokenIds, o)
+  }
   const trainerPort: TrainerPort = {
+    version: () => trainer.step,
     async train (groups, o) {
       const stats = await trainer.train(groups, o)
       // The trainer owns the master weights; the sampling policy follows after every update.
@@ -168,7 +175,7 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
 
   return {
     store,
-    policy: policyPort(policy, modelId),
+    policy: policyPort(policy, modelId, { baseLogprobs }),
     trainer: trainerPort,
     rewardModel,
     swarm,
@@ -186,6 +193,7 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
       const results = await Promise.allSettled([
         host?.stop(),
         policy.close(),
+        basePolicy?.then(async p => { await p.close() }),
         trainer.close(),
         closeRewardModel()
       ])

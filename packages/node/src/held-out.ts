@@ -1,16 +1,13 @@
 /**
- * Held-out evaluation: tasks drawn from a seed no training stream uses, the same for every node
- * and every run, so accuracies are comparable across nodes and checkpoints; scored by the local
- * verifier. Used by `SwarmNode.evaluate` and by `murmur eval` (through `evaluateModel`).
+ * Held-out evaluation of a model outside a node (`murmur eval`): the fixed evaluation set of
+ * evaluation.ts — instances from the held-out side of every family's partition, which no
+ * training stream ever emits — scored greedily and sampled, with standard errors.
  */
 import type { AbortOptions } from '@murmur/interface'
-import { createTaskSampler, hashSeeds, resolveTask, verify, DEFAULT_TASK_MIX, type ResolvedTask, type TaskMixEntry } from '@murmur/tasks'
+import { verify, type ResolvedTask } from '@murmur/tasks'
+import { evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
 import { openPolicy, policyPort, type ModelSource } from './model.js'
 import type { PolicyPort } from './ports.js'
-
-/** Seed of the held-out evaluation set: the same for every node, disjoint from training streams. */
-const EVAL_SEED = 0x0e7a1
-const TAG_EVAL = 0x6576616c
 
 /** Accuracy on held-out tasks, overall and per task family. */
 export interface HeldOutResult {
@@ -31,20 +28,11 @@ export interface HeldOutOptions extends AbortOptions {
   seed?: number
 }
 
-/** Maps a config task mix (name → weight) onto the sampler's mix, keeping default params for known families. */
-export function taskMixFromConfig (mix: Readonly<Record<string, number>>): TaskMixEntry[] {
-  const names = Object.keys(mix)
-  if (names.length === 0) return [...DEFAULT_TASK_MIX]
-  return names.filter(n => mix[n] > 0).map(family => {
-    const known = DEFAULT_TASK_MIX.find(e => e.family === family)
-    return { family, weight: mix[family], params: known?.params ?? { format: 'compact' } }
-  })
-}
+export { taskMixFromConfig } from './task-mix.js'
 
-/** The held-out evaluation tasks of a mix (empty = the default mix). */
+/** The held-out evaluation tasks of a mix (empty = the default mix): `evaluationSet`. */
 export function heldOutTasks (mix: Readonly<Record<string, number>>, count: number): ResolvedTask[] {
-  const sampler = createTaskSampler({ seed: hashSeeds(EVAL_SEED, TAG_EVAL), mix: taskMixFromConfig(mix) })
-  return sampler.sample(0, count).map(ref => resolveTask(ref))
+  return evaluationSet(mix, count)
 }
 
 /** One completion per task from `policy`, scored by the local verifier. */
@@ -70,25 +58,22 @@ export async function evaluateHeldOut (policy: Pick<PolicyPort, 'generate'>, tas
 
 /** Options of `evaluateModel`. */
 export interface EvaluateModelOptions extends AbortOptions {
-  /** Held-out tasks. */
+  /** Held-out tasks at most. */
   tasks: number
   /** Task mix (name → weight; empty = the default mix). */
   mix?: Readonly<Record<string, number>>
   maxTokens: number
-  /** Also evaluate sampled at this temperature (0 = greedy only). */
-  temperature?: number
+  /** Sampled (temperature 1) completions per task; 0 = greedy only. Default 4. */
+  samples?: number
 }
 
-/** Greedy (and optionally sampled) held-out accuracy of a model, e.g. a node's checkpoint (`loadModelSource`). */
-export async function evaluateModel (source: ModelSource, options: EvaluateModelOptions): Promise<{ greedy: HeldOutResult, sampled?: HeldOutResult }> {
-  const tasks = heldOutTasks(options.mix ?? {}, options.tasks)
+/** Greedy and sampled held-out accuracy of a model (e.g. a node's checkpoint, `loadModelSource`), overall and per family, with standard errors. */
+export async function evaluateModel (source: ModelSource, options: EvaluateModelOptions): Promise<EvalReport> {
+  const tasks = evaluationSet(options.mix ?? {}, options.tasks)
   const policy = await openPolicy(source)
   try {
     const port = policyPort(policy, '')
-    const greedy = await evaluateHeldOut(port, tasks, { maxTokens: options.maxTokens, signal: options.signal })
-    const t = options.temperature ?? 0
-    if (t <= 0) return { greedy }
-    return { greedy, sampled: await evaluateHeldOut(port, tasks, { maxTokens: options.maxTokens, temperature: t, seed: 1, signal: options.signal }) }
+    return await evaluatePolicy(async (prompts, o) => await port.generate(prompts, { ...o, maxTokens: options.maxTokens, topP: 1, topK: 0 }), tasks, { samples: options.samples ?? 4, signal: options.signal })
   } finally {
     await policy.close()
   }

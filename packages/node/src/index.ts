@@ -15,3 +15,9 @@ export { createAttack, attackCompletions, ATTACK_STRATEGIES, ATTACK_MARKER, type
 export { createSwarmNode, type SwarmNode, type SwarmNodeInit, type SwarmNodeInfo, type SwarmNodeEvents, type SwarmNodeStats } from './node.js'
 export { taskMixFromConfig, heldOutTasks, evaluateHeldOut, evaluateModel, type HeldOutResult, type HeldOutOptions, type EvaluateModelOptions } from './held-out.js'
 export { loadModelSource, exportModel, openPolicy, type ModelSource } from './model.js'
+export {
+  evaluationSet, evaluatePolicy, scoreEvaluation, standardError,
+  type EvalReport, type EvalScore, type EvaluateOptions, type BaseLogprobs
+} from './evaluation.js'
+export { truncatedImportanceWeights, validBehaviourLogprobs, meanLogRatio, keepPeerCompletion, DEFAULT_IMPORTANCE, type ImportanceConfig } from './importance.js'
+export { createProducerClock, type ProducerClock } from './staleness.js'

@@ -16,6 +16,10 @@ export interface RoundMetrics {
   reward: number
   /** Fraction of this round's own completions that were fully correct. */
   accuracy: number
+  /** Per family: this round's own completions and how many were fully correct. */
+  families: Record<string, { n: number, correct: number }>
+  /** Difficulty level per family after this round, when a curriculum is on. */
+  difficulty?: Record<string, number>
   /** Fraction of this round's own completions containing the attack marker (attack.ts; `murmur experiment adversarial` reads it). */
   attackMarker?: number
   /** Mean shaped reward over the training batch. */
@@ -28,8 +32,17 @@ export interface RoundMetrics {
   peerGroupsAvailable: number
   /** Peer groups dropped because their local re-scored advantage was zero. */
   peerGroupsZeroAdvantage: number
+  /** Peer groups evicted from the pool this round as more than `pool.maxStaleness` policy versions behind their producer. */
+  peerGroupsStale: number
+  /** Median / max age of the peer groups used, in versions of their producer's policy (newest seen − the group's). */
+  peerGroupAgeMedian: number
+  peerGroupAgeMax: number
   /** Groups dropped by the zero-variance filter before training. */
   groupsFiltered: number
+  /** Fraction of the batch's groups (local and peer) with zero advantage (dropped by the filter). */
+  zeroAdvantageFraction: number
+  /** Importance weights of peer tokens (spec §1.1): statistics over weighted tokens, and how peer groups were handled. */
+  importance: { tokens: number, mean: number, min: number, max: number, cappedFraction: number, weightedGroups: number, textGroups: number, rejectedGroups: number, droppedNegatives: number }
   /** Connected peers at the end of the round. */
   peers: number
   /** Groups published this round. */
@@ -42,6 +55,8 @@ export interface RoundMetrics {
   generatedTokens: number
   /** The peer groups in the training batch: who produced each and how old it was when used. */
   peerGroupsFrom: PeerGroupUse[]
+  /** This node's policy version (optimizer steps) when it generated this round's groups. */
+  policyVersion: number
   /** Training statistics (NaN when no step ran). */
   loss: number
   gradNorm: number
@@ -50,6 +65,8 @@ export interface RoundMetrics {
   entropy: number
   /** Held-out greedy accuracy when evaluated this round. */
   evalAccuracy?: number
+  /** The evaluation of this round (fixed held-out set), when one ran. */
+  eval?: { greedy: number, greedySE: number, sampled: number, sampledSE: number, klToBase?: number }
   /** Wall-clock milliseconds of each phase. */
   timings: { generateMs: number, scoreMs: number, trainMs: number, checkpointMs: number, roundMs: number }
 }

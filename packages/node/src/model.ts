@@ -3,6 +3,7 @@
  * folders, and a node's own checkpoints (what `murmur eval` and `murmur export` read), plus the
  * adapter from @murmur/policy's `Policy` onto the round's `PolicyPort`.
  */
+import { createHash } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -119,14 +120,25 @@ export function trainedModel (model: Pick<ModelSource, 'config' | 'weights'>, co
   return { config: loraModel(model.config, model.weights, lora), weights: initLoraWeights(model.config, lora, config.seed) }
 }
 
-/** The round's view of a policy. */
-export function policyPort (policy: Policy<ModelConfig>, modelId: string): PolicyPort {
+/** The round's view of a policy: generation with token ids and behaviour log-probs, π_old scoring, the tokenizer's identity. */
+export function policyPort (policy: Policy<ModelConfig>, modelId: string, extra: Pick<PolicyPort, 'baseLogprobs'> = {}): PolicyPort {
+  const tokenizer = policy.tokenizer
   return {
     modelId,
+    tokenizerId: 'sha256:' + createHash('sha256').update(JSON.stringify(tokenizer.spec)).digest('hex').slice(0, 16),
+    completionTokens (text, truncated) {
+      const ids = tokenizer.encode(text)
+      return truncated || tokenizer.eosId === undefined ? ids : [...ids, tokenizer.eosId]
+    },
+    async logprobs (prompts, tokenIds, o) {
+      return await policy.logprobs(prompts, tokenIds, o)
+    },
     countTokens: text => policy.tokenizer.encode(text).length,
     async generate (prompts, o) {
       const out = await policy.generate(prompts, { n: o.n, maxTokens: o.maxTokens, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, signal: o.signal })
-      return out.map(group => group.map(c => ({ text: c.text, tokens: c.tokenIds.length, truncated: c.finishReason === 'length' })))
-    }
+      // logprobs: the behaviour log-probs μ_t (under the distribution each token was drawn from).
+      return out.map(group => group.map(c => ({ text: c.text, tokens: c.tokenIds.length, truncated: c.finishReason === 'length', tokenIds: c.tokenIds, logprobs: c.sampleLogprobs })))
+    },
+    ...extra
   }
 }

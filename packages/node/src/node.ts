@@ -2,20 +2,22 @@
  * The SAPO node: owns its store, policy, trainer, reward model and swarm host; resumes from its
  * last checkpoint; runs rounds; checkpoints and records metrics after each one.
  */
-import { NotStartedError, TypedEventEmitter, noopLogger, throwIfAborted, type AbortOptions, type Logger } from '@murmur/interface'
+import { NotStartedError, TypedEventEmitter, noopLogger, type AbortOptions, type Logger } from '@murmur/interface'
 import { resolveRewardsConfig, validateHeroState, type RewardsConfig } from '@murmur/rewards'
 import type { SwarmHostMetrics } from '@murmur/net'
 import type { PoolStats } from '@murmur/store'
-import { createTaskSampler } from '@murmur/tasks'
+import type { CurriculumState } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
+import { evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
 import type { RoundMetrics } from './metrics.js'
-import { evaluateHeldOut, heldOutTasks, taskMixFromConfig, type HeldOutResult } from './held-out.js'
 import type { NetStatus, SwarmNodeComponents, SwarmPortStats } from './ports.js'
 import { createAttack } from './attack.js'
 import { producerTrust } from './producer-trust.js'
 import { peerGroups, type PeerGroups } from './receive.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
+import { createProducerClock } from './staleness.js'
+import { createNodeSampler, isCurriculumSampler } from './curriculum-sampler.js'
 
 /** Events of a node. */
 export interface SwarmNodeEvents extends Record<string, unknown> {
@@ -59,8 +61,8 @@ export interface SwarmNode {
   runRound(options?: AbortOptions): Promise<RoundMetrics>
   /** Runs rounds until `config.rounds` have been completed in total (or forever when 0); returns how many ran now. */
   run(options?: AbortOptions): Promise<number>
-  /** Greedy accuracy on held-out task seeds (overall and per family). */
-  evaluate(options?: AbortOptions & { tasks?: number }): Promise<HeldOutResult>
+  /** Greedy and sampled accuracy on the fixed held-out set (`accuracy` = greedy), per family, with standard errors. */
+  evaluate(options?: AbortOptions & { tasks?: number }): Promise<EvalReport & { accuracy: number }>
   /** Swarm peers currently subscribed to this node's rollout topic (0 when networking is off). */
   peerCount(): number
   /** Dials peers (used by the simulator to introduce late joiners). */
@@ -92,7 +94,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   const log = (init.logger ?? noopLogger()).child('node')
   const now = init.now ?? Date.now
   const rewardsConfig: RewardsConfig = toRewardsConfig(config)
-  const sampler = wrapConfigError('taskMix', () => createTaskSampler({ seed: config.seed, mix: taskMixFromConfig(config.taskMix) }))
+  const sampler = wrapConfigError('taskMix', () => createNodeSampler(config))
   const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig), sharedProcess: init.sharedProcess, netMetrics: init.netMetrics })
   // The store opens in start(): the receive step is built there, over its pool.
   let peers: PeerGroups | undefined
@@ -102,6 +104,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   let nextRound = 0
   let resumed = false
   let state: RoundState = { hero: undefined, receivedSinceLastRound: 0 }
+  const peerClock = createProducerClock()
   const attack = createAttack({ strategy: config.adversary.strategy, groups: config.adversary.groupsPerRound > 0 ? config.adversary.groupsPerRound : config.localGroups, groupSize: config.groupSize, sampler })
 
   const ensureStarted = (): void => { if (!started) throw new NotStartedError('SwarmNode') }
@@ -127,6 +130,8 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           await components.trainer.importState({ weights: checkpoint.weights, optimizer: checkpoint.optimizer, step: checkpoint.step, rng: checkpoint.rng })
           const hero = checkpoint.hero === null ? undefined : validateHeroState(checkpoint.hero)
           state = { hero, receivedSinceLastRound: 0 }
+          const saved = (checkpoint.meta as { curriculum?: CurriculumState }).curriculum
+          if (saved !== undefined && isCurriculumSampler(sampler)) sampler.curriculum.restore(saved)
           nextRound = checkpoint.round + 1
           resumed = true
           log('resumed from checkpoint', { round: checkpoint.round, step: checkpoint.step })
@@ -142,6 +147,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
             if (!inserted) return
             state.receivedSinceLastRound++
             events.emit('group:received', { from: received.from, round: received.group.round, family: received.group.task.family })
+            peerClock.observe(received.from, received.group.policyVersion ?? 0)
           }, (err: unknown) => { log.error('pool insert failed', err) })
         })
       } catch (err) {
@@ -167,13 +173,17 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       const round = nextRound
       let result
       try {
-        result = await runRound({ config, rewardsConfig, sampler, now, peers: peers as PeerGroups, attack, ...components }, state, round, options)
+        result = await runRound({ config, rewardsConfig, sampler, now, peerClock, peers: peers as PeerGroups, attack, ...components }, state, round, options)
       } catch (err) {
         if (options.signal?.aborted === true) throw err
         throw new RoundFailedError(round, (err as Error).message, { cause: err })
       }
       state = result.state
       const metrics = result.metrics
+      if (isCurriculumSampler(sampler)) {
+        sampler.record(metrics.families)
+        metrics.difficulty = sampler.curriculum.levels()
+      }
       if (round % config.checkpoint.every === 0 || (config.rounds > 0 && round === config.rounds - 1)) {
         const t = performance.now()
         const trainerState = await components.trainer.exportState()
@@ -185,13 +195,15 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           rng: { scheme: 'per-round-hash', seed: config.seed, trainer: (trainerState.rng ?? null) as never },
           hero: (state.hero ?? null) as never,
           config: JSON.parse(JSON.stringify(config)),
-          meta: { modelId: components.policy.modelId }
+          meta: { modelId: components.policy.modelId, ...(isCurriculumSampler(sampler) ? { curriculum: sampler.curriculum.state() } : {}) }
         }, options)
         metrics.timings.checkpointMs = performance.now() - t
         events.emit('checkpoint:saved', { round, ms: metrics.timings.checkpointMs })
       }
       if (config.eval.every > 0 && (round + 1) % config.eval.every === 0) {
-        metrics.evalAccuracy = (await node.evaluate(options)).accuracy
+        const report = await node.evaluate(options)
+        metrics.evalAccuracy = report.accuracy
+        metrics.eval = { greedy: report.greedy, greedySE: report.greedySE, sampled: report.sampled, sampledSE: report.sampledSE, ...(report.klToBase === undefined ? {} : { klToBase: report.klToBase }) }
       }
       await components.store.metrics.put(JSON.parse(JSON.stringify(metrics)), options)
       nextRound = round + 1
@@ -210,10 +222,12 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
     },
     async evaluate (options = {}) {
       ensureStarted()
-      const count = options.tasks ?? config.eval.tasks
-      const tasks = heldOutTasks(config.taskMix, count)
-      throwIfAborted(options.signal)
-      return await evaluateHeldOut(components.policy, tasks, { maxTokens: config.generate.maxTokens, signal: options.signal })
+      const mix = Object.keys(config.eval.taskMix).length > 0 ? config.eval.taskMix : config.taskMix
+      const tasks = evaluationSet(mix, options.tasks ?? config.eval.tasks, config.taskDifficulty)
+      const report = await evaluatePolicy(async (prompts, o) => await components.policy.generate(prompts, {
+        ...o, maxTokens: config.generate.maxTokens, topP: 1, topK: 0
+      }), tasks, { samples: config.eval.samples, signal: options.signal, ...(components.policy.baseLogprobs === undefined ? {} : { baseLogprobs: components.policy.baseLogprobs.bind(components.policy) }) })
+      return { ...report, accuracy: report.greedy }
     },
     peerCount: () => components.swarm?.peerCount() ?? 0,
     async dial (addrs, options = {}) {

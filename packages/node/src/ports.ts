@@ -17,6 +17,10 @@ export interface PolicyCompletion {
   tokens: number
   /** True when generation stopped at the token limit rather than at end-of-sequence. */
   truncated: boolean
+  /** Sampled token ids (end-of-sequence included when it ended the completion), when the policy reports them. */
+  tokenIds?: number[]
+  /** Behaviour log-prob μ_t of each sampled token (under the distribution it was drawn from: after temperature, top-k, top-p), one per `tokenIds` entry. */
+  logprobs?: number[]
 }
 
 /** Sampling settings of one `PolicyPort.generate` call. */
@@ -35,6 +39,14 @@ export interface PolicyPort {
   generate(prompts: string[], options: PolicyGenerateOptions): Promise<PolicyCompletion[][]>
   /** Model id announced with published groups. */
   readonly modelId: string
+  /** Identifies the tokenizer (groups' traces are only usable between equal ids); optional. */
+  readonly tokenizerId?: string
+  /** The token ids the trainer scores for a completion (end-of-sequence appended unless truncated); optional. */
+  completionTokens?(text: string, truncated: boolean): number[]
+  /** Teacher-forced log-probs of token ids after each prompt under the current policy (π_old); optional. */
+  logprobs?(prompts: string[], tokenIds: number[][], options?: AbortOptions): Promise<number[][]>
+  /** Teacher-forced log-probs of token ids under the base (initial) policy, for KL-to-base diagnostics; optional. */
+  baseLogprobs?(prompts: string[], tokenIds: number[][], options?: AbortOptions): Promise<number[][]>
   /** Tokens of `text` under the local tokenizer (peer completions must fit `generate.maxTokens`); default: characters. */
   countTokens?: (text: string) => number
 }
@@ -46,6 +58,12 @@ export interface TrainGroup {
   advantages: number[]
   /** Per completion: stopped at the token limit (the trainer then appends no end-of-sequence token). */
   truncated: boolean[]
+  /**
+   * Per completion, per trained token (end-of-sequence included): the importance weight w_t
+   * multiplying that token's clipped surrogate (spec §1.1). Absent, or undefined for a
+   * completion: 1 (local and re-scored text completions).
+   */
+  tokenWeights?: Array<number[] | undefined>
 }
 
 /** Statistics of one `TrainerPort.train` call (NaN where not applicable). */
@@ -69,6 +87,8 @@ export interface TrainerSnapshot {
 /** The local trainer: updates the policy that `PolicyPort` samples from. */
 export interface TrainerPort {
   train(groups: TrainGroup[], options?: AbortOptions): Promise<TrainerStepStats>
+  /** The policy version: optimizer steps taken so far (sent with published groups); optional (0). */
+  version?(): number
   exportState(): Promise<TrainerSnapshot>
   importState(state: TrainerSnapshot): Promise<void>
 }

@@ -57,6 +57,8 @@ export interface PeerGroups {
   readonly trust: ProducerTrust
   /** Removes groups from the pool (a peer group is trained on once). */
   consume(ids: readonly string[], options?: AbortOptions): Promise<void>
+  /** Removes every pooled group for which `stale` holds (`round` is the producer's policy version); returns how many. */
+  evict(stale: (meta: { producer: string, round: number }) => boolean, options?: AbortOptions): Promise<number>
 }
 
 /** What `peerGroups` needs. */
@@ -102,7 +104,8 @@ export function peerGroups (components: PeerGroupsComponents): PeerGroups {
         producer: received.from,
         family: task.ref.family,
         taskKey: taskKey(group.task),
-        round: group.round,
+        // The producer's policy version: what staleness is measured in (spec §1.1).
+        round: group.policyVersion ?? group.round,
         payload: received.bytes,
         completions: group.completions
       }, options)
@@ -142,6 +145,16 @@ export function peerGroups (components: PeerGroupsComponents): PeerGroups {
         held.delete(id)
         await pool.delete(id, options)
       }
+    },
+    async evict (stale, options = {}) {
+      let evicted = 0
+      for (const meta of pool.queryMeta({ origin: 'peer' })) {
+        if (!stale(meta)) continue
+        held.delete(meta.id)
+        await pool.delete(meta.id, options)
+        evicted++
+      }
+      return evicted
     }
   }
 }

@@ -46,7 +46,8 @@ describe('the receive path ignores advisory scores', () => {
     const config = resolveConfig({ overrides: { localGroups: 1, peerGroups: 2, groupSize: 4, taskMix: { basic_arithmetic: 1 } } })
     const sampler = createTaskSampler({ seed: config.seed, mix: taskMixFromConfig(config.taskMix) })
     const batches: TrainGroup[][] = []
-    await peers.receive(received(task(32), attackCompletions('wrong', task(32), 4), [1, 1, 1, 1], 'liar-2'))
+    // Seed 34: a training-side instance (32 is held out, and a held-out instance is dropped before the zero-advantage count).
+    await peers.receive(received(task(34), attackCompletions('wrong', task(34), 4), [1, 1, 1, 1], 'liar-2'))
     const { metrics } = await runRound({
       config,
       rewardsConfig: resolveRewardsConfig({ shaper: 'verifier' }),

@@ -104,7 +104,7 @@ describe('runRound', () => {
     expect(batch[0].advantages[1]).toBeLessThan(0)
   })
 
-  it('re-scores peer groups locally, ignores the producer\'s scores, drops zero-advantage ones and consumes what it trained on', async () => {
+  it('re-scores peer groups locally, ignores the producer\'s scores, evicts zero-advantage ones and consumes what it trained on', async () => {
     const config = resolveConfig({ overrides: { localGroups: 1, peerGroups: 2, groupSize: 4, taskMix: MIX } })
     const c = components(config, 2)
     // Two groups with mixed answers (trainable) and three all wrong (zero advantage locally, although the producer claims 1s).
@@ -115,7 +115,8 @@ describe('runRound', () => {
     expect(metrics.peerGroupsAvailable).toBe(5)
     expect(metrics.peerGroupsZeroAdvantage).toBe(3)
     expect(metrics.peerGroupsUsed).toBe(2)
-    expect(peers.available()).toBe(3)
+    // Used groups are consumed; all-equal-reward groups are evicted too (they never become useful).
+    expect(peers.available()).toBe(0)
     const peerBatch = c.trainer.batches[0].slice(1)
     expect(peerBatch.map(g => g.completions.filter(t => !t.startsWith('wrong')).length).sort()).toEqual([1, 3])
     for (const g of peerBatch) expect(g.advantages.some(a => a < 0)).toBe(true)

@@ -1,5 +1,8 @@
-/** Version of the rollout wire format; also the last segment of the gossip topic. */
-export const PROTOCOL_VERSION = 1
+/**
+ * Version of the rollout wire format; also the last segment of the gossip topic.
+ * 2: policy version, truncation flags, tokenizer id and per-completion token traces.
+ */
+export const PROTOCOL_VERSION = 2
 
 /** Largest encoded rollout group accepted or produced, in bytes (checked before decoding). */
 export const MAX_GROUP_BYTES = 64 * 1024
@@ -36,3 +39,18 @@ export const DEFAULT_MAX_FUTURE_SKEW_MS = 2 * 60_000
 
 /** How old a group may be before it is ignored as stale. */
 export const DEFAULT_MAX_AGE_MS = 30 * 60_000
+
+/** Most token ids (and behaviour log-probs) one completion trace may carry. */
+export const MAX_TRACE_TOKENS = 4096
+
+/** Largest token id on the wire (2^24 − 1: covers every tokenizer in use). */
+export const MAX_TOKEN_ID = 0xff_ffff
+
+/** Behaviour log-probs travel as round(−μ × LOGPROB_SCALE) (1/128-nat rounding error). */
+export const LOGPROB_SCALE = 64
+
+/** Lowest behaviour log-prob on the wire (nats); lower values are clamped to it by the encoder and rejected by the decoder. */
+export const MIN_LOGPROB = -100
+
+/** Largest tokenizer id, in UTF-8 bytes. */
+export const MAX_TOKENIZER_ID_BYTES = 256

@@ -358,6 +358,153 @@ export namespace WireTaskRef {
   }
 }
 
+export interface WireCompletionTrace {
+  tokenIds: number[]
+  negLogprobQ: number[]
+}
+
+export namespace WireCompletionTrace {
+  let _codec: Codec<WireCompletionTrace>
+
+  export const codec = (): Codec<WireCompletionTrace> => {
+    if (_codec == null) {
+      _codec = message<WireCompletionTrace>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.tokenIds != null && obj.tokenIds.length > 0) {
+          for (const value of obj.tokenIds) {
+            w.uint32(8)
+            w.uint32(value)
+          }
+        }
+
+        if (obj.negLogprobQ != null && obj.negLogprobQ.length > 0) {
+          for (const value of obj.negLogprobQ) {
+            w.uint32(16)
+            w.uint32(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          tokenIds: [],
+          negLogprobQ: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.tokenIds != null && obj.tokenIds.length === opts.limits.tokenIds) {
+                throw new MaxLengthError('Decode error - repeated field "tokenIds" had too many elements')
+              }
+
+              obj.tokenIds.push(reader.uint32())
+              break
+            }
+            case 2: {
+              if (opts.limits?.negLogprobQ != null && obj.negLogprobQ.length === opts.limits.negLogprobQ) {
+                throw new MaxLengthError('Decode error - repeated field "negLogprobQ" had too many elements')
+              }
+
+              obj.negLogprobQ.push(reader.uint32())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          tokenIds: 0,
+          negLogprobQ: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.tokenIds != null && obj.tokenIds === opts.limits.tokenIds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tokenIds" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.tokenIds[]`,
+                index: obj.tokenIds,
+                value: reader.uint32()
+              }
+
+              obj.tokenIds++
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.negLogprobQ != null && obj.negLogprobQ === opts.limits.negLogprobQ) {
+                throw new MaxLengthError('Streaming decode error - repeated field "negLogprobQ" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.negLogprobQ[]`,
+                index: obj.negLogprobQ,
+                value: reader.uint32()
+              }
+
+              obj.negLogprobQ++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface WireCompletionTraceTokenIdsFieldEvent {
+    field: '$.tokenIds[]'
+    index: number
+    value: number
+  }
+
+  export interface WireCompletionTraceNegLogprobQFieldEvent {
+    field: '$.negLogprobQ[]'
+    index: number
+    value: number
+  }
+
+  export function encode (obj: Partial<WireCompletionTrace>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, WireCompletionTrace.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WireCompletionTrace>): WireCompletionTrace {
+    return decodeMessage(buf, WireCompletionTrace.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WireCompletionTrace>): Generator<WireCompletionTraceTokenIdsFieldEvent | WireCompletionTraceNegLogprobQFieldEvent> {
+    return streamMessage(buf, WireCompletionTrace.codec(), opts)
+  }
+}
+
 export interface WireRolloutGroup {
   protocolVersion: number
   task?: WireTaskRef
@@ -367,6 +514,10 @@ export interface WireRolloutGroup {
   round: number
   scores: number[]
   createdAtMs: number
+  policyVersion: number
+  truncated: boolean[]
+  tokenizerId: Uint8Array<ArrayBuffer>
+  traces: WireCompletionTrace[]
 }
 
 export namespace WireRolloutGroup {
@@ -423,6 +574,30 @@ export namespace WireRolloutGroup {
           w.uint64Number(obj.createdAtMs)
         }
 
+        if ((obj.policyVersion != null && obj.policyVersion !== 0)) {
+          w.uint32(72)
+          w.uint32(obj.policyVersion)
+        }
+
+        if (obj.truncated != null && obj.truncated.length > 0) {
+          for (const value of obj.truncated) {
+            w.uint32(80)
+            w.bool(value)
+          }
+        }
+
+        if ((obj.tokenizerId != null && obj.tokenizerId.byteLength > 0)) {
+          w.uint32(90)
+          w.bytes(obj.tokenizerId)
+        }
+
+        if (obj.traces != null && obj.traces.length > 0) {
+          for (const value of obj.traces) {
+            w.uint32(98)
+            WireCompletionTrace.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -434,7 +609,11 @@ export namespace WireRolloutGroup {
           modelId: uint8ArrayAlloc(0),
           round: 0,
           scores: [],
-          createdAtMs: 0
+          createdAtMs: 0,
+          policyVersion: 0,
+          truncated: [],
+          tokenizerId: uint8ArrayAlloc(0),
+          traces: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -485,6 +664,32 @@ export namespace WireRolloutGroup {
               obj.createdAtMs = reader.uint64Number()
               break
             }
+            case 9: {
+              obj.policyVersion = reader.uint32()
+              break
+            }
+            case 10: {
+              if (opts.limits?.truncated != null && obj.truncated.length === opts.limits.truncated) {
+                throw new MaxLengthError('Decode error - repeated field "truncated" had too many elements')
+              }
+
+              obj.truncated.push(reader.bool())
+              break
+            }
+            case 11: {
+              obj.tokenizerId = reader.bytes()
+              break
+            }
+            case 12: {
+              if (opts.limits?.traces != null && obj.traces.length === opts.limits.traces) {
+                throw new MaxLengthError('Decode error - repeated field "traces" had too many elements')
+              }
+
+              obj.traces.push(WireCompletionTrace.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.traces$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -496,7 +701,9 @@ export namespace WireRolloutGroup {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           completions: 0,
-          scores: 0
+          scores: 0,
+          truncated: 0,
+          traces: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -575,6 +782,53 @@ export namespace WireRolloutGroup {
                 field: `${prefix}.createdAtMs`,
                 value: reader.uint64Number()
               }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.policyVersion`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 10: {
+              if (opts.limits?.truncated != null && obj.truncated === opts.limits.truncated) {
+                throw new MaxLengthError('Streaming decode error - repeated field "truncated" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.truncated[]`,
+                index: obj.truncated,
+                value: reader.bool()
+              }
+
+              obj.truncated++
+
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.tokenizerId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 12: {
+              if (opts.limits?.traces != null && obj.traces === opts.limits.traces) {
+                throw new MaxLengthError('Streaming decode error - repeated field "traces" had too many elements')
+              }
+
+              for (const evt of WireCompletionTrace.codec().stream(reader, reader.uint32(), `${prefix}.traces[]`, {
+                limits: opts.limits?.traces$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.traces
+                }
+              }
+
+              obj.traces++
+
               break
             }
             default: {
@@ -665,6 +919,34 @@ export namespace WireRolloutGroup {
     value: number
   }
 
+  export interface WireRolloutGroupPolicyVersionFieldEvent {
+    field: '$.policyVersion'
+    value: number
+  }
+
+  export interface WireRolloutGroupTruncatedFieldEvent {
+    field: '$.truncated[]'
+    index: number
+    value: boolean
+  }
+
+  export interface WireRolloutGroupTokenizerIdFieldEvent {
+    field: '$.tokenizerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface WireRolloutGroupTracesTokenIdsFieldEvent {
+    field: '$.traces[].tokenIds[]'
+    index: number
+    value: number
+  }
+
+  export interface WireRolloutGroupTracesNegLogprobQFieldEvent {
+    field: '$.traces[].negLogprobQ[]'
+    index: number
+    value: number
+  }
+
   export function encode (obj: Partial<WireRolloutGroup>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, WireRolloutGroup.codec())
   }
@@ -673,7 +955,7 @@ export namespace WireRolloutGroup {
     return decodeMessage(buf, WireRolloutGroup.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WireRolloutGroup>): Generator<WireRolloutGroupProtocolVersionFieldEvent | WireRolloutGroupTaskFamilyFieldEvent | WireRolloutGroupTaskVersionFieldEvent | WireRolloutGroupTaskSeedFieldEvent | WireRolloutGroupTaskParamsKeyFieldEvent | WireRolloutGroupTaskParamsNumberFieldEvent | WireRolloutGroupTaskParamsTextFieldEvent | WireRolloutGroupTaskParamsFlagFieldEvent | WireRolloutGroupPromptFieldEvent | WireRolloutGroupCompletionsFieldEvent | WireRolloutGroupModelIdFieldEvent | WireRolloutGroupRoundFieldEvent | WireRolloutGroupScoresFieldEvent | WireRolloutGroupCreatedAtMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WireRolloutGroup>): Generator<WireRolloutGroupProtocolVersionFieldEvent | WireRolloutGroupTaskFamilyFieldEvent | WireRolloutGroupTaskVersionFieldEvent | WireRolloutGroupTaskSeedFieldEvent | WireRolloutGroupTaskParamsKeyFieldEvent | WireRolloutGroupTaskParamsNumberFieldEvent | WireRolloutGroupTaskParamsTextFieldEvent | WireRolloutGroupTaskParamsFlagFieldEvent | WireRolloutGroupPromptFieldEvent | WireRolloutGroupCompletionsFieldEvent | WireRolloutGroupModelIdFieldEvent | WireRolloutGroupRoundFieldEvent | WireRolloutGroupScoresFieldEvent | WireRolloutGroupCreatedAtMsFieldEvent | WireRolloutGroupPolicyVersionFieldEvent | WireRolloutGroupTruncatedFieldEvent | WireRolloutGroupTokenizerIdFieldEvent | WireRolloutGroupTracesTokenIdsFieldEvent | WireRolloutGroupTracesNegLogprobQFieldEvent> {
     return streamMessage(buf, WireRolloutGroup.codec(), opts)
   }
 }

@@ -1,8 +1,20 @@
 import type { TaskRef } from './task-types.js'
 
+/** What a producer sampled for one completion: token ids and their behaviour log-probs. */
+export interface CompletionTrace {
+  /** Token ids under the producer's tokenizer (end-of-sequence included when it ended the completion). */
+  tokenIds: number[]
+  /**
+   * Behaviour log-prob μ_t of each token (≤ 0, one per token id). On the wire they are
+   * quantized to 1/64 nat, so a decoded value differs from the sent one by at most 1/128 nat.
+   */
+  logprobs: number[]
+}
+
 /**
  * One rollout group as the application sees it: a task reference, the prompt it produces and
- * the completions a producer sampled for it. Text crosses the wire, never token ids.
+ * the completions a producer sampled for it. Text always crosses the wire; token ids and
+ * behaviour log-probs travel beside it for receivers that share the producer's tokenizer.
  */
 export interface RolloutGroup {
   /** Enough for any node to regenerate the prompt and its reference answer. */
@@ -19,6 +31,14 @@ export interface RolloutGroup {
   scores: number[]
   /** Creation time in milliseconds since the Unix epoch. */
   createdAt: number
+  /** The producer's policy version (its optimizer steps) when it sampled the group; default 0. */
+  policyVersion?: number
+  /** Per completion: generation stopped at the token limit. Empty or absent: none was. */
+  truncated?: boolean[]
+  /** The producer's tokenizer id (empty or absent: unknown, traces unusable). */
+  tokenizerId?: string
+  /** Empty or absent, or one trace per completion. */
+  traces?: CompletionTrace[]
 }
 
 /** What a receiver should do with a group: deliver it, drop it quietly, or drop it and penalize the sender. */

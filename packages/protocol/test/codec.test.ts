@@ -17,6 +17,16 @@ function sample (over: Partial<RolloutGroup> = {}): RolloutGroup {
     round: 17,
     scores: [1, 0.25, 0, -1],
     createdAt: 1_700_000_000_123,
+    policyVersion: 41,
+    truncated: [false, true, false, false],
+    tokenizerId: 'char-v1',
+    // Log-probs on the 1/64-nat grid round-trip exactly.
+    traces: [
+      { tokenIds: [52, 54, 0], logprobs: [-0.015625, -2.5, 0] },
+      { tokenIds: [1, 2], logprobs: [-1, -100] },
+      { tokenIds: [], logprobs: [] },
+      { tokenIds: [0xff_ffff], logprobs: [-0.5] }
+    ],
     ...over
   }
 }
@@ -32,6 +42,10 @@ function wire (over: Partial<WireRolloutGroup> = {}): WireRolloutGroup {
     round: 1,
     scores: [],
     createdAtMs: 1_700_000_000_000,
+    policyVersion: 0,
+    truncated: [],
+    tokenizerId: new Uint8Array(0),
+    traces: [],
     ...over
   }
 }
@@ -84,9 +98,9 @@ describe('rollout codec', () => {
   })
 
   it('accepts a group of exactly the maximum size and refuses one byte more', () => {
-    const base = encodeRolloutGroup(sample({ completions: ['x'], scores: [] })).length
+    const base = encodeRolloutGroup(sample({ completions: ['x'], scores: [], truncated: [], traces: [] })).length
     // one completion of n bytes costs n + 1 (tag) + varint(n) bytes; fill to exactly MAX_GROUP_BYTES
-    const group = sample({ completions: [], scores: [] })
+    const group = sample({ completions: [], scores: [], truncated: [], traces: [] })
     let remaining = MAX_GROUP_BYTES - (base - 3)
     const completions: string[] = []
     while (remaining > 0) {

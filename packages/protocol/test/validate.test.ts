@@ -30,6 +30,10 @@ function group (over: Partial<RolloutGroup> = {}): RolloutGroup {
     round: 3,
     scores: [],
     createdAt: NOW - 1000,
+    policyVersion: 3,
+    truncated: [false, true],
+    tokenizerId: '',
+    traces: [],
     ...over
   }
 }

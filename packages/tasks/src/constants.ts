@@ -21,6 +21,12 @@ export const MAX_PARAM_STRING_CHARS = 64
 /** Most TaskRefs one `sample()` call may return. */
 export const MAX_SAMPLE_COUNT = 100_000
 
+/** Share of each family's instance space held out for evaluation (by hash of the canonical prompt). */
+export const HELD_OUT_FRACTION = 0.25
+
+/** Most seed draws the sampler spends finding an instance on the requested side of the partition. */
+export const MAX_SPLIT_DRAWS = 4096
+
 /** Instruction appended to every `text`-format prompt. */
 export const TEXT_ANSWER_INSTRUCTION = 'Give only the final answer inside <answer></answer> tags.'
 

@@ -1,9 +1,10 @@
 import { InvalidArgumentError } from '@murmur/interface'
 import { InvalidTaskParamsError } from './errors.js'
-import { DEFAULT_TASK_MIX, MAX_SAMPLE_COUNT, MAX_SEED } from './constants.js'
+import { DEFAULT_TASK_MIX, MAX_SAMPLE_COUNT, MAX_SEED, MAX_SPLIT_DRAWS } from './constants.js'
 import { resolveParams } from './params.js'
 import { getFamily, latestFamily } from './registry.js'
-import { createRng, hashSeeds } from '@murmur/interface'
+import { createRng, hashSeeds, type Rng } from '@murmur/interface'
+import { taskSplit, type TaskSplit } from './partition.js'
 import type { TaskMixEntry, TaskParams, TaskRef } from './types.js'
 
 /** Options of `createTaskSampler`. */
@@ -12,6 +13,11 @@ export interface TaskSamplerInit {
   seed?: number
   /** Weighted families to draw from. Default `DEFAULT_TASK_MIX`. */
   mix?: readonly TaskMixEntry[]
+  /**
+   * Which side of the train / held-out partition to draw from. Default `train`: training
+   * streams never see a held-out instance. `eval` is for building evaluation sets.
+   */
+  split?: TaskSplit
 }
 
 /** Draws TaskRefs for a node and round. */
@@ -25,7 +31,9 @@ interface PreparedEntry { family: string, version: number, weight: number, param
 /**
  * Creates a seeded mixture sampler. Mix entries are validated up front (unknown family → 
  * UnknownTaskError, bad params or weight → InvalidTaskParamsError naming `mix[i]...`). Emitted
- * refs carry fully defaulted params so equal tasks have equal `taskKey`s.
+ * refs carry fully defaulted params so equal tasks have equal `taskKey`s, and lie on the requested
+ * side of the train / held-out partition (`partition.ts`): training streams never emit a held-out
+ * instance.
  */
 export function createTaskSampler (init: TaskSamplerInit = {}): TaskSampler {
   const seed = init.seed ?? 0
@@ -43,6 +51,14 @@ export function createTaskSampler (init: TaskSamplerInit = {}): TaskSampler {
     const params = resolveParams(family, e.params ?? {}, `${at}.params`)
     return { family: family.name, version: family.version, weight: e.weight, params: { ...params } }
   })
+  const split = init.split ?? 'train'
+  if (split !== 'train' && split !== 'eval') throw new InvalidTaskParamsError('split', 'must be "train" or "eval"')
+  // A mix entry whose whole (tiny) instance space lies on the other side is a config error, said up front.
+  entries.forEach((e, i) => {
+    if (drawSeed(createRng(hashSeeds(seed, i, 0x70726f62)), e, split) === undefined) {
+      throw new InvalidTaskParamsError(`mix[${i}].params`, `${e.family} has no ${split === 'train' ? 'training' : 'held-out'} instance in ${MAX_SPLIT_DRAWS} draws with these params; widen its instance space`)
+    }
+  })
   const total = entries.reduce((s, e) => s + e.weight, 0)
   return {
     sample (round: number, count: number): TaskRef[] {
@@ -59,9 +75,20 @@ export function createTaskSampler (init: TaskSamplerInit = {}): TaskSampler {
           if (x < e.weight) { chosen = e; break }
           x -= e.weight
         }
-        out.push({ family: chosen.family, version: chosen.version, seed: rng.nextUint32(), params: { ...chosen.params } })
+        const drawn = drawSeed(rng, chosen, split)
+        if (drawn === undefined) throw new InvalidTaskParamsError('split', `no ${split} instance of ${chosen.family} in ${MAX_SPLIT_DRAWS} draws`)
+        out.push({ family: chosen.family, version: chosen.version, seed: drawn, params: { ...chosen.params } })
       }
       return out
     }
   }
+}
+
+/** Draws seeds until the instance lies on `split`'s side of the partition (the family stays fixed, so mix weights stay exact). */
+function drawSeed (rng: Rng, entry: PreparedEntry, split: TaskSplit): number | undefined {
+  for (let i = 0; i < MAX_SPLIT_DRAWS; i++) {
+    const seed = rng.nextUint32()
+    if (taskSplit({ family: entry.family, version: entry.version, seed, params: entry.params }) === split) return seed
+  }
+  return undefined
 }

@@ -1,8 +1,9 @@
 /**
- * `murmur eval`: accuracy of a checkpoint on held-out task seeds, overall and per family,
- * greedy and (optionally) sampled.
+ * `murmur eval`: accuracy of a checkpoint on the held-out side of every family's partition
+ * (instances no training stream ever emits), overall and per family, greedy and sampled, with
+ * standard errors.
  */
-import { evaluateModel, loadModelSource } from '@murmur/node'
+import { evaluateModel, loadModelSource, type EvalScore } from '@murmur/node'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import { renderTable, fmt } from '../table.js'
@@ -11,13 +12,14 @@ import type { CommandContext } from './context.js'
 const FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', doc: 'builtin:tiny, a .safetensors file or a model folder (default builtin:tiny)' },
   'data-dir': { type: 'string', doc: 'evaluate the latest checkpoint of the node in this data directory' },
-  tasks: { type: 'string', doc: 'held-out tasks', default: '512' },
+  tasks: { type: 'string', doc: 'held-out tasks at most (split evenly over families; small families give fewer)', default: '512' },
+  samples: { type: 'string', doc: 'sampled (temperature 1) completions per task for the sampled accuracy', default: '4' },
   mix: { type: 'string', doc: 'task mix name=weight,… (default: the default mix)' },
-  temperature: { type: 'string', doc: 'also report accuracy sampled at this temperature (0 = greedy only)', default: '1' },
+  temperature: { type: 'string', doc: '0 = greedy only; otherwise sampled accuracy is also reported (at temperature 1)', default: '1' },
   'max-tokens': { type: 'string', doc: 'maximum completion tokens', default: '12' }
 }
 const USAGE = 'murmur eval [--model M | --data-dir DIR] [--tasks N] [--json]'
-const DESCRIPTION = 'Accuracy of a policy on held-out task seeds (the same set for every node and every run).'
+const DESCRIPTION = 'Accuracy of a policy on held-out instances no training stream ever emits (the same set for every node and every run), with standard errors.'
 
 /** Runs the `eval` command. */
 export async function evalCommand (argv: string[], ctx: CommandContext): Promise<void> {
@@ -26,6 +28,8 @@ export async function evalCommand (argv: string[], ctx: CommandContext): Promise
   const count = Number(args.flags.tasks)
   const temperature = Number(args.flags.temperature)
   const maxTokens = Number(args.flags['max-tokens'])
+  const samples = Number(args.flags.samples)
+  if (!Number.isInteger(samples) || samples < 1 || samples > 64) throw new UsageError(`--samples must be an integer in 1..64, got "${String(args.flags.samples)}"`)
   if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new UsageError(`--tasks must be an integer in 1..100000, got "${String(args.flags.tasks)}"`)
   if (!(temperature >= 0)) throw new UsageError(`--temperature must be ≥ 0, got "${String(args.flags.temperature)}"`)
   if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new UsageError(`--max-tokens must be a positive integer, got "${String(args.flags['max-tokens'])}"`)
@@ -37,25 +41,27 @@ export async function evalCommand (argv: string[], ctx: CommandContext): Promise
     }
   }
   const source = await loadModelSource({ model: args.flags.model as string | undefined, dataDir: args.flags['data-dir'] as string | undefined })
-  const { greedy, sampled } = await evaluateModel(source, { tasks: count, mix, maxTokens, temperature })
+  const report = await evaluateModel(source, { tasks: count, mix, maxTokens, samples: temperature === 0 ? 0 : samples })
+  const sampled = temperature !== 0
   const result = {
     model: source.origin,
     step: source.step,
-    tasks: greedy.tasks,
-    greedyAccuracy: greedy.accuracy,
-    ...(sampled === undefined ? {} : { sampledAccuracy: sampled.accuracy, temperature }),
-    families: Object.fromEntries(Object.entries(greedy.families).map(([name, f]) => [name, { tasks: f.tasks, greedy: f.accuracy, ...(sampled === undefined ? {} : { sampled: sampled.families[name].accuracy }) }]))
+    tasks: report.tasks,
+    greedyAccuracy: report.greedy,
+    greedySE: report.greedySE,
+    ...(sampled ? { sampledAccuracy: report.sampled, sampledSE: report.sampledSE, temperature: 1, samples } : {}),
+    families: Object.fromEntries(Object.entries(report.families).map(([name, f]) => [name, { tasks: f.tasks, greedy: f.greedy, greedySE: f.greedySE, ...(sampled ? { sampled: f.sampled, sampledSE: f.sampledSE } : {}) }]))
   }
   if (args.flags.json === true) {
     ctx.out(JSON.stringify(result))
     return
   }
-  ctx.out(`${source.origin} (step ${source.step}) on ${greedy.tasks} held-out tasks:`)
+  ctx.out(`${source.origin} (step ${source.step}) on ${report.tasks} held-out instances (never in any training stream):`)
   ctx.out(renderTable([
-    { header: 'family', cell: (r: [string, { tasks: number, greedy: number, sampled?: number }]) => r[0], align: 'left' },
+    { header: 'family', cell: (r: [string, EvalScore]) => r[0], align: 'left' },
     { header: 'tasks', cell: r => String(r[1].tasks) },
-    { header: 'greedy', cell: r => fmt(r[1].greedy) },
-    { header: 'sampled', cell: r => r[1].sampled === undefined ? '-' : fmt(r[1].sampled) }
-  ], Object.entries(result.families).sort((a, b) => a[0].localeCompare(b[0]))))
-  ctx.out(`overall: greedy ${fmt(greedy.accuracy)}${sampled === undefined ? '' : `, sampled (T=${temperature}) ${fmt(sampled.accuracy)}`}`)
+    { header: 'greedy ± SE', cell: r => `${fmt(r[1].greedy)} ± ${fmt(r[1].greedySE)}` },
+    { header: 'sampled ± SE', cell: r => sampled ? `${fmt(r[1].sampled)} ± ${fmt(r[1].sampledSE)}` : '-' }
+  ], Object.entries(report.families)))
+  ctx.out(`overall: greedy ${fmt(report.greedy)} ± ${fmt(report.greedySE)}${sampled ? `, sampled (T=1, ${samples} per task) ${fmt(report.sampled)} ± ${fmt(report.sampledSE)}` : ''}`)
 }

@@ -1,27 +1,32 @@
 /**
  * `murmur experiment sapo|hero`: ablations run as real local swarms (same machinery as
  * `murmur sim`), several seeds per arm, with a JSON results file and SVG plots.
- *  - sapo: I/J = 8/0, 6/2, 4/4, 2/6 — cumulative reward (SAPO's metric) and reward per rollout.
+ *  - sapo: I/J = 8/0, 6/2, 4/4, 2/6 and the equal-generation control 4/0 — cumulative reward
+ *    (SAPO's metric), reward per rollout and held-out accuracy, mean ± SE over seeds, with
+ *    paired comparisons 4/4 vs 4/0 and 4/4 vs 8/0.
  *  - hero: shaper = verifier, rm, hero — held-out greedy accuracy before and after.
  *  - adversarial: honest vs poisoning and Sybil adversaries (experiment-adversarial.ts).
+ * `--vary` makes a heterogeneous swarm (per-node task specialties, models …), as in `murmur sim`.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { loadConfigFile } from '@murmur/node'
 import { parseCommandArgs, formatHelp, positiveInt, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
+import { compareArms, summarizeArms, type ArmSummary, type Comparison, type RunResult, type Stat } from '../experiment-summary.js'
 import { barChart, lineChart, movingAverage, type Series } from '../plot.js'
-import { runSimulation, type SimReport, type SimNodeState } from '../simulation.js'
+import { runSimulation, type SimNodeState } from '../simulation.js'
 import { renderTable, fmt } from '../table.js'
 import type { CommandContext } from './context.js'
 import { adversarialCommand } from './experiment-adversarial.js'
-import { simConfigs } from './sim.js'
+import { perNodeOverrides, simConfigs } from './sim.js'
 
 const FLAGS: Record<string, FlagSpec> = {
   nodes: { type: 'string', short: 'n', doc: 'nodes per swarm', default: '4' },
   rounds: { type: 'string', short: 'r', doc: 'rounds per run', default: '60' },
   seeds: { type: 'string', doc: 'comma-separated base seeds (each arm runs once per seed)', default: '0,1' },
-  arms: { type: 'string', doc: 'subset of arms, comma-separated (sapo: 8/0,6/2,4/4,2/6; hero: verifier,rm,hero; adversarial: wrong,marker,long,sybil — honest always runs)' },
+  arms: { type: 'string', doc: 'subset of arms, comma-separated (sapo: 8/0,6/2,4/4,2/6,4/0; hero: verifier,rm,hero; adversarial: wrong,marker,long,sybil — honest always runs)' },
+  vary: { type: 'string', doc: 'per-node values, cycled over nodes (a heterogeneous swarm): key=v1|v2|…;key2=…' },
   'adversary-share': { type: 'string', doc: 'adversarial: share of the nodes that attack', default: '0.3' },
   out: { type: 'string', doc: 'output folder (results.json, *.svg)', default: 'experiments/<name>' },
   'runs-dir': { type: 'string', doc: 'where the runs\' node data directories go (large; not results)', default: '.murmur/experiments/<name>' }
@@ -34,23 +39,13 @@ interface Arm { name: string, overrides: Record<string, unknown> }
 const EXPERIMENTS: Record<string, { arms: Arm[], describe: string }> = {
   sapo: {
     describe: 'SAPO sharing ablation: local/external groups per round',
-    arms: [[8, 0], [6, 2], [4, 4], [2, 6]].map(([i, j]) => ({ name: `${i}/${j}`, overrides: { localGroups: i, peerGroups: j } }))
+    // 4/0 generates as much as 4/4 without sharing: the control that says whether peers' groups are worth anything.
+    arms: [[8, 0], [6, 2], [4, 4], [2, 6], [4, 0]].map(([i, j]) => ({ name: `${i}/${j}`, overrides: { localGroups: i, peerGroups: j } }))
   },
   hero: {
     describe: 'reward shaping ablation: verifier-only vs reward-model-only vs HERO',
     arms: ['verifier', 'rm', 'hero'].map(shaper => ({ name: shaper, overrides: { rewards: { shaper } } }))
   }
-}
-
-/** One run (arm × seed) in the results file. */
-interface RunResult {
-  arm: string
-  seed: number
-  report: SimReport
-  /** Mean over nodes of each round's reward. */
-  rewardByRound: number[]
-  /** Cumulative reward per 1,000 completions generated (the cost side of sharing). */
-  rewardPer1kRollouts: number
 }
 
 /** Runs the `experiment` command. */
@@ -81,8 +76,16 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
   const onSignal = (): void => { abort.abort() }
   process.once('SIGINT', onSignal)
 
+  const varied = await perNodeOverrides(nodes, args.flags.vary as string | undefined, undefined)
   const runs: RunResult[] = []
   const started = Date.now()
+  const writeResults = async (): Promise<{ summary: ArmSummary[], comparisons: Comparison[] }> => {
+    const summary = summarizeArms(arms.map(a => a.name), runs)
+    const comparisons = name === 'sapo' ? [...compareArms('4/4', '4/0', runs), ...compareArms('4/4', '8/0', runs)].filter(c => c.seeds > 0) : []
+    const results = { experiment: name, nodes, rounds, seeds, arms: arms.map(a => a.name), vary: args.flags.vary ?? null, command: `murmur experiment ${argv.join(' ')}`, elapsedSeconds: (Date.now() - started) / 1000, complete: runs.length === seeds.length * arms.length, summary, comparisons, runs }
+    await writeFile(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+    return { summary, comparisons }
+  }
   try {
     let k = 0
     for (const seed of seeds) {
@@ -90,13 +93,15 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
         k++
         const dir = join(runsDir, `${arm.name.replace('/', '-')}-seed${seed}`)
         const flags = { ...args.config, seed: String(seed * 100_000) }
-        const configs = await simConfigs({ nodes, rounds, dir, file, flags, perNode: Array.from({ length: nodes }, () => structuredClone(arm.overrides)) })
+        const configs = await simConfigs({ nodes, rounds, dir, file, flags, perNode: varied.map(v => mergeDeep(structuredClone(v), arm.overrides)) })
         if (!json) ctx.err(`[${k}/${seeds.length * arms.length}] ${name} arm ${arm.name}, seed ${seed}: ${nodes} nodes × ${rounds} rounds …`)
         const { report, nodes: states } = await runSimulation({ configs, dir, signal: abort.signal, onLog: line => { if (!json) ctx.err('  ' + line) } })
         const rewardByRound = meanByRound(states, rounds)
         const rollouts = report.nodes.reduce((a, n) => a + n.rollouts, 0)
         const run: RunResult = { arm: arm.name, seed, report, rewardByRound, rewardPer1kRollouts: rollouts === 0 ? Number.NaN : 1000 * report.cumulativeReward / rollouts }
         runs.push(run)
+        // Written after every run, so an interrupted experiment keeps what it measured.
+        await writeResults()
         if (json) ctx.out(JSON.stringify({ arm: arm.name, seed, cumulativeReward: report.cumulativeReward, meanRewardFirstQuarter: report.meanRewardFirstQuarter, meanRewardLastQuarter: report.meanRewardLastQuarter, accuracyEnd: mean(report.nodes.map(n => n.accuracyEnd)) }))
         else ctx.err(`  cumulative reward ${fmt(report.cumulativeReward, 2)}; reward Q1 ${fmt(report.meanRewardFirstQuarter)} → Q4 ${fmt(report.meanRewardLastQuarter)}; held-out ${fmt(mean(report.nodes.map(n => n.accuracyStart)))} → ${fmt(mean(report.nodes.map(n => n.accuracyEnd)))} (${report.elapsedSeconds.toFixed(0)} s)`)
       }
@@ -105,44 +110,46 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
     process.off('SIGINT', onSignal)
   }
 
-  const summary = arms.map(arm => {
-    const rs = runs.filter(r => r.arm === arm.name)
-    return {
-      arm: arm.name,
-      runs: rs.length,
-      cumulativeReward: mean(rs.map(r => r.report.cumulativeReward)),
-      cumulativeRewardPerSeed: rs.map(r => r.report.cumulativeReward),
-      rewardPer1kRollouts: mean(rs.map(r => r.rewardPer1kRollouts)),
-      rewardFirstQuarter: mean(rs.map(r => r.report.meanRewardFirstQuarter)),
-      rewardLastQuarter: mean(rs.map(r => r.report.meanRewardLastQuarter)),
-      accuracyStart: mean(rs.flatMap(r => r.report.nodes.map(n => n.accuracyStart))),
-      accuracyEnd: mean(rs.flatMap(r => r.report.nodes.map(n => n.accuracyEnd)))
-    }
-  })
-  const results = { experiment: name, nodes, rounds, seeds, arms: arms.map(a => a.name), command: `murmur experiment ${argv.join(' ')}`, elapsedSeconds: (Date.now() - started) / 1000, summary, runs }
-  await writeFile(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+  const { summary, comparisons } = await writeResults()
   const series: Series[] = arms.map(arm => {
     const rs = runs.filter(r => r.arm === arm.name)
     const points: Array<[number, number]> = Array.from({ length: rounds }, (_, t) => [t, mean(rs.map(r => r.rewardByRound[t]))])
     return { name: arm.name, points: movingAverage(points, Math.max(1, Math.floor(rounds / 10))) }
   })
   await writeFile(join(out, 'reward.svg'), lineChart(`${name}: mean reward per round (moving average), ${nodes} nodes, ${seeds.length} seed(s)`, 'round', 'mean reward', series))
-  await writeFile(join(out, 'cumulative.svg'), barChart(`${name}: cumulative reward (mean over seeds)`, 'cumulative reward', summary.map(s => ({ label: s.arm, value: s.cumulativeReward }))))
-  await writeFile(join(out, 'accuracy.svg'), barChart(`${name}: held-out greedy accuracy after training`, 'accuracy', summary.map(s => ({ label: s.arm, value: s.accuracyEnd }))))
+  await writeFile(join(out, 'cumulative.svg'), barChart(`${name}: cumulative reward (mean ± SE over ${seeds.length} seeds)`, 'cumulative reward', summary.map(s => ({ label: s.arm, value: s.cumulativeReward.mean, err: s.cumulativeReward.se }))))
+  await writeFile(join(out, 'accuracy.svg'), barChart(`${name}: held-out greedy accuracy after training (mean ± SE over seeds)`, 'accuracy', summary.map(s => ({ label: s.arm, value: s.accuracyEnd.mean, err: s.accuracyEnd.se }))))
   if (json) {
-    ctx.out(JSON.stringify({ experiment: name, out, summary }))
+    ctx.out(JSON.stringify({ experiment: name, out, summary, comparisons }))
   } else {
     ctx.out(renderTable([
-      { header: 'arm', cell: (s: typeof summary[number]) => s.arm, align: 'left' },
-      { header: 'cumulative reward', cell: s => fmt(s.cumulativeReward, 2) },
-      { header: 'per 1k rollouts', cell: s => fmt(s.rewardPer1kRollouts, 2) },
-      { header: 'reward Q1', cell: s => fmt(s.rewardFirstQuarter) },
-      { header: 'reward Q4', cell: s => fmt(s.rewardLastQuarter) },
-      { header: 'held-out start', cell: s => fmt(s.accuracyStart) },
-      { header: 'held-out end', cell: s => fmt(s.accuracyEnd) }
+      { header: 'arm', cell: (s: ArmSummary) => s.arm, align: 'left' },
+      { header: 'cumulative reward', cell: s => pm(s.cumulativeReward, 1) },
+      { header: 'per 1k rollouts', cell: s => pm(s.rewardPer1kRollouts, 1) },
+      { header: 'reward Q1', cell: s => fmt(s.rewardFirstQuarter.mean) },
+      { header: 'reward Q4', cell: s => fmt(s.rewardLastQuarter.mean) },
+      { header: 'held-out start', cell: s => fmt(s.accuracyStart.mean) },
+      { header: 'held-out end', cell: s => pm(s.accuracyEnd) },
+      { header: 'sampled end', cell: s => pm(s.sampledEnd) },
+      { header: 'CPU s / node', cell: s => fmt(s.cpuSecondsPerNode.mean, 0) }
     ], summary))
+    for (const c of comparisons) ctx.out(`${c.a} − ${c.b} ${c.metric}: ${fmt(c.diff, 3)} ± ${fmt(c.se, 3)} (${(100 * c.relative).toFixed(1)} %, ${c.seeds} paired seeds)${c.significant ? ' > 2 SE' : ''}`)
     ctx.out(`results: ${join(out, 'results.json')}; plots: reward.svg, cumulative.svg, accuracy.svg`)
   }
+}
+
+function pm (s: Stat, digits = 3): string {
+  return `${fmt(s.mean, digits)} ± ${fmt(s.se, digits)}`
+}
+
+/** Deep-merges plain objects (arm overrides over per-node variations). */
+function mergeDeep (target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(source)) {
+    const t = target[k]
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && t !== null && typeof t === 'object' && !Array.isArray(t)) mergeDeep(t as Record<string, unknown>, v as Record<string, unknown>)
+    else target[k] = structuredClone(v)
+  }
+  return target
 }
 
 function meanByRound (states: readonly SimNodeState[], rounds: number): number[] {

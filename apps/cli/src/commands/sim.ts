@@ -41,20 +41,18 @@ const SIM_INBOUND_PER_HOST_PER_SECOND = 1000
 export async function simConfigs (options: { nodes: number, rounds: number, dir: string, file: unknown, flags: Record<string, string>, perNode: Array<Record<string, unknown>> }): Promise<NodeConfig[]> {
   const base = resolveConfig({ file: options.file, env: process.env, flags: options.flags })
   const loopback = { net: { inboundPerHostPerSecond: Math.max(base.net.inboundPerHostPerSecond, SIM_INBOUND_PER_HOST_PER_SECOND) } }
-  return Array.from({ length: options.nodes }, (_, i) => resolveConfig({
+  const make = (i: number, extra: Record<string, unknown>): NodeConfig => resolveConfig({
     file: options.file,
     env: process.env,
     flags: options.flags,
-    overrides: {
-      seed: base.seed + 1000 * (i + 1),
-      ...loopback,
-      ...options.perNode[i],
-      dataDir: join(options.dir, `node-${i}`),
-      rounds: options.rounds,
-      // --metrics-port P: node i serves its /metrics on P + i.
-      ...(base.metrics.port > 0 ? { metrics: { port: base.metrics.port + i } } : {})
-    }
-  }))
+    overrides: { seed: base.seed + 1000 * (i + 1), ...loopback, ...options.perNode[i], dataDir: join(options.dir, `node-${i}`), rounds: options.rounds, ...metricsPort(base, i), ...extra }
+  })
+  const configs = Array.from({ length: options.nodes }, (_, i) => make(i, {}))
+  // Heterogeneous task mixes: every node is scored on one held-out set, over the union of families.
+  const mixes = new Set(configs.map(c => JSON.stringify(Object.keys(c.taskMix).sort())))
+  if (mixes.size <= 1 || configs.some(c => Object.keys(c.eval.taskMix).length > 0)) return configs
+  const union = Object.fromEntries(configs.flatMap(c => Object.keys(c.taskMix)).map(f => [f, 1]))
+  return configs.map((c, i) => make(i, { eval: { ...c.eval, taskMix: union } }))
 }
 
 /** Runs the `sim` command. */
@@ -111,13 +109,17 @@ export async function simCommand (argv: string[], ctx: CommandContext): Promise<
       { header: 'node', cell: (n: SimNodeReport) => n.id.slice(-8), align: 'left' },
       { header: 'reward Q1', cell: n => fmt(n.rewardFirstQuarter) },
       { header: 'reward Q4', cell: n => fmt(n.rewardLastQuarter) },
-      { header: 'eval start', cell: n => fmt(n.accuracyStart) },
-      { header: 'eval end', cell: n => fmt(n.accuracyEnd) },
+      { header: 'held-out start', cell: n => fmt(n.accuracyStart) },
+      { header: 'held-out end ± SE', cell: n => `${fmt(n.accuracyEnd)} ± ${fmt(n.accuracyEndSE)}` },
+      { header: 'sampled end', cell: n => fmt(n.sampledEnd) },
+      { header: 'KL base', cell: n => fmt(n.klToBase) },
+      { header: 'peer age', cell: n => fmt(n.peerGroupAgeMedian, 1) },
       { header: 'peer groups used', cell: n => String(n.peerGroupsUsed) },
       { header: 'restarts', cell: n => String(n.restarts) }
     ], report.nodes))
     const delta = report.meanRewardLastQuarter - report.meanRewardFirstQuarter
     ctx.out(`mean reward: first quarter ${fmt(report.meanRewardFirstQuarter)} → last quarter ${fmt(report.meanRewardLastQuarter)} (${delta >= 0 ? '+' : ''}${fmt(delta)}); cumulative ${fmt(report.cumulativeReward, 1)} over ${report.rounds} rounds × ${report.nodes.length} nodes in ${report.elapsedSeconds.toFixed(0)} s`)
+    ctx.out(`held-out greedy accuracy (${report.evalTasks} instances never trained on): ${fmt(report.meanAccuracyStart)} → ${fmt(report.meanAccuracyEnd)}; spread between nodes ${fmt(report.accuracyEndSpread)}; nodes' greedy answers differ on ${Number.isFinite(report.divergenceEnd) ? (100 * report.divergenceEnd).toFixed(1) : '-'} % of it`)
     ctx.out(`report: ${join(dir, 'report.json')}`)
   } finally {
     process.off('SIGINT', onSignal)
@@ -163,7 +165,8 @@ function liveTable (states: readonly SimNodeState[]): string {
   ], [...states])
 }
 
-async function perNodeOverrides (nodes: number, vary: string | undefined, overridesPath: string | undefined): Promise<Array<Record<string, unknown>>> {
+/** Per-node partial configs from `--overrides` (a JSON file) and `--vary` (key=v1|v2|…, cycled over nodes). */
+export async function perNodeOverrides (nodes: number, vary: string | undefined, overridesPath: string | undefined): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = Array.from({ length: nodes }, () => ({}))
   if (overridesPath !== undefined) {
     let list: unknown
@@ -204,3 +207,7 @@ function coerce (raw: string): unknown {
   return raw
 }
 
+/** `--metrics-port P`: node i serves its /metrics on P + i. */
+function metricsPort (base: NodeConfig, i: number): { metrics?: { port: number } } {
+  return base.metrics.port > 0 ? { metrics: { port: base.metrics.port + i } } : {}
+}

@@ -26,6 +26,7 @@ export interface NodeConfig {
   readonly model: string
   readonly rewardModel: string
   readonly taskMix: Readonly<Record<string, number>>
+  readonly taskDifficulty: Readonly<Record<string, number>>
   readonly modelId: string
   readonly net: {
     readonly enabled: boolean
@@ -45,7 +46,7 @@ export interface NodeConfig {
     readonly heartbeatMs: number
     readonly groupsPerSecond: number
   }
-  readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number }
+  readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number, readonly maxStaleness: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
   readonly rewards: {
     readonly shaper: 'verifier' | 'rm' | 'hero' | 'gdpo' | 'partial'
@@ -67,14 +68,17 @@ export interface NodeConfig {
     readonly minibatchGroups: number
     readonly epsLow: number
     readonly epsHigh: number
+    readonly importanceCap: number
+    readonly negativeDelta: number
     readonly beta: number
     readonly loraRank: number
     readonly loraTargets: readonly string[]
     readonly aggregation: Aggregation
   }
-  readonly checkpoint: { readonly every: number, readonly keep: number }
-  readonly eval: { readonly every: number, readonly tasks: number }
+  readonly curriculum: { readonly enabled: boolean, readonly low: number, readonly high: number, readonly window: number }
   readonly metrics: { readonly keep: number, readonly port: number, readonly host: string }
+  readonly checkpoint: { readonly every: number, readonly keep: number }
+  readonly eval: { readonly every: number, readonly tasks: number, readonly taskMix: Readonly<Record<string, number>>, readonly samples: number }
   readonly trust: { readonly enabled: boolean, readonly rate: number, readonly floor: number, readonly maxShare: number }
   readonly adversary: { readonly strategy: AttackStrategy, readonly groupsPerRound: number }
 }

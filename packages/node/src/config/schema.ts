@@ -32,6 +32,7 @@ export const NODE_CONFIG_SCHEMA = {
   // measured: RL on this mix raises sampled reward within ~100 rounds, while the full default
   // mix (2-digit addition at 12 %, reversal at 0 %) stays flat for 150 rounds (docs/results.md).
   taskMix: { kind: 'weights', default: { basic_arithmetic: 1, base_conversion: 1, fraction_simplification: 1, sort_digits: 1 }, doc: 'task families and weights, e.g. add=3,sort_digits=1 (empty = the tasks package\'s default mix)' },
+  taskDifficulty: { kind: 'weights', default: {}, doc: 'difficulty level per family (0 = easiest; families with levels: add, basic_arithmetic, base_conversion, fraction_simplification, sort_digits, reverse), e.g. sort_digits=2' },
   modelId: { kind: 'string', default: '', doc: 'model id announced with published groups (default: derived from the model)' },
 
   'net.enabled': { kind: 'bool', default: true, doc: 'join the swarm (false = train alone, no networking)' },
@@ -54,6 +55,7 @@ export const NODE_CONFIG_SCHEMA = {
   'pool.maxGroups': { kind: 'int', default: 4096, min: 1, doc: 'peer groups kept in the pool' },
   'pool.maxBytes': { kind: 'int', default: 64 * 1024 * 1024, min: 1024, doc: 'bytes of peer groups kept in the pool' },
   'pool.ttlSeconds': { kind: 'number', default: 600, min: 0, exclusiveMin: true, doc: 'peer groups older than this are evicted' },
+  'pool.maxStaleness': { kind: 'int', default: 8, min: 0, doc: 'S: peer groups more than S policy versions behind their producer\'s newest are evicted' },
 
   'generate.temperature': { kind: 'number', default: 1, min: 0, doc: 'sampling temperature (0 = greedy)' },
   'generate.topP': { kind: 'number', default: 1, min: 0, max: 1, exclusiveMin: true, doc: 'nucleus sampling mass' },
@@ -85,18 +87,27 @@ export const NODE_CONFIG_SCHEMA = {
   'train.minibatchGroups': { kind: 'int', default: 8, min: 1, doc: 'groups per minibatch' },
   'train.epsLow': { kind: 'number', default: TRAINER_DEFAULTS.epsLow, min: 0, max: 1, doc: 'ε_low of the clipped surrogate' },
   'train.epsHigh': { kind: 'number', default: TRAINER_DEFAULTS.epsHigh, min: 0, doc: 'ε_high of the clipped surrogate' },
+  'train.importanceCap': { kind: 'number', default: 2, min: 0, exclusiveMin: true, doc: 'C: cap of the per-token importance weight of peer tokens (truncated IS)' },
+  'train.negativeDelta': { kind: 'number', default: 2, min: 0, doc: 'δ: drop a peer completion with A < 0 whose mean log(π_old/μ) per token is below −δ' },
   'train.beta': { kind: 'number', default: TRAINER_DEFAULTS.beta, min: 0, doc: 'k3 KL penalty weight (0 = off)' },
   'train.loraRank': { kind: 'int', default: 0, min: 0, max: 4096, doc: 'LoRA rank for Hugging Face models (0 = full fine-tuning): only adapters and their AdamW state train and are checkpointed' },
   'train.loraTargets': { kind: 'list', default: ['q_proj', 'v_proj'], doc: 'projections that get LoRA adapters (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj)' },
   'train.aggregation': { kind: 'string', default: TRAINER_DEFAULTS.aggregation, choices: AGGREGATIONS, doc: 'loss aggregation' },
+
+  'curriculum.enabled': { kind: 'bool', default: false, doc: 'adapt each family\'s difficulty to keep the node\'s success rate in [curriculum.low, curriculum.high]' },
+  'curriculum.low': { kind: 'number', default: 0.2, min: 0, max: 1, doc: 'below this success rate a family gets one level easier' },
+  'curriculum.high': { kind: 'number', default: 0.8, min: 0, max: 1, doc: 'above this success rate a family gets one level harder' },
+  'curriculum.window': { kind: 'int', default: 64, min: 1, doc: 'own completions of a family per curriculum decision' },
 
   'checkpoint.every': { kind: 'int', default: 1, min: 1, doc: 'checkpoint every N rounds' },
   // ≥ 2 so a damaged newest checkpoint can fall back to the previous one.
   'checkpoint.keep': { kind: 'int', default: storeConstants.DEFAULT_CHECKPOINT_KEEP, min: 2, doc: 'checkpoints kept (a damaged newest one falls back to an older one)' },
   // ~600 bytes a round: 100,000 rounds ≈ 60 MB; older rounds are deleted as new ones arrive.
   'metrics.keep': { kind: 'int', default: 100_000, min: 1, doc: 'rounds of metrics history kept (oldest deleted first)' },
-  'eval.every': { kind: 'int', default: 0, min: 0, doc: 'evaluate held-out accuracy every N rounds (0 = off)' },
-  'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation' },
+  'eval.every': { kind: 'int', default: 100, min: 0, doc: 'evaluate on the held-out set every N rounds (0 = off); `murmur node` also evaluates before the first and after the last round' },
+  'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation (split evenly over families; small families give fewer)' },
+  'eval.taskMix': { kind: 'weights', default: {}, doc: 'families of the held-out set (empty = taskMix); murmur sim sets the union of its nodes\' mixes so heterogeneous nodes are scored on one set' },
+  'eval.samples': { kind: 'int', default: 4, min: 0, max: 64, doc: 'sampled (temperature 1) completions per held-out task (0 = greedy only)' },
 
   // The training-side defence (producer-trust.ts; defaults = receive.ts's DEFAULT_TRUST).
   'trust.enabled': { kind: 'bool', default: true, doc: 'the training-side defence (peer credit within local limits, producer-first capped sampling); false only to measure attacks without it' },
