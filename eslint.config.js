@@ -12,7 +12,8 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.check.json'],
+        // The dashboard page is browser code (DOM types): its own project.
+        project: ['./tsconfig.check.json', './apps/dashboard/page/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname
       }
     },

@@ -136,3 +136,10 @@ export function positiveInt (flag: string, value: unknown): number {
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${String(value)}"`)
   return n
 }
+
+/** Parses a TCP port flag (0 = any free port) or throws a `UsageError` naming the flag. */
+export function portNumber (flag: string, value: unknown): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number 0–65535, got "${String(value)}"`)
+  return n
+}

@@ -4,6 +4,7 @@
  * without touching the others, as a real swarm would see it. `node` is the node's index in
  * the simulation.
  */
+import type { ViewEvent } from '@murmur/metrics'
 import type { EvalReport, RoundMetrics } from '@murmur/node'
 
 /** Child → parent. */
@@ -13,6 +14,8 @@ export type ChildMessage =
   | { type: 'round', node: number, metrics: RoundMetrics }
   | { type: 'finished', node: number, rounds: number, cpuSeconds?: number }
   | { type: 'fatal', node: number, message: string }
+  /** A dashboard change (with `murmur sim --dashboard`); the parent sets the node index. */
+  | { type: 'view', node: number, event: ViewEvent }
 
 /** Parent → child. */
 export type ParentMessage =

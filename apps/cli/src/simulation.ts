@@ -10,6 +10,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { ViewEvent } from '@murmur/metrics'
 import type { EvalReport, NodeConfig, RoundMetrics } from '@murmur/node'
 import { UsageError } from './errors.js'
 import { isChildMessage, type ChildMessage, type ParentMessage } from './ipc.js'
@@ -40,6 +41,8 @@ export interface SimulationInit {
   onLog?: (line: string) => void
   /** Each node's round metrics as they arrive. */
   onRound?: (node: number, metrics: RoundMetrics) => void
+  /** Dashboard changes from each node; when set, node processes stream them (sim-host `--view`). */
+  onView?: (node: number, event: ViewEvent) => void
   /** Called every `tickMs` with the live node states (for a summary table). */
   onTick?: (nodes: readonly SimNodeState[]) => void
   tickMs?: number
@@ -136,7 +139,7 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
   }
 
   const spawnProcess = (p: number): void => {
-    const child = fork(SIM_HOST, groups[p].map(i => `${i}=${configPaths[i]}`), {
+    const child = fork(SIM_HOST, [...(init.onView === undefined ? [] : ['--view']), ...groups[p].map(i => `${i}=${configPaths[i]}`)], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       execArgv: []
     })
@@ -204,6 +207,9 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
       case 'fatal':
         fatal = new Error(`node ${s.index}: ${msg.message}`)
         abort.abort()
+        break
+      case 'view':
+        init.onView?.(s.index, msg.event.type === 'node' ? { ...msg.event, view: { ...msg.event.view, index: s.index, restarts: s.restarts } } : { ...msg.event, node: s.index })
         break
     }
   }

@@ -52,13 +52,8 @@ export function byteCountingMetrics (counts: ByteCounts, gossipPrefix = '/meshsu
     const noop = noopMetric()
     const register = (): unknown => noop
     const metrics = {
-      trackMultiaddrConnection (maConn: MultiaddrConnection): void {
-        wrap(maConn, n => { counts.bytesIn += n }, n => { counts.bytesOut += n })
-      },
-      trackProtocolStream (stream: Stream): void {
-        if (stream.protocol?.startsWith(gossipPrefix) !== true) return
-        wrap(stream, n => { counts.gossipBytesIn += n }, n => { counts.gossipBytesOut += n })
-      },
+      trackMultiaddrConnection (maConn: MultiaddrConnection): void { countConnection(counts, maConn) },
+      trackProtocolStream (stream: Stream): void { countStream(counts, stream, gossipPrefix) },
       registerMetric: register,
       registerMetricGroup: register,
       registerCounter: register,
@@ -72,4 +67,25 @@ export function byteCountingMetrics (counts: ByteCounts, gossipPrefix = '/meshsu
     }
     return metrics as unknown as Metrics
   }
+}
+
+/** Layers byte counting into `counts` over another libp2p `metrics` factory (e.g. Prometheus metrics), which still sees every connection and stream. */
+export function withByteCounting<C> (inner: (components: C) => Metrics, counts: ByteCounts, gossipPrefix = '/meshsub/'): (components: C) => Metrics {
+  return components => {
+    const metrics = inner(components)
+    const trackConnection = metrics.trackMultiaddrConnection.bind(metrics)
+    const trackStream = metrics.trackProtocolStream.bind(metrics)
+    metrics.trackMultiaddrConnection = maConn => { countConnection(counts, maConn); trackConnection(maConn) }
+    metrics.trackProtocolStream = stream => { countStream(counts, stream, gossipPrefix); trackStream(stream) }
+    return metrics
+  }
+}
+
+function countConnection (counts: ByteCounts, maConn: MultiaddrConnection): void {
+  wrap(maConn, n => { counts.bytesIn += n }, n => { counts.bytesOut += n })
+}
+
+function countStream (counts: ByteCounts, stream: Stream, gossipPrefix: string): void {
+  if (stream.protocol?.startsWith(gossipPrefix) !== true) return
+  wrap(stream, n => { counts.gossipBytesIn += n }, n => { counts.gossipBytesOut += n })
 }

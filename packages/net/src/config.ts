@@ -1,7 +1,8 @@
 // SwarmHostInit (every field optional) → a validated, fully defaulted config.
 import { InvalidArgumentError, type Logger, noopLogger } from '@murmur/interface'
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, PROTOCOL_VERSION, type ResolvedTask, type TaskRef } from '@murmur/protocol'
-import type { PrivateKey } from '@libp2p/interface'
+import type { GossipsubOpts } from '@libp2p/gossipsub'
+import type { Metrics, PrivateKey } from '@libp2p/interface'
 import {
   DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
   DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS,
@@ -10,6 +11,17 @@ import {
 } from './constants.js'
 import type { JoinInit } from './join.js'
 import { checkSwarmKey } from './swarm-key.js'
+
+/** gossipsub's own metrics register (lodestar-style gauges, histograms and avg/min/max). */
+export type GossipsubMetricsRegister = NonNullable<GossipsubOpts['metricsRegister']>
+
+/** Instrumentation handed to libp2p and gossipsub (e.g. by @murmur/metrics); the host's byte counters keep working beside it. */
+export interface SwarmHostMetrics {
+  /** A libp2p `metrics` factory, e.g. `prometheusMetrics()` of @libp2p/prometheus-metrics. */
+  libp2p?: (components: Record<string, unknown>) => Metrics
+  /** gossipsub's metrics register; the rollout topic is labelled `rollouts`. */
+  gossipsub?: GossipsubMetricsRegister
+}
 
 /** Options of `createSwarmHost`. Every field but `resolveTask` is optional. */
 export interface SwarmHostInit {
@@ -100,6 +112,8 @@ export interface SwarmHostInit {
   now?: () => number
   /** Scoped logger. Default: silent. */
   logger?: Logger
+  /** Metrics for libp2p and gossipsub. Default: none (only the host's own counters). */
+  metrics?: SwarmHostMetrics
 }
 
 /** The resolved configuration. */
@@ -146,6 +160,7 @@ export interface SwarmHostConfig {
   readonly maxAgeMs?: number
   readonly now: () => number
   readonly logger: Logger
+  readonly metrics?: SwarmHostMetrics
 }
 
 /** The gossip topic of a swarm: `/murmur/<swarm-id>/rollouts/<protocol-version>`. */
@@ -230,6 +245,7 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     resolveTask: init.resolveTask,
     maxAgeMs,
     now: init.now ?? Date.now,
-    logger: init.logger ?? noopLogger('murmur:net')
+    logger: init.logger ?? noopLogger('murmur:net'),
+    metrics: init.metrics
   }
 }

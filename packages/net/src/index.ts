@@ -9,7 +9,7 @@ export {
   createSwarmHost, type SwarmHost, type SwarmHostEvents, type RolloutReceived, type PublishOptions, type PeerStats,
   type SwarmStats, type WaitForPeersOptions
 } from './host.js'
-export { resolveSwarmConfig, rolloutTopic, type SwarmHostInit, type SwarmHostConfig } from './config.js'
+export { resolveSwarmConfig, rolloutTopic, type SwarmHostInit, type SwarmHostConfig, type SwarmHostMetrics, type GossipsubMetricsRegister } from './config.js'
 export { loadOrCreateIdentity } from './identity.js'
 export { groupContentKey } from './replay-guard.js'
 export { generateSwarmKey, checkSwarmKey } from './swarm-key.js'

@@ -18,7 +18,7 @@ import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import type { Libp2pOptions } from 'libp2p'
-import { byteCountingMetrics, type ByteCounts } from './byte-counter.js'
+import { byteCountingMetrics, withByteCounting, type ByteCounts } from './byte-counter.js'
 import { publicAddressesOnly, publicOnlyGater } from './address-filter.js'
 import type { SwarmHostConfig } from './config.js'
 import { MAX_RPC_FRAME_BYTES, SCORE_THRESHOLDS } from './constants.js'
@@ -126,14 +126,16 @@ export function libp2pOptions (
       // Large groups make IDONTWANT worth it: mesh peers that already have a group skip it.
       idontwantMinDataSize: 512,
       scoreParams: peerScoreParams({ topic: config.topic, penalty, ipColocationWeight: config.ipColocationWeight }),
-      scoreThresholds: SCORE_THRESHOLDS
+      scoreThresholds: SCORE_THRESHOLDS,
+      // gossipsub only reports its own metrics when given both a register and topic labels.
+      ...(config.metrics?.gossipsub === undefined ? {} : { metricsRegister: config.metrics.gossipsub, metricsTopicStrToLabel: new Map([[config.topic, 'rollouts']]) })
     })
   }
   return {
     ...base,
     // Public-only dialling (base) and the dial-out reservation against eclipse (inbound).
     connectionGater: { ...base.connectionGater, ...outboundReservingGater(config.maxConnections, config.reservedOutbound, inboundConnections) },
-    metrics: byteCountingMetrics(counts),
+    metrics: config.metrics?.libp2p === undefined ? byteCountingMetrics(counts) : withByteCounting(config.metrics.libp2p, counts),
     services: services as unknown as Libp2pOptions<SwarmServices>['services']
   }
 }

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
 import type { Logger } from '@murmur/interface'
-import { createSwarmHost, watchHostStatus, type SwarmHost } from '@murmur/net'
+import { createSwarmHost, watchHostStatus, type SwarmHost, type SwarmHostMetrics } from '@murmur/net'
 import { chatTemplate, modelIdOf, type ChatTemplate, type ModelConfig, type Policy } from '@murmur/policy'
 import { nodeStore } from '@murmur/store'
 import { resolveTask } from '@murmur/tasks'
@@ -22,6 +22,8 @@ import { translateStartupError } from './startup-errors.js'
 export interface CreateComponentsOptions {
   logger: Logger
   needsRewardModel: boolean
+  /** Metrics for libp2p and gossipsub (none by default). */
+  netMetrics?: SwarmHostMetrics
   /** The node shares its process with other nodes (see `SwarmNodeInit.sharedProcess`). */
   sharedProcess?: boolean
 }
@@ -149,7 +151,8 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
       gossip: { heartbeatMs: config.net.heartbeatMs },
       rateLimit: { groupsPerSecond: config.net.groupsPerSecond },
       resolveTask,
-      logger: log.child('net')
+      logger: log.child('net'),
+      metrics: options.netMetrics
     })
     const h = host
     swarm = {
@@ -161,7 +164,12 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
       async dial (addrs, o) {
         await Promise.allSettled(addrs.map(async a => { await h.dial(a, o) }))
       },
-      onStatus (handler) { watchHostStatus(h, handler) }
+      onStatus (handler) { watchHostStatus(h, handler) },
+      stats: () => ({
+        meshPeers: h.libp2p?.services.pubsub.getMeshPeers(h.topic).length ?? 0,
+        connections: h.libp2p?.getConnections().length ?? 0,
+        net: h.stats()
+      })
     }
   }
 

@@ -5,14 +5,14 @@
  */
 export * from './config/index.js'
 export { InvalidConfigError, ConfigFileError, RoundFailedError, NoCheckpointError } from './errors.js'
-export type { RoundMetrics } from './metrics.js'
-export type { PolicyPort, TrainerPort, RewardModelPort, SwarmPort, PolicyCompletion, PolicyGenerateOptions, TrainGroup, TrainerStepStats, TrainerSnapshot, ReceivedGroup, PublishOptions, SwarmNodeComponents, NetStatus } from './ports.js'
+export type { RoundMetrics, PeerGroupUse } from './metrics.js'
+export type { PolicyPort, TrainerPort, RewardModelPort, SwarmPort, PolicyCompletion, PolicyGenerateOptions, TrainGroup, TrainerStepStats, TrainerSnapshot, ReceivedGroup, PublishOptions, SwarmNodeComponents, NetStatus, SwarmPortStats } from './ports.js'
 export { peerGroups, DEFAULT_TRUST, type PeerGroups, type PeerGroup, type PeerGroupsComponents, type PeerSampleOptions } from './receive.js'
 export { runRound, type RoundComponents, type RoundState } from './round.js'
 export { producerTrust, agreement, PRIOR, type ProducerTrust, type TrustSettings, type GroupObservation, type ProducerRecord } from './producer-trust.js'
 export { admissible, peerCredit, type LocalLimits } from './peer-credit.js'
 export { createAttack, attackCompletions, ATTACK_STRATEGIES, ATTACK_MARKER, type Attack, type AttackStrategy, type AttackInit } from './attack.js'
-export { createSwarmNode, type SwarmNode, type SwarmNodeInit, type SwarmNodeInfo, type SwarmNodeEvents } from './node.js'
+export { createSwarmNode, type SwarmNode, type SwarmNodeInit, type SwarmNodeInfo, type SwarmNodeEvents, type SwarmNodeStats } from './node.js'
 export { taskMixFromConfig, heldOutTasks, evaluateHeldOut, evaluateModel, type HeldOutResult, type HeldOutOptions, type EvaluateModelOptions } from './held-out.js'
 export { loadModelSource, exportModel, openPolicy, type ModelSource } from './model.js'
 export {

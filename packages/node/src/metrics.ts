@@ -1,3 +1,13 @@
+/** One peer group used in training: its producer and its age when used. */
+export interface PeerGroupUse {
+  /** Peer id of the producer (the signed origin). */
+  producer: string
+  /** Seconds since the group arrived (absent for groups restored from the pool after a restart). */
+  ageSeconds?: number
+  /** This node's round minus the producer's round when it made the group. */
+  ageRounds: number
+}
+
 /** What a node reports after each round (also persisted in the metrics history). */
 export interface RoundMetrics {
   /** Round number, from 0. */
@@ -41,6 +51,10 @@ export interface RoundMetrics {
   received: number
   /** Completions generated this round (the cost side of "reward per rollout"). */
   rollouts: number
+  /** Completion tokens generated this round (local tokenizer). */
+  generatedTokens: number
+  /** The peer groups in the training batch: who produced each and how old it was when used. */
+  peerGroupsFrom: PeerGroupUse[]
   /** This node's policy version (optimizer steps) when it generated this round's groups. */
   policyVersion: number
   /** Training statistics (NaN when no step ran). */

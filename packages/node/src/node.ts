@@ -4,12 +4,14 @@
  */
 import { NotStartedError, TypedEventEmitter, noopLogger, type AbortOptions, type Logger } from '@murmur/interface'
 import { resolveRewardsConfig, validateHeroState, type RewardsConfig } from '@murmur/rewards'
+import type { SwarmHostMetrics } from '@murmur/net'
+import type { PoolStats } from '@murmur/store'
 import type { CurriculumState } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
 import { evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
 import type { RoundMetrics } from './metrics.js'
-import type { NetStatus, SwarmNodeComponents } from './ports.js'
+import type { NetStatus, SwarmNodeComponents, SwarmPortStats } from './ports.js'
 import { createAttack } from './attack.js'
 import { producerTrust } from './producer-trust.js'
 import { peerGroups, type PeerGroups } from './receive.js'
@@ -23,6 +25,17 @@ export interface SwarmNodeEvents extends Record<string, unknown> {
   'checkpoint:saved': { round: number, ms: number }
   /** Joined, join failed (with a diagnosis), reachability, DCUtR upgrade, first peer group. */
   'net:status': NetStatus
+  /** A peer group passed validation and entered the pool. */
+  'group:received': { from: string, round: number, family: string }
+}
+
+/** A node's observable state between rounds (metrics, dashboard). */
+export interface SwarmNodeStats {
+  /** Swarm peers subscribed to the rollout topic. */
+  peers: number
+  pool: PoolStats
+  /** Absent when networking is off. */
+  swarm: SwarmPortStats | undefined
 }
 
 /** Identity and position of a started node. */
@@ -54,6 +67,8 @@ export interface SwarmNode {
   peerCount(): number
   /** Dials peers (used by the simulator to introduce late joiners). */
   dial(addrs: string[], options?: AbortOptions): Promise<void>
+  /** Pool and network counters, read when metrics are scraped (requires a started node). */
+  stats(): SwarmNodeStats
 }
 
 /** Options of `createSwarmNode`. */
@@ -63,6 +78,8 @@ export interface SwarmNodeInit {
   components?: SwarmNodeComponents
   /** Wall clock; default `Date.now`. */
   now?: () => number
+  /** Metrics handed to libp2p and gossipsub when the components are built from the config. */
+  netMetrics?: SwarmHostMetrics
   /**
    * This node shares its process with other nodes (`murmur sim --nodes-per-process`): its
    * trainer runs onnxruntime on the calling thread (no worker isolate per session; the process's
@@ -78,7 +95,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   const now = init.now ?? Date.now
   const rewardsConfig: RewardsConfig = toRewardsConfig(config)
   const sampler = wrapConfigError('taskMix', () => createNodeSampler(config))
-  const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig), sharedProcess: init.sharedProcess })
+  const components = init.components ?? await (await import('./components.js')).createComponents(config, { logger: log, needsRewardModel: needsRewardModel(rewardsConfig), sharedProcess: init.sharedProcess, netMetrics: init.netMetrics })
   // The store opens in start(): the receive step is built there, over its pool.
   let peers: PeerGroups | undefined
   const events = new TypedEventEmitter<SwarmNodeEvents>()
@@ -129,6 +146,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
           receiver.receive(received).then(inserted => {
             if (!inserted) return
             state.receivedSinceLastRound++
+            events.emit('group:received', { from: received.from, round: received.group.round, family: received.group.task.family })
             peerClock.observe(received.from, received.group.policyVersion ?? 0)
           }, (err: unknown) => { log.error('pool insert failed', err) })
         })
@@ -215,6 +233,10 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
     async dial (addrs, options = {}) {
       ensureStarted()
       await components.swarm?.dial(addrs, options)
+    },
+    stats () {
+      ensureStarted()
+      return { peers: components.swarm?.peerCount() ?? 0, pool: components.store.pool.stats(), swarm: components.swarm?.stats?.() }
     }
   }
   return node

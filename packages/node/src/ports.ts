@@ -6,6 +6,7 @@
  */
 import type { HostStatus } from '@murmur/net'
 import type { AbortOptions } from '@murmur/interface'
+import type { SwarmStats } from '@murmur/net'
 import type { ResolvedTask, RolloutGroup } from '@murmur/protocol'
 import type { NodeStore } from '@murmur/store'
 
@@ -128,6 +129,18 @@ export interface SwarmPort {
   dial(addrs: string[], options?: AbortOptions): Promise<void>
   /** Registers a listener of network status changes (joined, join failed with a diagnosis, reachability, DCUtR upgrades). */
   onStatus?(handler: (status: NetStatus) => void): void
+  /** Network counters for observation (metrics, dashboard); never read by the round. */
+  stats?(): SwarmPortStats
+}
+
+/** What the swarm reports for observation. */
+export interface SwarmPortStats {
+  /** Peers in this node's gossip mesh for the rollout topic. */
+  meshPeers: number
+  /** Open libp2p connections. */
+  connections: number
+  /** The host's counters (verdicts per neighbour and by reason, bytes). */
+  net: SwarmStats
 }
 
 /** A network status change worth telling the operator about (see @murmur/net's watchHostStatus). */

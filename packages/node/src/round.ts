@@ -10,7 +10,7 @@ import { isDegenerate, shapeRewards, type HeroState, type RewardsConfig } from '
 import { createRng, hashSeeds, isHeldOut, resolveTask, verify, type ResolvedTask, type TaskSampler } from '@murmur/tasks'
 import { ATTACK_MARKER, type Attack } from './attack.js'
 import type { NodeConfig } from './config/index.js'
-import type { RoundMetrics } from './metrics.js'
+import type { PeerGroupUse, RoundMetrics } from './metrics.js'
 import { weighPeerGroups, type PeerBatchGroup } from './peer-weights.js'
 import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort, TrainGroup } from './ports.js'
 import type { PeerGroups } from './receive.js'
@@ -184,6 +184,8 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     published,
     received: state.receivedSinceLastRound,
     rollouts: local.reduce((a, g) => a + g.completions.length, 0),
+    generatedTokens: generated.reduce((a, group) => a + group.reduce((b, x) => b + x.tokens, 0), 0),
+    peerGroupsFrom: peerPick.used,
     policyVersion,
     loss: stats.loss,
     gradNorm: stats.gradNorm,
@@ -202,13 +204,13 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
  * per-producer cap (receive.ts, producer-trust.ts).
  * Used groups leave the pool so a peer group is trained on once.
  */
-async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortSignal | undefined): Promise<{ groups: ScoredGroup[], available: number, zeroAdvantage: number, stale: number }> {
+async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortSignal | undefined): Promise<{ groups: ScoredGroup[], available: number, zeroAdvantage: number, stale: number , used: PeerGroupUse[] }> {
   const j = c.config.peerGroups
   // Pool hygiene first: groups more than S policy versions behind their producer's newest go.
   const clock = c.peerClock
   const stale = clock === undefined ? 0 : await c.peers.evict(meta => clock.age(meta.producer, meta.round) > c.config.pool.maxStaleness, { signal })
   const available = c.peers.available()
-  if (j === 0 || available === 0) return { groups: [], available, zeroAdvantage: 0, stale }
+  if (j === 0 || available === 0) return { groups: [], available, zeroAdvantage: 0, stale, used: [] }
   const rng = createRng(hashSeeds(c.config.seed, round, TAG_PEERS))
   // Oversample candidates: most zero-advantage groups are dropped below.
   const sampled = await c.peers.sample(Math.min(available, 4 * j + 8), { rng, signal })
@@ -218,7 +220,13 @@ async function pickPeerGroups (c: RoundComponents, round: number, signal: AbortS
   const qualifying = candidates.filter(x => !isDegenerate(x.verifier)).length
   const unusable = sampled.filter(p => isHeldOut(p.task) || isDegenerate(p.verifier))
   await c.peers.consume([...picked, ...unusable].map(p => p.id), { signal })
+  const now = c.now()
   return {
+    used: picked.map(p => ({
+      producer: p.producer,
+      ...(p.receivedAt === undefined ? {} : { ageSeconds: Math.max(0, now - p.receivedAt) / 1000 }),
+      ageRounds: round - p.group.round
+    })),
     groups: picked.map(p => ({
       task: p.task,
       completions: [...p.group.completions],

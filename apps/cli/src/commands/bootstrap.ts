@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { createBootstrapServer, DEFAULT_HTTP_PORT } from '@murmur/bootstrap'
+import { createNodeMetrics } from '@murmur/metrics'
 import { createLogger, scopeMatcher } from '@murmur/interface'
 import { DEFAULT_BOOTSTRAP_LISTEN, DEFAULT_RELAY_LIMITS, loadSwarmFile } from '@murmur/net'
 import { parseCommandArgs, formatHelp, positiveInt, type FlagSpec } from '../args.js'
@@ -47,7 +48,10 @@ export async function bootstrapCommand (argv: string[], ctx: CommandContext): Pr
     enabled: scopeMatcher(process.env.MURMUR_DEBUG ?? (ctx.verbose ? 'murmur*' : '')),
     write: line => { ctx.err(line) }
   })
+  // /metrics: this process's metrics (CPU, memory, event loop) in a registry of its own.
+  const metrics = await createNodeMetrics({ libp2p: false, gossipsub: false })
   const server = createBootstrapServer({
+    metricsHandler: async () => ({ body: await metrics.render(), contentType: metrics.contentType }),
     swarmId: (args.flags['swarm-id'] as string | undefined) ?? swarm?.id ?? 'murmur-local',
     dataDir: args.flags['data-dir'] as string,
     listen: list(args.flags.listen),

@@ -9,6 +9,7 @@ import { createSwarmNode, resolveConfig, loadConfigFile, type NodeConfig } from 
 import { createLogger, scopeMatcher } from '@murmur/interface'
 import { loadSwarmFile } from '@murmur/net'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
+import { DASHBOARD_FLAGS, dashboardOptions, nodeMetricsFor, observeNode, type NodeObservation } from '../observe.js'
 import { supervise } from '../supervisor.js'
 import { mergeConfigLayers, swarmConfigLayer } from '../swarm-config.js'
 import { fmt } from '../table.js'
@@ -17,7 +18,8 @@ import type { CommandContext } from './context.js'
 const FLAGS: Record<string, FlagSpec> = {
   eval: { type: 'boolean', doc: 'evaluate held-out accuracy before the first and after the last round', default: true },
   swarm: { type: 'string', doc: 'swarm file: join the swarm it describes (id, bootstrap peers and URLs, model, task mix, key)' },
-  supervise: { type: 'boolean', doc: 'restart the node after a crash (default: on with --swarm; --no-supervise turns it off)' }
+  supervise: { type: 'boolean', doc: 'restart the node after a crash (default: on with --swarm; --no-supervise turns it off)' },
+  ...DASHBOARD_FLAGS
 }
 const USAGE = 'murmur node [--swarm swarm.json] [--config file.json] [config flags]'
 /** The CLI entry point, which the supervisor re-runs as its child. */
@@ -72,9 +74,11 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   let node: Awaited<ReturnType<typeof createSwarmNode>> | undefined
+  let observation: NodeObservation | undefined
 
   try {
-    node = await createSwarmNode(config, { logger })
+    const metrics = await nodeMetricsFor(config)
+    node = await createSwarmNode(config, { logger, netMetrics: metrics?.netMetrics })
     node.events.on('net:status', ({ detail }) => {
       if (json) report({ type: 'net', ...detail })
       else ctx.err(`net: ${detail.message}`)
@@ -82,15 +86,18 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
     if (abort.signal.aborted) return
     await node.start()
     const info = node.info()
+    observation = await observeNode(node, config, { metrics, dashboard: dashboardOptions(args.flags) })
     if (!json) {
       ctx.err(`node ${info.peerId} listening on ${info.addrs.join(', ') || '(networking off)'}; onnxruntime on ${info.device}`)
       ctx.err(`resolved config: ${JSON.stringify(config)}`)
       if (info.resumed) ctx.err(`resumed from checkpoint; next round ${info.nextRound}`)
     }
+    for (const line of observation.lines) ctx.err(line)
     report({ type: 'ready', peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed, device: info.device })
     const doEval = args.flags.eval !== false
     if (doEval && !info.resumed) {
       const { accuracy } = await node.evaluate({ signal: abort.signal })
+      observation.recordEval(info.nextRound, accuracy)
       report({ type: 'eval', phase: 'start', round: info.nextRound, accuracy })
       if (!json) ctx.err(`held-out accuracy before training: ${fmt(accuracy)}`)
     }
@@ -104,6 +111,7 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
     const rounds = await node.run({ signal: abort.signal })
     if (doEval && !abort.signal.aborted) {
       const { accuracy } = await node.evaluate({ signal: abort.signal })
+      observation.recordEval(info.nextRound + rounds, accuracy)
       report({ type: 'eval', phase: 'end', round: info.nextRound + rounds, accuracy })
       if (!json) ctx.err(`held-out accuracy after training: ${fmt(accuracy)}`)
     }
@@ -113,6 +121,7 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
     if (abort.signal.aborted && isAbort(err)) return
     throw err
   } finally {
+    await observation?.stop()
     await node?.stop()
     if (stopSignal !== undefined) ctx.err(`murmur: stopped by ${stopSignal}; the next start with this data directory resumes from its last checkpoint`)
     process.off('SIGINT', onSignal)

@@ -10,6 +10,9 @@ import { parseCommandArgs, formatHelp, positiveInt, type FlagSpec } from '../arg
 import { UsageError } from '../errors.js'
 import { runSimulation, type SimNodeReport, type SimNodeState } from '../simulation.js'
 import { renderTable, fmt } from '../table.js'
+import { createSwarmState, startDashboard, type SwarmState } from '@murmur/dashboard'
+import { isLoopback, TOKEN_FILE, type ObserveServer, type ViewEvent } from '@murmur/metrics'
+import { DASHBOARD_FLAGS, dashboardOptions, tokenFor } from '../observe.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -21,7 +24,8 @@ const FLAGS: Record<string, FlagSpec> = {
   vary: { type: 'string', doc: 'per-node values, cycled over nodes: key=v1|v2|…;key2=… (e.g. "peerGroups=0|4")' },
   overrides: { type: 'string', doc: 'JSON file: an array of per-node partial configs (index i applies to node i)' },
   restart: { type: 'boolean', doc: 'restart a node process that dies (default true; --no-restart to disable)', default: true },
-  'refresh-ms': { type: 'string', doc: 'live table refresh interval', default: '3000' }
+  'refresh-ms': { type: 'string', doc: 'live table refresh interval', default: '3000' },
+  ...DASHBOARD_FLAGS
 }
 
 const USAGE = 'murmur sim [--nodes N] [--rounds R] [--json] [config flags applied to every node]'
@@ -41,7 +45,7 @@ export async function simConfigs (options: { nodes: number, rounds: number, dir:
     file: options.file,
     env: process.env,
     flags: options.flags,
-    overrides: { seed: base.seed + 1000 * (i + 1), ...loopback, ...options.perNode[i], dataDir: join(options.dir, `node-${i}`), rounds: options.rounds, ...extra }
+    overrides: { seed: base.seed + 1000 * (i + 1), ...loopback, ...options.perNode[i], dataDir: join(options.dir, `node-${i}`), rounds: options.rounds, ...metricsPort(base, i), ...extra }
   })
   const configs = Array.from({ length: options.nodes }, (_, i) => make(i, {}))
   // Heterogeneous task mixes: every node is scored on one held-out set, over the union of families.
@@ -72,6 +76,9 @@ export async function simCommand (argv: string[], ctx: CommandContext): Promise<
   process.once('SIGTERM', onSignal)
   let printedLines = 0
   if (!json) ctx.err(`murmur sim: ${nodes} nodes × ${rounds} rounds in ${dir}, ${nodesPerProcess} per process (I/J = ${configs[0].localGroups}/${configs[0].peerGroups}, G = ${configs[0].groupSize}, shaper ${configs[0].rewards.shaper})`)
+  if (!json && configs[0].metrics.port > 0) ctx.err(`metrics: node i serves /metrics on ${configs[0].metrics.host}:${configs[0].metrics.port}+i`)
+  const dashboard = await simDashboard(dashboardOptions(args.flags), nodes, dir)
+  if (dashboard !== undefined) ctx.err(dashboard.line)
   try {
     const { report } = await runSimulation({
       configs,
@@ -84,6 +91,7 @@ export async function simCommand (argv: string[], ctx: CommandContext): Promise<
       tickMs,
       onLog: line => { if (!json) ctx.err(line) },
       onRound: (node, metrics) => { if (json) ctx.out(JSON.stringify({ node, ...metrics })) },
+      ...(dashboard === undefined ? {} : { onView: (node: number, event: ViewEvent) => { dashboard.state.apply({ ...event, node }) } }),
       onTick: states => {
         if (json) return
         const text = liveTable(states)
@@ -116,7 +124,18 @@ export async function simCommand (argv: string[], ctx: CommandContext): Promise<
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    await dashboard?.server.stop()
   }
+}
+
+/** The swarm's dashboard, served by the sim process (token, if any, in the sim directory). */
+async function simDashboard (options: { host: string, port: number } | undefined, nodes: number, dir: string): Promise<{ state: SwarmState, server: ObserveServer, line: string } | undefined> {
+  if (options === undefined) return undefined
+  // The simulation directory is wiped at start unless resuming: keep the token beside it.
+  const state = createSwarmState({ title: `murmur sim: ${nodes} nodes` })
+  const tokenDir = `${dir}.observe`
+  const server = await startDashboard({ state, host: options.host, port: options.port, token: await tokenFor(options.host, tokenDir) })
+  return { state, server, line: `dashboard: ${server.url}/${isLoopback(options.host) ? '' : ` (token: ${join(tokenDir, TOKEN_FILE)})`}` }
 }
 
 function liveTable (states: readonly SimNodeState[]): string {
@@ -188,3 +207,7 @@ function coerce (raw: string): unknown {
   return raw
 }
 
+/** `--metrics-port P`: node i serves its /metrics on P + i. */
+function metricsPort (base: NodeConfig, i: number): { metrics?: { port: number } } {
+  return base.metrics.port > 0 ? { metrics: { port: base.metrics.port + i } } : {}
+}

@@ -76,7 +76,7 @@ export interface NodeConfig {
     readonly aggregation: Aggregation
   }
   readonly curriculum: { readonly enabled: boolean, readonly low: number, readonly high: number, readonly window: number }
-  readonly metrics: { readonly keep: number }
+  readonly metrics: { readonly keep: number, readonly port: number, readonly host: string }
   readonly checkpoint: { readonly every: number, readonly keep: number }
   readonly eval: { readonly every: number, readonly tasks: number, readonly taskMix: Readonly<Record<string, number>>, readonly samples: number }
   readonly trust: { readonly enabled: boolean, readonly rate: number, readonly floor: number, readonly maxShare: number }

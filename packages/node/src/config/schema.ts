@@ -117,5 +117,9 @@ export const NODE_CONFIG_SCHEMA = {
 
   // Experiments only (murmur experiment adversarial): replaces this node's publish step by an attack.
   'adversary.strategy': { kind: 'string', default: 'none', choices: ATTACK_STRATEGIES, doc: 'experiments only: none (honest), wrong, marker, long — what this node publishes instead of its own groups' },
-  'adversary.groupsPerRound': { kind: 'int', default: 0, min: 0, max: 4096, doc: 'experiments only: groups an adversary publishes per round (0 = as many as its local groups)' }
+  'adversary.groupsPerRound': { kind: 'int', default: 0, min: 0, max: 4096, doc: 'experiments only: groups an adversary publishes per round (0 = as many as its local groups)' },
+
+  // Off by default; loopback unless told otherwise (anything else needs the token in dataDir/observe.token).
+  'metrics.port': { kind: 'int', default: 0, min: 0, max: 65535, doc: 'serve Prometheus /metrics on this port (0 = off)' },
+  'metrics.host': { kind: 'string', default: '127.0.0.1', doc: 'address /metrics binds to (beyond loopback a token is required)' }
 } as const satisfies Schema
