@@ -85,18 +85,7 @@ export async function readModelFolder (dir: string, options: AbortOptions = {}):
   const configJson = await readFolderJson(dir, MODEL_FOLDER_FILES.config)
   const config = configFromJson(configJson)
   throwIfAborted(options.signal)
-  const tokJson = await readFolderJson(dir, MODEL_FOLDER_FILES.tokenizer)
-  const tokConfig = await readFolderJson(dir, MODEL_FOLDER_FILES.tokenizerConfig, true)
-  let tokenizer: Tokenizer
-  try {
-    tokenizer = tokenizerFromFiles(tokJson, tokConfig)
-  } catch (err) {
-    if (err instanceof TokenizerError) throw new InvalidModelFolderError(MODEL_FOLDER_FILES.tokenizer, 'bad-tokenizer', err.message, { cause: err })
-    throw err
-  }
-  if (tokenizer.vocabSize > config.vocabSize) {
-    throw new InvalidModelFolderError(MODEL_FOLDER_FILES.tokenizer, 'vocab-mismatch', `the tokenizer has ${tokenizer.vocabSize} ids but config.json vocab_size is ${config.vocabSize}`)
-  }
+  const { tokenizer } = await readFolderTokenizer(dir, config.vocabSize)
   const bytes = await readFolderBytes(dir, MODEL_FOLDER_FILES.weights)
   throwIfAborted(options.signal)
   const loaded = weightsFromSafetensors(bytes, MODEL_FOLDER_FILES.weights, config)
@@ -127,6 +116,23 @@ export async function loadPolicy (source: string | ModelFolder, init: Omit<Polic
   else if (source.endsWith('.safetensors') && (await stat(source).catch(() => undefined))?.isFile() === true) folder = await readCheckpointFile(source)
   else folder = await readModelFolder(source)
   return await createPolicy({ ...init, config: folder.config, weights: folder.weights, tokenizer: folder.tokenizer, step: init.step ?? folder.step })
+}
+
+/** Reads a folder's `tokenizer.json` (+ optional `tokenizer_config.json`, also returned) and checks it fits `vocabSize`. */
+export async function readFolderTokenizer (dir: string, vocabSize: number): Promise<{ tokenizer: Tokenizer, tokenizerConfig: Record<string, unknown> }> {
+  const tokJson = await readFolderJson(dir, MODEL_FOLDER_FILES.tokenizer)
+  const tokConfig = await readFolderJson(dir, MODEL_FOLDER_FILES.tokenizerConfig, true)
+  let tokenizer: Tokenizer
+  try {
+    tokenizer = tokenizerFromFiles(tokJson, tokConfig)
+  } catch (err) {
+    if (err instanceof TokenizerError) throw new InvalidModelFolderError(MODEL_FOLDER_FILES.tokenizer, 'bad-tokenizer', err.message, { cause: err })
+    throw err
+  }
+  if (tokenizer.vocabSize > vocabSize) {
+    throw new InvalidModelFolderError(MODEL_FOLDER_FILES.tokenizer, 'vocab-mismatch', `the tokenizer has ${tokenizer.vocabSize} ids but config.json vocab_size is ${vocabSize}`)
+  }
+  return { tokenizer, tokenizerConfig: tokConfig }
 }
 
 function configFromJson (j: Record<string, unknown>): GptConfig {

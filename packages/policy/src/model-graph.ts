@@ -130,13 +130,9 @@ export function gptTrunk (b: GraphBuilder, config: GptConfig, params: GptParams,
           q = b.scope('q', () => applyRotary(b, q, rotary))
           k = b.scope('k', () => applyRotary(b, k, rotary))
         }
-        const past = inputs.past?.[l]
-        if (past !== undefined) {
-          const total = inputs.totalDim ?? 'total_sequence_length'
-          k = b.concat([past.key, k], 2, total)
-          v = b.concat([past.value, v], 2, total)
-        }
-        present.push({ key: k, value: v })
+        const kv = appendPast(b, inputs, l, k, v, present)
+        k = kv.key
+        v = kv.value
         const scores = b.mul(b.matmul(q, b.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(hd))
         const probs = b.softmax(allowed === undefined ? b.add(scores, causalBias as Value) : b.where(allowed, scores, MASK_VALUE), -1)
         const y = b.reshape(b.transpose(b.matmul(probs, v), [0, 2, 1, 3]), [-1, d])
@@ -174,28 +170,34 @@ export function attentionAllowed (b: GraphBuilder, inputs: GptForwardInputs): Va
   return b.and(b.unsqueeze(causal, [0, 1]), real)
 }
 
-interface RotaryTables { cos: Value, sin: Value }
+/** Per-token rotary cos/sin tables, [batch, 1, seq, hd/2] each. */
+export interface RotaryTables { cos: Value, sin: Value }
 
 /** cos/sin of position·θ^(−2i/hd) in `dtype`, gathered per token: [batch, 1, seq, hd/2] each. */
 function rotaryTables (b: GraphBuilder, c: GptConfig, positionIds: Value, dtype: 'float32' | 'float64'): RotaryTables {
   const hd = headDim(c)
-  const half = hd / 2
-  const cos = new Float64Array(c.nCtx * half)
-  const sin = new Float64Array(c.nCtx * half)
-  for (let pos = 0; pos < c.nCtx; pos++) {
+  const invFreq = Float64Array.from({ length: hd / 2 }, (_, i) => c.ropeTheta ** (-2 * i / hd))
+  return rotaryTablesFrom(b, c.nCtx, invFreq, 1, positionIds, dtype)
+}
+
+/** cos/sin of position·invFreq[i], times `attentionFactor`, for positions 0…nCtx−1, gathered at `positionIds`. */
+export function rotaryTablesFrom (b: GraphBuilder, nCtx: number, invFreq: ArrayLike<number>, attentionFactor: number, positionIds: Value, dtype: 'float32' | 'float64'): RotaryTables {
+  const half = invFreq.length
+  const cos = new Float64Array(nCtx * half)
+  const sin = new Float64Array(nCtx * half)
+  for (let pos = 0; pos < nCtx; pos++) {
     for (let i = 0; i < half; i++) {
-      const angle = pos * c.ropeTheta ** (-2 * i / hd)
-      cos[pos * half + i] = Math.cos(angle)
-      sin[pos * half + i] = Math.sin(angle)
+      cos[pos * half + i] = Math.cos(pos * invFreq[i]) * attentionFactor
+      sin[pos * half + i] = Math.sin(pos * invFreq[i]) * attentionFactor
     }
   }
   const table = (data: Float64Array, name: string): Value =>
-    b.unsqueeze(b.gather(b.constant(tensor(dtype, [c.nCtx, half], dtype === 'float32' ? Float32Array.from(data) : data), name), positionIds, 0), [1])
+    b.unsqueeze(b.gather(b.constant(tensor(dtype, [nCtx, half], dtype === 'float32' ? Float32Array.from(data) : data), name), positionIds, 0), [1])
   return { cos: table(cos, 'cos'), sin: table(sin, 'sin') }
 }
 
-/** Rotates pairs (i, i + hd/2) of `x` [batch, heads, seq, hd]. */
-function applyRotary (b: GraphBuilder, x: Value, t: RotaryTables): Value {
+/** Rotates pairs (i, i + hd/2) of `x` [batch, heads, seq, hd] (transformers' `rotate_half`). */
+export function applyRotary (b: GraphBuilder, x: Value, t: RotaryTables): Value {
   const [x1, x2] = b.split(x, -1, 2)
   return b.concat([b.sub(b.mul(x1, t.cos), b.mul(x2, t.sin)), b.add(b.mul(x2, t.cos), b.mul(x1, t.sin))], -1)
 }
@@ -215,22 +217,42 @@ export interface DecodeModelOptions {
 export function buildDecodeModel (config: GptConfig, weights: Weights, options: DecodeModelOptions = {}): Uint8Array {
   const b = graphBuilder({ name: 'murmur-gpt', opset: OPSET, paramsAs: options.paramsAs ?? 'initializer' })
   const hd = headDim(config)
-  const inputIds = b.input('input_ids', 'int64', ['batch_size', 'sequence_length'])
-  const attentionMask = b.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length'])
-  const positionIds = b.input('position_ids', 'int64', ['batch_size', 'sequence_length'])
-  const past: KvPair[] = []
-  for (let i = 0; i < config.nLayer; i++) {
-    past.push({
-      key: b.input(`past_key_values.${i}.key`, 'float32', ['batch_size', config.nHead, 'past_sequence_length', hd]),
-      value: b.input(`past_key_values.${i}.value`, 'float32', ['batch_size', config.nHead, 'past_sequence_length', hd])
-    })
-  }
+  const { inputIds, attentionMask, positionIds, past } = decodeGraphInputs(b, config.nLayer, config.nHead, hd)
   const params = declareGptParams(b, config, weights)
   const out = buildGptForward(b, config, params, { inputIds, positionIds, attentionMask, past })
+  return decodeGraphProto(b, out)
+}
+
+/** Prepends layer `l`'s cached keys/values (if any) to this step's and records the result as its `present`. */
+export function appendPast (b: GraphBuilder, inputs: GptForwardInputs, l: number, k: Value, v: Value, present: KvPair[]): KvPair {
+  const past = inputs.past?.[l]
+  const total = inputs.totalDim ?? 'total_sequence_length'
+  const kv = past === undefined ? { key: k, value: v } : { key: b.concat([past.key, k], 2, total), value: b.concat([past.value, v], 2, total) }
+  present.push(kv)
+  return kv
+}
+
+/** Names a forward's outputs as Hugging Face decoders do (`logits`, `present.{i}.key|value`) and serializes the graph. */
+export function decodeGraphProto (b: GraphBuilder, out: GptForwardOutputs): ReturnType<GraphBuilder['toModelProto']> {
   b.output('logits', out.logits)
   out.present.forEach((kv, i) => {
     b.output(`present.${i}.key`, kv.key)
     b.output(`present.${i}.value`, kv.value)
   })
   return b.toModelProto()
+}
+
+/** The Hugging Face decoder inputs: ids, mask, positions and each layer's `past_key_values` [batch_size, kvHeads, past_sequence_length, headDim]. */
+export function decodeGraphInputs (b: GraphBuilder, nLayer: number, kvHeads: number, headDim: number): Pick<GptForwardInputs, 'inputIds' | 'attentionMask' | 'positionIds'> & { past: KvPair[] } {
+  const inputIds = b.input('input_ids', 'int64', ['batch_size', 'sequence_length'])
+  const attentionMask = b.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length'])
+  const positionIds = b.input('position_ids', 'int64', ['batch_size', 'sequence_length'])
+  const past: KvPair[] = []
+  for (let i = 0; i < nLayer; i++) {
+    past.push({
+      key: b.input(`past_key_values.${i}.key`, 'float32', ['batch_size', kvHeads, 'past_sequence_length', headDim]),
+      value: b.input(`past_key_values.${i}.value`, 'float32', ['batch_size', kvHeads, 'past_sequence_length', headDim])
+    })
+  }
+  return { inputIds, attentionMask, positionIds, past }
 }

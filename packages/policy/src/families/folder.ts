@@ -6,10 +6,9 @@
  */
 import { type AbortOptions, throwIfAborted } from '@murmur/interface'
 import { MODEL_FOLDER_FILES } from '../constants.js'
-import { InvalidModelFolderError, SafetensorsFormatError, TokenizerError } from '../errors.js'
-import { readFolderBytes, readFolderJson } from '../model-folder.js'
+import { InvalidModelFolderError, SafetensorsFormatError } from '../errors.js'
+import { readFolderBytes, readFolderJson, readFolderTokenizer } from '../model-folder.js'
 import { parseSafetensorsIndex, readSafetensors, tensorToFloat32 } from '../safetensors.js'
-import { tokenizerFromFiles } from '../tokenizer/spec.js'
 import type { Tokenizer } from '../tokenizer/types.js'
 import { familyConfigFromJson, familyParamSpecs, type FamilyConfig } from './config.js'
 
@@ -38,18 +37,7 @@ export async function isFamilyFolder (dir: string): Promise<boolean> {
 export async function readFamilyFolder (dir: string, options: AbortOptions = {}): Promise<FamilyFolder> {
   const config = familyConfigFromJson(await readFolderJson(dir, MODEL_FOLDER_FILES.config))
   throwIfAborted(options.signal)
-  const tokJson = await readFolderJson(dir, MODEL_FOLDER_FILES.tokenizer)
-  const tokConfig = await readFolderJson(dir, MODEL_FOLDER_FILES.tokenizerConfig, true)
-  let tokenizer: Tokenizer
-  try {
-    tokenizer = tokenizerFromFiles(tokJson, tokConfig)
-  } catch (err) {
-    if (err instanceof TokenizerError) throw new InvalidModelFolderError(MODEL_FOLDER_FILES.tokenizer, 'bad-tokenizer', err.message, { cause: err })
-    throw err
-  }
-  if (tokenizer.vocabSize > config.vocabSize) {
-    throw new InvalidModelFolderError(MODEL_FOLDER_FILES.tokenizer, 'vocab-mismatch', `the tokenizer has ${tokenizer.vocabSize} ids but config.json vocab_size is ${config.vocabSize}`)
-  }
+  const { tokenizer, tokenizerConfig: tokConfig } = await readFolderTokenizer(dir, config.vocabSize)
   const weights = await readFamilyWeights(dir, config, options)
   return { config, weights, tokenizer, chatTemplate: chatTemplateOf(tokConfig) }
 }

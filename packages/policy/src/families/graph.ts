@@ -12,7 +12,7 @@
  */
 import { graphBuilder, tensor, type GraphBuilder, type Value } from '@murmur/graph'
 import { MASK_VALUE, OPSET } from '../constants.js'
-import { attentionAllowed, type GptForwardInputs, type GptForwardOutputs, type GptParams, type KvPair } from '../model-graph.js'
+import { appendPast, applyRotary, attentionAllowed, decodeGraphInputs, decodeGraphProto, rotaryTablesFrom, type RotaryTables, type GptForwardInputs, type GptForwardOutputs, type GptParams, type KvPair } from '../model-graph.js'
 import { familyParamSpecs, ropeFrequencies, type FamilyConfig } from './config.js'
 import type { FamilyWeights } from './folder.js'
 
@@ -69,13 +69,9 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
         }
         q = b.scope('q', () => applyRotary(b, q, rotary))
         k = b.scope('k', () => applyRotary(b, k, rotary))
-        const past = inputs.past?.[l]
-        if (past !== undefined) {
-          const total = inputs.totalDim ?? 'total_sequence_length'
-          k = b.concat([past.key, k], 2, total)
-          v = b.concat([past.value, v], 2, total)
-        }
-        present.push({ key: k, value: v })
+        const kv = appendPast(b, inputs, l, k, v, present)
+        k = kv.key
+        v = kv.value
         const y = groupedAttention(b, q, k, v, allowed, rep, hd)
         return b.scope('o_proj', () => b.gemm(y, p(pre + 'self_attn.o_proj.weight'), opt(pre + 'self_attn.o_proj.bias'), { transB: true }))
       })
@@ -128,29 +124,10 @@ function groupedAttention (b: GraphBuilder, q: Value, k: Value, v: Value, allowe
   return b.reshape(b.transpose(y, [0, 2, 1, 3]), [-1, nHead * hd])
 }
 
-interface RotaryTables { cos: Value, sin: Value }
-
 /** cos/sin (times the rope attention factor) per token: [batch, 1, seq, hd/2] each, in `dtype`. */
 function rotaryTables (b: GraphBuilder, c: FamilyConfig, positionIds: Value, dtype: 'float32' | 'float64'): RotaryTables {
   const { invFreq, attentionFactor } = ropeFrequencies(c)
-  const half = c.headDim / 2
-  const cos = new Float64Array(c.nCtx * half)
-  const sin = new Float64Array(c.nCtx * half)
-  for (let pos = 0; pos < c.nCtx; pos++) {
-    for (let i = 0; i < half; i++) {
-      cos[pos * half + i] = Math.cos(pos * invFreq[i]) * attentionFactor
-      sin[pos * half + i] = Math.sin(pos * invFreq[i]) * attentionFactor
-    }
-  }
-  const table = (data: Float64Array, name: string): Value =>
-    b.unsqueeze(b.gather(b.constant(tensor(dtype, [c.nCtx, half], dtype === 'float32' ? Float32Array.from(data) : data), name), positionIds, 0), [1])
-  return { cos: table(cos, 'cos'), sin: table(sin, 'sin') }
-}
-
-/** Rotates pairs (i, i + hd/2) of `x` [batch, heads, seq, hd] (transformers' `rotate_half`). */
-function applyRotary (b: GraphBuilder, x: Value, t: RotaryTables): Value {
-  const [x1, x2] = b.split(x, -1, 2)
-  return b.concat([b.sub(b.mul(x1, t.cos), b.mul(x2, t.sin)), b.add(b.mul(x2, t.cos), b.mul(x1, t.sin))], -1)
+  return rotaryTablesFrom(b, c.nCtx, invFreq, attentionFactor, positionIds, dtype)
 }
 
 /**
@@ -161,22 +138,8 @@ function applyRotary (b: GraphBuilder, x: Value, t: RotaryTables): Value {
  */
 export function buildFamilyDecodeModel (config: FamilyConfig, weights: FamilyWeights, options: { paramsAs?: 'initializer' | 'input' } = {}): Uint8Array {
   const b = graphBuilder({ name: `murmur-${config.modelType}`, opset: OPSET, paramsAs: options.paramsAs ?? 'initializer' })
-  const inputIds = b.input('input_ids', 'int64', ['batch_size', 'sequence_length'])
-  const attentionMask = b.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length'])
-  const positionIds = b.input('position_ids', 'int64', ['batch_size', 'sequence_length'])
-  const past: KvPair[] = []
-  for (let i = 0; i < config.nLayer; i++) {
-    past.push({
-      key: b.input(`past_key_values.${i}.key`, 'float32', ['batch_size', config.nKvHead, 'past_sequence_length', config.headDim]),
-      value: b.input(`past_key_values.${i}.value`, 'float32', ['batch_size', config.nKvHead, 'past_sequence_length', config.headDim])
-    })
-  }
+  const { inputIds, attentionMask, positionIds, past } = decodeGraphInputs(b, config.nLayer, config.nKvHead, config.headDim)
   const params = declareFamilyParams(b, config, weights)
   const out = buildFamilyForward(b, config, params, { inputIds, positionIds, attentionMask, past })
-  b.output('logits', out.logits)
-  out.present.forEach((kv, i) => {
-    b.output(`present.${i}.key`, kv.key)
-    b.output(`present.${i}.value`, kv.value)
-  })
-  return b.toModelProto()
+  return decodeGraphProto(b, out)
 }
