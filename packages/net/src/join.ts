@@ -118,6 +118,19 @@ export class Joiner {
     return await Promise.all([...addrs, ...urls])
   }
 
+  /** Dials up to `peersPerList` peers from the peer store (learned from lists, identify or the DHT) that are not connected. */
+  private async dialKnown (signal: AbortSignal): Promise<void> {
+    const self = this.c.libp2p.peerId
+    const known = await this.c.libp2p.peerStore.all().catch(() => [])
+    const picks = known
+      .filter(p => !p.id.equals(self) && p.addresses.length > 0 && this.c.libp2p.getConnections(p.id).length === 0)
+      .slice(0, this.perList)
+    await Promise.allSettled(picks.map(async p => {
+      await this.c.libp2p.dial(p.id, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.dialMs)]) })
+      this.fresh++
+    }))
+  }
+
   private async run (signal: AbortSignal): Promise<void> {
     let backoff = this.backoff0
     while (!signal.aborted) {
@@ -126,7 +139,9 @@ export class Joiner {
         await sleep(this.checkMs, { signal }).catch(() => {})
         continue
       }
-      const attempts = await this.attempt(signal)
+      // Peers learned earlier are tried beside the bootnodes: with every bootnode down, they are
+      // how a node (a NAT'd one whose only route was a bootnode's relay) finds the swarm again.
+      const [attempts] = await Promise.all([this.attempt(signal), this.dialKnown(signal)])
       if (signal.aborted) return
       // Subscriptions arrive a moment after the connection; give gossipsub a beat to see them.
       await sleep(500, { signal }).catch(() => {})
