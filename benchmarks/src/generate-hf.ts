@@ -10,31 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { createSession, graphBuilder, ortDeviceProbe, parseDevice, resolveDevice, tensor, type ResolvedDevice } from '@murmur/graph'
+import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
 import { countFamilyParams, exportFamilyFolder, familyFlopsPerToken, loadFamilyPolicy, writeFamilyFixture, type FamilyConfig, type Policy } from '@murmur/policy'
 import { AutoModelForCausalLM, Tensor as HfTensor, env, type PreTrainedModel } from '@huggingface/transformers'
+import { matmulPeak } from './matmul-peak.js'
 import { median, report } from './report.js'
 
 const PAUSE_MS = 50
-
-async function matmulPeak (threads: number, device: ResolvedDevice): Promise<number> {
-  const n = 512
-  const b = graphBuilder()
-  const x = b.input('x', 'float32', [n, n])
-  const w = b.param('w', tensor('float32', [n, n], Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 101) / 101 - 0.5)))
-  b.output('y', b.matmul(x, w))
-  const s = await createSession(b.toModelProto(), { intraOpThreads: threads, device })
-  const feeds = { x: tensor('float32', [n, n], Float32Array.from({ length: n * n }, (_, i) => ((i * 104729) % 97) / 97 - 0.5)) }
-  for (let i = 0; i < 3; i++) await s.run(feeds)
-  const times: number[] = []
-  for (let i = 0; i < 15; i++) {
-    const t0 = performance.now()
-    await s.run(feeds)
-    times.push(performance.now() - t0)
-  }
-  await s.close()
-  return 2 * n ** 3 / (median(times) / 1000)
-}
 
 function prompts (n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${(i * 37) % 100}+${(i * 59 + 13) % 100}=`)

@@ -8,10 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSession, graphBuilder, tensor } from '@murmur/graph'
 import { countParams, createPolicy, exportModelFolder, flopsPerToken, gptConfigs, initWeights, resolveGptConfig, type Policy } from '@murmur/policy'
 import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { matmulPeak } from './matmul-peak.js'
 import { median, report } from './report.js'
 
 const PAUSE_MS = 50
@@ -28,25 +28,6 @@ function prompts (n: number): string[] {
     const b = String((i * 59 + 13) % 100).padStart(2, '0')
     return i % 3 === 0 ? `${a}+${b}=` : i % 3 === 1 ? `sort ${a} ${b} ${i % 10}:` : `rev ${a}${b}:`
   })
-}
-
-async function matmulPeak (threads: number): Promise<number> {
-  const n = 512
-  const b = graphBuilder()
-  const x = b.input('x', 'float32', [n, n])
-  const w = b.param('w', tensor('float32', [n, n], Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 101) / 101 - 0.5)))
-  b.output('y', b.matmul(x, w))
-  const s = await createSession(b.toModelProto(), { intraOpThreads: threads })
-  const feeds = { x: tensor('float32', [n, n], Float32Array.from({ length: n * n }, (_, i) => ((i * 104729) % 97) / 97 - 0.5)) }
-  for (let i = 0; i < 3; i++) await s.run(feeds)
-  const times: number[] = []
-  for (let i = 0; i < 15; i++) {
-    const t0 = performance.now()
-    await s.run(feeds)
-    times.push(performance.now() - t0)
-  }
-  await s.close()
-  return 2 * n ** 3 / (median(times) / 1000)
 }
 
 interface Run { tokens: number, ms: number, ortMs?: number }
