@@ -95,7 +95,7 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
 
   const store = nodeStore({
     dir: join(config.dataDir, 'store'),
-    pool: { maxEntries: config.pool.maxGroups, maxBytes: config.pool.maxBytes, ttlMs: config.pool.ttlSeconds * 1000 },
+    pool: { maxEntries: config.pool.maxEntries, maxBytes: config.pool.maxBytes, ttlMs: config.pool.ttlMs },
     checkpoints: { keep: config.checkpoint.keep },
     metrics: { keep: config.metrics.keep },
     logger: log.child('store')
@@ -147,9 +147,23 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
       // On a public swarm a node serves the DHT only once AutoNAT confirms a public address.
       dht: config.net.dht ? (config.net.public ? 'auto' : 'server') : 'off',
       ...(psk === undefined ? {} : { psk }),
-      connections: { max: config.net.maxConnections, inboundPerHostPerSecond: config.net.inboundPerHostPerSecond },
-      gossip: { heartbeatMs: config.net.heartbeatMs },
-      rateLimit: { groupsPerSecond: config.net.groupsPerSecond },
+      connections: {
+        max: config.net.maxConnections,
+        inboundPerHostPerSecond: config.net.inboundPerHostPerSecond,
+        // At most a quarter of the connections, as net caps its own default.
+        reservedOutbound: Math.min(config.net.reservedOutbound, Math.floor(config.net.maxConnections / 4))
+      },
+      gossip: { heartbeatMs: config.net.heartbeatMs, seenTtlMs: config.net.seenTtlMs },
+      rateLimit: { groupsPerSecond: config.net.groupsPerSecond, burst: config.net.burst },
+      neighbourLimit: {
+        groupsPerSecond: config.net.neighbourGroupsPerSecond,
+        burst: config.net.neighbourBurst,
+        newOriginsPerMinute: config.net.newOriginsPerMinute,
+        newOriginBurst: config.net.newOriginBurst,
+        maxQueued: config.net.maxQueuedPerNeighbour
+      },
+      replay: { windowMs: config.net.replayWindowMs, maxEntries: config.net.maxSeenGroups },
+      maxInboundQueue: config.net.maxInboundQueue,
       resolveTask,
       logger: log.child('net'),
       metrics: options.netMetrics

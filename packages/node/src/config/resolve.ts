@@ -45,8 +45,19 @@ export interface NodeConfig {
     readonly inboundPerHostPerSecond: number
     readonly heartbeatMs: number
     readonly groupsPerSecond: number
+    readonly burst: number
+    readonly neighbourGroupsPerSecond: number
+    readonly neighbourBurst: number
+    readonly newOriginsPerMinute: number
+    readonly newOriginBurst: number
+    readonly maxQueuedPerNeighbour: number
+    readonly maxInboundQueue: number
+    readonly replayWindowMs: number
+    readonly maxSeenGroups: number
+    readonly seenTtlMs: number
+    readonly reservedOutbound: number
   }
-  readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number, readonly maxStaleness: number }
+  readonly pool: { readonly maxEntries: number, readonly maxBytes: number, readonly ttlMs: number, readonly maxStaleness: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
   readonly rewards: {
     readonly shaper: 'verifier' | 'rm' | 'hero' | 'gdpo' | 'partial'
@@ -183,6 +194,9 @@ function checkCrossField (c: NodeConfig): void {
   if (c.localGroups < 1) throw new InvalidConfigError('localGroups', 'a node needs at least one local group per round to generate rollouts')
   if (c.rewards.alpha + c.rewards.beta >= 1) {
     throw new InvalidConfigError('rewards.alpha', `alpha + beta must be < 1 so every correct answer outranks every incorrect one, got ${c.rewards.alpha} + ${c.rewards.beta}`)
+  }
+  if (c.net.reservedOutbound >= c.net.maxConnections) {
+    throw new InvalidConfigError('net.reservedOutbound', `must be < net.maxConnections (${c.net.maxConnections}), got ${c.net.reservedOutbound}`)
   }
   if (c.rewards.wMin > c.rewards.wMax) throw new InvalidConfigError('rewards.wMin', `must be ≤ rewards.wMax (${c.rewards.wMax}), got ${c.rewards.wMin}`)
   for (const [key, addrs] of [['net.listen', c.net.listen], ['net.bootstrap', c.net.bootstrap], ['net.announce', c.net.announce]] as const) {
