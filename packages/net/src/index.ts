@@ -10,7 +10,7 @@ export {
   type SwarmStats, type WaitForPeersOptions
 } from './host.js'
 export { resolveSwarmConfig, rolloutTopic, DEFAULT_REPLAY_WINDOW_MS, type SwarmHostInit, type SwarmHostConfig, type SwarmHostMetrics, type GossipsubMetricsRegister } from './config.js'
-export { loadOrCreateIdentity } from './identity.js'
+export { loadOrCreateIdentity, loadOrCreatePeerId } from './identity.js'
 export { groupContentKey } from './replay-guard.js'
 export { generateSwarmKey, checkSwarmKey } from './swarm-key.js'
 export { IdentityError, PublishError, DialError } from './errors.js'

@@ -9,6 +9,7 @@ import type { AttackStrategy } from '../attack.js'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
 import { NODE_CONFIG_SCHEMA } from './schema.js'
+import { seedConfigured, seedFromPeerId } from './seed.js'
 
 type SchemaKey = keyof typeof NODE_CONFIG_SCHEMA
 
@@ -107,6 +108,11 @@ export interface ConfigSources {
   flags?: Record<string, string>
   /** Typed overrides (e.g. per-node overrides of a simulation). */
   overrides?: unknown
+  /**
+   * The node's peer id: when no other source sets `seed`, the seed is derived from it
+   * (`seedFromPeerId`) instead of the schema's 0. `murmur node` passes it when networking is on.
+   */
+  peerId?: string
 }
 
 /** Resolves and validates a node config from its sources. */
@@ -130,6 +136,7 @@ export function resolveConfig (sources: ConfigSources = {}): NodeConfig {
     }
   }
   if (sources.overrides !== undefined) applyNested(values, sources.overrides, '')
+  if (sources.peerId !== undefined && !seedConfigured(sources)) values.set('seed', seedFromPeerId(sources.peerId))
   for (const [key, spec] of Object.entries(specs)) values.set(key, checkField(key, spec, values.get(key)))
   const config = nest(values) as unknown as NodeConfig
   checkCrossField(config)

@@ -35,7 +35,7 @@ const DEFAULT_GROUP_SIZE = 8
 /** The node configuration schema (dotted keys). */
 export const NODE_CONFIG_SCHEMA = {
   dataDir: { kind: 'string', default: '.murmur/node', doc: 'directory for identity, database and checkpoints' },
-  seed: { kind: 'int', default: 0, min: 0, max: 2 ** 32 - 1, doc: 'seed of task sampling, generation and initialization' },
+  seed: { kind: 'int', default: 0, min: 0, max: 2 ** 32 - 1, doc: 'seed of task sampling, generation and initialization; unset, murmur node with networking on derives it from its peer id (SHA-256, first 4 bytes), else 0' },
   rounds: { kind: 'int', default: 200, min: 0, doc: 'rounds to run (0 = until stopped)' },
   localGroups: { kind: 'int', default: 4, min: 0, max: 256, doc: 'I: local groups (prompts) generated and trained on per round' },
   peerGroups: { kind: 'int', default: 4, min: 0, max: 256, doc: 'J: peer groups sampled from the pool per round' },
