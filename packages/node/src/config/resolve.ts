@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { SwarmHostConfig } from '@murmur/net'
 import type { Aggregation } from '@murmur/trainer'
 import type { AttackStrategy } from '../attack.js'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
@@ -12,6 +13,12 @@ import { NODE_CONFIG_SCHEMA } from './schema.js'
 import { seedConfigured, seedFromPeerId } from './seed.js'
 
 type SchemaKey = keyof typeof NODE_CONFIG_SCHEMA
+
+/** The `net.*` keys that are the swarm host's own settings (same names as `SwarmHostConfig`). */
+type NetKey = 'swarmId' | 'listen' | 'announce' | 'bootstrap' | 'bootstrapUrls' | 'relay' | 'mdns' | 'maxConnections' |
+'inboundPerHostPerSecond' | 'reservedOutbound' | 'heartbeatMs' | 'seenTtlMs' | 'groupsPerSecond' | 'burst' |
+'neighbourGroupsPerSecond' | 'neighbourBurst' | 'newOriginsPerMinute' | 'newOriginBurst' | 'maxQueuedPerNeighbour' |
+'maxInboundQueue' | 'replayWindowMs' | 'maxSeenGroups'
 
 /** The resolved, validated node configuration (every key present, frozen). */
 export interface NodeConfig {
@@ -29,35 +36,14 @@ export interface NodeConfig {
   readonly taskMix: Readonly<Record<string, number>>
   readonly taskDifficulty: Readonly<Record<string, number>>
   readonly modelId: string
+  /** Node-only switches, then the swarm host's settings under the host's own names. */
   readonly net: {
     readonly enabled: boolean
-    readonly swarmId: string
-    readonly listen: readonly string[]
-    readonly bootstrap: readonly string[]
-    readonly bootstrapUrls: readonly string[]
     readonly minPeers: number
     readonly public: boolean
-    readonly relay: boolean
-    readonly announce: readonly string[]
-    readonly mdns: boolean
     readonly dht: boolean
     readonly pskFile: string
-    readonly maxConnections: number
-    readonly inboundPerHostPerSecond: number
-    readonly heartbeatMs: number
-    readonly groupsPerSecond: number
-    readonly burst: number
-    readonly neighbourGroupsPerSecond: number
-    readonly neighbourBurst: number
-    readonly newOriginsPerMinute: number
-    readonly newOriginBurst: number
-    readonly maxQueuedPerNeighbour: number
-    readonly maxInboundQueue: number
-    readonly replayWindowMs: number
-    readonly maxSeenGroups: number
-    readonly seenTtlMs: number
-    readonly reservedOutbound: number
-  }
+  } & Pick<SwarmHostConfig, NetKey>
   readonly pool: { readonly maxEntries: number, readonly maxBytes: number, readonly ttlMs: number, readonly maxStaleness: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
   readonly rewards: {
