@@ -5,10 +5,9 @@
  */
 import type { AbortOptions } from '@murmur/interface'
 import { verify, type ResolvedTask } from '@murmur/tasks'
-import { evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
+import { DEFAULT_EVAL_SAMPLES, evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
 import { openPolicy, policyPort, type ModelSource } from './model.js'
 import type { PolicyPort } from './ports.js'
-import { NODE_CONFIG_SCHEMA } from './config/schema.js'
 
 /** Accuracy on held-out tasks, overall and per task family. */
 export interface HeldOutResult {
@@ -74,7 +73,7 @@ export async function evaluateModel (source: ModelSource, options: EvaluateModel
   const policy = await openPolicy(source)
   try {
     const port = policyPort(policy, '')
-    return await evaluatePolicy(async (prompts, o) => await port.generate(prompts, { ...o, maxTokens: options.maxTokens, topP: 1, topK: 0 }), tasks, { samples: options.samples ?? NODE_CONFIG_SCHEMA['eval.samples'].default, signal: options.signal })
+    return await evaluatePolicy(async (prompts, o) => await port.generate(prompts, { ...o, maxTokens: options.maxTokens, topP: 1, topK: 0 }), tasks, { samples: options.samples ?? DEFAULT_EVAL_SAMPLES, signal: options.signal })
   } finally {
     await policy.close()
   }

@@ -7,7 +7,9 @@ import { constants as store } from '@murmur/store'
 import { DEFAULT_CURRICULUM, resolveTask } from '@murmur/tasks'
 import { TRAINER_DEFAULTS, resolveTrainerConfig } from '@murmur/trainer'
 import { rewardsSettings, storeSettings, swarmHostSettings, trainerSettings } from '../src/config/package-options.js'
+import { DEFAULT_EVAL_SAMPLES } from '../src/evaluation.js'
 import { DEFAULT_IMPORTANCE } from '../src/importance.js'
+import { DEFAULT_MODEL, DEFAULT_REWARD_MODEL } from '../src/model.js'
 import { DEFAULT_TRUST } from '../src/receive.js'
 import { DEFAULT_MAX_STALENESS } from '../src/staleness.js'
 import { resolveConfig, flattenConfig, NODE_CONFIG_SCHEMA, envName, flagName, seedConfigured, seedFromPeerId } from '../src/index.js'
@@ -78,7 +80,7 @@ describe('resolveConfig', () => {
   })
 })
 
-/** Every key a package owns → that package's exported default (the schema must hold this very value). */
+/** Every key a package (or a module of this one) owns → its exported default (the schema must hold this very value). */
 const OWNED: Record<string, unknown> = {
   'net.swarmId': net.DEFAULT_SWARM_ID,
   'net.listen': net.DEFAULT_LISTEN,
@@ -133,15 +135,18 @@ const OWNED: Record<string, unknown> = {
   'curriculum.window': DEFAULT_CURRICULUM.window,
   'trust.rate': DEFAULT_TRUST.rate,
   'trust.floor': DEFAULT_TRUST.floor,
-  'trust.maxShare': DEFAULT_TRUST.maxShare
+  'trust.maxShare': DEFAULT_TRUST.maxShare,
+  model: DEFAULT_MODEL,
+  rewardModel: DEFAULT_REWARD_MODEL,
+  'eval.samples': DEFAULT_EVAL_SAMPLES
 }
 
 /** Settings only the node has (no package takes them): their defaults live in the schema. */
 const NODE_OWN = [
-  'dataDir', 'seed', 'rounds', 'localGroups', 'peerGroups', 'groupSize', 'device', 'chatTemplate', 'model', 'rewardModel',
+  'dataDir', 'seed', 'rounds', 'localGroups', 'peerGroups', 'groupSize', 'device', 'chatTemplate',
   'taskMix', 'taskDifficulty', 'modelId', 'net.enabled', 'net.bootstrap', 'net.bootstrapUrls', 'net.public', 'net.relay',
   'net.announce', 'net.mdns', 'net.dht', 'net.pskFile', 'rewards.advantage', 'train.minibatchGroups', 'train.loraRank',
-  'curriculum.enabled', 'checkpoint.every', 'eval.every', 'eval.tasks', 'eval.taskMix', 'eval.samples', 'trust.enabled',
+  'curriculum.enabled', 'checkpoint.every', 'eval.every', 'eval.tasks', 'eval.taskMix', 'trust.enabled',
   'adversary.strategy', 'adversary.groupsPerRound', 'metrics.port', 'metrics.host'
 ]
 
@@ -158,7 +163,7 @@ describe('one owner per setting', () => {
   it('writes no literal default for a key a package owns', () => {
     const source = readFileSync(new URL('../src/config/schema.ts', import.meta.url), 'utf8')
     for (const key of Object.keys(OWNED)) {
-      const line = source.split('\n').find(l => l.trimStart().startsWith(`'${key}':`))
+      const line = source.split('\n').find(l => l.trimStart().startsWith(`'${key}':`) || l.trimStart().startsWith(`${key}:`))
       expect(line, key).toBeDefined()
       const def = /default: ([^,]+),/.exec(line ?? '')?.[1] ?? ''
       expect(def, `${key} default "${def}"`).toMatch(/^[A-Za-z_$][\w$.]*(?: \/ [A-Za-z_$][\w$.]*)?$/)

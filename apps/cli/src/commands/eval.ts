@@ -3,14 +3,14 @@
  * (instances no training stream ever emits), overall and per family, greedy and sampled, with
  * standard errors.
  */
-import { evaluateModel, loadModelSource, NODE_CONFIG_SCHEMA, type EvalScore } from '@murmur/node'
+import { DEFAULT_MODEL, type EvalScore, evaluateModel, loadModelSource, NODE_CONFIG_SCHEMA } from '@murmur/node'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import { renderTable, fmt } from '../table.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
-  model: { type: 'string', doc: 'builtin:tiny, a .safetensors file or a model folder (default builtin:tiny)' },
+  model: { type: 'string', doc: `builtin:tiny, a .safetensors file or a model folder (default ${DEFAULT_MODEL})` },
   'data-dir': { type: 'string', doc: 'evaluate the latest checkpoint of the node in this data directory' },
   tasks: { type: 'string', doc: 'held-out tasks at most (split evenly over families; small families give fewer)', default: '512' },
   samples: { type: 'string', doc: 'sampled (temperature 1) completions per task for the sampled accuracy', default: String(NODE_CONFIG_SCHEMA['eval.samples'].default) },

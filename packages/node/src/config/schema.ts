@@ -12,16 +12,19 @@ import {
   DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEW_ORIGIN_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE,
   DEFAULT_REPLAY_WINDOW_MS, DEFAULT_RESERVED_OUTBOUND, DEFAULT_SEEN_TTL_MS, DEFAULT_SWARM_ID
 } from '@murmur/net'
+import { DEVICES } from '@murmur/graph'
 import { DEFAULT_LORA_TARGETS, DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P } from '@murmur/policy'
 import {
-  DEFAULT_FILTER_ZERO_VARIANCE, DEFAULT_HERO_ALPHA, DEFAULT_HERO_BETA, DEFAULT_HERO_K, DEFAULT_HERO_W_MAX, DEFAULT_HERO_W_MIN,
+  ADVANTAGE_MODES, DEFAULT_FILTER_ZERO_VARIANCE, DEFAULT_HERO_ALPHA, DEFAULT_HERO_BETA, DEFAULT_HERO_K, DEFAULT_HERO_W_MAX, DEFAULT_HERO_W_MIN,
   DEFAULT_HERO_WEIGHTING, DEFAULT_SHAPER, SHAPERS
 } from '@murmur/rewards'
 import { constants as storeConstants } from '@murmur/store'
 import { DEFAULT_CURRICULUM } from '@murmur/tasks'
 import { AGGREGATIONS, TRAINER_DEFAULTS } from '@murmur/trainer'
 import { ATTACK_STRATEGIES } from '../attack.js'
+import { DEFAULT_EVAL_SAMPLES } from '../evaluation.js'
 import { DEFAULT_IMPORTANCE } from '../importance.js'
+import { DEFAULT_MODEL, DEFAULT_REWARD_MODEL } from '../model.js'
 import { DEFAULT_TRUST } from '../receive.js'
 import { DEFAULT_MAX_STALENESS } from '../staleness.js'
 import type { Schema } from './fields.js'
@@ -40,10 +43,10 @@ export const NODE_CONFIG_SCHEMA = {
   localGroups: { kind: 'int', default: 4, min: 0, max: 256, doc: 'I: local groups (prompts) generated and trained on per round' },
   peerGroups: { kind: 'int', default: 4, min: 0, max: 256, doc: 'J: peer groups sampled from the pool per round' },
   groupSize: { kind: 'int', default: DEFAULT_GROUP_SIZE, min: 2, max: 64, doc: 'G: completions per prompt' },
-  device: { kind: 'string', default: 'cpu', choices: ['auto', 'cpu', 'cuda', 'webgpu'], doc: 'where onnxruntime sessions run: auto (CUDA if its provider is installed, else WebGPU if an adapter exists, else CPU), cpu, cuda or webgpu' },
+  device: { kind: 'string', default: 'cpu', choices: DEVICES, doc: 'where onnxruntime sessions run: auto (CUDA if its provider is installed, else WebGPU if an adapter exists, else CPU), cpu, cuda or webgpu' },
   chatTemplate: { kind: 'bool', default: false, doc: "wrap every prompt as one user turn of the model's chat template (Hugging Face folders that have one; instruct models on text-format tasks)" },
-  model: { kind: 'string', default: 'builtin:tiny', doc: 'policy: "builtin:tiny", a safetensors file or a model folder' },
-  rewardModel: { kind: 'string', default: 'builtin:tiny-rm', doc: 'reward model: "builtin:tiny-rm", an ONNX/safetensors path, or "none"' },
+  model: { kind: 'string', default: DEFAULT_MODEL, doc: 'policy: "builtin:tiny", a safetensors file or a model folder' },
+  rewardModel: { kind: 'string', default: DEFAULT_REWARD_MODEL, doc: 'reward model: "builtin:tiny-rm", an ONNX/safetensors path, or "none"' },
   // The families where the shipped tiny policy starts in the learnable middle (≈ 25–60 % sampled);
   // measured: RL on this mix raises sampled reward within ~100 rounds, while the full default
   // mix (2-digit addition at 12 %, reversal at 0 %) stays flat for 150 rounds (docs/results.md).
@@ -96,7 +99,7 @@ export const NODE_CONFIG_SCHEMA = {
   // The rewards package's settings and defaults (verifier-only; HERO α = β = 0.05: see
   // @murmur/rewards' constants for why). HERO is one flag away: --rewards-shaper hero.
   'rewards.shaper': { kind: 'string', default: DEFAULT_SHAPER, choices: SHAPERS, doc: 'reward shaper' },
-  'rewards.advantage': { kind: 'string', default: 'auto', choices: ['auto', 'grpo', 'mean', 'rloo'], doc: 'advantage estimator (auto: mean-only for HERO with weighting, else grpo)' },
+  'rewards.advantage': { kind: 'string', default: 'auto', choices: ['auto', ...ADVANTAGE_MODES], doc: 'advantage estimator (auto: mean-only for HERO with weighting, else grpo)' },
   'rewards.alpha': { kind: 'number', default: DEFAULT_HERO_ALPHA, min: 0, doc: 'HERO: band half-width of incorrect answers' },
   'rewards.beta': { kind: 'number', default: DEFAULT_HERO_BETA, min: 0, doc: 'HERO: band half-width of correct answers' },
   'rewards.weighting': { kind: 'bool', default: DEFAULT_HERO_WEIGHTING, doc: 'HERO: variance-aware group weighting' },
@@ -136,7 +139,7 @@ export const NODE_CONFIG_SCHEMA = {
   'eval.every': { kind: 'int', default: 100, min: 0, doc: 'evaluate on the held-out set every N rounds (0 = off); `murmur node` also evaluates before the first and after the last round' },
   'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation (split evenly over families; small families give fewer)' },
   'eval.taskMix': { kind: 'weights', default: {}, doc: 'families of the held-out set (empty = taskMix); murmur sim sets the union of its nodes\' mixes so heterogeneous nodes are scored on one set' },
-  'eval.samples': { kind: 'int', default: 4, min: 0, max: 64, doc: 'sampled (temperature 1) completions per held-out task (0 = greedy only)' },
+  'eval.samples': { kind: 'int', default: DEFAULT_EVAL_SAMPLES, min: 0, max: 64, doc: 'sampled (temperature 1) completions per held-out task (0 = greedy only)' },
 
   // The training-side defence (producer-trust.ts; defaults = receive.ts's DEFAULT_TRUST).
   'trust.enabled': { kind: 'bool', default: true, doc: 'the training-side defence (peer credit within local limits, producer-first capped sampling); false only to measure attacks without it' },
