@@ -79,7 +79,7 @@ export const NODE_CONFIG_SCHEMA = {
   'net.newOriginBurst': { kind: 'int', default: DEFAULT_NEW_ORIGIN_BURST, min: 1, doc: 'burst of new origins per neighbour (a joining node learns many at once)' },
   'net.maxQueuedPerNeighbour': { kind: 'int', default: DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, min: 1, doc: 'groups one neighbour may have waiting for validation (fair per-neighbour inbound queues)' },
   'net.maxInboundQueue': { kind: 'int', default: DEFAULT_INBOUND_QUEUE, min: 1, doc: 'groups waiting for validation from all neighbours together; beyond it they are ignored' },
-  'net.replayWindowMs': { kind: 'int', default: DEFAULT_REPLAY_WINDOW_MS, min: 1, doc: 'replay protection: accepted contents are remembered this many ms (default: the protocol\'s max group age + future skew, the whole acceptance window)' },
+  'net.replayWindowMs': { kind: 'int', default: DEFAULT_REPLAY_WINDOW_MS, min: 1, doc: 'replay protection: accepted contents are remembered this many ms (the protocol\'s max group age + future skew: the whole window in which a group is acceptable)' },
   'net.maxSeenGroups': { kind: 'int', default: DEFAULT_MAX_SEEN_GROUPS, min: 1, doc: 'replay protection: most accepted contents remembered (oldest forgotten first)' },
   'net.seenTtlMs': { kind: 'int', default: DEFAULT_SEEN_TTL_MS, min: 1, doc: 'how long gossipsub remembers message ids, ms (replays after it are caught by net.replayWindowMs)' },
   'net.reservedOutbound': { kind: 'int', default: DEFAULT_RESERVED_OUTBOUND, min: 0, doc: 'connection slots inbound connections may not take, kept for our own dials against eclipse (at most a quarter of net.maxConnections)' },
