@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it, expect, vi, afterEach } from 'vitest'
 import * as net from '@murmur/net'
 import * as policy from '@murmur/policy'
@@ -12,7 +15,7 @@ import { DEFAULT_IMPORTANCE } from '../src/importance.js'
 import { DEFAULT_MODEL, DEFAULT_REWARD_MODEL } from '../src/model.js'
 import { DEFAULT_TRUST } from '../src/receive.js'
 import { DEFAULT_MAX_STALENESS } from '../src/staleness.js'
-import { resolveConfig, flattenConfig, NODE_CONFIG_SCHEMA, envName, flagName, seedConfigured, seedFromPeerId } from '../src/index.js'
+import { resolveConfig, resolveNodeConfig, flattenConfig, NODE_CONFIG_SCHEMA, envName, flagName, seedConfigured, seedFromPeerId } from '../src/index.js'
 
 describe('resolveConfig', () => {
   it('runs with no config at all and matches every schema default', () => {
@@ -275,5 +278,26 @@ describe('seed', () => {
     expect(resolveConfig({ peerId: id, file: { seed: 3 } }).seed).toBe(3)
     expect(resolveConfig({ peerId: id, overrides: { seed: 1000 } }).seed).toBe(1000)
     expect(seedConfigured({ file: { rounds: 2 }, env: {}, flags: {} })).toBe(false)
+  })
+})
+
+describe('resolveNodeConfig', () => {
+  it('derives an unset seed from the identity in dataDir when networking is on, and only then', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'murmur-seed-'))
+    try {
+      const dataDir = join(dir, 'node')
+      const off = await resolveNodeConfig({ flags: { dataDir, 'net.enabled': 'false' } })
+      expect(off).toMatchObject({ seedFrom: 'config', config: { seed: 0 } })
+      await expect(readdir(dataDir)).rejects.toMatchObject({ code: 'ENOENT' })
+      const on = await resolveNodeConfig({ flags: { dataDir } })
+      const peerId = await net.loadOrCreatePeerId(dataDir)
+      expect(on).toMatchObject({ seedFrom: 'peer-id', config: { seed: seedFromPeerId(peerId) } })
+      expect(await resolveNodeConfig({ flags: { dataDir } })).toEqual(on)
+      expect(await resolveNodeConfig({ flags: { dataDir, seed: '42' } })).toMatchObject({ seedFrom: 'config', config: { seed: 42 } })
+      await writeFile(join(dir, 'file'), 'x')
+      await expect(resolveNodeConfig({ flags: { dataDir: join(dir, 'file', 'node') } })).rejects.toMatchObject({ code: 'ERR_INVALID_CONFIG', field: 'dataDir' })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
