@@ -14,6 +14,7 @@ import { DEFAULT_EVAL_SAMPLES } from '../src/evaluation.js'
 import { DEFAULT_IMPORTANCE } from '../src/importance.js'
 import { DEFAULT_MODEL, DEFAULT_REWARD_MODEL } from '../src/model.js'
 import { DEFAULT_TRUST } from '../src/receive.js'
+import { translateStartupError } from '../src/startup-errors.js'
 import { DEFAULT_MAX_STALENESS } from '../src/staleness.js'
 import { resolveConfig, resolveNodeConfig, flattenConfig, NODE_CONFIG_SCHEMA, envName, flagName, seedConfigured, seedFromPeerId } from '../src/index.js'
 
@@ -209,6 +210,26 @@ describe('one owner per setting', () => {
       neighbourGroupsPerSecond: 5, neighbourBurst: 7, newOriginsPerMinute: 2, newOriginBurst: 3, maxQueuedPerNeighbour: 9,
       maxInboundQueue: 99, replayWindowMs: 60_000, maxSeenGroups: 1000, seenTtlMs: 30_000, reservedOutbound: 4, burst: 11
     })
+  })
+
+  it.each([
+    ['net.maxConnections', { connections: { max: 0 } }],
+    ['net.reservedOutbound', { connections: { reservedOutbound: -1 } }],
+    ['net.seenTtlMs', { gossip: { seenTtlMs: 0 } }],
+    ['net.burst', { rateLimit: { burst: 0 } }],
+    ['net.neighbourGroupsPerSecond', { neighbourLimit: { groupsPerSecond: 0 } }],
+    ['net.neighbourBurst', { neighbourLimit: { burst: 0 } }],
+    ['net.newOriginsPerMinute', { neighbourLimit: { newOriginsPerMinute: 0 } }],
+    ['net.newOriginBurst', { neighbourLimit: { newOriginBurst: 0 } }],
+    ['net.maxQueuedPerNeighbour', { neighbourLimit: { maxQueued: 0 } }],
+    ['net.replayWindowMs', { replay: { windowMs: 0 } }],
+    ['net.maxSeenGroups', { replay: { maxEntries: 0 } }],
+    ['net.maxInboundQueue', { maxInboundQueue: 0 }]
+  ])('names %s when the host refuses its value', (key, init) => {
+    let err: unknown
+    try { net.resolveSwarmConfig({ resolveTask, ...init }) } catch (e) { err = e }
+    expect(err).toBeInstanceOf(Error)
+    expect(translateStartupError(resolveConfig(), err)).toMatchObject({ code: 'ERR_INVALID_CONFIG', field: key })
   })
 
   it.each([
