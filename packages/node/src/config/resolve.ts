@@ -4,7 +4,9 @@
  */
 import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { Device } from '@murmur/graph'
 import type { SwarmHostConfig } from '@murmur/net'
+import type { AdvantageMode, ShaperName } from '@murmur/rewards'
 import type { Aggregation } from '@murmur/trainer'
 import type { AttackStrategy } from '../attack.js'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
@@ -28,8 +30,8 @@ export interface NodeConfig {
   readonly localGroups: number
   readonly peerGroups: number
   readonly groupSize: number
-  /** auto | cpu | cuda | webgpu (graph's `Device`). */
-  readonly device: 'auto' | 'cpu' | 'cuda' | 'webgpu'
+  /** auto | cpu | cuda | webgpu. */
+  readonly device: Device
   readonly chatTemplate: boolean
   readonly model: string
   readonly rewardModel: string
@@ -47,8 +49,9 @@ export interface NodeConfig {
   readonly pool: { readonly maxEntries: number, readonly maxBytes: number, readonly ttlMs: number, readonly maxStaleness: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
   readonly rewards: {
-    readonly shaper: 'verifier' | 'rm' | 'hero' | 'gdpo' | 'partial'
-    readonly advantage: 'auto' | 'grpo' | 'mean' | 'rloo'
+    readonly shaper: ShaperName
+    /** `auto`: the rewards package's choice for the shaper. */
+    readonly advantage: 'auto' | AdvantageMode
     readonly alpha: number
     readonly beta: number
     readonly weighting: boolean
