@@ -7,7 +7,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Device } from '@murmur/graph'
 import type { SwarmHostConfig } from '@murmur/net'
 import type { AdvantageMode, ShaperName } from '@murmur/rewards'
-import type { Aggregation } from '@murmur/trainer'
+import type { TrainerConfig } from '@murmur/trainer'
 import type { AttackStrategy } from '../attack.js'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
@@ -60,22 +60,14 @@ export interface NodeConfig {
     readonly k: number
     readonly filterZeroVariance: boolean
   }
+  /** The node's own training settings, then the trainer's under the trainer's names. */
   readonly train: {
-    readonly learningRate: number
-    readonly warmupSteps: number
-    readonly weightDecay: number
-    readonly maxGradNorm: number
-    readonly epochs: number
     readonly minibatchGroups: number
-    readonly epsLow: number
-    readonly epsHigh: number
     readonly importanceCap: number
     readonly negativeDelta: number
-    readonly beta: number
     readonly loraRank: number
     readonly loraTargets: readonly string[]
-    readonly aggregation: Aggregation
-  }
+  } & Pick<TrainerConfig, 'learningRate' | 'warmupSteps' | 'weightDecay' | 'maxGradNorm' | 'epochs' | 'epsLow' | 'epsHigh' | 'beta' | 'aggregation'>
   readonly curriculum: { readonly enabled: boolean, readonly low: number, readonly high: number, readonly window: number }
   readonly metrics: { readonly keep: number, readonly port: number, readonly host: string }
   readonly checkpoint: { readonly every: number, readonly keep: number }
