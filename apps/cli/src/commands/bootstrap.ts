@@ -4,7 +4,7 @@
  * nodes that join it cannot disagree.
  */
 import { readFile } from 'node:fs/promises'
-import { createBootstrapServer, DEFAULT_HTTP_PORT } from '@murmur/bootstrap'
+import { createBootstrapServer, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '@murmur/bootstrap'
 import { createNodeMetrics } from '@murmur/metrics'
 import { createLogger, scopeMatcher } from '@murmur/interface'
 import { DEFAULT_BOOTSTRAP_LISTEN, DEFAULT_BOOTSTRAP_MAX_CONNECTIONS, DEFAULT_RELAY_LIMITS, DEFAULT_SWARM_ID, loadSwarmFile } from '@murmur/net'
@@ -20,7 +20,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'data-dir': { type: 'string', doc: 'identity, peer store and seen-peer table', default: '.murmur/bootstrap' },
   listen: { type: 'string', doc: 'comma-separated libp2p listen multiaddrs', default: DEFAULT_BOOTSTRAP_LISTEN.join(',') },
   announce: { type: 'string', doc: 'comma-separated multiaddrs to announce instead (public IP / DNS name)' },
-  'http-host': { type: 'string', doc: 'HTTP bind address', default: '0.0.0.0' },
+  'http-host': { type: 'string', doc: 'HTTP bind address', default: DEFAULT_HTTP_HOST },
   'http-port': { type: 'string', doc: 'HTTP port of /health, /bootstrap, /metrics', default: String(DEFAULT_HTTP_PORT) },
   'max-connections': { type: 'string', doc: 'connection limit', default: String(DEFAULT_BOOTSTRAP_MAX_CONNECTIONS) },
   'relay-reservations': { type: 'string', doc: 'most relay reservations held at once', default: String(DEFAULT_RELAY_LIMITS.maxReservations) },
