@@ -5,7 +5,7 @@ import type { GossipsubOpts } from '@libp2p/gossipsub'
 import type { Metrics, PrivateKey } from '@libp2p/interface'
 import {
   DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
-  DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS,
+  DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_MDNS,
   DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEW_ORIGIN_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE,
   DEFAULT_RESERVED_OUTBOUND, DEFAULT_SEEN_TTL_MS, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
 } from './constants.js'
@@ -217,7 +217,7 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     bootstrapUrls: urls,
     join: { ...init.join },
     publicOnly: init.publicOnly ?? false,
-    mdns: init.mdns ?? false,
+    mdns: init.mdns ?? DEFAULT_MDNS,
     dht,
     dhtLan: init.dhtLan ?? false,
     relay: init.relay ?? false,

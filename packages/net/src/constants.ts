@@ -10,6 +10,9 @@ export const IDENTITY_FILE = 'identity.key'
 /** Default listen addresses: TCP on loopback, any port (a swarm beyond this machine names its addresses). */
 export const DEFAULT_LISTEN: readonly string[] = Object.freeze(['/ip4/127.0.0.1/tcp/0'])
 
+/** LAN discovery by mDNS is off by default (it announces the host to everyone on the network). */
+export const DEFAULT_MDNS = false
+
 /** Default re-bootstrap threshold: fewer swarm peers than this and the host dials its bootstrap peers again. */
 export const DEFAULT_MIN_PEERS = 3
 

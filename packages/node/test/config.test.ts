@@ -89,6 +89,7 @@ const OWNED: Record<string, unknown> = {
   'net.swarmId': net.DEFAULT_SWARM_ID,
   'net.listen': net.DEFAULT_LISTEN,
   'net.minPeers': net.DEFAULT_MIN_PEERS,
+  'net.mdns': net.DEFAULT_MDNS,
   'net.maxConnections': net.DEFAULT_MAX_CONNECTIONS,
   'net.inboundPerHostPerSecond': net.DEFAULT_INBOUND_PER_HOST_PER_SECOND,
   'net.heartbeatMs': net.DEFAULT_HEARTBEAT_MS,
@@ -149,7 +150,7 @@ const OWNED: Record<string, unknown> = {
 const NODE_OWN = [
   'dataDir', 'seed', 'rounds', 'localGroups', 'peerGroups', 'groupSize', 'device', 'chatTemplate',
   'taskMix', 'taskDifficulty', 'modelId', 'net.enabled', 'net.bootstrap', 'net.bootstrapUrls', 'net.public', 'net.relay',
-  'net.announce', 'net.mdns', 'net.dht', 'net.pskFile', 'rewards.advantage', 'train.minibatchGroups', 'train.loraRank',
+  'net.announce', 'net.dht', 'net.pskFile', 'rewards.advantage', 'train.minibatchGroups', 'train.loraRank',
   'curriculum.enabled', 'checkpoint.every', 'eval.every', 'eval.tasks', 'eval.taskMix', 'trust.enabled',
   'adversary.strategy', 'adversary.groupsPerRound', 'metrics.port', 'metrics.host'
 ]

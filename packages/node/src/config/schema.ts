@@ -8,7 +8,7 @@
  */
 import {
   DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
-  DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_MIN_PEERS,
+  DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_MDNS, DEFAULT_MIN_PEERS,
   DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEW_ORIGIN_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE,
   DEFAULT_REPLAY_WINDOW_MS, DEFAULT_RESERVED_OUTBOUND, DEFAULT_SEEN_TTL_MS, DEFAULT_SWARM_ID
 } from '@murmur/net'
@@ -63,7 +63,7 @@ export const NODE_CONFIG_SCHEMA = {
   'net.public': { kind: 'bool', default: false, doc: 'public swarm: never announce or dial private addresses; AutoNAT on' },
   'net.relay': { kind: 'bool', default: false, doc: 'behind NAT: hold a relay reservation and upgrade relayed connections by DCUtR hole punching' },
   'net.announce': { kind: 'list', default: [], doc: 'multiaddrs to announce instead of the listen addresses (public IP, port forwarding)' },
-  'net.mdns': { kind: 'bool', default: false, doc: 'discover peers on the LAN with mDNS' },
+  'net.mdns': { kind: 'bool', default: DEFAULT_MDNS, doc: 'discover peers on the LAN with mDNS' },
   'net.dht': { kind: 'bool', default: false, doc: 'run the Kademlia DHT (public swarms)' },
   'net.pskFile': { kind: 'string', default: '', doc: 'pre-shared key file of a private swarm (libp2p pnet)' },
   'net.maxConnections': { kind: 'int', default: DEFAULT_MAX_CONNECTIONS, min: 1, max: 10000, doc: 'connection limit' },
