@@ -2,9 +2,10 @@
  * Every key of a node's configuration, its default and its allowed range. Defaults run a node
  * with no config at all: the built-in tiny policy and reward model, verifier rewards, I/J = 4/4.
  *
- * One owner per setting: a key that configures a package (net, trainer, rewards) has that
- * package's name for it and takes that package's exported default, so editing the package's
- * default changes what `murmur node` does. Only the node's own settings are set here.
+ * One owner per setting: a key that configures a package (net, store, policy, rewards, trainer,
+ * tasks) or a module of this one has its owner's name for it and takes its owner's exported
+ * default, so editing that default changes what `murmur node` does (test/config.test.ts checks
+ * every key). Only the node's own settings (seed, rounds, I/J/G, …) have literal defaults here.
  */
 import {
   DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
