@@ -32,9 +32,9 @@ export const TRAINER_DEFAULTS = Object.freeze({
 export interface TrainerConfigInit {
   /** Seeds minibatch shuffling. Default 0. */
   seed?: number
-  /** AdamW learning rate. Default `TRAINER_DEFAULTS.learningRate` (1e-3 collapses GRPO on the tiny policy). */
+  /** AdamW learning rate. Default `TRAINER_DEFAULTS.learningRate` (5e-5; 1e-3 collapses GRPO on the tiny policy). */
   learningRate?: number
-  /** Linear warm-up steps of the learning rate. Default 0. */
+  /** Linear warm-up steps of the learning rate. Default `TRAINER_DEFAULTS.warmupSteps` (20). */
   warmupSteps?: number
   /** AdamW decoupled weight decay. Default 0. */
   weightDecay?: number
