@@ -62,6 +62,13 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig(sources)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG', field }))
   })
 
+  it('names the new key for a renamed one, from a file, a flag or the environment', () => {
+    expect(() => resolveConfig({ file: { pool: { maxGroups: 10 } } })).toThrow(expect.objectContaining({ field: 'pool.maxGroups', message: expect.stringContaining('pool.maxEntries') }))
+    expect(() => resolveConfig({ flags: { 'pool.ttlSeconds': '60' } })).toThrow(expect.objectContaining({ field: 'pool.ttlSeconds', message: expect.stringContaining('pool.ttlMs') }))
+    expect(() => resolveConfig({ env: { MURMUR_POOL_MAX_GROUPS: '10' } })).toThrow(expect.objectContaining({ field: 'MURMUR_POOL_MAX_GROUPS', message: expect.stringContaining('pool.maxEntries') }))
+    expect(resolveConfig({ env: { MURMUR_POOL_TTL_SECONDS: '' } }).pool.ttlMs).toBe(store.DEFAULT_POOL_TTL_MS)
+  })
+
   it('treats an empty environment variable as unset, never as true', () => {
     expect(resolveConfig({ env: { MURMUR_NET_MDNS: '', MURMUR_NET_ENABLED: '', MURMUR_ROUNDS: '' } }).net).toMatchObject({ mdns: false, enabled: true })
     expect(resolveConfig({ env: { MURMUR_NET_MDNS: 'false', MURMUR_NET_ENABLED: '0' } }).net).toMatchObject({ mdns: false, enabled: false })

@@ -103,6 +103,7 @@ export function resolveConfig (sources: ConfigSources = {}): NodeConfig {
   for (const [key, spec] of Object.entries(specs)) values.set(key, spec.default)
   if (sources.file !== undefined) applyNested(values, sources.file, '')
   if (sources.env !== undefined) {
+    for (const old of Object.keys(RENAMED_KEYS)) if ((sources.env[envName(old)] ?? '') !== '') throw renamed(envName(old), old)
     for (const [key, spec] of Object.entries(specs)) {
       const raw = sources.env[envName(key)]
       // An empty variable (MURMUR_NET_MDNS=) is unset, as in most tools: it never means "true".
@@ -112,7 +113,7 @@ export function resolveConfig (sources: ConfigSources = {}): NodeConfig {
   if (sources.flags !== undefined) {
     for (const [key, raw] of Object.entries(sources.flags)) {
       const spec = specs[key]
-      if (spec === undefined) throw new InvalidConfigError(key, 'unknown key')
+      if (spec === undefined) throw key in RENAMED_KEYS ? renamed(key, key) : new InvalidConfigError(key, 'unknown key')
       values.set(key, parseFieldString(key, spec, raw))
     }
   }
@@ -156,10 +157,22 @@ function applyNested (values: Map<string, unknown>, source: unknown, prefix: str
       if (v !== undefined) values.set(key, v)
     } else if (v !== null && typeof v === 'object' && !Array.isArray(v) && [...values.keys()].some(x => x.startsWith(key + '.'))) {
       applyNested(values, v, key + '.')
+    } else if (key in RENAMED_KEYS) {
+      throw renamed(key, key)
     } else {
       throw new InvalidConfigError(key, `unknown key; known keys: ${[...values.keys()].filter(x => x.startsWith(prefix)).join(', ')}`)
     }
   }
+}
+
+/** Keys that took their owner's name (the store's pool options); a config still using one fails naming the new key. */
+const RENAMED_KEYS: Readonly<Record<string, string>> = {
+  'pool.maxGroups': 'pool.maxEntries',
+  'pool.ttlSeconds': 'pool.ttlMs (milliseconds)'
+}
+
+function renamed (where: string, old: string): InvalidConfigError {
+  return new InvalidConfigError(where, `renamed: use ${RENAMED_KEYS[old]} (the store's name for it)`)
 }
 
 function nest (values: Map<string, unknown>): Record<string, unknown> {
