@@ -117,17 +117,22 @@ export function formatHelp (usage: string, description: string, own: Record<stri
     const short = spec.short === undefined ? '    ' : `-${spec.short}, `
     const arg = spec.type === 'string' ? ' <value>' : ''
     const def = spec.default === undefined ? '' : ` (default ${String(spec.default)})`
-    lines.push(`  ${short}--${name}${arg}`.padEnd(34) + spec.doc + def)
+    lines.push(column(`  ${short}--${name}${arg}`) + spec.doc + def)
   }
   if (withConfig) {
     lines.push('', 'node configuration (flag, or env MURMUR_<KEY>, or a --config JSON file):')
     for (const [key, spec] of Object.entries(NODE_CONFIG_SCHEMA) as Array<[string, FieldSpec]>) {
       const def = Array.isArray(spec.default) ? spec.default.join(',') : typeof spec.default === 'object' ? Object.entries(spec.default).map(([k, v]) => `${k}=${String(v)}`).join(',') : String(spec.default)
       const range = 'choices' in spec && spec.choices !== undefined ? ` [${spec.choices.join('|')}]` : ''
-      lines.push(`  --${flagName(key)}`.padEnd(34) + `${spec.doc}${range} (default ${def === '' ? '""' : def})`)
+      lines.push(column(`  --${flagName(key)}`) + `${spec.doc}${range} (default ${def === '' ? '""' : def})`)
     }
   }
   return lines.join('\n')
+}
+
+/** A flag's help column: padded to 34, or followed by two spaces when longer. */
+function column (text: string): string {
+  return text.length >= 33 ? text + '  ' : text.padEnd(34)
 }
 
 /** Parses a positive-integer flag value or throws a `UsageError` naming the flag. */

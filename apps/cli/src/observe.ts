@@ -3,8 +3,8 @@
  * dashboard (`--dashboard`), or, under `murmur sim --dashboard`, its view changes sent to the
  * parent. Beyond loopback both servers require the token kept in the data directory.
  */
-import { followNode, startDashboard, createSwarmState, type FollowedNode } from '@murmur/dashboard'
-import { createNodeMetrics, isLoopback, loadOrCreateToken, metricsRoute, startObserveServer, TOKEN_FILE, type NodeMetrics, type ObserveServer, type ViewEvent } from '@murmur/metrics'
+import { DEFAULT_DASHBOARD_PORT, followNode, startDashboard, createSwarmState, type FollowedNode } from '@murmur/dashboard'
+import { createNodeMetrics, DEFAULT_HOST, isLoopback, loadOrCreateToken, metricsRoute, startObserveServer, TOKEN_FILE, type NodeMetrics, type ObserveServer, type ViewEvent } from '@murmur/metrics'
 import type { NodeConfig, SwarmNode } from '@murmur/node'
 import { join } from 'node:path'
 import { portNumber, type FlagSpec } from './args.js'
@@ -12,8 +12,8 @@ import { portNumber, type FlagSpec } from './args.js'
 /** Dashboard flags shared by `murmur node` and `murmur sim`. */
 export const DASHBOARD_FLAGS: Record<string, FlagSpec> = {
   dashboard: { type: 'boolean', doc: 'serve a live dashboard page (loopback unless --dashboard-host says otherwise)' },
-  'dashboard-port': { type: 'string', doc: 'dashboard port (0 = any free port)', default: '7070' },
-  'dashboard-host': { type: 'string', doc: 'dashboard bind address; beyond loopback a token is required', default: '127.0.0.1' }
+  'dashboard-port': { type: 'string', doc: 'dashboard port (0 = any free port)', default: String(DEFAULT_DASHBOARD_PORT) },
+  'dashboard-host': { type: 'string', doc: 'dashboard bind address; beyond loopback a token is required', default: DEFAULT_HOST }
 }
 
 /** Dashboard settings from parsed flags, or undefined without --dashboard. */

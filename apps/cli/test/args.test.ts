@@ -1,6 +1,9 @@
 /** Flag parsing: boolean values in every spelling, stray positionals, config flags. */
 import { describe, expect, it } from 'vitest'
-import { normalizeBooleanFlags, parseCommandArgs, type FlagSpec } from '../src/args.js'
+import { DEFAULT_HOST as METRICS_DEFAULT_HOST } from '@murmur/metrics'
+import { DEFAULT_NEW_ORIGINS_PER_MINUTE, DEFAULT_REPLAY_WINDOW_MS } from '@murmur/net'
+import { NODE_CONFIG_SCHEMA } from '@murmur/node'
+import { formatHelp, normalizeBooleanFlags, parseCommandArgs, type FlagSpec } from '../src/args.js'
 
 const OWN: Record<string, FlagSpec> = {
   eval: { type: 'boolean', doc: 'x', default: true },
@@ -47,5 +50,19 @@ describe('parseCommandArgs', () => {
   it('leaves string flags and everything after -- alone', () => {
     expect(normalizeBooleanFlags(['--out', 'false', '--', '--eval', 'false'], new Set(['eval']))).toEqual(['--out', 'false', '--', '--eval', 'false'])
     expect(parseCommandArgs(['--out', 'false'], OWN, false).flags.out).toBe('false')
+  })
+})
+
+describe('defaults the CLI shows', () => {
+  it('takes metrics.host from @murmur/metrics (which depends on @murmur/node, so the schema repeats it)', () => {
+    expect(NODE_CONFIG_SCHEMA['metrics.host'].default).toBe(METRICS_DEFAULT_HOST)
+  })
+
+  it('lists the neighbour-level defences of net with their net defaults in node --help', () => {
+    const help = formatHelp('murmur node', 'x', {}, true)
+    expect(help).toContain('--net-new-origins-per-minute')
+    expect(help).toMatch(new RegExp(`--net-new-origins-per-minute .*\\(default ${DEFAULT_NEW_ORIGINS_PER_MINUTE}\\)`))
+    expect(help).toMatch(new RegExp(`--net-replay-window-ms .*\\(default ${DEFAULT_REPLAY_WINDOW_MS}\\)`))
+    expect(help).toContain('--pool-max-entries')
   })
 })

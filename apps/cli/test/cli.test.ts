@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
+import { seedFromPeerId } from '@murmur/node'
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 const run = promisify(execFile)
@@ -60,6 +61,10 @@ describe('murmur CLI', () => {
     expect(badConfig.stderr.trim().split('\n')).toHaveLength(1)
     expect(badConfig.stderr).toContain('train.learningRate')
     expect(badConfig.stderr).toContain('ERR_INVALID_CONFIG')
+    const badDefence = await murmur('node', '--net-new-origins-per-minute', '0')
+    expect(badDefence.code).toBe(1)
+    expect(badDefence.stderr.trim().split('\n')).toHaveLength(1)
+    expect(badDefence.stderr).toContain('net.newOriginsPerMinute')
     const badModel = await murmur('eval', '--model', '/nonexistent/model.safetensors', '--tasks', '4')
     expect(badModel.code).toBe(1)
     expect(badModel.stderr).toContain('does not exist')
@@ -73,6 +78,20 @@ describe('murmur CLI', () => {
     expect(parsed.greedyAccuracy).toBeGreaterThan(0)
     expect(parsed.greedyAccuracy).toBeLessThan(1)
     expect(Object.keys(parsed.families).length).toBeGreaterThan(1)
+  })
+
+  it('derives an unset seed from the peer id (same on restart) and keeps an explicit --seed', async () => {
+    const dataDir = join(await tempDir(), 'node')
+    const ready = async (...extra: string[]): Promise<{ peerId: string, seed: number, seedFrom: string }> => {
+      const r = await murmur('node', '--data-dir', dataDir, '--rounds', '1', '--no-eval', '--local-groups', '1', '--peer-groups', '0', '--group-size', '2', '--json', ...extra)
+      expect(r.code, r.stderr).toBe(0)
+      return r.stdout.trim().split('\n').map(l => JSON.parse(l) as { type: string, peerId: string, seed: number, seedFrom: string }).find(l => l.type === 'ready') ?? { peerId: '', seed: -1, seedFrom: '' }
+    }
+    const first = await ready()
+    expect(first).toMatchObject({ seed: seedFromPeerId(first.peerId), seedFrom: 'peer-id' })
+    // A restart (it resumes: no rounds left) has the same identity, so the same seed.
+    expect(await ready()).toMatchObject({ peerId: first.peerId, seed: first.seed, seedFrom: 'peer-id' })
+    expect(await ready('--seed', '0')).toMatchObject({ peerId: first.peerId, seed: 0, seedFrom: 'config' })
   })
 
   it('runs a node alone for two rounds, resumes it, and exports and evaluates its checkpoint', async () => {

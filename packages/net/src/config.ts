@@ -5,9 +5,9 @@ import type { GossipsubOpts } from '@libp2p/gossipsub'
 import type { Metrics, PrivateKey } from '@libp2p/interface'
 import {
   DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
-  DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS,
+  DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_MDNS,
   DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEW_ORIGIN_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE,
-  DEFAULT_RESERVED_OUTBOUND, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
+  DEFAULT_RESERVED_OUTBOUND, DEFAULT_SEEN_TTL_MS, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
 } from './constants.js'
 import type { JoinInit } from './join.js'
 import { checkSwarmKey } from './swarm-key.js'
@@ -31,7 +31,7 @@ export interface SwarmHostInit {
   dataDir?: string
   /** An explicit identity; takes precedence over `dataDir`. */
   privateKey?: PrivateKey
-  /** Listen multiaddrs. Default `/ip4/0.0.0.0/tcp/0`. Add `/ip4/…/tcp/…/ws` for WebSockets, `/p2p-circuit` for relayed listening. */
+  /** Listen multiaddrs. Default `/ip4/127.0.0.1/tcp/0` (loopback). Add `/ip4/…/tcp/…/ws` for WebSockets, `/p2p-circuit` for relayed listening. */
   listen?: string[]
   /** Addresses to announce instead of the listen addresses (e.g. a public IP behind port forwarding). */
   announce?: string[]
@@ -80,7 +80,7 @@ export interface SwarmHostInit {
     floodPublish?: boolean
     /** Weight of the same-IP penalty (≤ 0; loopback is exempt). Default -5. */
     ipColocationWeight?: number
-    /** How long gossipsub remembers message ids (its seen-cache), ms. Default: gossipsub's (2 minutes). */
+    /** How long gossipsub remembers message ids (its seen-cache), ms. Default `DEFAULT_SEEN_TTL_MS` (gossipsub's 2 minutes). */
     seenTtlMs?: number
   }
   /** Accepted groups per origin peer: sustained rate (per second) and burst. Defaults 10 and 64. */
@@ -145,7 +145,7 @@ export interface SwarmHostConfig {
   readonly heartbeatMs: number
   readonly floodPublish: boolean
   readonly ipColocationWeight: number
-  readonly seenTtlMs?: number
+  readonly seenTtlMs: number
   readonly groupsPerSecond: number
   readonly burst: number
   readonly neighbourGroupsPerSecond: number
@@ -162,6 +162,9 @@ export interface SwarmHostConfig {
   readonly logger: Logger
   readonly metrics?: SwarmHostMetrics
 }
+
+/** Default replay window, ms: a group stays acceptable for the protocol's max age plus future skew, so its content is remembered that long. */
+export const DEFAULT_REPLAY_WINDOW_MS = DEFAULT_MAX_AGE_MS + DEFAULT_MAX_FUTURE_SKEW_MS
 
 /** The gossip topic of a swarm: `/murmur/<swarm-id>/rollouts/<protocol-version>`. */
 export function rolloutTopic (swarmId: string): string {
@@ -208,13 +211,13 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     topic: rolloutTopic(swarmId),
     dataDir: init.dataDir,
     privateKey: init.privateKey,
-    listen: strings('listen', init.listen, DEFAULT_LISTEN),
+    listen: strings('listen', init.listen, [...DEFAULT_LISTEN]),
     announce: strings('announce', init.announce, []),
     bootstrap: strings('bootstrap', init.bootstrap, []),
     bootstrapUrls: urls,
     join: { ...init.join },
     publicOnly: init.publicOnly ?? false,
-    mdns: init.mdns ?? false,
+    mdns: init.mdns ?? DEFAULT_MDNS,
     dht,
     dhtLan: init.dhtLan ?? false,
     relay: init.relay ?? false,
@@ -231,7 +234,7 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     heartbeatMs: positive('gossip.heartbeatMs', g.heartbeatMs) ?? DEFAULT_HEARTBEAT_MS,
     floodPublish: g.floodPublish ?? false,
     ipColocationWeight,
-    seenTtlMs: positive('gossip.seenTtlMs', g.seenTtlMs),
+    seenTtlMs: positive('gossip.seenTtlMs', g.seenTtlMs) ?? DEFAULT_SEEN_TTL_MS,
     groupsPerSecond: positive('rateLimit.groupsPerSecond', init.rateLimit?.groupsPerSecond, false) ?? DEFAULT_GROUPS_PER_SECOND,
     burst: positive('rateLimit.burst', init.rateLimit?.burst) ?? DEFAULT_GROUP_BURST,
     neighbourGroupsPerSecond: positive('neighbourLimit.groupsPerSecond', n.groupsPerSecond, false) ?? DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND,
@@ -239,7 +242,7 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     newOriginsPerMinute: positive('neighbourLimit.newOriginsPerMinute', n.newOriginsPerMinute, false) ?? DEFAULT_NEW_ORIGINS_PER_MINUTE,
     newOriginBurst: positive('neighbourLimit.newOriginBurst', n.newOriginBurst) ?? DEFAULT_NEW_ORIGIN_BURST,
     maxQueuedPerNeighbour: positive('neighbourLimit.maxQueued', n.maxQueued) ?? DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR,
-    replayWindowMs: positive('replay.windowMs', init.replay?.windowMs) ?? (maxAgeMs ?? DEFAULT_MAX_AGE_MS) + DEFAULT_MAX_FUTURE_SKEW_MS,
+    replayWindowMs: positive('replay.windowMs', init.replay?.windowMs) ?? (maxAgeMs === undefined ? DEFAULT_REPLAY_WINDOW_MS : maxAgeMs + DEFAULT_MAX_FUTURE_SKEW_MS),
     maxSeenGroups: positive('replay.maxEntries', init.replay?.maxEntries) ?? DEFAULT_MAX_SEEN_GROUPS,
     maxInboundQueue: positive('maxInboundQueue', init.maxInboundQueue) ?? DEFAULT_INBOUND_QUEUE,
     resolveTask: init.resolveTask,

@@ -7,8 +7,14 @@ export const SWARM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 /** File name of the libp2p private key inside the data directory. */
 export const IDENTITY_FILE = 'identity.key'
 
-/** Default listen addresses: TCP on all interfaces, any port. */
-export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0']
+/** Default listen addresses: TCP on loopback, any port (a swarm beyond this machine names its addresses). */
+export const DEFAULT_LISTEN: readonly string[] = Object.freeze(['/ip4/127.0.0.1/tcp/0'])
+
+/** LAN discovery by mDNS is off by default (it announces the host to everyone on the network). */
+export const DEFAULT_MDNS = false
+
+/** Default re-bootstrap threshold: fewer swarm peers than this and the host dials its bootstrap peers again. */
+export const DEFAULT_MIN_PEERS = 3
 
 /** Default connection cap. */
 export const DEFAULT_MAX_CONNECTIONS = 100
@@ -87,6 +93,9 @@ export const GRAYLIST_REJECTS = 2.5
 
 /** Half-life of the local reject counter, ms: gossipsub's invalid-message decay of 0.97 per second. */
 export const REJECT_HALF_LIFE_MS = Math.log(0.5) / Math.log(0.97) * 1000
+
+/** Default of how long gossipsub remembers message ids (its seen-cache), ms: gossipsub's own 2 minutes. */
+export const DEFAULT_SEEN_TTL_MS = 2 * 60 * 1000
 
 /** Default bound of the replay guard's set of accepted group contents (oldest evicted beyond). */
 export const DEFAULT_MAX_SEEN_GROUPS = 65_536

@@ -7,6 +7,7 @@ import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { IDENTITY_FILE } from './constants.js'
 import { IdentityError } from './errors.js'
 
@@ -32,6 +33,11 @@ export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey
     throw err
   }
   return key
+}
+
+/** The peer id (`12D3KooW…`) of the identity in `<dataDir>/identity.key`, creating the identity when absent: the id a host started on `dataDir` will have. */
+export async function loadOrCreatePeerId (dataDir: string): Promise<string> {
+  return peerIdFromPrivateKey(await loadOrCreateIdentity(dataDir)).toString()
 }
 
 /** Reads an existing key file; undefined when there is none. */

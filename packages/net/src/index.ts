@@ -9,8 +9,8 @@ export {
   createSwarmHost, type SwarmHost, type SwarmHostEvents, type RolloutReceived, type PublishOptions, type PeerStats,
   type SwarmStats, type WaitForPeersOptions
 } from './host.js'
-export { resolveSwarmConfig, rolloutTopic, type SwarmHostInit, type SwarmHostConfig, type SwarmHostMetrics, type GossipsubMetricsRegister } from './config.js'
-export { loadOrCreateIdentity } from './identity.js'
+export { resolveSwarmConfig, rolloutTopic, DEFAULT_REPLAY_WINDOW_MS, type SwarmHostInit, type SwarmHostConfig, type SwarmHostMetrics, type GossipsubMetricsRegister } from './config.js'
+export { loadOrCreateIdentity, loadOrCreatePeerId } from './identity.js'
 export { groupContentKey } from './replay-guard.js'
 export { generateSwarmKey, checkSwarmKey } from './swarm-key.js'
 export { IdentityError, PublishError, DialError } from './errors.js'
@@ -36,6 +36,7 @@ export {
   DEFAULT_SWARM_ID, IDENTITY_FILE, DEFAULT_GROUPS_PER_SECOND, DEFAULT_GROUP_BURST, DEFAULT_INBOUND_QUEUE,
   DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, SCORE_THRESHOLDS,
   DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE, DEFAULT_NEW_ORIGIN_BURST,
-  DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_RESERVED_OUTBOUND
+  DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_RESERVED_OUTBOUND, DEFAULT_LISTEN, DEFAULT_MIN_PEERS,
+  DEFAULT_SEEN_TTL_MS, DEFAULT_MDNS
 } from './constants.js'
 export { watchHostStatus, type HostStatus } from './status.js'

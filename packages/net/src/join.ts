@@ -11,13 +11,14 @@ import type { PeerId } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import { sleep, type Logger } from '@murmur/interface'
+import { DEFAULT_MIN_PEERS } from './constants.js'
 import { fetchBootstrapList } from './bootstrap-list.js'
 import { classifyDialError, formatDiagnosis, probeTcp, type JoinAttempt, type JoinFailureReason } from './diagnosis.js'
 import { matchSwarm } from './swarm-protocol.js'
 
 /** Join tuning; every field optional. */
 export interface JoinInit {
-  /** Re-bootstrap while fewer swarm peers than this are connected. Default 3. */
+  /** Re-bootstrap while fewer swarm peers than this are connected. Default `DEFAULT_MIN_PEERS` (3). */
   minPeers?: number
   /** How often a joined host re-checks its peer count, ms. Default 10 000. */
   checkIntervalMs?: number
@@ -72,7 +73,7 @@ export class Joiner {
 
   constructor (components: JoinerComponents, init: JoinInit = {}) {
     this.c = components
-    this.minPeers = init.minPeers ?? 3
+    this.minPeers = init.minPeers ?? DEFAULT_MIN_PEERS
     this.checkMs = init.checkIntervalMs ?? 10_000
     this.dialMs = init.dialTimeoutMs ?? 10_000
     this.backoff0 = init.backoffMs ?? 1_000

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { encodeRolloutGroup } from '@murmur/protocol'
-import type { RolloutReceived, SwarmHost } from '../src/host.js'
+import type { SwarmHostInit } from '../src/config.js'
+import type { SwarmHost } from '../src/host.js'
 import { SCORE_THRESHOLDS } from '../src/constants.js'
-import { connect, makeGroup, startHosts, stopHosts, until } from './helpers.js'
+import { makeGroup, startHosts, stopHosts, until } from './helpers.js'
+import { triangle as startTriangle, type Triangle } from './hostile-helpers.js'
 
 let hosts: SwarmHost[] = []
 afterEach(async () => { await stopHosts(hosts); hosts = [] })
@@ -14,19 +16,8 @@ async function publishRaw (attacker: SwarmHost, bytes: Uint8Array): Promise<void
   await pubsub.publish(attacker.topic, bytes)
 }
 
-/** victim ← attacker, victim ← honest; returns once both are in the victim's mesh. */
-async function triangle (over = {}): Promise<{ victim: SwarmHost, attacker: SwarmHost, honest: SwarmHost, got: RolloutReceived[] }> {
-  hosts = await startHosts(3, over)
-  const [victim, attacker, honest] = hosts
-  await connect(attacker, victim)
-  await connect(honest, victim)
-  await victim.waitForPeers(2, { signal: AbortSignal.timeout(10_000) })
-  await attacker.waitForPeers(1, { signal: AbortSignal.timeout(10_000) })
-  await honest.waitForPeers(1, { signal: AbortSignal.timeout(10_000) })
-  const got: RolloutReceived[] = []
-  victim.on('rollout:received', e => got.push(e.detail))
-  return { victim, attacker, honest, got }
-}
+/** The victim, attacker and honest host of a test (stopped after it). */
+const triangle = async (over: Partial<SwarmHostInit> = {}): Promise<Triangle> => await startTriangle(over, hs => { hosts = hs })
 
 describe('hostile traffic', () => {
   it('rejects malformed, oversized and forged-prompt groups, ignores unknown tasks, and penalizes the sender', async () => {

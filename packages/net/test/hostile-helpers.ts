@@ -6,7 +6,9 @@ import { RPC } from '@libp2p/gossipsub/message'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import type { SwarmHost } from '../src/host.js'
+import type { SwarmHostInit } from '../src/config.js'
+import type { RolloutReceived, SwarmHost } from '../src/host.js'
+import { connect, startHosts } from './helpers.js'
 
 const SIGN_PREFIX = new TextEncoder().encode('libp2p-pubsub:')
 
@@ -34,4 +36,22 @@ export async function sendRaw (attacker: SwarmHost, to: string, messages: RPC.Me
     await yieldToLoop()
   }
   return sent
+}
+
+/** Three hosts: a victim with an attacker and an honest publisher as its neighbours; `got` collects what the victim delivers, `a` is the attacker's id. */
+export interface Triangle { victim: SwarmHost, attacker: SwarmHost, honest: SwarmHost, got: RolloutReceived[], a: string }
+
+/** Starts victim ← attacker, victim ← honest (hosts configured by `over`), handing the hosts to `track` at once (for cleanup); returns once all are in the mesh. */
+export async function triangle (over: Partial<SwarmHostInit>, track: (hosts: SwarmHost[]) => void): Promise<Triangle> {
+  const hosts = await startHosts(3, over)
+  track(hosts)
+  const [victim, attacker, honest] = hosts
+  await connect(attacker, victim)
+  await connect(honest, victim)
+  await victim.waitForPeers(2, { signal: AbortSignal.timeout(10_000) })
+  await attacker.waitForPeers(1, { signal: AbortSignal.timeout(10_000) })
+  await honest.waitForPeers(1, { signal: AbortSignal.timeout(10_000) })
+  const got: RolloutReceived[] = []
+  victim.on('rollout:received', e => got.push(e.detail))
+  return { victim, attacker, honest, got, a: attacker.peerId() }
 }

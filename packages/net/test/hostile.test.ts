@@ -8,27 +8,14 @@ import { encodeRolloutGroup } from '@murmur/protocol'
 import type { RolloutReceived, SwarmHost } from '../src/host.js'
 import type { SwarmHostInit } from '../src/config.js'
 import { SCORE_THRESHOLDS } from '../src/constants.js'
-import { connect, makeGroup, startHosts, stopHosts, until } from './helpers.js'
-import { sendRaw, signedMessage } from './hostile-helpers.js'
+import { makeGroup, stopHosts, until } from './helpers.js'
+import { sendRaw, signedMessage, triangle as startTriangle, type Triangle } from './hostile-helpers.js'
 
 let hosts: SwarmHost[] = []
 afterEach(async () => { await stopHosts(hosts); hosts = [] })
 
-interface Triangle { victim: SwarmHost, attacker: SwarmHost, honest: SwarmHost, got: RolloutReceived[], a: string }
-
-/** victim ← attacker, victim ← honest, all in the mesh; `got` collects what the victim delivers. */
-async function triangle (over: Partial<SwarmHostInit> = {}): Promise<Triangle> {
-  hosts = await startHosts(3, over)
-  const [victim, attacker, honest] = hosts
-  await connect(attacker, victim)
-  await connect(honest, victim)
-  await victim.waitForPeers(2, { signal: AbortSignal.timeout(10_000) })
-  await attacker.waitForPeers(1, { signal: AbortSignal.timeout(10_000) })
-  await honest.waitForPeers(1, { signal: AbortSignal.timeout(10_000) })
-  const got: RolloutReceived[] = []
-  victim.on('rollout:received', e => got.push(e.detail))
-  return { victim, attacker, honest, got, a: attacker.peerId() }
-}
+/** The victim, attacker and honest host of a test (stopped after it). */
+const triangle = async (over: Partial<SwarmHostInit> = {}): Promise<Triangle> => await startTriangle(over, hs => { hosts = hs })
 
 /** The attacker's own key, recovered from its host (hosts in these tests have ephemeral keys). */
 function keyOf (host: SwarmHost): Parameters<typeof signedMessage>[0] {

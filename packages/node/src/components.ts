@@ -13,6 +13,7 @@ import { nodeStore } from '@murmur/store'
 import { resolveTask } from '@murmur/tasks'
 import { createTrainer, loadRewardModel, type Trainer, type TrainerState } from '@murmur/trainer'
 import type { NodeConfig } from './config/index.js'
+import { storeSettings, swarmHostSettings, trainerSettings } from './config/package-options.js'
 import { InvalidConfigError } from './errors.js'
 import { loadModel, openPolicy, policyPort, resolveModelPath, trainedModel } from './model.js'
 import type { PolicyPort, RewardModelPort, SwarmNodeComponents, SwarmPort, TrainerPort } from './ports.js'
@@ -61,17 +62,7 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
     chatTemplate: chat,
     device,
     tokenizer: model.tokenizer,
-    seed: config.seed,
-    learningRate: config.train.learningRate,
-    warmupSteps: config.train.warmupSteps,
-    weightDecay: config.train.weightDecay,
-    maxGradNorm: config.train.maxGradNorm,
-    epochs: config.train.epochs,
-    minibatchSize: config.train.minibatchGroups * config.groupSize,
-    epsLow: config.train.epsLow,
-    epsHigh: config.train.epsHigh,
-    beta: config.train.beta,
-    aggregation: config.train.aggregation,
+    ...trainerSettings(config),
     threads: 1,
     worker: options.sharedProcess !== true,
     memoryArena: options.sharedProcess !== true
@@ -95,9 +86,7 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
 
   const store = nodeStore({
     dir: join(config.dataDir, 'store'),
-    pool: { maxEntries: config.pool.maxGroups, maxBytes: config.pool.maxBytes, ttlMs: config.pool.ttlSeconds * 1000 },
-    checkpoints: { keep: config.checkpoint.keep },
-    metrics: { keep: config.metrics.keep },
+    ...storeSettings(config),
     logger: log.child('store')
   })
   let basePolicy: Promise<Policy<ModelConfig>> | undefined
@@ -131,25 +120,8 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
   if (config.net.enabled) {
     const psk = config.net.pskFile === '' ? undefined : new Uint8Array(await readFile(config.net.pskFile).catch((err: unknown) => { throw new InvalidConfigError('net.pskFile', `cannot read "${config.net.pskFile}": ${(err as Error).message}`) }))
     host = createSwarmHost({
-      swarmId: config.net.swarmId,
-      dataDir: config.dataDir,
-      listen: [...config.net.listen],
-      announce: [...config.net.announce],
-      bootstrap: [...config.net.bootstrap],
-      bootstrapUrls: [...config.net.bootstrapUrls],
-      join: { minPeers: config.net.minPeers },
-      publicOnly: config.net.public,
-      relay: config.net.relay,
-      dcutr: config.net.relay,
-      autonat: config.net.public,
-      mdns: config.net.mdns,
-      dhtLan: !config.net.public,
-      // On a public swarm a node serves the DHT only once AutoNAT confirms a public address.
-      dht: config.net.dht ? (config.net.public ? 'auto' : 'server') : 'off',
+      ...swarmHostSettings(config),
       ...(psk === undefined ? {} : { psk }),
-      connections: { max: config.net.maxConnections, inboundPerHostPerSecond: config.net.inboundPerHostPerSecond },
-      gossip: { heartbeatMs: config.net.heartbeatMs },
-      rateLimit: { groupsPerSecond: config.net.groupsPerSecond },
       resolveTask,
       logger: log.child('net'),
       metrics: options.netMetrics

@@ -41,7 +41,7 @@ export type BaseLogprobs = (prompts: string[], tokenIds: number[][], options?: A
 
 /** Options of `evaluatePolicy`. */
 export interface EvaluateOptions extends AbortOptions {
-  /** Sampled completions per instance (0 = greedy only). Default 4. */
+  /** Sampled completions per instance (0 = greedy only). Default `DEFAULT_EVAL_SAMPLES` (4). */
   samples?: number
   /** Seed of the sampled pass (fixed, so two checkpoints are scored on the same streams). */
   seed?: number
@@ -64,10 +64,13 @@ export function evaluationSet (mix: Readonly<Record<string, number>>, count: num
   return out
 }
 
+/** Sampled (temperature 1) completions per held-out task when none are asked for (the node's `eval.samples`). */
+export const DEFAULT_EVAL_SAMPLES = 4
+
 /** Generates greedy and sampled completions for every instance and scores them. */
 export async function evaluatePolicy (generate: Generate, tasks: readonly HeldOutTask[], options: EvaluateOptions = {}): Promise<EvalReport> {
   const { signal } = options
-  const samples = options.samples ?? 4
+  const samples = options.samples ?? DEFAULT_EVAL_SAMPLES
   const prompts = tasks.map(t => t.prompt)
   const greedy = await generate(prompts, { n: 1, temperature: 0, seed: 0, signal })
   throwIfAborted(signal)

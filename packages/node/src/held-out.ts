@@ -5,7 +5,7 @@
  */
 import type { AbortOptions } from '@murmur/interface'
 import { verify, type ResolvedTask } from '@murmur/tasks'
-import { evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
+import { DEFAULT_EVAL_SAMPLES, evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
 import { openPolicy, policyPort, type ModelSource } from './model.js'
 import type { PolicyPort } from './ports.js'
 
@@ -63,7 +63,7 @@ export interface EvaluateModelOptions extends AbortOptions {
   /** Task mix (name → weight; empty = the default mix). */
   mix?: Readonly<Record<string, number>>
   maxTokens: number
-  /** Sampled (temperature 1) completions per task; 0 = greedy only. Default 4. */
+  /** Sampled (temperature 1) completions per task; 0 = greedy only. Default: the node's `eval.samples` (4). */
   samples?: number
 }
 
@@ -73,7 +73,7 @@ export async function evaluateModel (source: ModelSource, options: EvaluateModel
   const policy = await openPolicy(source)
   try {
     const port = policyPort(policy, '')
-    return await evaluatePolicy(async (prompts, o) => await port.generate(prompts, { ...o, maxTokens: options.maxTokens, topP: 1, topK: 0 }), tasks, { samples: options.samples ?? 4, signal: options.signal })
+    return await evaluatePolicy(async (prompts, o) => await port.generate(prompts, { ...o, maxTokens: options.maxTokens, topP: 1, topK: 0 }), tasks, { samples: options.samples ?? DEFAULT_EVAL_SAMPLES, signal: options.signal })
   } finally {
     await policy.close()
   }

@@ -14,7 +14,7 @@ export { admissible, peerCredit, type LocalLimits } from './peer-credit.js'
 export { createAttack, attackCompletions, ATTACK_STRATEGIES, ATTACK_MARKER, type Attack, type AttackStrategy, type AttackInit } from './attack.js'
 export { createSwarmNode, type SwarmNode, type SwarmNodeInit, type SwarmNodeInfo, type SwarmNodeEvents, type SwarmNodeStats } from './node.js'
 export { taskMixFromConfig, heldOutTasks, evaluateHeldOut, evaluateModel, type HeldOutResult, type HeldOutOptions, type EvaluateModelOptions } from './held-out.js'
-export { loadModelSource, exportModel, openPolicy, type ModelSource } from './model.js'
+export { loadModelSource, exportModel, openPolicy, DEFAULT_MODEL, type ModelSource } from './model.js'
 export {
   evaluationSet, evaluatePolicy, scoreEvaluation, standardError,
   type EvalReport, type EvalScore, type EvaluateOptions, type BaseLogprobs

@@ -16,10 +16,16 @@ import { nodeStore } from '@murmur/store'
 import { InvalidConfigError, NoCheckpointError } from './errors.js'
 import type { PolicyPort } from './ports.js'
 
+/** The policy a node trains and the CLI loads when none is named. */
+export const DEFAULT_MODEL = 'builtin:tiny'
+
+/** The reward model a node scores with when none is named. */
+export const DEFAULT_REWARD_MODEL = 'builtin:tiny-rm'
+
 /** Built-in model names and the files they resolve to (shipped in @murmur/policy). */
 const BUILTIN_MODELS: Readonly<Record<string, string>> = {
-  'builtin:tiny': 'tiny-base.safetensors',
-  'builtin:tiny-rm': 'tiny-reward.safetensors'
+  [DEFAULT_MODEL]: 'tiny-base.safetensors',
+  [DEFAULT_REWARD_MODEL]: 'tiny-reward.safetensors'
 }
 
 /** A policy's weights ready to load, and where they came from. */
@@ -68,7 +74,7 @@ export async function loadModel (value: string): Promise<ModelSource> {
  * (default: the model in the checkpoint's own config). Throws NoCheckpointError.
  */
 export async function loadModelSource (from: { model?: string, dataDir?: string }): Promise<ModelSource> {
-  if (from.dataDir === undefined) return await loadModel(from.model ?? 'builtin:tiny')
+  if (from.dataDir === undefined) return await loadModel(from.model ?? DEFAULT_MODEL)
   const storeDir = join(from.dataDir, 'store')
   if (await stat(storeDir).then(() => false, () => true)) throw new NoCheckpointError(from.dataDir, `no node store there (expected ${storeDir})`)
   const store = nodeStore({ dir: storeDir })
@@ -77,7 +83,7 @@ export async function loadModelSource (from: { model?: string, dataDir?: string 
     const checkpoint = await store.checkpoints.latest()
     if (checkpoint === undefined) throw new NoCheckpointError(from.dataDir, 'the node has no checkpoint yet')
     const saved = checkpoint.config as { model?: unknown, seed?: number, train?: { loraRank?: number, loraTargets?: string[] } }
-    const base = await loadModel(from.model ?? (typeof saved.model === 'string' ? saved.model : 'builtin:tiny'))
+    const base = await loadModel(from.model ?? (typeof saved.model === 'string' ? saved.model : DEFAULT_MODEL))
     // A LoRA node checkpoints adapters: read them against its adapted model, then fold them into the base.
     const trained = trainedModel(base, { seed: saved.seed ?? 0, train: { loraRank: saved.train?.loraRank ?? 0, loraTargets: saved.train?.loraTargets ?? [] } })
     const loaded = weightsFromSafetensors(checkpoint.weights, `${storeDir} checkpoint of round ${checkpoint.round}`, trained.config)

@@ -8,6 +8,7 @@ import type { SwarmHostMetrics } from '@murmur/net'
 import type { PoolStats } from '@murmur/store'
 import type { CurriculumState } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
+import { rewardsSettings } from './config/package-options.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
 import { evaluatePolicy, evaluationSet, type EvalReport } from './evaluation.js'
 import type { RoundMetrics } from './metrics.js'
@@ -243,13 +244,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
 }
 
 function toRewardsConfig (config: NodeConfig): RewardsConfig {
-  const r = config.rewards
-  return wrapConfigError('rewards', () => resolveRewardsConfig({
-    shaper: r.shaper,
-    ...(r.advantage === 'auto' ? {} : { advantage: r.advantage }),
-    hero: { alpha: r.alpha, beta: r.beta, wMin: r.wMin, wMax: r.wMax, k: r.k, weighting: r.weighting },
-    filterZeroVariance: r.filterZeroVariance
-  }))
+  return wrapConfigError('rewards', () => resolveRewardsConfig(rewardsSettings(config)))
 }
 
 function wrapConfigError<T> (prefix: string, fn: () => T): T {

@@ -16,6 +16,9 @@ export interface ProducerClock {
   size(): number
 }
 
+/** Default staleness bound S: peer groups more than S policy versions behind their producer's newest are evicted (not yet swept; docs/results.md §0.4). */
+export const DEFAULT_MAX_STALENESS = 8
+
 /** Default number of producers remembered. */
 export const DEFAULT_MAX_PRODUCERS = 4096
 

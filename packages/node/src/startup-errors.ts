@@ -6,7 +6,7 @@ import { MurmurError } from '@murmur/interface'
 import type { NodeConfig } from './config/index.js'
 import { InvalidConfigError } from './errors.js'
 
-/** Trainer and host init fields → the node config key they are derived from. */
+/** Trainer and host init fields (full, or their first segment) → the node config key they are derived from. */
 const FIELD_TO_KEY: Readonly<Record<string, string>> = {
   minibatchSize: 'train.minibatchGroups',
   learningRate: 'train.learningRate',
@@ -19,7 +19,22 @@ const FIELD_TO_KEY: Readonly<Record<string, string>> = {
   beta: 'train.beta',
   listen: 'net.listen',
   bootstrap: 'net.bootstrap',
-  swarmId: 'net.swarmId'
+  swarmId: 'net.swarmId',
+  'connections.max': 'net.maxConnections',
+  'connections.inboundPerHostPerSecond': 'net.inboundPerHostPerSecond',
+  'connections.reservedOutbound': 'net.reservedOutbound',
+  'gossip.heartbeatMs': 'net.heartbeatMs',
+  'gossip.seenTtlMs': 'net.seenTtlMs',
+  'rateLimit.groupsPerSecond': 'net.groupsPerSecond',
+  'rateLimit.burst': 'net.burst',
+  'neighbourLimit.groupsPerSecond': 'net.neighbourGroupsPerSecond',
+  'neighbourLimit.burst': 'net.neighbourBurst',
+  'neighbourLimit.newOriginsPerMinute': 'net.newOriginsPerMinute',
+  'neighbourLimit.newOriginBurst': 'net.newOriginBurst',
+  'neighbourLimit.maxQueued': 'net.maxQueuedPerNeighbour',
+  'replay.windowMs': 'net.replayWindowMs',
+  'replay.maxEntries': 'net.maxSeenGroups',
+  maxInboundQueue: 'net.maxInboundQueue'
 }
 
 /** Translates an error thrown while building or opening a node's components; others pass through. */
@@ -29,7 +44,7 @@ export function translateStartupError (config: NodeConfig, err: unknown): unknow
   if (err instanceof MurmurError && typeof field === 'string') {
     const detail = err.message.startsWith(`${field}: `) ? err.message.slice(field.length + 2) : err.message
     if (field === 'psk') return new InvalidConfigError('net.pskFile', `"${config.net.pskFile}" is not a swarm key: ${detail}`, { cause: err })
-    const key = FIELD_TO_KEY[field.split('.')[0]]
+    const key = FIELD_TO_KEY[field] ?? FIELD_TO_KEY[field.split('.')[0]]
     if (key === 'train.minibatchGroups') {
       return new InvalidConfigError(key, `${config.train.minibatchGroups} groups × groupSize ${config.groupSize} sequences per minibatch is not possible (${detail})`, { cause: err })
     }

@@ -24,8 +24,21 @@ export const MAX_CTX = 131_072
 /** ONNX opset the policy graphs use (Gelu needs ≥ 20; onnxruntime 1.30 accepts ≤ 26). */
 export const OPSET = 21
 
-/** Default maximum number of generated tokens per completion. */
-export const DEFAULT_MAX_TOKENS = 16
+/**
+ * Default maximum number of generated tokens per completion (`@murmur/node`'s
+ * `generate.maxTokens` takes it): every answer of the default task mix fits in 12 tokens of the
+ * built-in char tokenizer, and peer completions are credited only within this limit.
+ */
+export const DEFAULT_MAX_TOKENS = 12
+
+/** Default sampling temperature (1 = the policy's own distribution; 0 = greedy). */
+export const DEFAULT_TEMPERATURE = 1
+
+/** Default nucleus (top-p) mass: 1 = off. */
+export const DEFAULT_TOP_P = 1
+
+/** Default top-k: 0 = off. */
+export const DEFAULT_TOP_K = 0
 
 /** Largest `n` (completions per prompt) accepted by `generate`. */
 export const MAX_COMPLETIONS_PER_PROMPT = 1024

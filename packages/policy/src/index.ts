@@ -12,7 +12,7 @@ export {
   InvalidModelConfigError, SafetensorsFormatError, InvalidModelFolderError, WeightsMismatchError, TokenizerError,
   ContextOverflowError, InferenceError, PolicyClosedError
 } from './errors.js'
-export { OPSET } from './constants.js'
+export { OPSET, DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_P, DEFAULT_TOP_K } from './constants.js'
 export { type GptParams, type KvPair, type GptForwardInputs, type GptTrunkOutputs, type GptForwardOutputs, gptParamInputs, trainPositions, gptTrunk, buildGptForward, buildDecodeModel } from './model-graph.js'
 export { type PolicyInit, type GenerateOptions, type Completion, type LogprobsOptions, type Policy, type PolicyModel, createPolicy, startPolicy } from './policy.js'
 export type { FinishReason, EngineStats } from './engine.js'
@@ -27,6 +27,6 @@ export { familyReferenceForward, familyReferenceGreedy } from './families/refere
 export { familyParamInputs, buildFamilyForward, buildFamilyDecodeModel } from './families/graph.js'
 export { type FamilyPolicyInit, type LoadFamilyPolicyOptions, validateFamilyWeights, createFamilyPolicy, loadFamilyPolicy } from './families/policy.js'
 export { exportFamilyFolder } from './families/export.js'
-export { type LoraConfig, type LoraTarget, type LoraModel, LORA_TARGETS, resolveLoraConfig, loraSpecs, initLoraWeights, withLora, mergeLora, loraModel, loraParamSpecs } from './families/lora.js'
+export { type LoraConfig, type LoraTarget, type LoraModel, LORA_TARGETS, DEFAULT_LORA_TARGETS, resolveLoraConfig, loraSpecs, initLoraWeights, withLora, mergeLora, loraModel, loraParamSpecs } from './families/lora.js'
 export { type FamilySftStepSpec, buildFamilySftStep } from './families/train.js'
 export { type ModelConfig, isFamilyConfig, isLoraModel, modelParamSpecs, validateModelWeights, modelParamInputs, buildModelForward, createModelPolicy, modelIdOf } from './model-def.js'

@@ -6,6 +6,7 @@
  * under the distribution the token was actually drawn from (after temperature, top-k and top-p
  * renormalization; 0 for greedy), the behaviour log-prob μ of docs/spec/algorithms.md §1.1.
  */
+import { DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P } from './constants.js'
 import { InvalidArgumentError } from './errors.js'
 import type { Rng } from '@murmur/interface'
 
@@ -28,13 +29,13 @@ export interface ResolvedSampling {
 
 /** Validates sampling options; throws `InvalidArgumentError` naming the bad field. */
 export function resolveSampling (o: SamplingOptions = {}): ResolvedSampling {
-  const temperature = o.temperature ?? 1
+  const temperature = o.temperature ?? DEFAULT_TEMPERATURE
   if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0) {
     throw new InvalidArgumentError('temperature', `expected a finite number ≥ 0, got ${String(temperature)}`)
   }
-  const topK = o.topK ?? 0
+  const topK = o.topK ?? DEFAULT_TOP_K
   if (!Number.isInteger(topK) || topK < 0) throw new InvalidArgumentError('topK', `expected an integer ≥ 0, got ${String(topK)}`)
-  const topP = o.topP ?? 1
+  const topP = o.topP ?? DEFAULT_TOP_P
   if (typeof topP !== 'number' || !(topP > 0 && topP <= 1)) throw new InvalidArgumentError('topP', `expected a number in (0, 1], got ${String(topP)}`)
   return { temperature, topK, topP }
 }

@@ -1,10 +1,11 @@
 import { describe, it, expect } from 'vitest'
 import { encodeRolloutGroup, decodeRolloutGroup } from '../src/codec.js'
 import { encodeTaskRef } from '../src/task-ref.js'
-import { WireRolloutGroup, type WireTaskParam } from '../src/rollout.gen.js'
+import type { WireTaskParam } from '../src/rollout.gen.js'
 import { RolloutDecodeError, InvalidRolloutError } from '../src/errors.js'
 import { MAX_COMPLETIONS, MAX_COMPLETION_BYTES, MAX_GROUP_BYTES, PROTOCOL_VERSION } from '../src/constants.js'
 import type { RolloutGroup } from '../src/types.js'
+import { decodeError, wireBytes } from './fixtures.js'
 
 const enc = new TextEncoder()
 
@@ -29,36 +30,6 @@ function sample (over: Partial<RolloutGroup> = {}): RolloutGroup {
     ],
     ...over
   }
-}
-
-/** A valid wire object, for crafting messages our encoder refuses to build. */
-function wire (over: Partial<WireRolloutGroup> = {}): WireRolloutGroup {
-  return {
-    protocolVersion: PROTOCOL_VERSION,
-    task: { family: enc.encode('add'), version: 1, seed: 7, params: [] },
-    prompt: enc.encode('1+2='),
-    completions: [enc.encode('3')],
-    modelId: enc.encode('m'),
-    round: 1,
-    scores: [],
-    createdAtMs: 1_700_000_000_000,
-    policyVersion: 0,
-    truncated: [],
-    tokenizerId: new Uint8Array(0),
-    traces: [],
-    ...over
-  }
-}
-
-function decodeError (bytes: Uint8Array): RolloutDecodeError {
-  try {
-    decodeRolloutGroup(bytes)
-  } catch (err) {
-    expect(err).toBeInstanceOf(RolloutDecodeError)
-    expect((err as RolloutDecodeError).code).toBe('ERR_ROLLOUT_DECODE')
-    return err as RolloutDecodeError
-  }
-  throw new Error('expected decode to fail')
 }
 
 function encodeError (group: RolloutGroup): InvalidRolloutError {
@@ -118,7 +89,7 @@ describe('rollout codec', () => {
 
   it('rejects raw input above 64 KiB before decoding it', () => {
     // A valid message padded with an unknown field would decode fine if the size check came later.
-    const valid = WireRolloutGroup.encode(wire())
+    const valid = wireBytes()
     const big = new Uint8Array(MAX_GROUP_BYTES + 1)
     big.set(valid)
     expect(decodeError(big).limit).toBe('bytes')
@@ -127,14 +98,14 @@ describe('rollout codec', () => {
 
   it('caps the completion count inside the reader', () => {
     const completions = Array.from({ length: MAX_COMPLETIONS + 1 }, () => enc.encode('1'))
-    expect(decodeError(WireRolloutGroup.encode(wire({ completions }))).limit).toBe('completions')
-    expect(decodeRolloutGroup(WireRolloutGroup.encode(wire({ completions: completions.slice(1) }))).completions).toHaveLength(MAX_COMPLETIONS)
+    expect(decodeError(wireBytes({ completions })).limit).toBe('completions')
+    expect(decodeRolloutGroup(wireBytes({ completions: completions.slice(1) })).completions).toHaveLength(MAX_COMPLETIONS)
     expect(encodeError(sample({ completions: completions.map(() => 'x'), scores: [] })).field).toBe('completions')
   })
 
   it('limits each completion to 8 KiB', () => {
     const long = new Uint8Array(MAX_COMPLETION_BYTES + 1).fill(0x61)
-    expect(decodeError(WireRolloutGroup.encode(wire({ completions: [long] }))).limit).toBe('completion-bytes')
+    expect(decodeError(wireBytes({ completions: [long] })).limit).toBe('completion-bytes')
     expect(encodeError(sample({ completions: ['a'.repeat(MAX_COMPLETION_BYTES + 1)], scores: [] })).field).toBe('completions.0')
     // multi-byte characters count in bytes, not UTF-16 units
     expect(encodeError(sample({ completions: ['é'.repeat(MAX_COMPLETION_BYTES / 2 + 1)], scores: [] })).field).toBe('completions.0')
@@ -143,23 +114,26 @@ describe('rollout codec', () => {
   it('rejects invalid UTF-8 in any text field', () => {
     const bad = [Uint8Array.of(0xff), Uint8Array.of(0xc0, 0x80), Uint8Array.of(0xed, 0xa0, 0x80), Uint8Array.of(0xe2, 0x82)]
     for (const b of bad) {
-      expect(decodeError(WireRolloutGroup.encode(wire({ completions: [b] }))).limit).toBe('utf8')
-      expect(decodeError(WireRolloutGroup.encode(wire({ prompt: b }))).limit).toBe('utf8')
-      expect(decodeError(WireRolloutGroup.encode(wire({ modelId: b }))).limit).toBe('utf8')
+      expect(decodeError(wireBytes({ completions: [b] })).limit).toBe('utf8')
+      expect(decodeError(wireBytes({ prompt: b })).limit).toBe('utf8')
+      expect(decodeError(wireBytes({ modelId: b })).limit).toBe('utf8')
     }
     expect(encodeError(sample({ completions: ['a\uD800b'], scores: [] })).field).toBe('completions.0')
   })
 
-  it('rejects other protocol versions', () => {
-    expect(decodeError(WireRolloutGroup.encode(wire({ protocolVersion: PROTOCOL_VERSION + 1 }))).limit).toBe('protocol-version')
-    expect(decodeError(WireRolloutGroup.encode(wire({ protocolVersion: 0 }))).limit).toBe('protocol-version')
+  it('rejects other protocol versions, telling a v1 peer which version this node speaks', () => {
+    expect(decodeError(wireBytes({ protocolVersion: PROTOCOL_VERSION + 1 })).limit).toBe('protocol-version')
+    expect(decodeError(wireBytes({ protocolVersion: 0 })).limit).toBe('protocol-version')
+    const v1 = decodeError(wireBytes({ protocolVersion: 1 }))
+    expect(v1.limit).toBe('protocol-version')
+    expect(v1.message).toMatch(/speaks rollout protocol v1; this node speaks v2/)
   })
 
   it('requires a task reference in canonical form', () => {
-    expect(decodeError(WireRolloutGroup.encode(wire({ task: undefined }))).limit).toBe('task')
+    expect(decodeError(wireBytes({ task: undefined })).limit).toBe('task')
     const p = (key: string, v: Partial<WireTaskParam>): WireTaskParam => ({ key: enc.encode(key), ...v })
     const withParams = (params: WireTaskParam[]): Uint8Array =>
-      WireRolloutGroup.encode(wire({ task: { family: enc.encode('add'), version: 1, seed: 1, params } }))
+      wireBytes({ task: { family: enc.encode('add'), version: 1, seed: 1, params } })
     expect(decodeError(withParams([p('b', { number: 1 }), p('a', { number: 2 })])).limit).toBe('params')
     expect(decodeError(withParams([p('a', { number: 1 }), p('a', { number: 2 })])).limit).toBe('params')
     expect(decodeError(withParams([p('a', { number: 1, flag: true })])).limit).toBe('param')
@@ -170,12 +144,12 @@ describe('rollout codec', () => {
     const ok = decodeRolloutGroup(withParams([p('__proto__', { number: 1 }), p('a', { text: enc.encode('t') })]))
     expect(Object.getPrototypeOf(ok.task.params)).toBe(Object.prototype)
     expect(Object.keys(ok.task.params)).toEqual(['__proto__', 'a'])
-    expect(decodeError(WireRolloutGroup.encode(wire({ task: { family: new Uint8Array(0), version: 1, seed: 1, params: [] } }))).limit).toBe('family')
+    expect(decodeError(wireBytes({ task: { family: new Uint8Array(0), version: 1, seed: 1, params: [] } })).limit).toBe('family')
   })
 
   it('requires advisory scores to match the completions and be finite', () => {
-    expect(decodeError(WireRolloutGroup.encode(wire({ scores: [1, 2] }))).limit).toBe('scores')
-    expect(decodeError(WireRolloutGroup.encode(wire({ scores: [Number.POSITIVE_INFINITY] }))).limit).toBe('scores')
+    expect(decodeError(wireBytes({ scores: [1, 2] })).limit).toBe('scores')
+    expect(decodeError(wireBytes({ scores: [Number.POSITIVE_INFINITY] })).limit).toBe('scores')
     expect(encodeError(sample({ scores: [1] })).field).toBe('scores')
     expect(encodeError(sample({ scores: [1, 2, Number.NaN, 4] })).field).toBe('scores.2')
   })

@@ -6,57 +6,8 @@ import protobuf from 'protobufjs'
 import { describe, expect, it } from 'vitest'
 import { decodeRolloutGroup, encodeRolloutGroup } from '../src/codec.js'
 import { LOGPROB_SCALE, MAX_TRACE_TOKENS, PROTOCOL_VERSION } from '../src/constants.js'
-import { RolloutDecodeError } from '../src/errors.js'
-import { WireRolloutGroup } from '../src/rollout.gen.js'
 import type { RolloutGroup } from '../src/types.js'
-import { validateRolloutBytes } from '../src/validate.js'
-
-const enc = new TextEncoder()
-
-function group (over: Partial<RolloutGroup> = {}): RolloutGroup {
-  return {
-    task: { family: 'add', version: 1, seed: 3412, params: { digits: 2 } },
-    prompt: '12+34=',
-    completions: ['46', '45'],
-    modelId: 'm',
-    round: 3,
-    scores: [1, 0],
-    createdAt: 1_700_000_000_000,
-    policyVersion: 7,
-    truncated: [false, true],
-    tokenizerId: 'char',
-    traces: [{ tokenIds: [20, 22, 0], logprobs: [-0.1, -0.02, -0.003] }, { tokenIds: [20, 21], logprobs: [-0.5, -3.25] }],
-    ...over
-  }
-}
-
-function wireBytes (over: Partial<WireRolloutGroup>): Uint8Array {
-  return WireRolloutGroup.encode({
-    protocolVersion: PROTOCOL_VERSION,
-    task: { family: enc.encode('add'), version: 1, seed: 7, params: [] },
-    prompt: enc.encode('07+00='),
-    completions: [enc.encode('7')],
-    modelId: enc.encode('m'),
-    round: 1,
-    scores: [],
-    createdAtMs: 1_700_000_000_000,
-    policyVersion: 0,
-    truncated: [],
-    tokenizerId: new Uint8Array(0),
-    traces: [],
-    ...over
-  })
-}
-
-function decodeLimit (bytes: Uint8Array): string {
-  try {
-    decodeRolloutGroup(bytes)
-  } catch (err) {
-    expect(err).toBeInstanceOf(RolloutDecodeError)
-    return (err as RolloutDecodeError).limit
-  }
-  throw new Error('expected decode to fail')
-}
+import { decodeError, group, wireBytes } from './fixtures.js'
 
 describe('protocol v2 traces', () => {
   it('round-trips log-probs within half a quantization step (1/128 nat)', () => {
@@ -101,19 +52,13 @@ describe('protocol v2 traces', () => {
   })
 
   it('rejects malformed traces from the wire, naming the broken limit', () => {
-    expect(decodeLimit(wireBytes({ traces: [{ tokenIds: [1, 2], negLogprobQ: [3] }] }))).toBe('trace-tokens')
-    expect(decodeLimit(wireBytes({ traces: [{ tokenIds: [1], negLogprobQ: [100 * LOGPROB_SCALE + 1] }] }))).toBe('logprob')
-    expect(decodeLimit(wireBytes({ traces: [{ tokenIds: [0x100_0000], negLogprobQ: [1] }] }))).toBe('token-id')
-    expect(decodeLimit(wireBytes({ traces: [{ tokenIds: [], negLogprobQ: [] }, { tokenIds: [], negLogprobQ: [] }] }))).toBe('traces')
-    expect(decodeLimit(wireBytes({ truncated: [true, false] }))).toBe('truncated')
+    expect(decodeError(wireBytes({ traces: [{ tokenIds: [1, 2], negLogprobQ: [3] }] })).limit).toBe('trace-tokens')
+    expect(decodeError(wireBytes({ traces: [{ tokenIds: [1], negLogprobQ: [100 * LOGPROB_SCALE + 1] }] })).limit).toBe('logprob')
+    expect(decodeError(wireBytes({ traces: [{ tokenIds: [0x100_0000], negLogprobQ: [1] }] })).limit).toBe('token-id')
+    expect(decodeError(wireBytes({ traces: [{ tokenIds: [], negLogprobQ: [] }, { tokenIds: [], negLogprobQ: [] }] })).limit).toBe('traces')
+    expect(decodeError(wireBytes({ truncated: [true, false] })).limit).toBe('truncated')
     const long = Array.from({ length: MAX_TRACE_TOKENS + 1 }, () => 1)
-    expect(decodeLimit(wireBytes({ traces: [{ tokenIds: long, negLogprobQ: long }] }))).toBe('trace-tokens')
-  })
-
-  it('rejects a v1 peer clearly (a logged gossip rejection), never crashing', () => {
-    const v1 = wireBytes({ protocolVersion: 1 })
-    expect(() => decodeRolloutGroup(v1)).toThrow(/speaks rollout protocol v1; this node speaks v2/)
-    expect(validateRolloutBytes(v1, { resolveTask: () => { throw new Error('unreachable') } })).toEqual({ action: 'reject', reason: 'decode:protocol-version' })
+    expect(decodeError(wireBytes({ traces: [{ tokenIds: long, negLogprobQ: long }] })).limit).toBe('trace-tokens')
   })
 
   it('a plain protobuf decoder with only rollout.proto reads every field', () => {

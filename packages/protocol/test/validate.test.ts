@@ -3,11 +3,8 @@ import { MurmurError } from '@murmur/interface'
 import { validateGroup, validateRolloutBytes } from '../src/validate.js'
 import { encodeRolloutGroup } from '../src/codec.js'
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, PROTOCOL_VERSION } from '../src/constants.js'
-import { WireRolloutGroup } from '../src/rollout.gen.js'
 import type { ResolvedTask, TaskRef } from '../src/task-types.js'
-import type { RolloutGroup } from '../src/types.js'
-
-const NOW = 1_700_000_000_000
+import { group, NOW, wireBytes } from './fixtures.js'
 
 /**
  * A stand-in for @murmur/tasks' resolveTask (an injected interface): family "add" v1 derives two
@@ -19,23 +16,6 @@ function resolveTask (ref: TaskRef): ResolvedTask {
   const a = ref.seed % 100
   const b = Math.floor(ref.seed / 100) % 100
   return { ref, prompt: `${a}+${b}=`, answer: String(a + b), meta: {} }
-}
-
-function group (over: Partial<RolloutGroup> = {}): RolloutGroup {
-  return {
-    task: { family: 'add', version: 1, seed: 3412, params: { digits: 2 } },
-    prompt: '12+34=',
-    completions: ['46', '45'],
-    modelId: 'm',
-    round: 3,
-    scores: [],
-    createdAt: NOW - 1000,
-    policyVersion: 3,
-    truncated: [false, true],
-    tokenizerId: '',
-    traces: [],
-    ...over
-  }
 }
 
 const opts = { resolveTask, now: NOW }
@@ -91,10 +71,8 @@ describe('validateRolloutBytes', () => {
   it('rejects undecodable bytes with the broken limit as reason', () => {
     expect(validateRolloutBytes(Uint8Array.of(0xff, 0xff, 0xff), opts)).toEqual({ action: 'reject', reason: 'decode:malformed' })
     expect(validateRolloutBytes(new Uint8Array(70_000), opts).reason).toBe('decode:bytes')
-    const wrongVersion = WireRolloutGroup.encode({
-      protocolVersion: PROTOCOL_VERSION + 1, prompt: new Uint8Array(0), completions: [], modelId: new Uint8Array(0), round: 0, scores: [], createdAtMs: 0
-    })
-    expect(validateRolloutBytes(wrongVersion, opts).reason).toBe('decode:protocol-version')
+    expect(validateRolloutBytes(wireBytes({ protocolVersion: 1 }), opts)).toEqual({ action: 'reject', reason: 'decode:protocol-version' })
+    expect(validateRolloutBytes(wireBytes({ protocolVersion: PROTOCOL_VERSION + 1 }), opts).reason).toBe('decode:protocol-version')
   })
 
   it('carries the decoded group along with a semantic rejection', () => {

@@ -1,5 +1,5 @@
 import { ADVANTAGE_MODES, type AdvantageMode, validateOverlong } from './advantages.js'
-import { DEFAULT_GDPO_EPS, DEFAULT_GRPO_EPS } from './constants.js'
+import { DEFAULT_FILTER_ZERO_VARIANCE, DEFAULT_GDPO_EPS, DEFAULT_GRPO_EPS, DEFAULT_SHAPER } from './constants.js'
 import { InvalidRewardsConfigError } from './errors.js'
 import { type HeroOptions, type ResolvedHeroOptions, resolveHeroOptions } from './hero.js'
 import { type PartialCreditOptions, resolvePartialOptions } from './partial.js'
@@ -30,7 +30,7 @@ export interface OverlongOptions {
 
 /** Partial user config of `shapeRewards`; every field is optional. */
 export interface RewardsConfigInit {
-  /** Shaper; default `'hero'`. */
+  /** Shaper; default `DEFAULT_SHAPER` (`'verifier'`). */
   shaper?: ShaperName
   /** Per-group advantage; default `'mean'` for HERO with weighting on, else `'grpo'`. Unused by GDPO. */
   advantage?: AdvantageMode
@@ -128,7 +128,7 @@ function resolveGdpo (raw: Record<string, unknown>): RewardsConfig['gdpo'] {
  */
 export function resolveRewardsConfig (init: RewardsConfigInit | RewardsConfig = {}): RewardsConfig {
   const raw = checkKeys(init, TOP_KEYS, '')
-  const shaper = raw.shaper ?? 'hero'
+  const shaper = raw.shaper ?? DEFAULT_SHAPER
   if (!SHAPERS.includes(shaper as ShaperName)) {
     throw new InvalidRewardsConfigError('shaper', `unknown shaper ${JSON.stringify(shaper)}; use one of ${SHAPERS.join(', ')}`)
   }
@@ -144,7 +144,7 @@ export function resolveRewardsConfig (init: RewardsConfigInit | RewardsConfig = 
   }
   const gdpo = resolveGdpo(section(raw, 'gdpo'))
   const partial = resolvePartialOptions(section(raw, 'partial') as PartialCreditOptions, 'partial.')
-  const filterZeroVariance = raw.filterZeroVariance ?? true
+  const filterZeroVariance = raw.filterZeroVariance ?? DEFAULT_FILTER_ZERO_VARIANCE
   if (typeof filterZeroVariance !== 'boolean') {
     throw new InvalidRewardsConfigError('filterZeroVariance', `must be a boolean, got ${String(filterZeroVariance)}`)
   }

@@ -1,5 +1,5 @@
 import {
-  DEFAULT_HERO_ALPHA, DEFAULT_HERO_BETA, DEFAULT_HERO_DDOF, DEFAULT_HERO_EPS, DEFAULT_HERO_K,
+  DEFAULT_HERO_ALPHA, DEFAULT_HERO_BETA, DEFAULT_HERO_DDOF, DEFAULT_HERO_EPS, DEFAULT_HERO_K, DEFAULT_HERO_WEIGHTING,
   DEFAULT_HERO_W_MAX, DEFAULT_HERO_W_MIN, HERO_SIGMA_BAR_MOMENTUM, HERO_STATE_VERSION, VERIFIER_PASS_THRESHOLD
 } from './constants.js'
 import { InvalidRewardInputError, InvalidRewardsConfigError } from './errors.js'
@@ -20,9 +20,9 @@ export interface HeroState {
 
 /** Options of HERO's stratified normalization. */
 export interface StratifiedOptions {
-  /** Half-width of the incorrect band [−α, α]. Default 0.1. */
+  /** Half-width of the incorrect band [−α, α]. Default `DEFAULT_HERO_ALPHA` (0.05). */
   alpha?: number
-  /** Half-width of the correct band [1 − β, 1 + β]. Default 0.1. */
+  /** Half-width of the correct band [1 − β, 1 + β]. Default `DEFAULT_HERO_BETA` (0.05). */
   beta?: number
   /** Min-max denominator epsilon. Default 1e-6. */
   eps?: number
@@ -85,7 +85,7 @@ export function resolveHeroOptions (opts: HeroOptions = {}, prefix = ''): Resolv
   if (ddof !== 0 && ddof !== 1) {
     throw new InvalidRewardsConfigError(`${prefix}ddof`, `must be 0 or 1, got ${String(ddof)}`)
   }
-  const weighting = opts.weighting ?? true
+  const weighting = opts.weighting ?? DEFAULT_HERO_WEIGHTING
   if (typeof weighting !== 'boolean') {
     throw new InvalidRewardsConfigError(`${prefix}weighting`, `must be a boolean, got ${String(weighting)}`)
   }

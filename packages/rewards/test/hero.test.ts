@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest'
 import { stratifiedNormalize, varianceWeight, heroShape, validateHeroState, resolveHeroOptions, type HeroState } from '../src/hero.js'
 import { groupAdvantages } from '../src/advantages.js'
 import { InvalidRewardInputError, InvalidRewardsConfigError } from '../src/errors.js'
+import { DEFAULT_HERO_ALPHA, DEFAULT_HERO_BETA } from '../src/constants.js'
 import { mulberry32, randArray, randInt } from './prng.js'
 
 /** Independent HERO reference following spec §2.2 line by line. */
@@ -62,7 +63,7 @@ describe('stratifiedNormalize', () => {
   })
 
   it('maps a one-member or tied stratum to the band floor', () => {
-    expect(stratifiedNormalize([1, 0, 0], [3, 5, 5])).toEqual([0.9, -0.1, -0.1])
+    expect(stratifiedNormalize([1, 0, 0], [3, 5, 5])).toEqual([0.95, -0.05, -0.05])
   })
 
   it('rejects α + β ≥ 1 naming alpha, and NaN scores', () => {
@@ -105,7 +106,7 @@ describe('heroShape', () => {
       groups.forEach((g, k) => {
         const w = 0.4 + 2.6 / (1 + Math.exp(-6 * (sigmas[k] - carried)))
         expect(out.weights[k]).toBeCloseTo(w, 10)
-        const want = refStratified(g.verifier, g.rm, 0.1, 0.1).map(x => w * x)
+        const want = refStratified(g.verifier, g.rm, DEFAULT_HERO_ALPHA, DEFAULT_HERO_BETA).map(x => w * x)
         out.rewards[k].forEach((x, i) => { expect(x).toBeCloseTo(want[i], 10) })
       })
       sigmaBar = batch === 0 ? batchMean : 0.9 * carried + 0.1 * batchMean
@@ -172,8 +173,8 @@ describe('heroShape', () => {
 })
 
 describe('resolveHeroOptions', () => {
-  it('defaults to α = β = 0.1, w in [0.4, 3], k = 6, ddof 0, weighting on', () => {
-    expect(resolveHeroOptions()).toEqual({ alpha: 0.1, beta: 0.1, eps: 1e-6, wMin: 0.4, wMax: 3, k: 6, ddof: 0, weighting: true })
+  it('defaults to α = β = 0.05, w in [0.4, 3], k = 6, ddof 0, weighting on', () => {
+    expect(resolveHeroOptions()).toEqual({ alpha: 0.05, beta: 0.05, eps: 1e-6, wMin: 0.4, wMax: 3, k: 6, ddof: 0, weighting: true })
   })
 
   it('names the offending key with the given prefix', () => {

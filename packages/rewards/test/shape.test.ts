@@ -39,12 +39,12 @@ describe('shapeRewards', () => {
     expect(out.advantages).toEqual([[1, -1, 0]])
   })
 
-  it('hero shaper composes heroShape with mean-only advantages by default and carries state', () => {
+  it('hero shaper composes heroShape with mean-only advantages and carries state', () => {
     const rand = mulberry32(50)
     let state: HeroState | undefined
     for (let batch = 0; batch < 3; batch++) {
       const groups = randomGroups(rand, 4)
-      const out = shapeRewards({}, { groups, state })
+      const out = shapeRewards({ shaper: 'hero' }, { groups, state })
       const ref = heroShape(groups.map(g => ({ verifier: g.verifier, rm: g.rm as number[] })), state)
       expect(out.rewards).toEqual(ref.rewards)
       expect(out.weights).toEqual(ref.weights)
@@ -57,8 +57,9 @@ describe('shapeRewards', () => {
   })
 
   it('hero without weighting defaults to GRPO advantages', () => {
-    expect(resolveRewardsConfig({ hero: { weighting: false } }).advantage).toBe('grpo')
-    expect(resolveRewardsConfig({}).advantage).toBe('mean')
+    expect(resolveRewardsConfig({ shaper: 'hero', hero: { weighting: false } }).advantage).toBe('grpo')
+    expect(resolveRewardsConfig({ shaper: 'hero' }).advantage).toBe('mean')
+    expect(resolveRewardsConfig({}).advantage).toBe('grpo')
     expect(resolveRewardsConfig({ shaper: 'verifier' }).advantage).toBe('grpo')
   })
 
@@ -144,8 +145,8 @@ describe('shapeRewards', () => {
 describe('resolveRewardsConfig', () => {
   it('returns a frozen, fully defaulted config that resolves to itself', () => {
     const cfg = resolveRewardsConfig()
-    expect(cfg).toMatchObject({ shaper: 'hero', advantage: 'mean', eps: 1e-6, filterZeroVariance: true })
-    expect(cfg.hero).toMatchObject({ alpha: 0.1, beta: 0.1, wMin: 0.4, wMax: 3, k: 6, ddof: 0, weighting: true })
+    expect(cfg).toMatchObject({ shaper: 'verifier', advantage: 'grpo', eps: 1e-6, filterZeroVariance: true })
+    expect(cfg.hero).toMatchObject({ alpha: 0.05, beta: 0.05, wMin: 0.4, wMax: 3, k: 6, ddof: 0, weighting: true })
     expect(Object.isFrozen(cfg)).toBe(true)
     expect(Object.isFrozen(cfg.hero)).toBe(true)
     expect(resolveRewardsConfig(cfg)).toEqual(cfg)

@@ -18,11 +18,11 @@ const s = [0.2, 0.9, 0.1, 0.7]
 describe('spec §4 reference vectors', () => {
   it('HERO r̂ with α = β = 0.1', () => {
     expectClose(stratifiedNormalize(v, s, { alpha: 0.1, beta: 0.1 }), [0.9, 0.1, -0.1, 1.1])
-    expectClose(stratifiedNormalize(v, s), [0.9, 0.1, -0.1, 1.1])
   })
 
-  it('HERO r̂ with α = β = 0.05', () => {
+  it('HERO r̂ with α = β = 0.05 (the default)', () => {
     expectClose(stratifiedNormalize(v, s, { alpha: 0.05, beta: 0.05 }), [0.95, 0.05, -0.05, 1.05])
+    expectClose(stratifiedNormalize(v, s), [0.95, 0.05, -0.05, 1.05])
   })
 
   it('HERO σ_u (ddof 0) of the RM scores', () => {
@@ -37,7 +37,7 @@ describe('spec §4 reference vectors', () => {
 
   it('GRPO on r̂', () => {
     expectClose(groupAdvantages([0.9, 0.1, -0.1, 1.1], 'grpo'), [0.679365, -0.679365, -1.019048, 1.019048])
-    expectClose(groupAdvantages(stratifiedNormalize(v, s), 'grpo'), [0.679365, -0.679365, -1.019048, 1.019048])
+    expectClose(groupAdvantages(stratifiedNormalize(v, s, { alpha: 0.1, beta: 0.1 }), 'grpo'), [0.679365, -0.679365, -1.019048, 1.019048])
   })
 
   it('verifier-only GRPO', () => {

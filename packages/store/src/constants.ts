@@ -21,12 +21,15 @@ export const CHECKPOINT_FILE_SUFFIX = '.ckpt'
 /** Prefix of checkpoint blob files still being written; removed on open. */
 export const TMP_FILE_PREFIX = '.tmp-'
 
+// The pool's defaults are the node's (`pool.*` in @murmur/node takes them from here): a node
+// trains on J ≤ 256 peer groups a round, so 4,096 groups (64 MiB) of the last 10 minutes is
+// many rounds of supply; older groups are stale anyway (pool.maxStaleness).
 /** Default maximum number of entries in the rollout pool. */
-export const DEFAULT_POOL_MAX_ENTRIES = 10_000
-/** Default maximum total payload bytes in the rollout pool (256 MiB). */
-export const DEFAULT_POOL_MAX_BYTES = 256 * 1024 * 1024
-/** Default time-to-live of a pool entry (1 hour). */
-export const DEFAULT_POOL_TTL_MS = 60 * 60 * 1000
+export const DEFAULT_POOL_MAX_ENTRIES = 4096
+/** Default maximum total payload bytes in the rollout pool (64 MiB). */
+export const DEFAULT_POOL_MAX_BYTES = 64 * 1024 * 1024
+/** Default time-to-live of a pool entry (10 minutes). */
+export const DEFAULT_POOL_TTL_MS = 10 * 60 * 1000
 /** Longest accepted producer / family / taskKey string (UTF-16 code units). */
 export const MAX_POOL_FIELD_LENGTH = 4096
 

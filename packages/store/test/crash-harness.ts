@@ -1,7 +1,6 @@
 // Harness of the crash-safety tests: a child process saving checkpoints in a loop is SIGKILLed at
 // random moments; every reopen must yield the newest acknowledged checkpoint (or the one after it,
 // committed but not yet acknowledged), intact and hash-checked, and never a partial one.
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
@@ -10,6 +9,7 @@ import { expect } from 'vitest'
 import { CHECKPOINT_DIRNAME } from '../src/constants.js'
 import { openNodeStore } from '../src/node-store.js'
 import { mulberry32, tempDir } from './helpers.js'
+import { runAndKill } from './kill-writer.js'
 // @ts-expect-error plain JS fixture shared with the child process
 import { patternBytes } from './fixtures/pattern.mjs'
 
@@ -20,39 +20,6 @@ const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.
 
 /** Outcome of one kill. */
 export interface Run { acked: number, midWrite: boolean }
-
-/** When the kill's random delay starts: at spawn (may hit startup), or at the first acknowledged save (hits the next save). */
-type KillFrom = 'spawn' | 'saved'
-
-async function runAndKill (dir: string, size: number, delayMs: number, from: KillFrom): Promise<number> {
-  const child = spawn(process.execPath, [WRITER, dir, String(size)], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let acked = -1
-  let buffered = ''
-  let stderr = ''
-  let onSaved: () => void = () => {}
-  const saved = new Promise<void>(resolve => { onSaved = resolve })
-  child.stdout.setEncoding('utf8')
-  child.stdout.on('data', (chunk: string) => {
-    buffered += chunk
-    const lines = buffered.split('\n')
-    buffered = lines.pop() ?? ''
-    for (const line of lines) {
-      const [word, n] = line.split(' ')
-      if (word === 'saved') {
-        acked = Math.max(acked, Number(n))
-        onSaved()
-      }
-    }
-  })
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-  const exited = new Promise<number | null>(resolve => child.on('exit', (code) => { resolve(code) }))
-  if (from === 'saved') await Promise.race([saved, exited])
-  await new Promise(resolve => setTimeout(resolve, delayMs))
-  child.kill('SIGKILL')
-  const code = await exited
-  if (code !== null) throw new Error(`writer exited on its own with ${code}: ${stderr}`)
-  return acked
-}
 
 /** Kills the writer `kills` times (delays drawn from `seed`), checking the store after each kill. */
 export async function killLoop (kills: number, seed: number): Promise<{ acked: number, runs: Run[] }> {
@@ -66,8 +33,8 @@ export async function killLoop (kills: number, seed: number): Promise<{ acked: n
       // A third of the kills may land during startup (open, orphan cleanup); the rest just after an
       // acknowledged save, i.e. somewhere inside the next one.
       const acked = k % 3 === 0
-        ? await runAndKill(dir, size, Math.floor(rng.nextFloat() * 250), 'spawn')
-        : await runAndKill(dir, size, Math.floor(rng.nextFloat() * 50), 'saved')
+        ? await runAndKill(WRITER, [dir, String(size)], 'saved', Math.floor(rng.nextFloat() * 250), 'spawn')
+        : await runAndKill(WRITER, [dir, String(size)], 'saved', Math.floor(rng.nextFloat() * 50), 'acked')
       if (acked > 0) lastAcked = acked
       // The writer may have died before it created the directory.
       const names = await readdir(join(dir, CHECKPOINT_DIRNAME)).catch(() => [] as string[])

@@ -3,7 +3,7 @@
  * that fills up during a checkpoint (a small tmpfs; skipped where it cannot be mounted). Bad pool
  * records and damaged checkpoints are covered in level.test.ts.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,39 +12,12 @@ import { CHECKPOINT_DIRNAME } from '../src/constants.js'
 import { openNodeStore } from '../src/node-store.js'
 import { checkpointFor } from './checkpoint-suite.js'
 import { mulberry32, tempDir } from './helpers.js'
+import { runAndKill } from './kill-writer.js'
 // @ts-expect-error plain JS fixture shared with the child process
 import { patternBytes } from './fixtures/pattern.mjs'
 
 const WRITER = fileURLToPath(new URL('./fixtures/pool-writer.mjs', import.meta.url))
 const pattern = patternBytes as (seed: number, length: number) => Uint8Array
-
-/** Runs the pool writer until `delayMs` after its first acknowledged insert, SIGKILLs it, returns the last acknowledged n. */
-async function insertAndKill (dir: string, delayMs: number): Promise<number> {
-  const child = spawn(process.execPath, [WRITER, dir], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let acked = -1
-  let buffered = ''
-  let stderr = ''
-  let onFirst: () => void = () => {}
-  const first = new Promise<void>(resolve => { onFirst = resolve })
-  child.stdout.setEncoding('utf8')
-  child.stdout.on('data', (chunk: string) => {
-    buffered += chunk
-    const lines = buffered.split('\n')
-    buffered = lines.pop() ?? ''
-    for (const line of lines) {
-      const [word, n] = line.split(' ')
-      if (word === 'inserted') { acked = Math.max(acked, Number(n)); onFirst() }
-    }
-  })
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-  const exited = new Promise<number | null>(resolve => child.on('exit', code => { resolve(code) }))
-  await Promise.race([first, exited])
-  await new Promise(resolve => setTimeout(resolve, delayMs))
-  child.kill('SIGKILL')
-  const code = await exited
-  if (code !== null) throw new Error(`writer exited on its own with ${code}: ${stderr}`)
-  return acked
-}
 
 describe('store failure paths', () => {
   it('keeps every acknowledged pool insert, intact, across 8 SIGKILLs mid-insert', async () => {
@@ -53,7 +26,7 @@ describe('store failure paths', () => {
     try {
       let acked = -1
       for (let k = 0; k < 8; k++) {
-        acked = Math.max(acked, await insertAndKill(dir, Math.floor(rng.nextFloat() * 40)))
+        acked = Math.max(acked, await runAndKill(WRITER, [dir], 'inserted', Math.floor(rng.nextFloat() * 40), 'acked'))
         const store = await openNodeStore({ dir, pool: { maxEntries: 100_000, ttlMs: Infinity } })
         try {
           const entries = await store.pool.query({ order: 'oldest' })

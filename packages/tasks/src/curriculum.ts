@@ -7,13 +7,23 @@
 import { InvalidArgumentError } from '@murmur/interface'
 import { difficultyLevels } from './difficulty.js'
 
+/** Defaults of `createCurriculum` (the node's `curriculum.*` settings take theirs from here). */
+export const DEFAULT_CURRICULUM = Object.freeze({
+  /** Below this success rate a family gets one level easier. */
+  low: 0.2,
+  /** Above this success rate a family gets one level harder. */
+  high: 0.8,
+  /** Completions of a family per decision. */
+  window: 64
+})
+
 /** Options of `createCurriculum`. */
 export interface CurriculumInit {
   /** Family → starting level. Families without a ladder are ignored. */
   start: Readonly<Record<string, number>>
-  /** Learnable band of the success rate; default [0.2, 0.8]. */
+  /** Learnable band of the success rate; default `[DEFAULT_CURRICULUM.low, DEFAULT_CURRICULUM.high]` ([0.2, 0.8]). */
   band?: readonly [number, number]
-  /** Completions per decision; default 64. */
+  /** Completions per decision; default `DEFAULT_CURRICULUM.window` (64). */
   window?: number
   /**
    * Family → lowest level the curriculum may go to (default 0). A node passes its configured
@@ -41,9 +51,9 @@ export interface Curriculum {
 
 /** Creates a curriculum. */
 export function createCurriculum (init: CurriculumInit): Curriculum {
-  const [lo, hi] = init.band ?? [0.2, 0.8]
+  const [lo, hi] = init.band ?? [DEFAULT_CURRICULUM.low, DEFAULT_CURRICULUM.high]
   if (!(lo >= 0 && hi <= 1 && lo < hi)) throw new InvalidArgumentError('band', `expected 0 ≤ low < high ≤ 1, got [${lo}, ${hi}]`)
-  const window = init.window ?? 64
+  const window = init.window ?? DEFAULT_CURRICULUM.window
   if (!Number.isInteger(window) || window < 1) throw new InvalidArgumentError('window', `expected a positive integer, got ${window}`)
   let levels: Record<string, number> = {}
   let counts: Record<string, { n: number, correct: number }> = {}

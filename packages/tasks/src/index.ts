@@ -17,4 +17,4 @@ export { createRng, hashSeeds, type Rng, type RngState } from '@murmur/interface
 export { taskSplit, isHeldOut, canonicalPrompt, partitionPoint, type TaskSplit } from './partition.js'
 export { heldOutSet, type HeldOutSetInit, type HeldOutTask } from './eval-set.js'
 export { DIFFICULTY_LADDERS, difficultyLevels, difficultyParams } from './difficulty.js'
-export { createCurriculum, type Curriculum, type CurriculumInit, type CurriculumState } from './curriculum.js'
+export { createCurriculum, DEFAULT_CURRICULUM, type Curriculum, type CurriculumInit, type CurriculumState } from './curriculum.js'

@@ -1,6 +1,7 @@
 /** Trainer hyper-parameters and their defaults (the node's config schema takes its defaults from here). */
 import type { ResolvedDevice } from '@murmur/graph'
 import { InvalidArgumentError } from '@murmur/interface'
+import { DEFAULT_CLIP_EPS_HIGH, DEFAULT_CLIP_EPS_LOW } from '@murmur/rewards'
 import { AGGREGATIONS, type Aggregation } from './loss-reference.js'
 
 /** The default of every trainer hyper-parameter: the one place each is set. */
@@ -19,8 +20,9 @@ export const TRAINER_DEFAULTS = Object.freeze({
   maxGradNorm: 1,
   epochs: 1,
   minibatchSize: 64,
-  epsLow: 0.2,
-  epsHigh: 0.28,
+  // The clip range of the surrogate is the rewards package's (spec §3): one owner.
+  epsLow: DEFAULT_CLIP_EPS_LOW,
+  epsHigh: DEFAULT_CLIP_EPS_HIGH,
   beta: 0,
   aggregation: 'token-mean' as Aggregation,
   threads: 2
@@ -30,9 +32,9 @@ export const TRAINER_DEFAULTS = Object.freeze({
 export interface TrainerConfigInit {
   /** Seeds minibatch shuffling. Default 0. */
   seed?: number
-  /** AdamW learning rate. Default `TRAINER_DEFAULTS.learningRate` (1e-3 collapses GRPO on the tiny policy). */
+  /** AdamW learning rate. Default `TRAINER_DEFAULTS.learningRate` (5e-5; 1e-3 collapses GRPO on the tiny policy). */
   learningRate?: number
-  /** Linear warm-up steps of the learning rate. Default 0. */
+  /** Linear warm-up steps of the learning rate. Default `TRAINER_DEFAULTS.warmupSteps` (20). */
   warmupSteps?: number
   /** AdamW decoupled weight decay. Default 0. */
   weightDecay?: number

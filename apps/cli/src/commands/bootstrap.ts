@@ -4,25 +4,25 @@
  * nodes that join it cannot disagree.
  */
 import { readFile } from 'node:fs/promises'
-import { createBootstrapServer, DEFAULT_HTTP_PORT } from '@murmur/bootstrap'
+import { createBootstrapServer, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '@murmur/bootstrap'
 import { createNodeMetrics } from '@murmur/metrics'
 import { createLogger, scopeMatcher } from '@murmur/interface'
-import { DEFAULT_BOOTSTRAP_LISTEN, DEFAULT_RELAY_LIMITS, loadSwarmFile } from '@murmur/net'
+import { DEFAULT_BOOTSTRAP_LISTEN, DEFAULT_BOOTSTRAP_MAX_CONNECTIONS, DEFAULT_RELAY_LIMITS, DEFAULT_SWARM_ID, loadSwarmFile } from '@murmur/net'
 import { parseCommandArgs, formatHelp, positiveInt, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
   swarm: { type: 'string', doc: 'swarm file (id, key file, public/private); flags below override it' },
-  'swarm-id': { type: 'string', doc: 'swarm id when no swarm file is given (default murmur-local)' },
+  'swarm-id': { type: 'string', doc: `swarm id when no swarm file is given (default ${DEFAULT_SWARM_ID}, as a node's net.swarmId)` },
   'psk-file': { type: 'string', doc: 'pre-shared key file of a private swarm' },
   public: { type: 'boolean', doc: 'public swarm: never announce or dial private addresses' },
   'data-dir': { type: 'string', doc: 'identity, peer store and seen-peer table', default: '.murmur/bootstrap' },
   listen: { type: 'string', doc: 'comma-separated libp2p listen multiaddrs', default: DEFAULT_BOOTSTRAP_LISTEN.join(',') },
   announce: { type: 'string', doc: 'comma-separated multiaddrs to announce instead (public IP / DNS name)' },
-  'http-host': { type: 'string', doc: 'HTTP bind address', default: '0.0.0.0' },
+  'http-host': { type: 'string', doc: 'HTTP bind address', default: DEFAULT_HTTP_HOST },
   'http-port': { type: 'string', doc: 'HTTP port of /health, /bootstrap, /metrics', default: String(DEFAULT_HTTP_PORT) },
-  'max-connections': { type: 'string', doc: 'connection limit', default: '1024' },
+  'max-connections': { type: 'string', doc: 'connection limit', default: String(DEFAULT_BOOTSTRAP_MAX_CONNECTIONS) },
   'relay-reservations': { type: 'string', doc: 'most relay reservations held at once', default: String(DEFAULT_RELAY_LIMITS.maxReservations) },
   'relay-data-limit': { type: 'string', doc: 'bytes relayed per connection', default: String(DEFAULT_RELAY_LIMITS.dataLimitBytes) },
   'relay-duration-limit': { type: 'string', doc: 'seconds a relayed connection may stay open', default: String(DEFAULT_RELAY_LIMITS.durationLimitMs / 1000) }
@@ -52,7 +52,7 @@ export async function bootstrapCommand (argv: string[], ctx: CommandContext): Pr
   const metrics = await createNodeMetrics({ libp2p: false, gossipsub: false })
   const server = createBootstrapServer({
     metricsHandler: async () => ({ body: await metrics.render(), contentType: metrics.contentType }),
-    swarmId: (args.flags['swarm-id'] as string | undefined) ?? swarm?.id ?? 'murmur-local',
+    swarmId: (args.flags['swarm-id'] as string | undefined) ?? swarm?.id ?? DEFAULT_SWARM_ID,
     dataDir: args.flags['data-dir'] as string,
     listen: list(args.flags.listen),
     announce: list(args.flags.announce),

@@ -3,20 +3,20 @@
  * (instances no training stream ever emits), overall and per family, greedy and sampled, with
  * standard errors.
  */
-import { evaluateModel, loadModelSource, type EvalScore } from '@murmur/node'
+import { DEFAULT_MODEL, type EvalScore, evaluateModel, loadModelSource, NODE_CONFIG_SCHEMA } from '@murmur/node'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import { renderTable, fmt } from '../table.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
-  model: { type: 'string', doc: 'builtin:tiny, a .safetensors file or a model folder (default builtin:tiny)' },
+  model: { type: 'string', doc: `builtin:tiny, a .safetensors file or a model folder (default ${DEFAULT_MODEL})` },
   'data-dir': { type: 'string', doc: 'evaluate the latest checkpoint of the node in this data directory' },
   tasks: { type: 'string', doc: 'held-out tasks at most (split evenly over families; small families give fewer)', default: '512' },
-  samples: { type: 'string', doc: 'sampled (temperature 1) completions per task for the sampled accuracy', default: '4' },
+  samples: { type: 'string', doc: 'sampled (temperature 1) completions per task for the sampled accuracy', default: String(NODE_CONFIG_SCHEMA['eval.samples'].default) },
   mix: { type: 'string', doc: 'task mix name=weight,… (default: the default mix)' },
   temperature: { type: 'string', doc: '0 = greedy only; otherwise sampled accuracy is also reported (at temperature 1)', default: '1' },
-  'max-tokens': { type: 'string', doc: 'maximum completion tokens', default: '12' }
+  'max-tokens': { type: 'string', doc: 'maximum completion tokens (a node\'s generate.maxTokens)', default: String(NODE_CONFIG_SCHEMA['generate.maxTokens'].default) }
 }
 const USAGE = 'murmur eval [--model M | --data-dir DIR] [--tasks N] [--json]'
 const DESCRIPTION = 'Accuracy of a policy on held-out instances no training stream ever emits (the same set for every node and every run), with standard errors.'

@@ -1,12 +1,12 @@
 /** `murmur export`: writes a model folder that Hugging Face tooling (transformers.js) loads. */
 import { resolve } from 'node:path'
-import { exportModel, loadModelSource } from '@murmur/node'
+import { DEFAULT_MODEL, exportModel, loadModelSource } from '@murmur/node'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
-  model: { type: 'string', doc: 'builtin:tiny, a .safetensors file or a model folder (default builtin:tiny)' },
+  model: { type: 'string', doc: `builtin:tiny, a .safetensors file or a model folder (default ${DEFAULT_MODEL})` },
   'data-dir': { type: 'string', doc: 'export the latest checkpoint of the node in this data directory' },
   out: { type: 'string', doc: 'output folder (onnx/model.onnx, config.json, tokenizer.json, …)' }
 }

@@ -5,14 +5,14 @@
  * check that a model folder loaded right.
  */
 import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
-import { loadModelSource, openPolicy } from '@murmur/node'
+import { DEFAULT_MODEL, loadModelSource, openPolicy } from '@murmur/node'
 import { chatTemplate, type ChatTemplate } from '@murmur/policy'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import type { CommandContext } from './context.js'
 
 const FLAGS: Record<string, FlagSpec> = {
-  model: { type: 'string', doc: 'builtin:tiny, a .safetensors file, a murmur model folder or a Llama/Qwen2/Qwen3 folder (default builtin:tiny)' },
+  model: { type: 'string', doc: `builtin:tiny, a .safetensors file, a murmur model folder or a Llama/Qwen2/Qwen3 folder (default ${DEFAULT_MODEL})` },
   prompt: { type: 'string', doc: 'the prompt text (required)' },
   'max-tokens': { type: 'string', doc: 'generated tokens at most (EOS included)', default: '32' },
   temperature: { type: 'string', doc: 'sampling temperature; 0 = greedy', default: '0' },
@@ -53,7 +53,7 @@ export async function generateCommand (argv: string[], ctx: CommandContext): Pro
   const seed = num('seed', v => Number.isInteger(v), 'an integer')
   const threads = num('threads', v => Number.isInteger(v) && v >= 1, 'a positive integer')
   const device = await resolveDevice(parseDevice((args.flags.device as string | undefined) ?? process.env.MURMUR_DEVICE ?? 'cpu'), ortDeviceProbe())
-  const model = (args.flags.model as string | undefined) ?? 'builtin:tiny'
+  const model = (args.flags.model as string | undefined) ?? DEFAULT_MODEL
   const source = await loadModelSource({ model })
   let template: ChatTemplate | undefined
   if (args.flags.chat === true) {

@@ -5,7 +5,7 @@
  * one JSON line per event.
  */
 import { fileURLToPath } from 'node:url'
-import { createSwarmNode, resolveConfig, loadConfigFile, type NodeConfig } from '@murmur/node'
+import { createSwarmNode, resolveNodeConfig, loadConfigFile } from '@murmur/node'
 import { createLogger, scopeMatcher } from '@murmur/interface'
 import { loadSwarmFile } from '@murmur/net'
 import { parseCommandArgs, formatHelp, type FlagSpec } from '../args.js'
@@ -47,7 +47,8 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
   }
   const userFile = typeof args.flags.config === 'string' ? await loadConfigFile(args.flags.config) : undefined
   const file = swarm === undefined ? userFile : mergeConfigLayers(swarmConfigLayer(swarm), userFile)
-  const config: NodeConfig = resolveConfig({ file, env: process.env, flags: args.config })
+  // No seed set: a networked node derives it from its peer id, so swarm members draw different tasks.
+  const { config, seedFrom } = await resolveNodeConfig({ file, env: process.env, flags: args.config })
   const json = args.flags.json === true
   const report = (msg: Record<string, unknown> & { type: string }): void => {
     if (json) ctx.out(JSON.stringify(msg))
@@ -88,12 +89,12 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
     const info = node.info()
     observation = await observeNode(node, config, { metrics, dashboard: dashboardOptions(args.flags) })
     if (!json) {
-      ctx.err(`node ${info.peerId} listening on ${info.addrs.join(', ') || '(networking off)'}; onnxruntime on ${info.device}`)
+      ctx.err(`node ${info.peerId} listening on ${info.addrs.join(', ') || '(networking off)'}; onnxruntime on ${info.device}; seed ${config.seed}${seedFrom === 'peer-id' ? ' (from the peer id)' : ''}`)
       ctx.err(`resolved config: ${JSON.stringify(config)}`)
       if (info.resumed) ctx.err(`resumed from checkpoint; next round ${info.nextRound}`)
     }
     for (const line of observation.lines) ctx.err(line)
-    report({ type: 'ready', peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed, device: info.device })
+    report({ type: 'ready', peerId: info.peerId, addrs: info.addrs, nextRound: info.nextRound, resumed: info.resumed, device: info.device, seed: config.seed, seedFrom })
     const doEval = args.flags.eval !== false
     if (doEval && !info.resumed) {
       const { accuracy } = await node.evaluate({ signal: abort.signal })

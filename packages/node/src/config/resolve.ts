@@ -4,13 +4,23 @@
  */
 import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Aggregation } from '@murmur/trainer'
+import type { Device } from '@murmur/graph'
+import type { SwarmHostConfig } from '@murmur/net'
+import type { AdvantageMode, ShaperName } from '@murmur/rewards'
+import type { TrainerConfig } from '@murmur/trainer'
 import type { AttackStrategy } from '../attack.js'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
 import { NODE_CONFIG_SCHEMA } from './schema.js'
+import { seedConfigured, seedFromPeerId } from './seed.js'
 
 type SchemaKey = keyof typeof NODE_CONFIG_SCHEMA
+
+/** The `net.*` keys that are the swarm host's own settings (same names as `SwarmHostConfig`). */
+type NetKey = 'swarmId' | 'listen' | 'announce' | 'bootstrap' | 'bootstrapUrls' | 'relay' | 'mdns' | 'maxConnections' |
+'inboundPerHostPerSecond' | 'reservedOutbound' | 'heartbeatMs' | 'seenTtlMs' | 'groupsPerSecond' | 'burst' |
+'neighbourGroupsPerSecond' | 'neighbourBurst' | 'newOriginsPerMinute' | 'newOriginBurst' | 'maxQueuedPerNeighbour' |
+'maxInboundQueue' | 'replayWindowMs' | 'maxSeenGroups'
 
 /** The resolved, validated node configuration (every key present, frozen). */
 export interface NodeConfig {
@@ -20,37 +30,28 @@ export interface NodeConfig {
   readonly localGroups: number
   readonly peerGroups: number
   readonly groupSize: number
-  /** auto | cpu | cuda | webgpu (graph's `Device`). */
-  readonly device: 'auto' | 'cpu' | 'cuda' | 'webgpu'
+  /** auto | cpu | cuda | webgpu. */
+  readonly device: Device
   readonly chatTemplate: boolean
   readonly model: string
   readonly rewardModel: string
   readonly taskMix: Readonly<Record<string, number>>
   readonly taskDifficulty: Readonly<Record<string, number>>
   readonly modelId: string
+  /** Node-only switches, then the swarm host's settings under the host's own names. */
   readonly net: {
     readonly enabled: boolean
-    readonly swarmId: string
-    readonly listen: readonly string[]
-    readonly bootstrap: readonly string[]
-    readonly bootstrapUrls: readonly string[]
     readonly minPeers: number
     readonly public: boolean
-    readonly relay: boolean
-    readonly announce: readonly string[]
-    readonly mdns: boolean
     readonly dht: boolean
     readonly pskFile: string
-    readonly maxConnections: number
-    readonly inboundPerHostPerSecond: number
-    readonly heartbeatMs: number
-    readonly groupsPerSecond: number
-  }
-  readonly pool: { readonly maxGroups: number, readonly maxBytes: number, readonly ttlSeconds: number, readonly maxStaleness: number }
+  } & Pick<SwarmHostConfig, NetKey>
+  readonly pool: { readonly maxEntries: number, readonly maxBytes: number, readonly ttlMs: number, readonly maxStaleness: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
   readonly rewards: {
-    readonly shaper: 'verifier' | 'rm' | 'hero' | 'gdpo' | 'partial'
-    readonly advantage: 'auto' | 'grpo' | 'mean' | 'rloo'
+    readonly shaper: ShaperName
+    /** `auto`: the rewards package's choice for the shaper. */
+    readonly advantage: 'auto' | AdvantageMode
     readonly alpha: number
     readonly beta: number
     readonly weighting: boolean
@@ -59,22 +60,14 @@ export interface NodeConfig {
     readonly k: number
     readonly filterZeroVariance: boolean
   }
+  /** The node's own training settings, then the trainer's under the trainer's names. */
   readonly train: {
-    readonly learningRate: number
-    readonly warmupSteps: number
-    readonly weightDecay: number
-    readonly maxGradNorm: number
-    readonly epochs: number
     readonly minibatchGroups: number
-    readonly epsLow: number
-    readonly epsHigh: number
     readonly importanceCap: number
     readonly negativeDelta: number
-    readonly beta: number
     readonly loraRank: number
     readonly loraTargets: readonly string[]
-    readonly aggregation: Aggregation
-  }
+  } & Pick<TrainerConfig, 'learningRate' | 'warmupSteps' | 'weightDecay' | 'maxGradNorm' | 'epochs' | 'epsLow' | 'epsHigh' | 'beta' | 'aggregation'>
   readonly curriculum: { readonly enabled: boolean, readonly low: number, readonly high: number, readonly window: number }
   readonly metrics: { readonly keep: number, readonly port: number, readonly host: string }
   readonly checkpoint: { readonly every: number, readonly keep: number }
@@ -96,6 +89,11 @@ export interface ConfigSources {
   flags?: Record<string, string>
   /** Typed overrides (e.g. per-node overrides of a simulation). */
   overrides?: unknown
+  /**
+   * The node's peer id: when no other source sets `seed`, the seed is derived from it
+   * (`seedFromPeerId`) instead of the schema's 0. `murmur node` passes it when networking is on.
+   */
+  peerId?: string
 }
 
 /** Resolves and validates a node config from its sources. */
@@ -105,6 +103,7 @@ export function resolveConfig (sources: ConfigSources = {}): NodeConfig {
   for (const [key, spec] of Object.entries(specs)) values.set(key, spec.default)
   if (sources.file !== undefined) applyNested(values, sources.file, '')
   if (sources.env !== undefined) {
+    for (const old of Object.keys(RENAMED_KEYS)) if ((sources.env[envName(old)] ?? '') !== '') throw renamed(envName(old), old)
     for (const [key, spec] of Object.entries(specs)) {
       const raw = sources.env[envName(key)]
       // An empty variable (MURMUR_NET_MDNS=) is unset, as in most tools: it never means "true".
@@ -114,11 +113,12 @@ export function resolveConfig (sources: ConfigSources = {}): NodeConfig {
   if (sources.flags !== undefined) {
     for (const [key, raw] of Object.entries(sources.flags)) {
       const spec = specs[key]
-      if (spec === undefined) throw new InvalidConfigError(key, 'unknown key')
+      if (spec === undefined) throw key in RENAMED_KEYS ? renamed(key, key) : new InvalidConfigError(key, 'unknown key')
       values.set(key, parseFieldString(key, spec, raw))
     }
   }
   if (sources.overrides !== undefined) applyNested(values, sources.overrides, '')
+  if (sources.peerId !== undefined && !seedConfigured(sources)) values.set('seed', seedFromPeerId(sources.peerId))
   for (const [key, spec] of Object.entries(specs)) values.set(key, checkField(key, spec, values.get(key)))
   const config = nest(values) as unknown as NodeConfig
   checkCrossField(config)
@@ -157,10 +157,22 @@ function applyNested (values: Map<string, unknown>, source: unknown, prefix: str
       if (v !== undefined) values.set(key, v)
     } else if (v !== null && typeof v === 'object' && !Array.isArray(v) && [...values.keys()].some(x => x.startsWith(key + '.'))) {
       applyNested(values, v, key + '.')
+    } else if (key in RENAMED_KEYS) {
+      throw renamed(key, key)
     } else {
       throw new InvalidConfigError(key, `unknown key; known keys: ${[...values.keys()].filter(x => x.startsWith(prefix)).join(', ')}`)
     }
   }
+}
+
+/** Keys that took their owner's name (the store's pool options); a config still using one fails naming the new key. */
+const RENAMED_KEYS: Readonly<Record<string, string>> = {
+  'pool.maxGroups': 'pool.maxEntries',
+  'pool.ttlSeconds': 'pool.ttlMs (milliseconds)'
+}
+
+function renamed (where: string, old: string): InvalidConfigError {
+  return new InvalidConfigError(where, `renamed: use ${RENAMED_KEYS[old]} (the store's name for it)`)
 }
 
 function nest (values: Map<string, unknown>): Record<string, unknown> {
@@ -183,6 +195,9 @@ function checkCrossField (c: NodeConfig): void {
   if (c.localGroups < 1) throw new InvalidConfigError('localGroups', 'a node needs at least one local group per round to generate rollouts')
   if (c.rewards.alpha + c.rewards.beta >= 1) {
     throw new InvalidConfigError('rewards.alpha', `alpha + beta must be < 1 so every correct answer outranks every incorrect one, got ${c.rewards.alpha} + ${c.rewards.beta}`)
+  }
+  if (c.net.reservedOutbound >= c.net.maxConnections) {
+    throw new InvalidConfigError('net.reservedOutbound', `must be < net.maxConnections (${c.net.maxConnections}), got ${c.net.reservedOutbound}`)
   }
   if (c.rewards.wMin > c.rewards.wMax) throw new InvalidConfigError('rewards.wMin', `must be ≤ rewards.wMax (${c.rewards.wMax}), got ${c.rewards.wMin}`)
   for (const [key, addrs] of [['net.listen', c.net.listen], ['net.bootstrap', c.net.bootstrap], ['net.announce', c.net.announce]] as const) {

@@ -14,6 +14,9 @@ import type { FamilyWeights } from './folder.js'
 /** Projections an adapter can attach to. */
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const
 
+/** Projections that get adapters when none are named (PEFT's default for these families). */
+export const DEFAULT_LORA_TARGETS: readonly LoraTarget[] = Object.freeze(['q_proj', 'v_proj'])
+
 /** One of `LORA_TARGETS`. */
 export type LoraTarget = typeof LORA_TARGETS[number]
 
@@ -30,7 +33,7 @@ export function resolveLoraConfig (init: Partial<LoraConfig> = {}): LoraConfig {
   if (!Number.isInteger(rank) || rank < 1 || rank > 4096) throw new InvalidArgumentError('lora.rank', `expected an integer in [1, 4096], got ${rank}`)
   const alpha = init.alpha ?? 2 * rank
   if (!(alpha > 0) || !Number.isFinite(alpha)) throw new InvalidArgumentError('lora.alpha', `expected a positive number, got ${alpha}`)
-  const targets = init.targets ?? ['q_proj', 'v_proj']
+  const targets = init.targets ?? DEFAULT_LORA_TARGETS
   if (targets.length === 0 || targets.some(t => !(LORA_TARGETS as readonly string[]).includes(t))) {
     throw new InvalidArgumentError('lora.targets', `expected a non-empty subset of ${LORA_TARGETS.join(', ')}, got ${JSON.stringify(targets)}`)
   }
