@@ -4,8 +4,9 @@
 // delivery), throughput and wire amplification: bytes sent on all connections (Noise, Yamux,
 // gossip control traffic included) per payload byte delivered. The physical reference for
 // amplification is gossipsub's mesh degree D: each host forwards a message to its D mesh peers.
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { Child } from './child.js'
 import { quantile, report } from './report.js'
 import type { FromWorker, ToWorker } from './gossip-worker.js'
 
@@ -19,34 +20,6 @@ function arg (args: string[], name: string, fallback: number): number {
   return v
 }
 
-class Worker {
-  private readonly waiting = new Map<string, { resolve: (m: FromWorker) => void, reject: (err: Error) => void }>()
-  private readonly early = new Map<string, FromWorker>()
-  constructor (readonly child: ChildProcess) {
-    child.on('message', (m: FromWorker) => {
-      const waiter = this.waiting.get(m.type)
-      if (waiter === undefined) { this.early.set(m.type, m); return }
-      this.waiting.delete(m.type)
-      waiter.resolve(m)
-    })
-    child.once('exit', code => {
-      for (const [type, waiter] of this.waiting) waiter.reject(new Error(`gossip worker exited with ${String(code)} while waiting for ${type}`))
-      this.waiting.clear()
-    })
-  }
-
-  async next<T extends FromWorker['type']> (type: T): Promise<Extract<FromWorker, { type: T }>> {
-    const got = this.early.get(type)
-    if (got !== undefined) { this.early.delete(type); return got as Extract<FromWorker, { type: T }> }
-    if (this.child.exitCode !== null) throw new Error(`gossip worker exited with ${this.child.exitCode}`)
-    return await new Promise((resolve, reject) => {
-      this.waiting.set(type, { resolve: m => { resolve(m as Extract<FromWorker, { type: T }>) }, reject })
-    })
-  }
-
-  send (msg: ToWorker): void { this.child.send(msg) }
-}
-
 /** Runs the gossip benchmark. */
 export default async function run (args: string[]): Promise<void> {
   const nHosts = arg(args, 'hosts', 16)
@@ -57,7 +30,7 @@ export default async function run (args: string[]): Promise<void> {
   const heartbeat = arg(args, 'heartbeat', 700)
   const perProc = Math.ceil(nHosts / procs)
   const script = fileURLToPath(new URL('./gossip-worker.js', import.meta.url))
-  const workers = Array.from({ length: procs }, (_, w) => new Worker(fork(script, [String(Math.min(perProc, nHosts - w * perProc)), String(heartbeat)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })))
+  const workers = Array.from({ length: procs }, (_, w) => new Child<FromWorker, ToWorker>(fork(script, [String(Math.min(perProc, nHosts - w * perProc)), String(heartbeat)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), 'gossip worker'))
   try {
     const addrs = (await Promise.all(workers.map(async w => (await w.next('ready')).addrs))).flat()
     // Each host dials 4 others at fixed offsets: a connected, sparse graph crossing processes.
@@ -134,7 +107,7 @@ export default async function run (args: string[]): Promise<void> {
   }
 }
 
-async function snapshot (workers: Worker[]): Promise<{ bytesOut: number, gossipBytesOut: number }> {
+async function snapshot (workers: Array<Child<FromWorker, ToWorker>>): Promise<{ bytesOut: number, gossipBytesOut: number }> {
   workers.forEach(w => { w.send({ type: 'snapshot' }) })
   const snaps = await Promise.all(workers.map(async w => await w.next('snapshot')))
   return { bytesOut: snaps.reduce((s, x) => s + x.bytesOut, 0), gossipBytesOut: snaps.reduce((s, x) => s + x.gossipBytesOut, 0) }
