@@ -17,7 +17,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready', addrs: string[] }
   | { type: 'connected' }
-  | { type: 'snapshot', bytesOut: number, gossipBytesOut: number }
+  | { type: 'snapshot', bytesOut: number, gossipBytesOut: number, cpuMs: number, deliveries: number }
   | { type: 'published', count: number, payloadBytes: number[] }
   | { type: 'results', deliveries: Array<[number, number, number]>, rejected: number, throttled: number, dropped: number }
   | { type: 'count', deliveries: number }
@@ -38,11 +38,14 @@ export function benchGroup (k: number, bytes: number): RolloutGroup {
 async function main (): Promise<void> {
   const nHosts = Number(process.argv[2])
   const heartbeatMs = Number(process.argv[3])
+  // Mesh degree D (0: gossipsub's default 6 / 4 / 12); Dlo and Dhi follow gossipsub's ratios.
+  const D = Number(process.argv[4] ?? 0)
+  const degree = D > 0 ? { D, Dlo: Math.max(1, Math.round(D * 2 / 3)), Dhi: 2 * D } : {}
   const hosts: SwarmHost[] = Array.from({ length: nHosts }, () => createSwarmHost({
     swarmId: 'bench',
     resolveTask,
     listen: ['/ip4/127.0.0.1/tcp/0'],
-    gossip: { heartbeatMs },
+    gossip: { heartbeatMs, ...degree },
     connections: { inboundPerHostPerSecond: 10_000 }
   }))
   await Promise.all(hosts.map(async h => { await h.start() }))
@@ -69,7 +72,8 @@ async function main (): Promise<void> {
       send({ type: 'connected' })
     } else if (msg.type === 'snapshot') {
       const stats = hosts.map(h => h.stats())
-      send({ type: 'snapshot', bytesOut: stats.reduce((s, x) => s + x.bytesOut, 0), gossipBytesOut: stats.reduce((s, x) => s + x.gossipBytesOut, 0) })
+      const cpu = process.cpuUsage()
+      send({ type: 'snapshot', bytesOut: stats.reduce((s, x) => s + x.bytesOut, 0), gossipBytesOut: stats.reduce((s, x) => s + x.gossipBytesOut, 0), cpuMs: (cpu.user + cpu.system) / 1000, deliveries: deliveries.length })
     } else if (msg.type === 'publish') {
       const payloadBytes: number[] = []
       const jobs: Array<Promise<unknown>> = []

@@ -1,16 +1,17 @@
-// `npm run bench -- gossip [--hosts 16] [--procs 2] [--rate 50] [--seconds 10] [--bytes 4096] [--heartbeat 700]`
+// `npm run bench -- gossip [--hosts 16] [--procs 2] [--rate 50] [--seconds 10] [--bytes 4096] [--heartbeat 700] [--D 6]`
 // A swarm of hosts on loopback, spread over several OS processes, each publishing ~4 KiB
 // rollout groups on a shared schedule. Reports delivery, latency (publish → validated
 // delivery), throughput and wire amplification: bytes sent on all connections (Noise, Yamux,
 // gossip control traffic included) per payload byte delivered. The physical reference for
 // amplification is gossipsub's mesh degree D: each host forwards a message to its D mesh peers.
 import { fork } from 'node:child_process'
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Child } from './child.js'
 import { quantile, report } from './report.js'
 import type { FromWorker, ToWorker } from './gossip-worker.js'
 
-const MESH_DEGREE = 6 // gossipsub's default D, which the hosts use
+const MESH_DEGREE = 6 // gossipsub's default D, which the hosts use unless --D says otherwise
 
 function arg (args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`)
@@ -28,9 +29,10 @@ export default async function run (args: string[]): Promise<void> {
   const seconds = arg(args, 'seconds', 10)
   const groupBytes = arg(args, 'bytes', 4096)
   const heartbeat = arg(args, 'heartbeat', 700)
+  const D = arg(args, 'D', MESH_DEGREE)
   const perProc = Math.ceil(nHosts / procs)
   const script = fileURLToPath(new URL('./gossip-worker.js', import.meta.url))
-  const workers = Array.from({ length: procs }, (_, w) => new Child<FromWorker, ToWorker>(fork(script, [String(Math.min(perProc, nHosts - w * perProc)), String(heartbeat)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), 'gossip worker'))
+  const workers = Array.from({ length: procs }, (_, w) => new Child<FromWorker, ToWorker>(fork(script, [String(Math.min(perProc, nHosts - w * perProc)), String(heartbeat), String(D)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), 'gossip worker'))
   try {
     const addrs = (await Promise.all(workers.map(async w => (await w.next('ready')).addrs))).flat()
     // Each host dials 4 others at fixed offsets: a connected, sparse graph crossing processes.
@@ -83,13 +85,15 @@ export default async function run (args: string[]): Promise<void> {
     const wireOut = after.bytesOut - before.bytesOut
     const gossipOut = after.gossipBytesOut - before.gossipBytesOut
     const caseName = `${nHosts}hosts_${procs}procs_${rate}gps_${groupBytes}B`
-    const extra = { hosts: nHosts, procs, groups: sent, group_bytes: Math.round(deliveredBytes / Math.max(1, latencies.length)), heartbeat_ms: heartbeat }
+    const extra = { hosts: nHosts, procs, groups: sent, group_bytes: Math.round(deliveredBytes / Math.max(1, latencies.length)), heartbeat_ms: heartbeat, D }
     report({ bench: 'gossip', case: caseName, metric: 'delivered_fraction', value: latencies.length / expected, unit: 'fraction', better: 'higher', ...extra })
     report({ bench: 'gossip', case: caseName, metric: 'p50_ms', value: quantile(latencies, 0.5), unit: 'ms', better: 'lower' })
     report({ bench: 'gossip', case: caseName, metric: 'p99_ms', value: quantile(latencies, 0.99), unit: 'ms', better: 'lower' })
     report({ bench: 'gossip', case: caseName, metric: 'groups_per_s', value: sent / publishSeconds, unit: 'groups/s', better: 'higher' })
-    report({ bench: 'gossip', case: caseName, metric: 'wire_amplification', value: wireOut / deliveredBytes, unit: 'bytes/byte', better: 'lower', peer: 'mesh degree D', peer_value: MESH_DEGREE })
-    report({ bench: 'gossip', case: caseName, metric: 'gossip_stream_amplification', value: gossipOut / deliveredBytes, unit: 'bytes/byte', better: 'lower', peer: 'mesh degree D', peer_value: MESH_DEGREE })
+    report({ bench: 'gossip', case: caseName, metric: 'wire_amplification', value: wireOut / deliveredBytes, unit: 'bytes/byte', better: 'lower', peer: 'mesh degree D', peer_value: D })
+    report({ bench: 'gossip', case: caseName, metric: 'gossip_stream_amplification', value: gossipOut / deliveredBytes, unit: 'bytes/byte', better: 'lower', peer: 'mesh degree D', peer_value: D })
+    // All the hosts' CPU (publishing, forwarding, validating, heartbeats) per group delivered to one receiver.
+    report({ bench: 'gossip', case: caseName, metric: 'cpu_ms_per_delivery', value: (after.cpuMs - before.cpuMs) / Math.max(1, after.deliveries - before.deliveries), unit: 'ms', better: 'lower', load: loadavg().map(v => v.toFixed(2)).join(' ') })
     for (const verdict of ['rejected', 'throttled', 'dropped'] as const) {
       report({ bench: 'gossip', case: caseName, metric: verdict, value: results.reduce((s, r) => s + r[verdict], 0), unit: 'messages', better: 'lower' })
     }
@@ -107,8 +111,11 @@ export default async function run (args: string[]): Promise<void> {
   }
 }
 
-async function snapshot (workers: Array<Child<FromWorker, ToWorker>>): Promise<{ bytesOut: number, gossipBytesOut: number }> {
+interface Snapshot { bytesOut: number, gossipBytesOut: number, cpuMs: number, deliveries: number }
+
+async function snapshot (workers: Array<Child<FromWorker, ToWorker>>): Promise<Snapshot> {
   workers.forEach(w => { w.send({ type: 'snapshot' }) })
   const snaps = await Promise.all(workers.map(async w => await w.next('snapshot')))
-  return { bytesOut: snaps.reduce((s, x) => s + x.bytesOut, 0), gossipBytesOut: snaps.reduce((s, x) => s + x.gossipBytesOut, 0) }
+  const total = (key: keyof Snapshot): number => snaps.reduce((s, x) => s + x[key], 0)
+  return { bytesOut: total('bytesOut'), gossipBytesOut: total('gossipBytesOut'), cpuMs: total('cpuMs'), deliveries: total('deliveries') }
 }

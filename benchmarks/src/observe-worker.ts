@@ -4,7 +4,8 @@
 // --dashboard` serves: a metrics registry per node wired into libp2p and gossipsub, each node's
 // /metrics on its own server, and one dashboard (state fed by every node, event stream, view).
 // The parent scrapes and watches from its own process, so only the serving side is counted here.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSwarmState, followNode, startDashboard, type FollowedNode } from '@murmur/dashboard'
@@ -36,6 +37,8 @@ function cpuMs (): number {
 async function main (): Promise<void> {
   const observed = process.argv[2] === 'observed'
   const nNodes = Number(process.argv[3])
+  // Optional: a CPU profile of this process's main thread over the measured rounds, written here on stop.
+  const profileTo = process.argv[4]
   // The same seeds in both variants, so both swarms generate and train alike.
   const swarmId = `bench-observe-${observed ? 'with' : 'without'}`
   const dirs: string[] = []
@@ -69,9 +72,26 @@ async function main (): Promise<void> {
     dashboardUrl = `${dashboard.url}/`
   }
   await Promise.all(nodes.map(async n => await n.runRound())) // warm-up: sessions, JIT
+  const profiler = profileTo === undefined ? undefined : new Session()
+  if (profiler !== undefined) {
+    profiler.connect()
+    await profiler.post('Profiler.enable')
+    await profiler.post('Profiler.start')
+  }
+  const stopProfile = async (): Promise<void> => {
+    if (profiler === undefined || profileTo === undefined) return
+    const { profile } = await profiler.post('Profiler.stop')
+    profiler.disconnect()
+    await writeFile(join(profileTo, `observe-${observed ? 'with' : 'without'}-${process.pid}.cpuprofile`), JSON.stringify(profile))
+  }
+  let profiling = profiler !== undefined
   const c0 = cpuMs()
   process.on('message', (msg: ToWorker) => {
     void (async () => {
+      if (msg.type !== 'round' && profiling) {
+        profiling = false
+        await stopProfile()
+      }
       if (msg.type === 'round') {
         const t0 = performance.now()
         const ms = await Promise.all(nodes.map(async n => await n.runRound()))

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- observe [--blocks 20] [--block-rounds 3] [--swarm-nodes 2] [--scrape-ms 1000]
- * [--sim-pairs 2] [--nodes 2] [--rounds 30] [-- config flags for murmur sim]`: what serving
+ * [--sim-pairs 2] [--nodes 2] [--rounds 30] [--aa] [--profile DIR] [-- config flags for murmur sim]`: what serving
  * metrics and the dashboard costs a node.
  *
  * Lockstep (the measurement that can show a small difference on a busy machine): two child
@@ -12,7 +12,8 @@
  * machine hits both alike; each child reports its own process CPU (all threads, background work
  * between its rounds included). Per block of `--block-rounds` rounds the CPU of the two is a
  * pair; reported: the mean per-pair difference ± its standard error and 95 % interval, in ms per
- * node-round and in % of the plain CPU.
+ * node-round and in % of the plain CPU. `--aa` runs two plain swarms instead (the noise floor);
+ * `--profile DIR` writes each child's main-thread CPU profile of the measured rounds to DIR.
  *
  * `murmur sim` (`--sim-pairs` alternating pairs of whole runs, 0 skips it): the same swarm as a
  * user runs it, without and with `--metrics-port` and `--dashboard`, CPU of the sim and its node
@@ -23,7 +24,7 @@ import { fork, spawn } from 'node:child_process'
 import { request } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
@@ -38,7 +39,7 @@ const GNU_TIME = '/usr/bin/time'
 /** Renders timed at the end of the lockstep run (CPU of one /metrics render). */
 const RENDERS = 50
 
-interface Options { procs: number, blocks: number, blockRounds: number, swarmNodes: number, scrapeMs: number, semiSpaceMb: number, aa: boolean, simPairs: number, nodes: number, rounds: number, extra: string[] }
+interface Options { procs: number, blocks: number, blockRounds: number, swarmNodes: number, scrapeMs: number, semiSpaceMb: number, aa: boolean, profile?: string, simPairs: number, nodes: number, rounds: number, extra: string[] }
 interface RunResult { roundMs: number[], cpuMsPerRound: number, scrapes: Scrape[], events: number }
 interface Scrape { ms: number, bytes: number }
 
@@ -59,6 +60,7 @@ function parseOptions (argv: string[]): Options {
     scrapeMs: num('scrape-ms', 1000),
     semiSpaceMb: num('semi-space-mb', 16, 0),
     aa: own.includes('--aa'),
+    ...(own.includes('--profile') ? { profile: resolve(own[own.indexOf('--profile') + 1]) } : {}),
     simPairs: num('sim-pairs', 2, 0),
     nodes: num('nodes', 2),
     rounds: num('rounds', 30),
@@ -130,7 +132,7 @@ interface PairResult {
 async function lockstepPair (opts: Options): Promise<PairResult> {
   const script = fileURLToPath(new URL('./observe-worker.js', import.meta.url))
   const execArgv = opts.semiSpaceMb > 0 ? [`--min-semi-space-size=${opts.semiSpaceMb}`, `--max-semi-space-size=${opts.semiSpaceMb}`] : []
-  const start = (variant: string): Child<FromWorker, ToWorker> => new Child(fork(script, [variant, String(opts.swarmNodes)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), `observe worker (${variant})`)
+  const start = (variant: string): Child<FromWorker, ToWorker> => new Child(fork(script, [variant, String(opts.swarmNodes), ...(opts.profile === undefined ? [] : [opts.profile])], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), `observe worker (${variant})`)
   const a = start('plain')
   const b = start(opts.aa ? 'plain' : 'observed')
   try {
