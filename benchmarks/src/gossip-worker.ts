@@ -1,6 +1,9 @@
 // Child process of the gossip benchmark: runs several swarm hosts and follows the parent's
 // commands over the IPC channel (start, connect, publish on a shared clock, report).
-import { createSwarmHost, type SwarmHost } from '@murmur/net'
+import { writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
+import { createSwarmHost, type SwarmHost, type SwarmHostInit } from '@murmur/net'
 import { encodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
 import { resolveTask } from '@murmur/tasks'
 
@@ -23,6 +26,14 @@ export type FromWorker =
   | { type: 'count', deliveries: number }
   | { type: 'stopped' }
 
+/** The worker's command line (one JSON argument). */
+export interface WorkerArgs {
+  hosts: number
+  gossip: NonNullable<SwarmHostInit['gossip']>
+  connections: NonNullable<SwarmHostInit['connections']>
+  profile?: string
+}
+
 function send (msg: FromWorker): void {
   process.send?.(msg)
 }
@@ -36,17 +47,15 @@ export function benchGroup (k: number, bytes: number): RolloutGroup {
 }
 
 async function main (): Promise<void> {
-  const nHosts = Number(process.argv[2])
-  const heartbeatMs = Number(process.argv[3])
-  // Mesh degree D (0: gossipsub's default 6 / 4 / 12); Dlo and Dhi follow gossipsub's ratios.
-  const D = Number(process.argv[4] ?? 0)
-  const degree = D > 0 ? { D, Dlo: Math.max(1, Math.round(D * 2 / 3)), Dhi: 2 * D } : {}
+  const { hosts: nHosts, gossip, connections, profile: profileTo } = JSON.parse(process.argv[2]) as WorkerArgs
+  // Optional: a CPU profile of this process's main thread from publishing to the results, written to `profileTo`.
+  const profiler = profileTo === undefined ? undefined : new Session()
   const hosts: SwarmHost[] = Array.from({ length: nHosts }, () => createSwarmHost({
     swarmId: 'bench',
     resolveTask,
     listen: ['/ip4/127.0.0.1/tcp/0'],
-    gossip: { heartbeatMs, ...degree },
-    connections: { inboundPerHostPerSecond: 10_000 }
+    gossip,
+    connections: { inboundPerHostPerSecond: 10_000, ...connections }
   }))
   await Promise.all(hosts.map(async h => { await h.start() }))
   // [round, local host index, latency ms]
@@ -75,6 +84,11 @@ async function main (): Promise<void> {
       const cpu = process.cpuUsage()
       send({ type: 'snapshot', bytesOut: stats.reduce((s, x) => s + x.bytesOut, 0), gossipBytesOut: stats.reduce((s, x) => s + x.gossipBytesOut, 0), cpuMs: (cpu.user + cpu.system) / 1000, deliveries: deliveries.length })
     } else if (msg.type === 'publish') {
+      if (profiler !== undefined) {
+        profiler.connect()
+        await profiler.post('Profiler.enable')
+        await profiler.post('Profiler.start')
+      }
       const payloadBytes: number[] = []
       const jobs: Array<Promise<unknown>> = []
       for (let k = 0; k < msg.count; k++) {
@@ -91,6 +105,10 @@ async function main (): Promise<void> {
     } else if (msg.type === 'count') {
       send({ type: 'count', deliveries: deliveries.length })
     } else if (msg.type === 'results') {
+      if (profiler !== undefined && profileTo !== undefined) {
+        const { profile } = await profiler.post('Profiler.stop')
+        await writeFile(join(profileTo, `gossip-${process.pid}.cpuprofile`), JSON.stringify(profile))
+      }
       const totals = hosts.map(h => h.stats().totals)
       send({
         type: 'results',

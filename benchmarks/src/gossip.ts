@@ -1,4 +1,4 @@
-// `npm run bench -- gossip [--hosts 16] [--procs 2] [--rate 50] [--seconds 10] [--bytes 4096] [--heartbeat 700] [--D 6]`
+// `npm run bench -- gossip [--hosts 16] [--procs 2] [--rate 50] [--seconds 10] [--bytes 4096] [--heartbeat 700] [--D 6] [--idontwant-min 512] [--ping-ms 10000] [--profile DIR]`
 // A swarm of hosts on loopback, spread over several OS processes, each publishing ~4 KiB
 // rollout groups on a shared schedule. Reports delivery, latency (publish → validated
 // delivery), throughput and wire amplification: bytes sent on all connections (Noise, Yamux,
@@ -6,10 +6,12 @@
 // amplification is gossipsub's mesh degree D: each host forwards a message to its D mesh peers.
 import { fork } from 'node:child_process'
 import { loadavg } from 'node:os'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Child } from './child.js'
 import { quantile, report } from './report.js'
-import type { FromWorker, ToWorker } from './gossip-worker.js'
+import type { FromWorker, ToWorker, WorkerArgs } from './gossip-worker.js'
+import { DEFAULT_IDONTWANT_MIN_BYTES, DEFAULT_PING_INTERVAL_MS } from '@murmur/net'
 
 const MESH_DEGREE = 6 // gossipsub's default D, which the hosts use unless --D says otherwise
 
@@ -30,9 +32,16 @@ export default async function run (args: string[]): Promise<void> {
   const groupBytes = arg(args, 'bytes', 4096)
   const heartbeat = arg(args, 'heartbeat', 700)
   const D = arg(args, 'D', MESH_DEGREE)
+  const idontwantMinBytes = arg(args, 'idontwant-min', DEFAULT_IDONTWANT_MIN_BYTES)
+  const pingIntervalMs = arg(args, 'ping-ms', DEFAULT_PING_INTERVAL_MS)
+  // Each worker's main-thread CPU profile from publishing to the results, written to DIR.
+  const profile = args.includes('--profile') ? resolve(args[args.indexOf('--profile') + 1]) : undefined
+  // Dlo and Dhi follow gossipsub's ratios to D (4 / 12 for 6).
+  const gossip = { heartbeatMs: heartbeat, D, Dlo: Math.max(1, Math.round(D * 2 / 3)), Dhi: 2 * D, idontwantMinBytes }
+  const workerArgs = (hosts: number): string => JSON.stringify({ hosts, gossip, connections: { pingIntervalMs }, ...(profile === undefined ? {} : { profile }) } satisfies WorkerArgs)
   const perProc = Math.ceil(nHosts / procs)
   const script = fileURLToPath(new URL('./gossip-worker.js', import.meta.url))
-  const workers = Array.from({ length: procs }, (_, w) => new Child<FromWorker, ToWorker>(fork(script, [String(Math.min(perProc, nHosts - w * perProc)), String(heartbeat), String(D)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), 'gossip worker'))
+  const workers = Array.from({ length: procs }, (_, w) => new Child<FromWorker, ToWorker>(fork(script, [workerArgs(Math.min(perProc, nHosts - w * perProc))], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), 'gossip worker'))
   try {
     const addrs = (await Promise.all(workers.map(async w => (await w.next('ready')).addrs))).flat()
     // Each host dials 4 others at fixed offsets: a connected, sparse graph crossing processes.
@@ -85,7 +94,7 @@ export default async function run (args: string[]): Promise<void> {
     const wireOut = after.bytesOut - before.bytesOut
     const gossipOut = after.gossipBytesOut - before.gossipBytesOut
     const caseName = `${nHosts}hosts_${procs}procs_${rate}gps_${groupBytes}B`
-    const extra = { hosts: nHosts, procs, groups: sent, group_bytes: Math.round(deliveredBytes / Math.max(1, latencies.length)), heartbeat_ms: heartbeat, D }
+    const extra = { hosts: nHosts, procs, groups: sent, group_bytes: Math.round(deliveredBytes / Math.max(1, latencies.length)), heartbeat_ms: heartbeat, D, idontwant_min_bytes: idontwantMinBytes, ping_interval_ms: pingIntervalMs }
     report({ bench: 'gossip', case: caseName, metric: 'delivered_fraction', value: latencies.length / expected, unit: 'fraction', better: 'higher', ...extra })
     report({ bench: 'gossip', case: caseName, metric: 'p50_ms', value: quantile(latencies, 0.5), unit: 'ms', better: 'lower' })
     report({ bench: 'gossip', case: caseName, metric: 'p99_ms', value: quantile(latencies, 0.99), unit: 'ms', better: 'lower' })

@@ -19,6 +19,12 @@ export const DEFAULT_INBOUND_PER_HOST_PER_SECOND = 5
 /** Default gossipsub heartbeat in ms (gossipsub's own default; loopback sims use 200–700 ms). */
 export const DEFAULT_HEARTBEAT_MS = 1000
 
+/** Default interval of libp2p's connection-monitor pings, ms (libp2p's own default). */
+export const DEFAULT_PING_INTERVAL_MS = 10_000
+
+/** Default smallest message for which gossipsub sends IDONTWANT to its mesh peers, bytes. */
+export const DEFAULT_IDONTWANT_MIN_BYTES = 512
+
 /** Default sustained rate of accepted groups per origin peer, groups per second. */
 export const DEFAULT_GROUPS_PER_SECOND = 10
 
