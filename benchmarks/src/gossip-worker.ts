@@ -75,7 +75,7 @@ async function main (): Promise<void> {
   async function handle (msg: ToWorker): Promise<void> {
     if (msg.type === 'connect') {
       await Promise.all(msg.plan.map(async (targets, i) => {
-        for (const t of targets) await hosts[i].dial(t, { signal: AbortSignal.timeout(10_000) })
+        for (const t of targets) await hosts[i].dial(t, { signal: AbortSignal.timeout(30_000) }) // generous: a loaded machine slows handshakes
       }))
       await Promise.all(hosts.map(async h => { await h.waitForPeers(msg.minPeers, { signal: AbortSignal.timeout(30_000) }) }))
       send({ type: 'connected' })

@@ -25,6 +25,21 @@ export type FromWorker =
   | { type: 'render', cpuMs: number, bytes: number }
   | { type: 'stopped' }
 
+/** What the observed variant turns on (an ablation runs a subset). */
+export type ObservedPart = 'metrics' | 'defaults' | 'libp2p' | 'gossipsub' | 'dashboard'
+
+/** Every part: what `murmur node --metrics-port --dashboard` runs. */
+export const ALL_PARTS: readonly ObservedPart[] = ['metrics', 'defaults', 'libp2p', 'gossipsub', 'dashboard']
+
+/** The worker's command line (one JSON argument). */
+export interface WorkerArgs {
+  /** Observation parts on; empty for the plain variant. `defaults`, `libp2p` and `gossipsub` need `metrics`. */
+  parts: ObservedPart[]
+  nodes: number
+  /** Directory for a CPU profile of this process's main thread over the measured rounds. */
+  profile?: string
+}
+
 function send (msg: FromWorker): void {
   process.send?.(msg)
 }
@@ -35,10 +50,9 @@ function cpuMs (): number {
 }
 
 async function main (): Promise<void> {
-  const observed = process.argv[2] === 'observed'
-  const nNodes = Number(process.argv[3])
-  // Optional: a CPU profile of this process's main thread over the measured rounds, written here on stop.
-  const profileTo = process.argv[4]
+  const { parts: list, nodes: nNodes, profile: profileTo } = JSON.parse(process.argv[2]) as WorkerArgs
+  const parts = new Set(list)
+  const observed = parts.size > 0
   // The same seeds in both variants, so both swarms generate and train alike.
   const swarmId = `bench-observe-${observed ? 'with' : 'without'}`
   const dirs: string[] = []
@@ -50,7 +64,7 @@ async function main (): Promise<void> {
   for (let i = 0; i < nNodes; i++) {
     const dir = await mkdtemp(join(tmpdir(), 'murmur-bench-observe-'))
     dirs.push(dir)
-    const m = observed ? await createNodeMetrics() : undefined
+    const m = parts.has('metrics') ? await createNodeMetrics({ defaultMetrics: parts.has('defaults'), libp2p: parts.has('libp2p'), gossipsub: parts.has('gossipsub') }) : undefined
     const config = resolveConfig({ overrides: { dataDir: dir, seed: 11 + i, rounds: 0, net: { swarmId, bootstrap: nodes.flatMap(n => n.info().addrs) } } })
     const node = await createSwarmNode(config, { netMetrics: m?.netMetrics })
     await node.start()
@@ -64,7 +78,7 @@ async function main (): Promise<void> {
   }
   while (!nodes.every(n => n.peerCount() >= 1)) await new Promise(resolve => setTimeout(resolve, 100))
   let dashboardUrl: string | undefined
-  if (observed) {
+  if (parts.has('dashboard')) {
     const state = createSwarmState({ title: 'bench' })
     nodes.forEach((n, index) => { followers.push(followNode(n, e => { state.apply(e) }, { index, config: {} })) })
     const dashboard = await startDashboard({ state, port: 0 })
@@ -102,8 +116,8 @@ async function main (): Promise<void> {
       } else if (msg.type === 'render') {
         let bytes = 0
         const t = cpuMs()
-        for (let i = 0; i < msg.times; i++) bytes = (await metrics[0].render()).length
-        send({ type: 'render', cpuMs: (cpuMs() - t) / msg.times, bytes })
+        if (metrics.length > 0) for (let i = 0; i < msg.times; i++) bytes = (await metrics[0].render()).length
+        send({ type: 'render', cpuMs: metrics.length > 0 ? (cpuMs() - t) / msg.times : Number.NaN, bytes })
       } else {
         for (const f of followers) f.stop()
         for (const s of stops) s()

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- observe [--blocks 20] [--block-rounds 3] [--swarm-nodes 2] [--scrape-ms 1000]
- * [--sim-pairs 2] [--nodes 2] [--rounds 30] [--aa] [--profile DIR] [-- config flags for murmur sim]`: what serving
+ * [--sim-pairs 2] [--nodes 2] [--rounds 30] [--aa] [--parts metrics,defaults,libp2p,gossipsub,dashboard] [--profile DIR] [-- config flags for murmur sim]`: what serving
  * metrics and the dashboard costs a node.
  *
  * Lockstep (the measurement that can show a small difference on a busy machine): two child
@@ -13,7 +13,9 @@
  * between its rounds included). Per block of `--block-rounds` rounds the CPU of the two is a
  * pair; reported: the mean per-pair difference ± its standard error and 95 % interval, in ms per
  * node-round and in % of the plain CPU. `--aa` runs two plain swarms instead (the noise floor);
- * `--profile DIR` writes each child's main-thread CPU profile of the measured rounds to DIR.
+ * `--profile DIR` writes each child's main-thread CPU profile of the measured rounds to DIR;
+ * `--parts` observes with a subset (an ablation: `metrics` is the registry and /metrics server,
+ * `defaults`, `libp2p`, `gossipsub` what it collects, `dashboard` the page's state and stream).
  *
  * `murmur sim` (`--sim-pairs` alternating pairs of whole runs, 0 skips it): the same swarm as a
  * user runs it, without and with `--metrics-port` and `--dashboard`, CPU of the sim and its node
@@ -29,7 +31,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
 import { Child } from './child.js'
-import type { FromWorker, ToWorker } from './observe-worker.js'
+import { ALL_PARTS, type FromWorker, type ObservedPart, type ToWorker, type WorkerArgs } from './observe-worker.js'
 import { meanWithError, median, quantile, report } from './report.js'
 
 const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url))
@@ -39,7 +41,7 @@ const GNU_TIME = '/usr/bin/time'
 /** Renders timed at the end of the lockstep run (CPU of one /metrics render). */
 const RENDERS = 50
 
-interface Options { procs: number, blocks: number, blockRounds: number, swarmNodes: number, scrapeMs: number, semiSpaceMb: number, aa: boolean, profile?: string, simPairs: number, nodes: number, rounds: number, extra: string[] }
+interface Options { parts: ObservedPart[], procs: number, blocks: number, blockRounds: number, swarmNodes: number, scrapeMs: number, semiSpaceMb: number, aa: boolean, profile?: string, simPairs: number, nodes: number, rounds: number, extra: string[] }
 interface RunResult { roundMs: number[], cpuMsPerRound: number, scrapes: Scrape[], events: number }
 interface Scrape { ms: number, bytes: number }
 
@@ -52,7 +54,11 @@ function parseOptions (argv: string[]): Options {
     if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be an integer ≥ ${min}`)
     return v
   }
+  const partsArg = own.includes('--parts') ? own[own.indexOf('--parts') + 1].split(',') : [...ALL_PARTS]
+  const unknown = partsArg.filter(p => !(ALL_PARTS as readonly string[]).includes(p))
+  if (unknown.length > 0) throw new Error(`--parts takes a comma-separated subset of ${ALL_PARTS.join(',')}, got ${unknown.join(',')}`)
   return {
+    parts: partsArg as ObservedPart[],
     procs: num('procs', 4, 1),
     blocks: num('blocks', 10, 2),
     blockRounds: num('block-rounds', 3),
@@ -132,9 +138,12 @@ interface PairResult {
 async function lockstepPair (opts: Options): Promise<PairResult> {
   const script = fileURLToPath(new URL('./observe-worker.js', import.meta.url))
   const execArgv = opts.semiSpaceMb > 0 ? [`--min-semi-space-size=${opts.semiSpaceMb}`, `--max-semi-space-size=${opts.semiSpaceMb}`] : []
-  const start = (variant: string): Child<FromWorker, ToWorker> => new Child(fork(script, [variant, String(opts.swarmNodes), ...(opts.profile === undefined ? [] : [opts.profile])], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), `observe worker (${variant})`)
-  const a = start('plain')
-  const b = start(opts.aa ? 'plain' : 'observed')
+  const start = (parts: ObservedPart[]): Child<FromWorker, ToWorker> => {
+    const args: WorkerArgs = { parts, nodes: opts.swarmNodes, ...(opts.profile === undefined ? {} : { profile: opts.profile }) }
+    return new Child(fork(script, [JSON.stringify(args)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), `observe worker (${parts.join(',') || 'plain'})`)
+  }
+  const a = start([])
+  const b = start(opts.aa ? [] : opts.parts)
   try {
     const [, ready] = await Promise.all([a.next('ready'), b.next('ready')])
     const stopScraping = scrapeEvery(ready.metricsUrls, opts.scrapeMs)
@@ -182,7 +191,7 @@ async function lockstep (opts: Options): Promise<void> {
   for (let p = 0; p < opts.procs; p++) pairs.push(await lockstepPair(opts))
   const perNodeRound = opts.blockRounds * opts.swarmNodes
   const base = opts.aa ? 'A/A: both swarms plain (the noise floor of this measurement)' : 'same swarm without metrics or dashboard, alternating rounds'
-  const ctx = { case: opts.aa ? 'lockstep-aa' : 'lockstep', swarm_nodes: opts.swarmNodes, procs: opts.procs, blocks: opts.blocks, block_rounds: opts.blockRounds, scrape_every_ms: opts.scrapeMs, semi_space_mb: opts.semiSpaceMb, same_work: pairs.every(p => p.sameWork), load_before: loadBefore, load_after: load() }
+  const ctx = { case: opts.aa ? 'lockstep-aa' : 'lockstep', parts: opts.aa ? [] : opts.parts, swarm_nodes: opts.swarmNodes, procs: opts.procs, blocks: opts.blocks, block_rounds: opts.blockRounds, scrape_every_ms: opts.scrapeMs, semi_space_mb: opts.semiSpaceMb, same_work: pairs.every(p => p.sameWork), load_before: loadBefore, load_after: load() }
   const cpuA = pairs.flatMap(p => p.cpu.a).map(c => c / perNodeRound)
   const cpuB = pairs.flatMap(p => p.cpu.b).map(c => c / perNodeRound)
   const meanA = sum(cpuA) / cpuA.length
@@ -201,12 +210,12 @@ async function lockstep (opts: Options): Promise<void> {
     // Latency, not CPU: a scrape waits for the node's event loop (and, on a loaded machine, for a core).
     report({ bench: 'observe', ...ctx, metric: 'scrape_latency_ms_median', value: median(ms), unit: 'ms', better: 'lower', p99_ms: quantile(ms, 0.99), scrapes: ms.length, bytes: median(scrapes.map(s => s.bytes)) })
   }
-  const renders = pairs.flatMap(p => p.render === undefined ? [] : [p.render])
+  const renders = pairs.flatMap(p => p.render === undefined || Number.isNaN(p.render.cpuMs) ? [] : [p.render])
   if (renders.length > 0) {
     const cpuMs = median(renders.map(r => r.cpuMs))
     report({ bench: 'observe', ...ctx, metric: 'metrics_render_cpu_ms', value: cpuMs, unit: 'ms', better: 'lower', bytes: renders[0].bytes, share_of_node_cpu_pct: 100 * cpuMs * (wB / opts.scrapeMs) / (sum(cpuB) / cpuB.length * opts.swarmNodes) })
-    report({ bench: 'observe', ...ctx, metric: 'dashboard_events', value: sum(pairs.map(p => p.events)), unit: 'events', better: 'higher', of: 'server-sent events parsed by the watching client' })
   }
+  if (opts.parts.includes('dashboard') && !opts.aa) report({ bench: 'observe', ...ctx, metric: 'dashboard_events', value: sum(pairs.map(p => p.events)), unit: 'events', better: 'higher', of: 'server-sent events parsed by the watching client' })
 }
 
 async function runSim (opts: Options, observed: boolean): Promise<RunResult> {
