@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { createSwarmState, followNode, startDashboard, type FollowedNode } from '@murmur/dashboard'
 import { createNodeMetrics, metricsRoute, startObserveServer, type NodeMetrics, type ObserveServer } from '@murmur/metrics'
 import { createSwarmNode, resolveConfig, type SwarmNode } from '@murmur/node'
+import type { ObservedPart } from './observe.js'
 
 /** Messages from the parent. */
 export type ToWorker =
@@ -24,12 +25,6 @@ export type FromWorker =
   | { type: 'round', cpuMs: number, wallMs: number, tokens: number, trained: number }
   | { type: 'render', cpuMs: number, bytes: number }
   | { type: 'stopped' }
-
-/** What the observed variant turns on (an ablation runs a subset). */
-export type ObservedPart = 'metrics' | 'defaults' | 'libp2p' | 'gossipsub' | 'dashboard'
-
-/** Every part: what `murmur node --metrics-port --dashboard` runs. */
-export const ALL_PARTS: readonly ObservedPart[] = ['metrics', 'defaults', 'libp2p', 'gossipsub', 'dashboard']
 
 /** The worker's command line (one JSON argument). */
 export interface WorkerArgs {
@@ -116,8 +111,8 @@ async function main (): Promise<void> {
       } else if (msg.type === 'render') {
         let bytes = 0
         const t = cpuMs()
-        if (metrics.length > 0) for (let i = 0; i < msg.times; i++) bytes = (await metrics[0].render()).length
-        send({ type: 'render', cpuMs: metrics.length > 0 ? (cpuMs() - t) / msg.times : Number.NaN, bytes })
+        for (let i = 0; i < msg.times; i++) bytes = (await metrics[0].render()).length
+        send({ type: 'render', cpuMs: (cpuMs() - t) / msg.times, bytes })
       } else {
         for (const f of followers) f.stop()
         for (const s of stops) s()

@@ -31,8 +31,14 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
 import { Child } from './child.js'
-import { ALL_PARTS, type FromWorker, type ObservedPart, type ToWorker, type WorkerArgs } from './observe-worker.js'
+import type { FromWorker, ToWorker, WorkerArgs } from './observe-worker.js'
 import { meanWithError, median, quantile, report } from './report.js'
+
+/** What the observed variant turns on (an ablation runs a subset). */
+export type ObservedPart = 'metrics' | 'defaults' | 'libp2p' | 'gossipsub' | 'dashboard'
+
+/** Every part: what `murmur node --metrics-port --dashboard` runs. */
+const ALL_PARTS: readonly ObservedPart[] = ['metrics', 'defaults', 'libp2p', 'gossipsub', 'dashboard']
 
 const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url))
 const METRICS_PORT = 9700
@@ -169,7 +175,7 @@ async function lockstepPair (opts: Options): Promise<PairResult> {
     }
     result.scrapes = stopScraping()
     result.events = closeStream()
-    if (!opts.aa) {
+    if (!opts.aa && opts.parts.includes('metrics')) {
       b.send({ type: 'render', times: RENDERS })
       const { cpuMs, bytes } = await b.next('render')
       result.render = { cpuMs, bytes }
@@ -210,7 +216,7 @@ async function lockstep (opts: Options): Promise<void> {
     // Latency, not CPU: a scrape waits for the node's event loop (and, on a loaded machine, for a core).
     report({ bench: 'observe', ...ctx, metric: 'scrape_latency_ms_median', value: median(ms), unit: 'ms', better: 'lower', p99_ms: quantile(ms, 0.99), scrapes: ms.length, bytes: median(scrapes.map(s => s.bytes)) })
   }
-  const renders = pairs.flatMap(p => p.render === undefined || Number.isNaN(p.render.cpuMs) ? [] : [p.render])
+  const renders = pairs.flatMap(p => p.render === undefined ? [] : [p.render])
   if (renders.length > 0) {
     const cpuMs = median(renders.map(r => r.cpuMs))
     report({ bench: 'observe', ...ctx, metric: 'metrics_render_cpu_ms', value: cpuMs, unit: 'ms', better: 'lower', bytes: renders[0].bytes, share_of_node_cpu_pct: 100 * cpuMs * (wB / opts.scrapeMs) / (sum(cpuB) / cpuB.length * opts.swarmNodes) })

@@ -219,7 +219,7 @@ function progressAt (events: RoundEvent[], t: number): number {
 
 interface SingleResult { roundsPerMin: number, peakMiB: number, cpuCores: number, startupS: number }
 
-/** CPU seconds per round of one node: its cores used / its rounds per second. */
+/** CPU seconds per round: cores used / rounds per second (of one node, or of a whole swarm and all its nodes). */
 function cpuPerRound (cores: number, roundsPerMinPerNode: number): number {
   return cores / (roundsPerMinPerNode / 60)
 }
@@ -357,12 +357,12 @@ function reportSwarm (n: number, rounds: number, cores: number, r: SwarmResult, 
     bench: 'sim', case: c, metric: 'swarm_rounds_per_min', value: r.swarm, unit: 'rounds/min', better: 'higher',
     peer: 'ideal-cpu-share', peer_value: single.roundsPerMin * share * n, ...context,
     window_s: round1(r.windowS), method: r.windowed ? 'all-nodes-running window' : 'sum of per-node rates (no common window)',
-    cpu_cores_used: round1(r.cpuCores), batch_matched_peer_value: round1(matchedIdeal * n), batch_matched_ratio: round3(r.swarm / (matchedIdeal * n))
+    cpu_cores_used: round3(r.cpuCores), batch_matched_peer_value: round1(matchedIdeal * n), batch_matched_ratio: round3(r.swarm / (matchedIdeal * n))
   })
   // Load-robust companion of the ratios above: CPU per node-round (all node processes' CPU over
   // the common window / node-rounds in it) against the lone node's CPU per round. Another
   // program taking cores slows both rates but hardly changes what a round costs.
-  const cpuSwarm = cpuPerRound(r.cpuCores, r.swarm / n)
+  const cpuSwarm = cpuPerRound(r.cpuCores, r.swarm) // all nodes' cores / all nodes' rounds
   report({
     bench: 'sim', case: c, metric: 'cpu_s_per_node_round', value: cpuSwarm, unit: 's', better: 'lower',
     peer: 'single-node-no-net', peer_value: cpuPerRound(single.cpuCores, single.roundsPerMin), ...context,
