@@ -1,6 +1,9 @@
 // Child process of the gossip benchmark: runs several swarm hosts and follows the parent's
 // commands over the IPC channel (start, connect, publish on a shared clock, report).
-import { createSwarmHost, type SwarmHost } from '@murmur/net'
+import { writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
+import { createSwarmHost, type SwarmHost, type SwarmHostInit } from '@murmur/net'
 import { encodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
 import { resolveTask } from '@murmur/tasks'
 
@@ -17,11 +20,19 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready', addrs: string[] }
   | { type: 'connected' }
-  | { type: 'snapshot', bytesOut: number, gossipBytesOut: number }
+  | { type: 'snapshot', bytesOut: number, gossipBytesOut: number, cpuMs: number, deliveries: number }
   | { type: 'published', count: number, payloadBytes: number[] }
   | { type: 'results', deliveries: Array<[number, number, number]>, rejected: number, throttled: number, dropped: number }
   | { type: 'count', deliveries: number }
   | { type: 'stopped' }
+
+/** The worker's command line (one JSON argument). */
+export interface WorkerArgs {
+  hosts: number
+  gossip: NonNullable<SwarmHostInit['gossip']>
+  connections: NonNullable<SwarmHostInit['connections']>
+  profile?: string
+}
 
 function send (msg: FromWorker): void {
   process.send?.(msg)
@@ -36,14 +47,15 @@ export function benchGroup (k: number, bytes: number): RolloutGroup {
 }
 
 async function main (): Promise<void> {
-  const nHosts = Number(process.argv[2])
-  const heartbeatMs = Number(process.argv[3])
+  const { hosts: nHosts, gossip, connections, profile: profileTo } = JSON.parse(process.argv[2]) as WorkerArgs
+  // Optional: a CPU profile of this process's main thread from publishing to the results, written to `profileTo`.
+  const profiler = profileTo === undefined ? undefined : new Session()
   const hosts: SwarmHost[] = Array.from({ length: nHosts }, () => createSwarmHost({
     swarmId: 'bench',
     resolveTask,
     listen: ['/ip4/127.0.0.1/tcp/0'],
-    gossip: { heartbeatMs },
-    connections: { inboundPerHostPerSecond: 10_000 }
+    gossip,
+    connections: { inboundPerHostPerSecond: 10_000, ...connections }
   }))
   await Promise.all(hosts.map(async h => { await h.start() }))
   // [round, local host index, latency ms]
@@ -63,14 +75,20 @@ async function main (): Promise<void> {
   async function handle (msg: ToWorker): Promise<void> {
     if (msg.type === 'connect') {
       await Promise.all(msg.plan.map(async (targets, i) => {
-        for (const t of targets) await hosts[i].dial(t, { signal: AbortSignal.timeout(10_000) })
+        for (const t of targets) await hosts[i].dial(t, { signal: AbortSignal.timeout(30_000) }) // generous: a loaded machine slows handshakes
       }))
       await Promise.all(hosts.map(async h => { await h.waitForPeers(msg.minPeers, { signal: AbortSignal.timeout(30_000) }) }))
       send({ type: 'connected' })
     } else if (msg.type === 'snapshot') {
       const stats = hosts.map(h => h.stats())
-      send({ type: 'snapshot', bytesOut: stats.reduce((s, x) => s + x.bytesOut, 0), gossipBytesOut: stats.reduce((s, x) => s + x.gossipBytesOut, 0) })
+      const cpu = process.cpuUsage()
+      send({ type: 'snapshot', bytesOut: stats.reduce((s, x) => s + x.bytesOut, 0), gossipBytesOut: stats.reduce((s, x) => s + x.gossipBytesOut, 0), cpuMs: (cpu.user + cpu.system) / 1000, deliveries: deliveries.length })
     } else if (msg.type === 'publish') {
+      if (profiler !== undefined) {
+        profiler.connect()
+        await profiler.post('Profiler.enable')
+        await profiler.post('Profiler.start')
+      }
       const payloadBytes: number[] = []
       const jobs: Array<Promise<unknown>> = []
       for (let k = 0; k < msg.count; k++) {
@@ -87,6 +105,10 @@ async function main (): Promise<void> {
     } else if (msg.type === 'count') {
       send({ type: 'count', deliveries: deliveries.length })
     } else if (msg.type === 'results') {
+      if (profiler !== undefined && profileTo !== undefined) {
+        const { profile } = await profiler.post('Profiler.stop')
+        await writeFile(join(profileTo, `gossip-${process.pid}.cpuprofile`), JSON.stringify(profile))
+      }
       const totals = hosts.map(h => h.stats().totals)
       send({
         type: 'results',

@@ -1,15 +1,19 @@
-// `npm run bench -- gossip [--hosts 16] [--procs 2] [--rate 50] [--seconds 10] [--bytes 4096] [--heartbeat 700]`
+// `npm run bench -- gossip [--hosts 16] [--procs 2] [--rate 50] [--seconds 10] [--bytes 4096] [--heartbeat 700] [--D 6] [--idontwant-min 512] [--ping-ms 10000] [--profile DIR]`
 // A swarm of hosts on loopback, spread over several OS processes, each publishing ~4 KiB
 // rollout groups on a shared schedule. Reports delivery, latency (publish → validated
 // delivery), throughput and wire amplification: bytes sent on all connections (Noise, Yamux,
 // gossip control traffic included) per payload byte delivered. The physical reference for
 // amplification is gossipsub's mesh degree D: each host forwards a message to its D mesh peers.
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork } from 'node:child_process'
+import { loadavg } from 'node:os'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Child } from './child.js'
 import { quantile, report } from './report.js'
-import type { FromWorker, ToWorker } from './gossip-worker.js'
+import type { FromWorker, ToWorker, WorkerArgs } from './gossip-worker.js'
+import { DEFAULT_IDONTWANT_MIN_BYTES, DEFAULT_PING_INTERVAL_MS } from '@murmur/net'
 
-const MESH_DEGREE = 6 // gossipsub's default D, which the hosts use
+const MESH_DEGREE = 6 // gossipsub's default D, which the hosts use unless --D says otherwise
 
 function arg (args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`)
@@ -17,34 +21,6 @@ function arg (args: string[], name: string, fallback: number): number {
   const v = Number(args[i + 1])
   if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`)
   return v
-}
-
-class Worker {
-  private readonly waiting = new Map<string, { resolve: (m: FromWorker) => void, reject: (err: Error) => void }>()
-  private readonly early = new Map<string, FromWorker>()
-  constructor (readonly child: ChildProcess) {
-    child.on('message', (m: FromWorker) => {
-      const waiter = this.waiting.get(m.type)
-      if (waiter === undefined) { this.early.set(m.type, m); return }
-      this.waiting.delete(m.type)
-      waiter.resolve(m)
-    })
-    child.once('exit', code => {
-      for (const [type, waiter] of this.waiting) waiter.reject(new Error(`gossip worker exited with ${String(code)} while waiting for ${type}`))
-      this.waiting.clear()
-    })
-  }
-
-  async next<T extends FromWorker['type']> (type: T): Promise<Extract<FromWorker, { type: T }>> {
-    const got = this.early.get(type)
-    if (got !== undefined) { this.early.delete(type); return got as Extract<FromWorker, { type: T }> }
-    if (this.child.exitCode !== null) throw new Error(`gossip worker exited with ${this.child.exitCode}`)
-    return await new Promise((resolve, reject) => {
-      this.waiting.set(type, { resolve: m => { resolve(m as Extract<FromWorker, { type: T }>) }, reject })
-    })
-  }
-
-  send (msg: ToWorker): void { this.child.send(msg) }
 }
 
 /** Runs the gossip benchmark. */
@@ -55,9 +31,17 @@ export default async function run (args: string[]): Promise<void> {
   const seconds = arg(args, 'seconds', 10)
   const groupBytes = arg(args, 'bytes', 4096)
   const heartbeat = arg(args, 'heartbeat', 700)
+  const D = arg(args, 'D', MESH_DEGREE)
+  const idontwantMinBytes = arg(args, 'idontwant-min', DEFAULT_IDONTWANT_MIN_BYTES)
+  const pingIntervalMs = arg(args, 'ping-ms', DEFAULT_PING_INTERVAL_MS)
+  // Each worker's main-thread CPU profile from publishing to the results, written to DIR.
+  const profile = args.includes('--profile') ? resolve(args[args.indexOf('--profile') + 1]) : undefined
+  // Dlo and Dhi follow gossipsub's ratios to D (4 / 12 for 6).
+  const gossip = { heartbeatMs: heartbeat, D, Dlo: Math.max(1, Math.round(D * 2 / 3)), Dhi: 2 * D, idontwantMinBytes }
+  const workerArgs = (hosts: number): string => JSON.stringify({ hosts, gossip, connections: { pingIntervalMs }, ...(profile === undefined ? {} : { profile }) } satisfies WorkerArgs)
   const perProc = Math.ceil(nHosts / procs)
   const script = fileURLToPath(new URL('./gossip-worker.js', import.meta.url))
-  const workers = Array.from({ length: procs }, (_, w) => new Worker(fork(script, [String(Math.min(perProc, nHosts - w * perProc)), String(heartbeat)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })))
+  const workers = Array.from({ length: procs }, (_, w) => new Child<FromWorker, ToWorker>(fork(script, [workerArgs(Math.min(perProc, nHosts - w * perProc))], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), 'gossip worker'))
   try {
     const addrs = (await Promise.all(workers.map(async w => (await w.next('ready')).addrs))).flat()
     // Each host dials 4 others at fixed offsets: a connected, sparse graph crossing processes.
@@ -110,13 +94,15 @@ export default async function run (args: string[]): Promise<void> {
     const wireOut = after.bytesOut - before.bytesOut
     const gossipOut = after.gossipBytesOut - before.gossipBytesOut
     const caseName = `${nHosts}hosts_${procs}procs_${rate}gps_${groupBytes}B`
-    const extra = { hosts: nHosts, procs, groups: sent, group_bytes: Math.round(deliveredBytes / Math.max(1, latencies.length)), heartbeat_ms: heartbeat }
+    const extra = { hosts: nHosts, procs, groups: sent, group_bytes: Math.round(deliveredBytes / Math.max(1, latencies.length)), heartbeat_ms: heartbeat, D, idontwant_min_bytes: idontwantMinBytes, ping_interval_ms: pingIntervalMs }
     report({ bench: 'gossip', case: caseName, metric: 'delivered_fraction', value: latencies.length / expected, unit: 'fraction', better: 'higher', ...extra })
     report({ bench: 'gossip', case: caseName, metric: 'p50_ms', value: quantile(latencies, 0.5), unit: 'ms', better: 'lower' })
     report({ bench: 'gossip', case: caseName, metric: 'p99_ms', value: quantile(latencies, 0.99), unit: 'ms', better: 'lower' })
     report({ bench: 'gossip', case: caseName, metric: 'groups_per_s', value: sent / publishSeconds, unit: 'groups/s', better: 'higher' })
-    report({ bench: 'gossip', case: caseName, metric: 'wire_amplification', value: wireOut / deliveredBytes, unit: 'bytes/byte', better: 'lower', peer: 'mesh degree D', peer_value: MESH_DEGREE })
-    report({ bench: 'gossip', case: caseName, metric: 'gossip_stream_amplification', value: gossipOut / deliveredBytes, unit: 'bytes/byte', better: 'lower', peer: 'mesh degree D', peer_value: MESH_DEGREE })
+    report({ bench: 'gossip', case: caseName, metric: 'wire_amplification', value: wireOut / deliveredBytes, unit: 'bytes/byte', better: 'lower', peer: 'mesh degree D', peer_value: D })
+    report({ bench: 'gossip', case: caseName, metric: 'gossip_stream_amplification', value: gossipOut / deliveredBytes, unit: 'bytes/byte', better: 'lower', peer: 'mesh degree D', peer_value: D })
+    // All the hosts' CPU (publishing, forwarding, validating, heartbeats) per group delivered to one receiver.
+    report({ bench: 'gossip', case: caseName, metric: 'cpu_ms_per_delivery', value: (after.cpuMs - before.cpuMs) / Math.max(1, after.deliveries - before.deliveries), unit: 'ms', better: 'lower', load: loadavg().map(v => v.toFixed(2)).join(' ') })
     for (const verdict of ['rejected', 'throttled', 'dropped'] as const) {
       report({ bench: 'gossip', case: caseName, metric: verdict, value: results.reduce((s, r) => s + r[verdict], 0), unit: 'messages', better: 'lower' })
     }
@@ -134,8 +120,11 @@ export default async function run (args: string[]): Promise<void> {
   }
 }
 
-async function snapshot (workers: Worker[]): Promise<{ bytesOut: number, gossipBytesOut: number }> {
+interface Snapshot { bytesOut: number, gossipBytesOut: number, cpuMs: number, deliveries: number }
+
+async function snapshot (workers: Array<Child<FromWorker, ToWorker>>): Promise<Snapshot> {
   workers.forEach(w => { w.send({ type: 'snapshot' }) })
   const snaps = await Promise.all(workers.map(async w => await w.next('snapshot')))
-  return { bytesOut: snaps.reduce((s, x) => s + x.bytesOut, 0), gossipBytesOut: snaps.reduce((s, x) => s + x.gossipBytesOut, 0) }
+  const total = (key: keyof Snapshot): number => snaps.reduce((s, x) => s + x[key], 0)
+  return { bytesOut: total('bytesOut'), gossipBytesOut: total('gossipBytesOut'), cpuMs: total('cpuMs'), deliveries: total('deliveries') }
 }

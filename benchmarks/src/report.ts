@@ -65,6 +65,19 @@ export function quantile (values: number[], q: number): number {
   return sorted[idx]
 }
 
+/** Two-sided 95 % critical values of Student's t for 1…30 degrees of freedom. */
+const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042]
+
+/** Mean, standard error and 95 % confidence interval (Student's t) of a sample of ≥ 2 values, e.g. per-pair differences. */
+export function meanWithError (values: number[]): { mean: number, se: number, ci95: [number, number] } {
+  const n = values.length
+  const mean = values.reduce((a, b) => a + b, 0) / n
+  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1))
+  const se = sd / Math.sqrt(n)
+  const t = n - 1 <= T95.length ? T95[n - 2] : 1.96
+  return { mean, se, ci95: [mean - t * se, mean + t * se] }
+}
+
 function round (x: number, digits: number): number {
   if (!Number.isFinite(x)) return x
   const p = 10 ** digits

@@ -21,7 +21,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
-import { availableParallelism, tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -219,6 +219,11 @@ function progressAt (events: RoundEvent[], t: number): number {
 
 interface SingleResult { roundsPerMin: number, peakMiB: number, cpuCores: number, startupS: number }
 
+/** CPU seconds per round: cores used / rounds per second (of one node, or of a whole swarm and all its nodes). */
+function cpuPerRound (cores: number, roundsPerMinPerNode: number): number {
+  return cores / (roundsPerMinPerNode / 60)
+}
+
 /** One node alone, networking off, J = 0 (plus `args`, which win over the user's extra flags). */
 async function runSingle (opts: Options, base: string, label: string, ticks: number, args: string[] = []): Promise<SingleResult> {
   const dataDir = join(base, `single-${label}`)
@@ -352,7 +357,18 @@ function reportSwarm (n: number, rounds: number, cores: number, r: SwarmResult, 
     bench: 'sim', case: c, metric: 'swarm_rounds_per_min', value: r.swarm, unit: 'rounds/min', better: 'higher',
     peer: 'ideal-cpu-share', peer_value: single.roundsPerMin * share * n, ...context,
     window_s: round1(r.windowS), method: r.windowed ? 'all-nodes-running window' : 'sum of per-node rates (no common window)',
-    cpu_cores_used: round1(r.cpuCores), batch_matched_peer_value: round1(matchedIdeal * n), batch_matched_ratio: round3(r.swarm / (matchedIdeal * n))
+    cpu_cores_used: round3(r.cpuCores), batch_matched_peer_value: round1(matchedIdeal * n), batch_matched_ratio: round3(r.swarm / (matchedIdeal * n))
+  })
+  // Load-robust companion of the ratios above: CPU per node-round (all node processes' CPU over
+  // the common window / node-rounds in it) against the lone node's CPU per round. Another
+  // program taking cores slows both rates but hardly changes what a round costs.
+  const cpuSwarm = cpuPerRound(r.cpuCores, r.swarm) // all nodes' cores / all nodes' rounds
+  report({
+    bench: 'sim', case: c, metric: 'cpu_s_per_node_round', value: cpuSwarm, unit: 's', better: 'lower',
+    peer: 'single-node-no-net', peer_value: cpuPerRound(single.cpuCores, single.roundsPerMin), ...context,
+    batch_matched_peer_value: matched === undefined ? Number.NaN : round3(cpuPerRound(matched.cpuCores, matched.roundsPerMin)),
+    batch_matched_ratio: matched === undefined ? Number.NaN : round3(cpuPerRound(matched.cpuCores, matched.roundsPerMin) / cpuSwarm),
+    load: loadavg().map(v => v.toFixed(2)).join(' ')
   })
   report({ bench: 'sim', case: c, metric: 'peak_rss_mib', value: Math.max(...r.peaks), unit: 'MiB', better: 'lower', peer: 'single-node-no-net', peer_value: single.peakMiB, ...context, of: 'max over nodes (a process hosting k nodes: its peak / k)' })
   report({ bench: 'sim', case: c, metric: 'peak_rss_mib_median', value: median(r.peaks), unit: 'MiB', better: 'lower', peer: 'single-node-no-net', peer_value: single.peakMiB, ...context, of: 'median over nodes' })
@@ -360,7 +376,7 @@ function reportSwarm (n: number, rounds: number, cores: number, r: SwarmResult, 
 }
 
 function reportSingle (label: string, before: string, opts: Options, s: SingleResult, extra: Record<string, unknown> = {}): void {
-  report({ bench: 'sim', case: label, metric: 'rounds_per_min', value: s.roundsPerMin, unit: 'rounds/min', better: 'higher', before, rounds: opts.singleRounds, cpu_cores_used: round1(s.cpuCores), peak_rss_mib: round1(s.peakMiB), startup_s: round1(s.startupS), ...extra })
+  report({ bench: 'sim', case: label, metric: 'rounds_per_min', value: s.roundsPerMin, unit: 'rounds/min', better: 'higher', before, rounds: opts.singleRounds, cpu_cores_used: round3(s.cpuCores), cpu_s_per_round: round3(cpuPerRound(s.cpuCores, s.roundsPerMin)), load: loadavg().map(v => v.toFixed(2)).join(' '), peak_rss_mib: round1(s.peakMiB), startup_s: round1(s.startupS), ...extra })
 }
 
 function round3 (x: number): number {

@@ -114,6 +114,8 @@ describe('node metrics on a real two-node swarm', () => {
     expect(after.some(f => f.name.startsWith('libp2p_'))).toBe(true)
     expect(after.some(f => f.name.startsWith('gossipsub_'))).toBe(true)
     expect(after.some(f => f.name === 'process_cpu_seconds_total')).toBe(true)
+    // …without the process gauges @libp2p/prometheus-metrics repeats (prom-client has them).
+    expect(after.filter(f => f.name.startsWith('nodejs_memory_') || f.name === 'nodejs_fs_usage_bytes').map(f => f.name)).toEqual([])
 
     // Two nodes in one process: each registry holds its own node's numbers.
     const other = await scrape(servers[1].url)

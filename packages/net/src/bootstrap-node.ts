@@ -9,7 +9,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { InvalidArgumentError } from '@murmur/interface'
-import { DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_SWARM_ID, SWARM_ID_PATTERN } from './constants.js'
+import { DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_PING_INTERVAL_MS, DEFAULT_SWARM_ID, SWARM_ID_PATTERN } from './constants.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { baseLibp2pOptions } from './libp2p-options.js'
 import { checkSwarmKey } from './swarm-key.js'
@@ -97,7 +97,8 @@ export async function createBootstrapNode (init: BootstrapNodeInit = {}): Promis
     publicOnly: init.publicOnly ?? false,
     maxConnections: init.maxConnections ?? DEFAULT_BOOTSTRAP_MAX_CONNECTIONS,
     inboundPerHostPerSecond: init.inboundPerHostPerSecond ?? DEFAULT_INBOUND_PER_HOST_PER_SECOND,
-    maxIncomingPending: undefined
+    maxIncomingPending: undefined,
+    pingIntervalMs: DEFAULT_PING_INTERVAL_MS
   }, key)
   const node = await createLibp2p({
     ...base,

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, PROTOCOL_VERSION, type 
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 import type { Metrics, PrivateKey } from '@libp2p/interface'
 import {
-  DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
+  DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_IDONTWANT_MIN_BYTES, DEFAULT_PING_INTERVAL_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
   DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_MDNS,
   DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEW_ORIGIN_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE,
   DEFAULT_RESERVED_OUTBOUND, DEFAULT_SEEN_TTL_MS, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
@@ -67,6 +67,8 @@ export interface SwarmHostInit {
     inboundPerHostPerSecond?: number
     /** Connection slots inbound connections may not take, kept for our own dials (against eclipse by inbound floods). Default 8 (at most max / 4). */
     reservedOutbound?: number
+    /** How often libp2p's connection monitor pings every connection (a new stream each time), ms. Default `DEFAULT_PING_INTERVAL_MS`. */
+    pingIntervalMs?: number
   }
   /** gossipsub tuning. */
   gossip?: {
@@ -82,6 +84,8 @@ export interface SwarmHostInit {
     ipColocationWeight?: number
     /** How long gossipsub remembers message ids (its seen-cache), ms. Default `DEFAULT_SEEN_TTL_MS` (gossipsub's 2 minutes). */
     seenTtlMs?: number
+    /** Messages at least this large make gossipsub send IDONTWANT to its mesh peers. Default `DEFAULT_IDONTWANT_MIN_BYTES`. */
+    idontwantMinBytes?: number
   }
   /** Accepted groups per origin peer: sustained rate (per second) and burst. Defaults 10 and 64. */
   rateLimit?: { groupsPerSecond?: number, burst?: number }
@@ -139,6 +143,7 @@ export interface SwarmHostConfig {
   readonly maxIncomingPending?: number
   readonly inboundPerHostPerSecond: number
   readonly reservedOutbound: number
+  readonly pingIntervalMs: number
   readonly D?: number
   readonly Dlo?: number
   readonly Dhi?: number
@@ -146,6 +151,7 @@ export interface SwarmHostConfig {
   readonly floodPublish: boolean
   readonly ipColocationWeight: number
   readonly seenTtlMs: number
+  readonly idontwantMinBytes: number
   readonly groupsPerSecond: number
   readonly burst: number
   readonly neighbourGroupsPerSecond: number
@@ -228,6 +234,7 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     maxIncomingPending: positive('connections.maxIncomingPending', init.connections?.maxIncomingPending),
     inboundPerHostPerSecond: positive('connections.inboundPerHostPerSecond', init.connections?.inboundPerHostPerSecond) ?? DEFAULT_INBOUND_PER_HOST_PER_SECOND,
     reservedOutbound,
+    pingIntervalMs: positive('connections.pingIntervalMs', init.connections?.pingIntervalMs) ?? DEFAULT_PING_INTERVAL_MS,
     D: positive('gossip.D', g.D),
     Dlo: positive('gossip.Dlo', g.Dlo),
     Dhi: positive('gossip.Dhi', g.Dhi),
@@ -235,6 +242,7 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     floodPublish: g.floodPublish ?? false,
     ipColocationWeight,
     seenTtlMs: positive('gossip.seenTtlMs', g.seenTtlMs) ?? DEFAULT_SEEN_TTL_MS,
+    idontwantMinBytes: positive('gossip.idontwantMinBytes', g.idontwantMinBytes) ?? DEFAULT_IDONTWANT_MIN_BYTES,
     groupsPerSecond: positive('rateLimit.groupsPerSecond', init.rateLimit?.groupsPerSecond, false) ?? DEFAULT_GROUPS_PER_SECOND,
     burst: positive('rateLimit.burst', init.rateLimit?.burst) ?? DEFAULT_GROUP_BURST,
     neighbourGroupsPerSecond: positive('neighbourLimit.groupsPerSecond', n.groupsPerSecond, false) ?? DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND,

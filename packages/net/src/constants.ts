@@ -25,6 +25,22 @@ export const DEFAULT_INBOUND_PER_HOST_PER_SECOND = 5
 /** Default gossipsub heartbeat in ms (gossipsub's own default; loopback sims use 200–700 ms). */
 export const DEFAULT_HEARTBEAT_MS = 1000
 
+/**
+ * Default interval of libp2p's connection-monitor pings, ms. Each ping opens a stream (protocol
+ * negotiation, a peer-store write on both ends): at libp2p's 10 s it was ≈ 5 % of a 16-host
+ * swarm's gossip CPU. A closed peer is still noticed at once (its sockets close), a silent one by
+ * this ping or Yamux's keep-alive.
+ */
+export const DEFAULT_PING_INTERVAL_MS = 30_000
+
+/**
+ * Default smallest message for which gossipsub sends IDONTWANT to its mesh peers, bytes
+ * (gossipsub's is 512). An IDONTWANT is one more RPC to every mesh peer for every new message;
+ * for rollout groups of a few KiB that costs more CPU than the duplicate copies it saves
+ * (docs/results.md §6: ≈ −25 % CPU per delivery, ≈ +25 % bytes).
+ */
+export const DEFAULT_IDONTWANT_MIN_BYTES = 16 * 1024
+
 /** Default sustained rate of accepted groups per origin peer, groups per second. */
 export const DEFAULT_GROUPS_PER_SECOND = 10
 

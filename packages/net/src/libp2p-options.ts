@@ -44,7 +44,7 @@ function fastMessageId (msg: { from?: Uint8Array, seqno?: Uint8Array }): string 
 }
 
 /** The part of the config the base options read (a swarm host's or a bootstrap node's). */
-export type BaseNetConfig = Pick<SwarmHostConfig, 'swarmId' | 'listen' | 'announce' | 'mdns' | 'dht' | 'dhtLan' | 'relay' | 'autonat' | 'dcutr' | 'psk' | 'publicOnly' | 'maxConnections' | 'maxIncomingPending' | 'inboundPerHostPerSecond'>
+export type BaseNetConfig = Pick<SwarmHostConfig, 'swarmId' | 'listen' | 'announce' | 'mdns' | 'dht' | 'dhtLan' | 'relay' | 'autonat' | 'dcutr' | 'psk' | 'publicOnly' | 'maxConnections' | 'maxIncomingPending' | 'inboundPerHostPerSecond' | 'pingIntervalMs'>
 
 /** Transports, security, connection limits, identify, ping, DHT, AutoNAT, DCUtR: what every murmur peer runs. */
 export function baseLibp2pOptions (config: BaseNetConfig, privateKey: PrivateKey): Omit<Libp2pOptions, 'services'> & { services: Record<string, unknown> } {
@@ -93,6 +93,7 @@ export function baseLibp2pOptions (config: BaseNetConfig, privateKey: PrivateKey
     connectionGater: config.publicOnly ? publicOnlyGater() : { denyDialMultiaddr: () => false },
     peerDiscovery,
     connectionManager,
+    connectionMonitor: { pingInterval: config.pingIntervalMs },
     services
   }
 }
@@ -124,7 +125,7 @@ export function libp2pOptions (
       // verified are entered in this cache, so a forged copy cannot shadow the real one.
       fastMsgIdFn: fastMessageId,
       // Large groups make IDONTWANT worth it: mesh peers that already have a group skip it.
-      idontwantMinDataSize: 512,
+      idontwantMinDataSize: config.idontwantMinBytes,
       scoreParams: peerScoreParams({ topic: config.topic, penalty, ipColocationWeight: config.ipColocationWeight }),
       scoreThresholds: SCORE_THRESHOLDS,
       // gossipsub only reports its own metrics when given both a register and topic labels.

@@ -5,9 +5,11 @@ import { ReplayGuard, groupContentKey } from '../src/replay-guard.js'
 import { GRAYLISTED, InboundGuard } from '../src/inbound-guard.js'
 import { outboundReservingGater } from '../src/connection-gater.js'
 import { resolveTask } from '@murmur/tasks'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { resolveSwarmConfig } from '../src/config.js'
+import { baseLibp2pOptions } from '../src/libp2p-options.js'
 import {
-  BLOCKED_NEIGHBOUR_PENALTY, DEFAULT_MAX_SEEN_GROUPS, MAX_PENALTY, NEIGHBOUR_GRACE, NEW_ORIGIN_WASTE_WEIGHT, PENALTY_HALF_LIFE_MS, REJECT_HALF_LIFE_MS
+  BLOCKED_NEIGHBOUR_PENALTY, DEFAULT_IDONTWANT_MIN_BYTES, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_PING_INTERVAL_MS, MAX_PENALTY, NEIGHBOUR_GRACE, NEW_ORIGIN_WASTE_WEIGHT, PENALTY_HALF_LIFE_MS, REJECT_HALF_LIFE_MS
 } from '../src/constants.js'
 import { makeGroup } from './helpers.js'
 
@@ -231,5 +233,18 @@ describe('outbound reservation', () => {
     expect(() => resolveSwarmConfig({ resolveTask, connections: { max: 4, reservedOutbound: 4 } }))
       .toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field: 'connections.reservedOutbound' }) as Error)
     expect(resolveSwarmConfig({ resolveTask, maxAgeMs: 1000 }).replayWindowMs).toBe(1000 + 2 * 60_000)
+  })
+
+  it('passes the connection-monitor interval to libp2p and checks it and the IDONTWANT threshold', async () => {
+    const defaults = resolveSwarmConfig({ resolveTask })
+    expect(defaults.pingIntervalMs).toBe(DEFAULT_PING_INTERVAL_MS)
+    expect(defaults.idontwantMinBytes).toBe(DEFAULT_IDONTWANT_MIN_BYTES)
+    const config = resolveSwarmConfig({ resolveTask, connections: { pingIntervalMs: 45_000 }, gossip: { idontwantMinBytes: 1024 } })
+    expect(config.idontwantMinBytes).toBe(1024)
+    expect(baseLibp2pOptions(config, await generateKeyPair('Ed25519')).connectionMonitor).toEqual({ pingInterval: 45_000 })
+    expect(() => resolveSwarmConfig({ resolveTask, connections: { pingIntervalMs: 0 } }))
+      .toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field: 'connections.pingIntervalMs' }) as Error)
+    expect(() => resolveSwarmConfig({ resolveTask, gossip: { idontwantMinBytes: -1 } }))
+      .toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field: 'gossip.idontwantMinBytes' }) as Error)
   })
 })
