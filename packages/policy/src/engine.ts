@@ -223,9 +223,17 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
       position_ids: new ort.Tensor('int64', pos, [B, T]),
       num_logits_to_keep: keepLogits(0),
       ...emptyPast(dims, B)
-    }, ['logits'])
+    }, temperature === 1 ? ['logits', 'next_token', 'next_logprob'] : ['logits'])
     const logits = res.logits.data as Float32Array
     const V = dims.vocabSize
+    // At temperature 1 the graph's argmax and its log-prob give each position's log-normalizer
+    // (logit of the argmax − its log-prob): one lookup per token instead of a pass over the vocabulary.
+    const score = temperature === 1
+      ? (row: number, token: number): number => {
+          const best = Number((res.next_token.data as BigInt64Array)[row])
+          return logits[row * V + token] - (logits[row * V + best] - (res.next_logprob.data as Float32Array)[row])
+        }
+      : (row: number, token: number): number => logSoftmaxAt(logits, row * V, V, token, temperature)
     for (let b = 0; b < B; b++) {
       const off = T - seqs[b].length
       const p = chunk[b].prompt.length
@@ -233,7 +241,7 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
       for (let k = 0; k < chunk[b].completion.length; k++) {
         // The token at sequence index p+k is predicted by the logits at index p+k-1.
         const t = off + p + k - 1
-        lps.push(logSoftmaxAt(logits, (b * T + t) * V, V, chunk[b].completion[k], temperature))
+        lps.push(score(b * T + t, chunk[b].completion[k]))
       }
       result.push(lps)
     }
@@ -245,6 +253,7 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
 /** How a step's result yields row i's next token: the graph's greedy outputs, or sampling from the logits [rows, 1, vocab]. */
 function tokenPicker (res: ort.InferenceSession.OnnxValueMapType, greedy: boolean, vocab: number, sampling: ResolvedSampling): (i: number, rng: Rng) => SampledToken {
   if (greedy) {
+    // [rows, 1]: one kept position per row
     const tokens = res.next_token.data as BigInt64Array
     const logprobs = res.next_logprob.data as Float32Array
     return i => ({ token: Number(tokens[i]), logprob: logprobs[i], sampleLogprob: 0 })

@@ -117,6 +117,7 @@ describe.each(configs)('decode graph (%s)', (_name, config) => {
     const res = await s.run(feeds(config, ids, mask, undefined, 0, 1))
     const V = config.vocabSize
     expect(res.logits.dims).toEqual([3, 1, V])
+    expect(res.next_token.dims).toEqual([3, 1])
     const ref = referenceForward(config, w, { ids, attentionMask: mask })
     const logits = res.logits.data as Float32Array
     const tokens = res.next_token.data as BigInt64Array
