@@ -78,7 +78,8 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
   // Greedy rows take the graph's argmax and its log-prob (two numbers per row); sampling needs
   // the last position's logits. The KV cache comes back either way.
   const greedy = req.sampling.temperature === 0
-  const fetches = [...(greedy ? ['next_token', 'next_logprob'] : ['logits']), ...presentNames(dims)]
+  const withNorm = req.sampling.temperature === 1
+  const fetches = [...(greedy ? ['next_token', 'next_logprob'] : withNorm ? ['logits', 'next_token', 'next_logprob'] : ['logits']), ...presentNames(dims)]
   const run = async (feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> => {
     const t0 = performance.now()
     const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(1) }, fetches)
@@ -118,7 +119,7 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
   const finished = new Array<boolean>(B).fill(false)
   /** Samples the next token of every live row (batch row r reads result row `source(r)`); returns the next feeds. */
   const advance = (res: ort.InferenceSession.OnnxValueMapType, source: (r: number) => number): { nextIds: BigInt64Array, nextPos: BigInt64Array, keep: number[] } => {
-    const pick = tokenPicker(res, greedy, V, req.sampling)
+    const pick = tokenPicker(res, greedy, withNorm, V, req.sampling)
     const Bc = rows.length
     const nextIds = new BigInt64Array(Bc)
     const nextPos = new BigInt64Array(Bc)
@@ -250,16 +251,17 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
   return result
 }
 
-/** How a step's result yields row i's next token: the graph's greedy outputs, or sampling from the logits [rows, 1, vocab]. */
-function tokenPicker (res: ort.InferenceSession.OnnxValueMapType, greedy: boolean, vocab: number, sampling: ResolvedSampling): (i: number, rng: Rng) => SampledToken {
-  if (greedy) {
-    // [rows, 1]: one kept position per row
-    const tokens = res.next_token.data as BigInt64Array
-    const logprobs = res.next_logprob.data as Float32Array
-    return i => ({ token: Number(tokens[i]), logprob: logprobs[i], sampleLogprob: 0 })
-  }
+/**
+ * How a step's result yields row i's next token: the graph's greedy outputs, or sampling from
+ * the logits [rows, 1, vocab] (at temperature 1 with the graph's argmax and log-normalizer).
+ */
+function tokenPicker (res: ort.InferenceSession.OnnxValueMapType, greedy: boolean, withNorm: boolean, vocab: number, sampling: ResolvedSampling): (i: number, rng: Rng) => SampledToken {
+  // next_token / next_logprob are [rows, 1]: one kept position per row
+  const tokens = greedy || withNorm ? res.next_token.data as BigInt64Array : undefined
+  const logprobs = greedy || withNorm ? res.next_logprob.data as Float32Array : undefined
+  if (greedy && tokens !== undefined && logprobs !== undefined) return i => ({ token: Number(tokens[i]), logprob: logprobs[i], sampleLogprob: 0 })
   const logits = res.logits.data as Float32Array
-  return (i, rng) => sampleToken(logits, i * vocab, vocab, sampling, rng)
+  return (i, rng) => sampleToken(logits, i * vocab, vocab, sampling, rng, tokens !== undefined && logprobs !== undefined ? { argmax: Number(tokens[i]), logZ: -logprobs[i] } : undefined)
 }
 
 /** The `num_logits_to_keep` feed (0 = every position). */
