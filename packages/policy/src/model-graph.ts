@@ -45,8 +45,10 @@ export interface GptTrunkOutputs {
 
 /** Outputs of `buildGptForward`. */
 export interface GptForwardOutputs extends GptTrunkOutputs {
-  /** [batch, seq, vocab]. */
+  /** [batch, seq, vocab] (with `logitsToKeep`: [batch, kept, vocab]). */
   logits: Value
+  /** With `logitsToKeep`: the same logits as the head's Gemm wrote them, [batch·kept, vocab] (a graph output without Reshape's copy). */
+  logitsFlat?: Value
 }
 
 /**
@@ -77,8 +79,7 @@ export function trainPositions (b: GraphBuilder, steps: number): Value {
 export function buildGptForward (b: GraphBuilder, config: GptConfig, params: GptParams, inputs: GptForwardInputs): GptForwardOutputs {
   const trunk = gptTrunk(b, config, params, inputs)
   const w = config.tiedEmbeddings ? params['transformer.wte.weight'] : params['lm_head.weight']
-  const logits = b.scope('lm_head', () => lmHead(b, trunk.hidden, w, inputs, config.vocabSize))
-  return { ...trunk, logits }
+  return { ...trunk, ...b.scope('lm_head', () => lmHead(b, trunk.hidden, w, inputs, config.vocabSize)) }
 }
 
 /**
@@ -149,20 +150,20 @@ export function gptTrunk (b: GraphBuilder, config: GptConfig, params: GptParams,
  * `inputs.logitsToKeep` positions (the prefill of generation needs one: the head over a large
  * vocabulary is then computed once per row, not once per prompt token).
  */
-export function lmHead (b: GraphBuilder, hidden: Value, weight: Value, inputs: GptForwardInputs, vocab: number): Value {
+export function lmHead (b: GraphBuilder, hidden: Value, weight: Value, inputs: GptForwardInputs, vocab: number): Pick<GptForwardOutputs, 'logits' | 'logitsFlat'> {
   const [batchDim, seqDim] = inputs.inputIds.shape
   const keep = inputs.logitsToKeep
   if (keep === undefined) {
     const flat = b.gemm(hidden, weight, undefined, { transB: true })
-    if (typeof batchDim === 'number' && typeof seqDim === 'number') return b.reshape(flat, [batchDim, seqDim, vocab])
+    if (typeof batchDim === 'number' && typeof seqDim === 'number') return { logits: b.reshape(flat, [batchDim, seqDim, vocab]) }
     const outShape = b.concat([b.shapeOf(inputs.inputIds), b.ints([vocab], 'vocab')], 0)
-    return b.reshape(flat, outShape, [batchDim, seqDim, vocab])
+    return { logits: b.reshape(flat, outShape, [batchDim, seqDim, vocab]) }
   }
   const d = hidden.shape[1]
   const rows = b.reshape(hidden, b.concat([b.shapeOf(inputs.inputIds), b.ints([d as number], 'width')], 0), [batchDim, seqDim, d])
   const kept = b.slice(rows, b.unsqueeze(b.neg(keep), [0]), [Infinity], [1], undefined, [batchDim, 'logits_length', d])
   const flat = b.gemm(b.reshape(kept, [-1, d as number]), weight, undefined, { transB: true })
-  return b.reshape(flat, b.concat([b.shapeOf(kept, 0, 2), b.ints([vocab], 'vocab')], 0), [batchDim, 'logits_length', vocab])
+  return { logits: b.reshape(flat, b.concat([b.shapeOf(kept, 0, 2), b.ints([vocab], 'vocab')], 0), [batchDim, 'logits_length', vocab]), logitsFlat: flat }
 }
 
 /** [seq, seq] of 0 on and below the diagonal and MASK_VALUE above it. */
@@ -224,12 +225,13 @@ export interface DecodeModelOptions {
   /** `initializer` (default; fastest inference, what the export uses) or `input` (weights fed per run). */
   paramsAs?: 'initializer' | 'input'
   /**
-   * Add murmur's generation outputs (the policy worker's graph, not the export), for every
-   * position `logits` has: `next_token` int64 [batch_size, logits_length] (the argmax, first
-   * index on ties) and `next_logprob` float [batch_size, logits_length] (its log-softmax), so
-   * greedy decoding fetches two numbers per row instead of a row of logits, and teacher-forced
-   * scoring at temperature 1 gets each position's log-normalizer (logit of the argmax − its
-   * log-prob) without a pass over the vocabulary in JavaScript.
+   * The policy worker's graph, not the export: `logits` flat as the head's Gemm wrote them,
+   * [batch_size·logits_length, vocab] (a Reshape into a graph output is a copy, 10 MB per step
+   * for 16 rows of a 151,936 vocabulary), and for every kept position `next_token` int64 (the
+   * argmax, first index on ties) and `next_logprob` float (its log-softmax), both
+   * [batch_size·logits_length]. Greedy decoding fetches two numbers per row instead of a row of
+   * logits; teacher-forced scoring at temperature 1 gets each position's log-normalizer (logit
+   * of the argmax − its log-prob) without a pass over the vocabulary in JavaScript.
    */
   generation?: boolean
 }
@@ -264,16 +266,18 @@ export function appendPast (b: GraphBuilder, inputs: GptForwardInputs, l: number
  * adds the generation outputs when asked (see `DecodeModelOptions`) and serializes the graph.
  */
 export function decodeGraphProto (b: GraphBuilder, out: GptForwardOutputs, options: Pick<DecodeModelOptions, 'generation'> = {}): ReturnType<GraphBuilder['toModelProto']> {
-  b.output('logits', out.logits)
+  const generation = options.generation === true
+  const logits = generation ? out.logitsFlat ?? b.reshape(out.logits, [-1, out.logits.shape[2] as number]) : out.logits
+  b.output('logits', logits)
   out.present.forEach((kv, i) => {
     b.output(`present.${i}.key`, kv.key)
     b.output(`present.${i}.value`, kv.value)
   })
-  if (options.generation === true) {
+  if (generation) {
     b.scope('generation', () => {
       // TopK(1) and a max-shifted exp-sum: a third of the time of ArgMax + LogSoftmax on a large vocabulary.
-      const [top, token] = b.topK(out.logits, 1, -1)
-      const sum = b.reduceSum(b.exp(b.sub(out.logits, top)), [-1])
+      const [top, token] = b.topK(logits, 1, -1)
+      const sum = b.reduceSum(b.exp(b.sub(logits, top)), [-1])
       b.output('next_token', b.squeeze(token, [-1]))
       b.output('next_logprob', b.neg(b.log(sum)))
     })

@@ -116,8 +116,8 @@ describe.each(configs)('decode graph (%s)', (_name, config) => {
     const s = await session(config, w, true)
     const res = await s.run(feeds(config, ids, mask, undefined, 0, 1))
     const V = config.vocabSize
-    expect(res.logits.dims).toEqual([3, 1, V])
-    expect(res.next_token.dims).toEqual([3, 1])
+    expect(res.logits.dims).toEqual([3, V]) // the worker's graph: flat, as the head's Gemm wrote it
+    expect(res.next_token.dims).toEqual([3])
     const ref = referenceForward(config, w, { ids, attentionMask: mask })
     const logits = res.logits.data as Float32Array
     const tokens = res.next_token.data as BigInt64Array
@@ -141,6 +141,8 @@ describe('decode graph export', () => {
     try {
       expect(s.inputNames).toEqual(['input_ids', 'attention_mask', 'position_ids', 'num_logits_to_keep', ...Array.from({ length: config.nLayer }, (_, i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`]).flat()])
       expect(s.outputNames).toEqual(['logits', ...Array.from({ length: config.nLayer }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat()])
+      const res = await s.run(feeds(config, [[1, 2, 3], [4, 5, 6]], [[1, 1, 1], [0, 1, 1]], undefined, 0, 1))
+      expect(res.logits.dims).toEqual([2, 1, config.vocabSize])
     } finally {
       await s.release()
     }

@@ -89,8 +89,8 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
     })))
   }
   const hidden = b.scope('model', () => b.scope('norm', () => rmsNorm(b, x, p('model.norm.weight'), c.rmsEps)))
-  const logits = b.scope('lm_head', () => lmHead(b, hidden, c.tiedEmbeddings ? embed : p('lm_head.weight'), inputs, c.vocabSize))
-  return { logits, hidden, present }
+  const head = b.scope('lm_head', () => lmHead(b, hidden, c.tiedEmbeddings ? embed : p('lm_head.weight'), inputs, c.vocabSize))
+  return { ...head, hidden, present }
 }
 
 /** x·(mean(x²) + ε)^−½·w over the last axis (transformers' RMSNorm). */
