@@ -253,10 +253,10 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
 
 /**
  * How a step's result yields row i's next token: the graph's greedy outputs, or sampling from
- * the logits [rows, 1, vocab] (at temperature 1 with the graph's argmax and log-normalizer).
+ * the logits [rows, vocab] (at temperature 1 with the graph's argmax and log-normalizer).
  */
 function tokenPicker (res: ort.InferenceSession.OnnxValueMapType, greedy: boolean, withNorm: boolean, vocab: number, sampling: ResolvedSampling): (i: number, rng: Rng) => SampledToken {
-  // next_token / next_logprob are [rows, 1]: one kept position per row
+  // one kept position per row: next_token / next_logprob are [rows], logits [rows, vocab]
   const tokens = greedy || withNorm ? res.next_token.data as BigInt64Array : undefined
   const logprobs = greedy || withNorm ? res.next_logprob.data as Float32Array : undefined
   if (greedy && tokens !== undefined && logprobs !== undefined) return i => ({ token: Number(tokens[i]), logprob: logprobs[i], sampleLogprob: 0 })
