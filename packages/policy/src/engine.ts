@@ -5,7 +5,7 @@
  */
 import ort from 'onnxruntime-node'
 import { createRng, hashSeeds, type Rng } from '@murmur/interface'
-import { sampleToken, type ResolvedSampling } from './sampling.js'
+import { sampleToken, type ResolvedSampling, type SampledToken } from './sampling.js'
 
 /** Shape facts of the decode graph. */
 export interface EngineDims {
@@ -75,9 +75,14 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
   const out: EngineCompletion[] = Array.from({ length: B }, () => ({ tokenIds: [], logprobs: [], sampleLogprobs: [], finishReason: 'length', text: '' }))
   if (B === 0 || req.maxTokens === 0) return { completions: group(out, req.n), stats }
   const rngs: Rng[] = Array.from({ length: B }, (_, s) => createRng(hashSeeds(req.seed, Math.floor(s / req.n), s % req.n)))
+  // Greedy rows take the graph's argmax and its log-prob (two numbers per row); sampling needs
+  // the last position's logits. The KV cache comes back either way.
+  const greedy = req.sampling.temperature === 0
+  const withNorm = req.sampling.temperature === 1
+  const fetches = [...(greedy ? ['next_token', 'next_logprob'] : withNorm ? ['logits', 'next_token', 'next_logprob'] : ['logits']), ...presentNames(dims)]
   const run = async (feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> => {
     const t0 = performance.now()
-    const res = await ctx.session.run(feeds)
+    const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(1) }, fetches)
     stats.runMs += performance.now() - t0
     stats.steps++
     return res
@@ -105,7 +110,6 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
     position_ids: new ort.Tensor('int64', pos, [P, Tp]),
     ...emptyPast(dims, P)
   })
-  const preLogits = pre.logits.data as Float32Array
   let past = repeatRows(presentToPast(pre, dims), req.n)
 
   // Batch state: rows[r] = sequence in batch row r; realLen[r] = next position; mask[r] = attention row.
@@ -113,8 +117,9 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
   let realLen = rows.map(s => req.prompts[Math.floor(s / req.n)].length)
   let mask: number[][] = rows.map(s => Array.from(pmask.subarray(Math.floor(s / req.n) * Tp, (Math.floor(s / req.n) + 1) * Tp), Number))
   const finished = new Array<boolean>(B).fill(false)
-  /** Samples the next token of every live row from `logits` (row r at `offset(r)`); returns the next feeds. */
-  const advance = (logits: Float32Array, offset: (r: number) => number): { nextIds: BigInt64Array, nextPos: BigInt64Array, keep: number[] } => {
+  /** Samples the next token of every live row (batch row r reads result row `source(r)`); returns the next feeds. */
+  const advance = (res: ort.InferenceSession.OnnxValueMapType, source: (r: number) => number): { nextIds: BigInt64Array, nextPos: BigInt64Array, keep: number[] } => {
+    const pick = tokenPicker(res, greedy, withNorm, V, req.sampling)
     const Bc = rows.length
     const nextIds = new BigInt64Array(Bc)
     const nextPos = new BigInt64Array(Bc)
@@ -123,7 +128,7 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
       const s = rows[r]
       if (finished[s]) { nextIds[r] = BigInt(req.padId); mask[r].push(0); continue }
       const seq = out[s]
-      const { token, logprob, sampleLogprob } = sampleToken(logits, offset(r), V, req.sampling, rngs[s])
+      const { token, logprob, sampleLogprob } = pick(source(r), rngs[s])
       seq.tokenIds.push(token)
       seq.logprobs.push(logprob)
       seq.sampleLogprobs.push(sampleLogprob)
@@ -140,7 +145,7 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
     return { nextIds, nextPos, keep }
   }
 
-  let next = advance(preLogits, r => (Math.floor(rows[r] / req.n) * Tp + Tp - 1) * V)
+  let next = advance(pre, r => Math.floor(rows[r] / req.n))
   while (next.keep.length > 0 && !ctx.aborted()) {
     let { nextIds, nextPos } = next
     const { keep } = next
@@ -166,7 +171,7 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
       ...past
     })
     past = presentToPast(res, dims)
-    next = advance(res.logits.data as Float32Array, r => r * V)
+    next = advance(res, r => r)
   }
   for (const seq of out) {
     const body = seq.finishReason === 'eos' ? seq.tokenIds.slice(0, -1) : seq.tokenIds
@@ -217,10 +222,19 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
       input_ids: new ort.Tensor('int64', ids, [B, T]),
       attention_mask: new ort.Tensor('int64', mask, [B, T]),
       position_ids: new ort.Tensor('int64', pos, [B, T]),
+      num_logits_to_keep: keepLogits(0),
       ...emptyPast(dims, B)
-    })
+    }, temperature === 1 ? ['logits', 'next_token', 'next_logprob'] : ['logits'])
     const logits = res.logits.data as Float32Array
     const V = dims.vocabSize
+    // At temperature 1 the graph's argmax and its log-prob give each position's log-normalizer
+    // (logit of the argmax − its log-prob): one lookup per token instead of a pass over the vocabulary.
+    const score = temperature === 1
+      ? (row: number, token: number): number => {
+          const best = Number((res.next_token.data as BigInt64Array)[row])
+          return logits[row * V + token] - (logits[row * V + best] - (res.next_logprob.data as Float32Array)[row])
+        }
+      : (row: number, token: number): number => logSoftmaxAt(logits, row * V, V, token, temperature)
     for (let b = 0; b < B; b++) {
       const off = T - seqs[b].length
       const p = chunk[b].prompt.length
@@ -228,13 +242,31 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
       for (let k = 0; k < chunk[b].completion.length; k++) {
         // The token at sequence index p+k is predicted by the logits at index p+k-1.
         const t = off + p + k - 1
-        lps.push(logSoftmaxAt(logits, (b * T + t) * V, V, chunk[b].completion[k], temperature))
+        lps.push(score(b * T + t, chunk[b].completion[k]))
       }
       result.push(lps)
     }
     if (ctx.aborted()) break
   }
   return result
+}
+
+/**
+ * How a step's result yields row i's next token: the graph's greedy outputs, or sampling from
+ * the logits [rows, vocab] (at temperature 1 with the graph's argmax and log-normalizer).
+ */
+function tokenPicker (res: ort.InferenceSession.OnnxValueMapType, greedy: boolean, withNorm: boolean, vocab: number, sampling: ResolvedSampling): (i: number, rng: Rng) => SampledToken {
+  // one kept position per row: next_token / next_logprob are [rows], logits [rows, vocab]
+  const tokens = greedy || withNorm ? res.next_token.data as BigInt64Array : undefined
+  const logprobs = greedy || withNorm ? res.next_logprob.data as Float32Array : undefined
+  if (greedy && tokens !== undefined && logprobs !== undefined) return i => ({ token: Number(tokens[i]), logprob: logprobs[i], sampleLogprob: 0 })
+  const logits = res.logits.data as Float32Array
+  return (i, rng) => sampleToken(logits, i * vocab, vocab, sampling, rng, tokens !== undefined && logprobs !== undefined ? { argmax: Number(tokens[i]), logZ: -logprobs[i] } : undefined)
+}
+
+/** The `num_logits_to_keep` feed (0 = every position). */
+function keepLogits (n: number): ort.Tensor {
+  return new ort.Tensor('int64', BigInt64Array.of(BigInt(n)), [])
 }
 
 /** log softmax(row / temperature)[index] for one logits row. */
@@ -267,6 +299,10 @@ export function emptyPast (dims: EngineDims, B: number): Record<string, ort.Tens
     }
   }
   return feeds
+}
+
+function presentNames (dims: EngineDims): string[] {
+  return Array.from({ length: dims.nLayer }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat()
 }
 
 function presentToPast (res: ort.InferenceSession.OnnxValueMapType, dims: EngineDims): Record<string, ort.Tensor> {

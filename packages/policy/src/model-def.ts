@@ -63,7 +63,7 @@ export async function createModelPolicy (config: ModelConfig, weights: Weights, 
     const model: PolicyModel<LoraModel> = {
       config,
       dims: merged.dims,
-      buildDecode: adapters => merged.buildDecode(mergeLora(config.base, config.lora, config.baseWeights, adapters)),
+      buildDecode: (adapters, options) => merged.buildDecode(mergeLora(config.base, config.lora, config.baseWeights, adapters), options),
       validate: (w, copy) => validateSpecs(loraParamSpecs(config), w, copy)
     }
     return await startPolicy(model, weights, { ...init, tokenizer })

@@ -31,6 +31,8 @@ export interface GptForwardInputs {
   past?: KvPair[]
   /** Name of the `past + seq` dim of the concatenated cache (default `total_sequence_length`). */
   totalDim?: Dim
+  /** int64 scalar: logits only for the last this many positions of each row (0 = all, transformers' `num_logits_to_keep`); absent: all. */
+  logitsToKeep?: Value
 }
 
 /** Outputs of `gptTrunk`. */
@@ -43,8 +45,10 @@ export interface GptTrunkOutputs {
 
 /** Outputs of `buildGptForward`. */
 export interface GptForwardOutputs extends GptTrunkOutputs {
-  /** [batch, seq, vocab]. */
+  /** [batch, seq, vocab] (with `logitsToKeep`: [batch, kept, vocab]). */
   logits: Value
+  /** With `logitsToKeep`: the same logits as the head's Gemm wrote them, [batch·kept, vocab] (a graph output without Reshape's copy). */
+  logitsFlat?: Value
 }
 
 /**
@@ -74,15 +78,8 @@ export function trainPositions (b: GraphBuilder, steps: number): Value {
 /** Builds the forward pass on `b` and returns logits, the final hidden states and the new KV cache. */
 export function buildGptForward (b: GraphBuilder, config: GptConfig, params: GptParams, inputs: GptForwardInputs): GptForwardOutputs {
   const trunk = gptTrunk(b, config, params, inputs)
-  const [batchDim, seqDim] = inputs.inputIds.shape
-  const logits = b.scope('lm_head', () => {
-    const w = config.tiedEmbeddings ? params['transformer.wte.weight'] : params['lm_head.weight']
-    const flat = b.gemm(trunk.hidden, w, undefined, { transB: true })
-    if (typeof batchDim === 'number' && typeof seqDim === 'number') return b.reshape(flat, [batchDim, seqDim, config.vocabSize])
-    const outShape = b.concat([b.shapeOf(inputs.inputIds), b.ints([config.vocabSize], 'vocab')], 0)
-    return b.reshape(flat, outShape, [batchDim, seqDim, config.vocabSize])
-  })
-  return { ...trunk, logits }
+  const w = config.tiedEmbeddings ? params['transformer.wte.weight'] : params['lm_head.weight']
+  return { ...trunk, ...b.scope('lm_head', () => lmHead(b, trunk.hidden, w, inputs, config.vocabSize)) }
 }
 
 /**
@@ -148,6 +145,27 @@ export function gptTrunk (b: GraphBuilder, config: GptConfig, params: GptParams,
   return { hidden, present }
 }
 
+/**
+ * The output head: hidden [batch·seq, d] → logits [batch, seq, vocab], or only each row's last
+ * `inputs.logitsToKeep` positions (the prefill of generation needs one: the head over a large
+ * vocabulary is then computed once per row, not once per prompt token).
+ */
+export function lmHead (b: GraphBuilder, hidden: Value, weight: Value, inputs: GptForwardInputs, vocab: number): Pick<GptForwardOutputs, 'logits' | 'logitsFlat'> {
+  const [batchDim, seqDim] = inputs.inputIds.shape
+  const keep = inputs.logitsToKeep
+  if (keep === undefined) {
+    const flat = b.gemm(hidden, weight, undefined, { transB: true })
+    if (typeof batchDim === 'number' && typeof seqDim === 'number') return { logits: b.reshape(flat, [batchDim, seqDim, vocab]) }
+    const outShape = b.concat([b.shapeOf(inputs.inputIds), b.ints([vocab], 'vocab')], 0)
+    return { logits: b.reshape(flat, outShape, [batchDim, seqDim, vocab]) }
+  }
+  const d = hidden.shape[1]
+  const rows = b.reshape(hidden, b.concat([b.shapeOf(inputs.inputIds), b.ints([d as number], 'width')], 0), [batchDim, seqDim, d])
+  const kept = b.slice(rows, b.unsqueeze(b.neg(keep), [0]), [Infinity], [1], undefined, [batchDim, 'logits_length', d])
+  const flat = b.gemm(b.reshape(kept, [-1, d as number]), weight, undefined, { transB: true })
+  return { logits: b.reshape(flat, b.concat([b.shapeOf(kept, 0, 2), b.ints([vocab], 'vocab')], 0), [batchDim, 'logits_length', vocab]), logitsFlat: flat }
+}
+
 /** [seq, seq] of 0 on and below the diagonal and MASK_VALUE above it. */
 function causalMaskBias (b: GraphBuilder, seq: number, dtype: 'float32' | 'float64'): Value {
   const data = new Float64Array(seq * seq)
@@ -206,21 +224,32 @@ export function applyRotary (b: GraphBuilder, x: Value, t: RotaryTables): Value 
 export interface DecodeModelOptions {
   /** `initializer` (default; fastest inference, what the export uses) or `input` (weights fed per run). */
   paramsAs?: 'initializer' | 'input'
+  /**
+   * The policy worker's graph, not the export: `logits` flat as the head's Gemm wrote them,
+   * [batch_size·logits_length, vocab] (a Reshape into a graph output is a copy, 10 MB per step
+   * for 16 rows of a 151,936 vocabulary), and for every kept position `next_token` int64 (the
+   * argmax, first index on ties) and `next_logprob` float (its log-softmax), both
+   * [batch_size·logits_length]. Greedy decoding fetches two numbers per row instead of a row of
+   * logits; teacher-forced scoring at temperature 1 gets each position's log-normalizer (logit
+   * of the argmax − its log-prob) without a pass over the vocabulary in JavaScript.
+   */
+  generation?: boolean
 }
 
 /**
  * The Hugging Face causal-LM decode graph: inputs `input_ids`, `attention_mask`, `position_ids`,
- * `past_key_values.{i}.key|value` [batch_size, nHead, past_sequence_length, headDim]; outputs
- * `logits` [batch_size, sequence_length, vocab] and `present.{i}.key|value`. A prefill is the
- * same graph with past length 0. Returns serialized ModelProto bytes (deterministic).
+ * `past_key_values.{i}.key|value` [batch_size, nHead, past_sequence_length, headDim] and
+ * `num_logits_to_keep` (int64 scalar, 0 = all); outputs `logits` [batch_size, logits_length,
+ * vocab] and `present.{i}.key|value`. A prefill is the same graph with past length 0. Returns
+ * serialized ModelProto bytes (deterministic).
  */
 export function buildDecodeModel (config: GptConfig, weights: Weights, options: DecodeModelOptions = {}): Uint8Array {
   const b = graphBuilder({ name: 'murmur-gpt', opset: OPSET, paramsAs: options.paramsAs ?? 'initializer' })
   const hd = headDim(config)
-  const { inputIds, attentionMask, positionIds, past } = decodeGraphInputs(b, config.nLayer, config.nHead, hd)
+  const inputs = decodeGraphInputs(b, config.nLayer, config.nHead, hd)
   const params = declareGptParams(b, config, weights)
-  const out = buildGptForward(b, config, params, { inputIds, positionIds, attentionMask, past })
-  return decodeGraphProto(b, out)
+  const out = buildGptForward(b, config, params, inputs)
+  return decodeGraphProto(b, out, options)
 }
 
 /** Prepends layer `l`'s cached keys/values (if any) to this step's and records the result as its `present`. */
@@ -232,21 +261,36 @@ export function appendPast (b: GraphBuilder, inputs: GptForwardInputs, l: number
   return kv
 }
 
-/** Names a forward's outputs as Hugging Face decoders do (`logits`, `present.{i}.key|value`) and serializes the graph. */
-export function decodeGraphProto (b: GraphBuilder, out: GptForwardOutputs): ReturnType<GraphBuilder['toModelProto']> {
-  b.output('logits', out.logits)
+/**
+ * Names a forward's outputs as Hugging Face decoders do (`logits`, `present.{i}.key|value`),
+ * adds the generation outputs when asked (see `DecodeModelOptions`) and serializes the graph.
+ */
+export function decodeGraphProto (b: GraphBuilder, out: GptForwardOutputs, options: Pick<DecodeModelOptions, 'generation'> = {}): ReturnType<GraphBuilder['toModelProto']> {
+  const generation = options.generation === true
+  const logits = generation ? out.logitsFlat ?? b.reshape(out.logits, [-1, out.logits.shape[2] as number]) : out.logits
+  b.output('logits', logits)
   out.present.forEach((kv, i) => {
     b.output(`present.${i}.key`, kv.key)
     b.output(`present.${i}.value`, kv.value)
   })
+  if (generation) {
+    b.scope('generation', () => {
+      // TopK(1) and a max-shifted exp-sum: a third of the time of ArgMax + LogSoftmax on a large vocabulary.
+      const [top, token] = b.topK(logits, 1, -1)
+      const sum = b.reduceSum(b.exp(b.sub(logits, top)), [-1])
+      b.output('next_token', b.squeeze(token, [-1]))
+      b.output('next_logprob', b.neg(b.log(sum)))
+    })
+  }
   return b.toModelProto()
 }
 
-/** The Hugging Face decoder inputs: ids, mask, positions and each layer's `past_key_values` [batch_size, kvHeads, past_sequence_length, headDim]. */
-export function decodeGraphInputs (b: GraphBuilder, nLayer: number, kvHeads: number, headDim: number): Pick<GptForwardInputs, 'inputIds' | 'attentionMask' | 'positionIds'> & { past: KvPair[] } {
+/** The Hugging Face decoder inputs: ids, mask, positions, each layer's `past_key_values` [batch_size, kvHeads, past_sequence_length, headDim] and `num_logits_to_keep`. */
+export function decodeGraphInputs (b: GraphBuilder, nLayer: number, kvHeads: number, headDim: number): Pick<GptForwardInputs, 'inputIds' | 'attentionMask' | 'positionIds' | 'logitsToKeep'> & { past: KvPair[] } {
   const inputIds = b.input('input_ids', 'int64', ['batch_size', 'sequence_length'])
   const attentionMask = b.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length'])
   const positionIds = b.input('position_ids', 'int64', ['batch_size', 'sequence_length'])
+  const logitsToKeep = b.input('num_logits_to_keep', 'int64', [])
   const past: KvPair[] = []
   for (let i = 0; i < nLayer; i++) {
     past.push({
@@ -254,5 +298,5 @@ export function decodeGraphInputs (b: GraphBuilder, nLayer: number, kvHeads: num
       value: b.input(`past_key_values.${i}.value`, 'float32', ['batch_size', kvHeads, 'past_sequence_length', headDim])
     })
   }
-  return { inputIds, attentionMask, positionIds, past }
+  return { inputIds, attentionMask, positionIds, past, logitsToKeep }
 }

@@ -11,7 +11,7 @@ import { headDim, resolveGptConfig, gptConfigs, type GptConfig, type GptConfigIn
 import { DEFAULT_MAX_TOKENS, MAX_COMPLETIONS_PER_PROMPT } from './constants.js'
 import type { EngineCompletion, EngineDims, EngineStats, FinishReason } from './engine.js'
 import { ContextOverflowError, InvalidModelConfigError, PolicyClosedError } from './errors.js'
-import { buildDecodeModel } from './model-graph.js'
+import { buildDecodeModel, type DecodeModelOptions } from './model-graph.js'
 import { resolveSampling, type SamplingOptions } from './sampling.js'
 import { charTokenizer } from './tokenizer/char.js'
 import { encodePromptIds, type ChatTemplate } from './tokenizer/chat.js'
@@ -113,11 +113,14 @@ export interface Policy<C = GptConfig> {
 export interface PolicyModel<C> {
   readonly config: C
   readonly dims: EngineDims
-  /** The HF causal-LM decode graph with `weights` as initializers. */
-  buildDecode(weights: Weights): Uint8Array
+  /** The HF causal-LM decode graph with `weights` as initializers (with `generation`: the worker's graph, see `DecodeModelOptions`). */
+  buildDecode(weights: Weights, options?: Pick<DecodeModelOptions, 'generation'>): Uint8Array
   /** Checks names and sizes; returns a copy in canonical order when `copy`. */
   validate(weights: Weights, copy: boolean): Weights
 }
+
+/** The worker's graph: the export's plus the generation outputs. */
+const GENERATION = { generation: true } as const
 
 /** Creates a policy from a config and seed (or weights) and starts its worker. */
 export async function createPolicy (init: PolicyInit = {}): Promise<Policy> {
@@ -126,7 +129,7 @@ export async function createPolicy (init: PolicyInit = {}): Promise<Policy> {
   const model: PolicyModel<GptConfig> = {
     config,
     dims: { nLayer: config.nLayer, nHead: config.nHead, headDim: headDim(config), vocabSize: config.vocabSize, nCtx: config.nCtx },
-    buildDecode: w => buildDecodeModel(config, w),
+    buildDecode: (w, options) => buildDecodeModel(config, w, options),
     validate: (w, copy) => validateWeights(config, w, copy)
   }
   return await startPolicy(model, weights, init)
@@ -142,7 +145,7 @@ export async function startPolicy<C> (model: PolicyModel<C>, initialWeights: Wei
   const threads = init.threads ?? 1
   if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError('threads', `expected an integer ≥ 1, got ${threads}`)
   let weights = model.validate(initialWeights, true)
-  const worker: WorkerClient = await startWorker({ model: model.buildDecode(weights), dims, tokenizer: tokenizer.spec, threads, device: init.device })
+  const worker: WorkerClient = await startWorker({ model: model.buildDecode(weights, GENERATION), dims, tokenizer: tokenizer.spec, threads, device: init.device })
   let closed = false
   let stats: EngineStats | undefined
   const live = (): void => { if (closed) throw new PolicyClosedError() }
@@ -211,7 +214,7 @@ export async function startPolicy<C> (model: PolicyModel<C>, initialWeights: Wei
     async setWeights (next, options = {}) {
       live()
       const checked = model.validate(next, true)
-      await worker.call({ type: 'load', model: model.buildDecode(checked) })
+      await worker.call({ type: 'load', model: model.buildDecode(checked, GENERATION) })
       weights = checked
       if (options.step !== undefined) policy.step = options.step
     },

@@ -43,18 +43,33 @@ export function resolveSampling (o: SamplingOptions = {}): ResolvedSampling {
 /** A drawn token and its log-probabilities (see the module comment). */
 export interface SampledToken { token: number, logprob: number, sampleLogprob: number }
 
-/** Draws one token from `logits[offset .. offset+vocab)`; returns it with its log-probabilities. */
-export function sampleToken (logits: Float32Array, offset: number, vocab: number, s: ResolvedSampling, rng: Rng): SampledToken {
+/** A logits row's argmax and log-normalizer log Σ exp(z − z[argmax]), when the graph already computed them. */
+export interface RowNormalizer { argmax: number, logZ: number }
+
+/**
+ * Draws one token from `logits[offset .. offset+vocab)`; returns it with its log-probabilities.
+ * `norm` (the row's argmax and log-normalizer at temperature 1, from the graph) saves the two
+ * passes over the vocabulary that find them; it is ignored at other temperatures.
+ */
+export function sampleToken (logits: Float32Array, offset: number, vocab: number, s: ResolvedSampling, rng: Rng, norm?: RowNormalizer): SampledToken {
   const t = s.temperature === 0 ? 1 : s.temperature
   let max = -Infinity
   let argmax = 0
-  for (let i = 0; i < vocab; i++) {
-    const z = logits[offset + i]
-    if (z > max) { max = z; argmax = i }
-  }
   let sum = 0
-  for (let i = 0; i < vocab; i++) sum += Math.exp((logits[offset + i] - max) / t)
-  const logZ = Math.log(sum)
+  let logZ = 0
+  if (norm !== undefined && t === 1) {
+    argmax = norm.argmax
+    max = logits[offset + argmax]
+    logZ = norm.logZ
+    sum = Math.exp(logZ)
+  } else {
+    for (let i = 0; i < vocab; i++) {
+      const z = logits[offset + i]
+      if (z > max) { max = z; argmax = i }
+    }
+    for (let i = 0; i < vocab; i++) sum += Math.exp((logits[offset + i] - max) / t)
+    logZ = Math.log(sum)
+  }
   const logprobOf = (i: number): number => (logits[offset + i] - max) / t - logZ
   const full = (i: number): SampledToken => ({ token: i, logprob: logprobOf(i), sampleLogprob: logprobOf(i) })
   if (s.temperature === 0) return { token: argmax, logprob: logprobOf(argmax), sampleLogprob: 0 }

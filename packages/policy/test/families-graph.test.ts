@@ -28,18 +28,29 @@ function maxDiffRow (logits: Float32Array, offset: number, ref: Float64Array, re
   return d
 }
 
+const keep = (n: number): Tensor => tensor('int64', [], BigInt64Array.of(BigInt(n)))
+
+/** Index of the max and log-softmax there of row `t` of a reference [T·V] logits array. */
+function refGreedy (ref: Float64Array, t: number, V: number): { token: number, logprob: number } {
+  let token = 0
+  for (let j = 1; j < V; j++) if (ref[t * V + j] > ref[t * V + token]) token = j
+  let sum = 0
+  for (let j = 0; j < V; j++) sum += Math.exp(ref[t * V + j] - ref[t * V + token])
+  return { token, logprob: -Math.log(sum) }
+}
+
 describe('family ONNX graph vs the float64 reference', () => {
   for (const [label, opts] of VARIANTS) {
     it(`${label}: prefill, cached decode and a left-padded row all match within 1e-4`, async () => {
       const { config: c, weights } = await writeFamilyFixture(join(root, label.replace(/\W+/g, '-')), opts)
-      const session = await createSession(buildFamilyDecodeModel(c, weights))
+      const session = await createSession(buildFamilyDecodeModel(c, weights, { generation: true }))
       try {
         const ids = [5, 17, 40, 3, 77, 12, 9, 60, 31, 2]
         const ref = familyReferenceForward(c, weights, ids)
         const V = c.vocabSize
         // Prefill the first 6 tokens, then decode the remaining 4 one at a time with the cache.
         const P = 6
-        let out = await session.run({ input_ids: i64([1, P], ids.slice(0, P)), attention_mask: i64([1, P], Array(P).fill(1)), position_ids: i64([1, P], [...Array(P).keys()]), ...emptyPast(c, 1) })
+        let out = await session.run({ input_ids: i64([1, P], ids.slice(0, P)), attention_mask: i64([1, P], Array(P).fill(1)), position_ids: i64([1, P], [...Array(P).keys()]), num_logits_to_keep: keep(0), ...emptyPast(c, 1) })
         let worst = 0
         for (let t = 0; t < P; t++) worst = Math.max(worst, maxDiffRow(out.logits.data as Float32Array, t * V, ref, t * V, V))
         for (let t = P; t < ids.length; t++) {
@@ -48,8 +59,12 @@ describe('family ONNX graph vs the float64 reference', () => {
             past[`past_key_values.${l}.key`] = out[`present.${l}.key`]
             past[`past_key_values.${l}.value`] = out[`present.${l}.value`]
           }
-          out = await session.run({ input_ids: i64([1, 1], [ids[t]]), attention_mask: i64([1, t + 1], Array(t + 1).fill(1)), position_ids: i64([1, 1], [t]), ...past })
+          out = await session.run({ input_ids: i64([1, 1], [ids[t]]), attention_mask: i64([1, t + 1], Array(t + 1).fill(1)), position_ids: i64([1, 1], [t]), num_logits_to_keep: keep(1), ...past })
           worst = Math.max(worst, maxDiffRow(out.logits.data as Float32Array, 0, ref, t * V, V))
+          // The generation outputs: the greedy token and its log-prob.
+          const greedy = refGreedy(ref, t, V)
+          expect(Number(out.next_token.data[0])).toBe(greedy.token)
+          worst = Math.max(worst, Math.abs(Number(out.next_logprob.data[0]) - greedy.logprob))
         }
         expect(worst).toBeLessThan(1e-4)
         // A batch of two: the second row left-padded by 3 must equal its unpadded reference.
@@ -59,12 +74,25 @@ describe('family ONNX graph vs the float64 reference', () => {
           input_ids: i64([2, 10], [...ids, 0, 0, 0, ...short]),
           attention_mask: i64([2, 10], [...Array(10).fill(1), 0, 0, 0, ...Array(7).fill(1)]),
           position_ids: i64([2, 10], [...Array(10).keys(), 0, 0, 0, ...Array(7).keys()]),
+          num_logits_to_keep: keep(0),
           ...emptyPast(c, 2)
         })
         const bl = batch.logits.data as Float32Array
         let padWorst = 0
         for (let t = 0; t < 7; t++) padWorst = Math.max(padWorst, maxDiffRow(bl, (10 + 3 + t) * V, refShort, t * V, V))
         expect(padWorst).toBeLessThan(1e-4)
+        // num_logits_to_keep 1 (a prefill in generation): each row's last position only.
+        const last = await session.run({
+          input_ids: i64([2, 10], [...ids, 0, 0, 0, ...short]),
+          attention_mask: i64([2, 10], [...Array(10).fill(1), 0, 0, 0, ...Array(7).fill(1)]),
+          position_ids: i64([2, 10], [...Array(10).keys(), 0, 0, 0, ...Array(7).keys()]),
+          num_logits_to_keep: keep(1),
+          ...emptyPast(c, 2)
+        })
+        expect(last.logits.dims).toEqual([2, V])
+        const ll = last.logits.data as Float32Array
+        expect(Math.max(maxDiffRow(ll, 0, ref, 9 * V, V), maxDiffRow(ll, V, refShort, 6 * V, V))).toBeLessThan(1e-4)
+        expect([...last.next_token.data as BigInt64Array].map(Number)).toEqual([refGreedy(ref, 9, V).token, refGreedy(refShort, 6, V).token])
       } finally {
         await session.close()
       }

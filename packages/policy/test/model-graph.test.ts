@@ -20,13 +20,13 @@ function noisyWeights (config: GptConfig, seed: number): Weights {
   return w
 }
 
-async function session (config: GptConfig, w: Weights): Promise<ort.InferenceSession> {
-  const s = await ort.InferenceSession.create(buildDecodeModel(config, w), { intraOpNumThreads: 1, logSeverityLevel: 3 })
+async function session (config: GptConfig, w: Weights, generation = false): Promise<ort.InferenceSession> {
+  const s = await ort.InferenceSession.create(buildDecodeModel(config, w, { generation }), { intraOpNumThreads: 1, logSeverityLevel: 3 })
   sessions.push(s)
   return s
 }
 
-function feeds (config: GptConfig, ids: number[][], mask: number[][], past?: Record<string, ort.Tensor>, pastLen = 0): Record<string, ort.Tensor> {
+function feeds (config: GptConfig, ids: number[][], mask: number[][], past?: Record<string, ort.Tensor>, pastLen = 0, keep = 0): Record<string, ort.Tensor> {
   const B = ids.length
   const T = ids[0].length
   const pos: bigint[] = []
@@ -42,7 +42,8 @@ function feeds (config: GptConfig, ids: number[][], mask: number[][], past?: Rec
   const out: Record<string, ort.Tensor> = {
     input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.flat(), BigInt), [B, T]),
     attention_mask: new ort.Tensor('int64', BigInt64Array.from(mask.flat(), BigInt), [B, mask[0].length]),
-    position_ids: new ort.Tensor('int64', BigInt64Array.from(pos), [B, T])
+    position_ids: new ort.Tensor('int64', BigInt64Array.from(pos), [B, T]),
+    num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.of(BigInt(keep)), [])
   }
   for (let i = 0; i < config.nLayer; i++) {
     for (const kv of ['key', 'value']) {
@@ -110,9 +111,43 @@ describe.each(configs)('decode graph (%s)', (_name, config) => {
       }
     }
   })
+
+  it('num_logits_to_keep 1 and the generation outputs: the last position, its argmax and log-softmax (float64 reference, 1e-4)', async () => {
+    const s = await session(config, w, true)
+    const res = await s.run(feeds(config, ids, mask, undefined, 0, 1))
+    const V = config.vocabSize
+    expect(res.logits.dims).toEqual([3, V]) // the worker's graph: flat, as the head's Gemm wrote it
+    expect(res.next_token.dims).toEqual([3])
+    const ref = referenceForward(config, w, { ids, attentionMask: mask })
+    const logits = res.logits.data as Float32Array
+    const tokens = res.next_token.data as BigInt64Array
+    const lps = res.next_logprob.data as Float32Array
+    for (let b = 0; b < 3; b++) {
+      const row = ref[b][6]
+      for (let v = 0; v < V; v++) expect(Math.abs(logits[b * V + v] - row[v])).toBeLessThan(1e-4)
+      const best = row.indexOf(Math.max(...row))
+      const logZ = Math.log(row.reduce((a, z) => a + Math.exp(z - row[best]), 0))
+      expect(Number(tokens[b])).toBe(best)
+      expect(Math.abs(lps[b] - (-logZ))).toBeLessThan(1e-4)
+    }
+  })
 })
 
 describe('decode graph export', () => {
+  it('has the Hugging Face causal-LM I/O and no generation outputs unless asked', async () => {
+    const config = configs[0][1]
+    const w = initWeights(config, 3)
+    const s = await ort.InferenceSession.create(buildDecodeModel(config, w), { logSeverityLevel: 3 })
+    try {
+      expect(s.inputNames).toEqual(['input_ids', 'attention_mask', 'position_ids', 'num_logits_to_keep', ...Array.from({ length: config.nLayer }, (_, i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`]).flat()])
+      expect(s.outputNames).toEqual(['logits', ...Array.from({ length: config.nLayer }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat()])
+      const res = await s.run(feeds(config, [[1, 2, 3], [4, 5, 6]], [[1, 1, 1], [0, 1, 1]], undefined, 0, 1))
+      expect(res.logits.dims).toEqual([2, 1, config.vocabSize])
+    } finally {
+      await s.release()
+    }
+  })
+
   it('serializes deterministically', () => {
     const config = configs[0][1]
     const w = initWeights(config, 3)

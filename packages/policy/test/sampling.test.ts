@@ -20,6 +20,27 @@ describe('sampling', () => {
     expect(r.logprob).toBeCloseTo(logSoftmax(logits)[4], 6)
   })
 
+  it('a precomputed argmax and log-normalizer (the graph\'s, at temperature 1) give the same draws and log-probs', () => {
+    const rng = createRng(3)
+    const V = 500
+    const row = Float32Array.from({ length: V }, () => rng.normal() * 3)
+    const lsm = logSoftmax(row)
+    const argmax = lsm.indexOf(Math.max(...lsm))
+    const norm = { argmax, logZ: -Math.fround(lsm[argmax]) } // float32, as the graph returns it
+    for (const opts of [{ temperature: 1 }, { temperature: 1, topK: 20 }, { temperature: 1, topP: 0.9 }]) {
+      const s = resolveSampling(opts)
+      const a = createRng(7)
+      const b = createRng(7)
+      for (let i = 0; i < 200; i++) {
+        const plain = sampleToken(row, 0, V, s, a)
+        const fast = sampleToken(row, 0, V, s, b, norm)
+        expect(fast.token).toBe(plain.token)
+        expect(Math.abs(fast.logprob - plain.logprob)).toBeLessThan(1e-5)
+        expect(Math.abs(fast.sampleLogprob - plain.sampleLogprob)).toBeLessThan(1e-5)
+      }
+    }
+  })
+
   it('temperature sampling matches softmax(logits/T) frequencies', () => {
     const h = histogram({ temperature: 0.7 }, 40_000)
     const p = logSoftmax(Array.from(logits, z => z / 0.7)).map(Math.exp)

@@ -12,7 +12,7 @@
  */
 import { graphBuilder, tensor, type GraphBuilder, type Value } from '@murmur/graph'
 import { MASK_VALUE, OPSET } from '../constants.js'
-import { appendPast, applyRotary, attentionAllowed, decodeGraphInputs, decodeGraphProto, rotaryTablesFrom, type RotaryTables, type GptForwardInputs, type GptForwardOutputs, type GptParams, type KvPair } from '../model-graph.js'
+import { appendPast, applyRotary, attentionAllowed, decodeGraphInputs, decodeGraphProto, lmHead, rotaryTablesFrom, type DecodeModelOptions, type RotaryTables, type GptForwardInputs, type GptForwardOutputs, type GptParams, type KvPair } from '../model-graph.js'
 import { familyParamSpecs, ropeFrequencies, type FamilyConfig } from './config.js'
 import type { FamilyWeights } from './folder.js'
 
@@ -89,11 +89,8 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
     })))
   }
   const hidden = b.scope('model', () => b.scope('norm', () => rmsNorm(b, x, p('model.norm.weight'), c.rmsEps)))
-  const logits = b.scope('lm_head', () => {
-    const flat = b.gemm(hidden, c.tiedEmbeddings ? embed : p('lm_head.weight'), undefined, { transB: true })
-    return b.reshape(flat, b.concat([idsShape, b.ints([c.vocabSize], 'vocab')], 0), [batchDim, seqDim, c.vocabSize])
-  })
-  return { logits, hidden, present }
+  const head = b.scope('lm_head', () => lmHead(b, hidden, c.tiedEmbeddings ? embed : p('lm_head.weight'), inputs, c.vocabSize))
+  return { ...head, hidden, present }
 }
 
 /** x·(mean(x²) + ε)^−½·w over the last axis (transformers' RMSNorm). */
@@ -133,13 +130,14 @@ function rotaryTables (b: GraphBuilder, c: FamilyConfig, positionIds: Value, dty
 /**
  * The Hugging Face causal-LM decode graph of a family model, as transformers.js expects for
  * llama / qwen2 / qwen3: inputs `input_ids`, `attention_mask`, `position_ids`,
- * `past_key_values.{i}.key|value` [batch_size, kvHeads, past_sequence_length, headDim];
- * outputs `logits` and `present.{i}.key|value`. Returns deterministic ModelProto bytes.
+ * `past_key_values.{i}.key|value` [batch_size, kvHeads, past_sequence_length, headDim],
+ * `num_logits_to_keep`; outputs `logits` and `present.{i}.key|value` (plus the generation
+ * outputs with `options.generation`). Returns deterministic ModelProto bytes.
  */
-export function buildFamilyDecodeModel (config: FamilyConfig, weights: FamilyWeights, options: { paramsAs?: 'initializer' | 'input' } = {}): Uint8Array {
+export function buildFamilyDecodeModel (config: FamilyConfig, weights: FamilyWeights, options: DecodeModelOptions = {}): Uint8Array {
   const b = graphBuilder({ name: `murmur-${config.modelType}`, opset: OPSET, paramsAs: options.paramsAs ?? 'initializer' })
-  const { inputIds, attentionMask, positionIds, past } = decodeGraphInputs(b, config.nLayer, config.nKvHead, config.headDim)
+  const inputs = decodeGraphInputs(b, config.nLayer, config.nKvHead, config.headDim)
   const params = declareFamilyParams(b, config, weights)
-  const out = buildFamilyForward(b, config, params, { inputIds, positionIds, attentionMask, past })
-  return decodeGraphProto(b, out)
+  const out = buildFamilyForward(b, config, params, inputs)
+  return decodeGraphProto(b, out, options)
 }

@@ -41,7 +41,7 @@ export function familyPolicyModel (config: FamilyConfig): PolicyModel<FamilyConf
   return {
     config,
     dims: { nLayer: config.nLayer, nHead: config.nKvHead, headDim: config.headDim, vocabSize: config.vocabSize, nCtx: config.nCtx },
-    buildDecode: w => buildFamilyDecodeModel(config, w),
+    buildDecode: (w, options) => buildFamilyDecodeModel(config, w, options),
     validate: (w, copy) => validateFamilyWeights(config, w, copy)
   }
 }
