@@ -75,6 +75,7 @@ export const ELEMENTWISE_RULES: Record<string, GradRule> = {
     return [b.sub(g, b.mul(b.exp(y), b.reduceSum(g, [axis], true)))]
   },
   ReduceSum: (c) => [broadcastBack(c, gradOf(c))],
+  ReduceSumSquare: (c) => [c.b.mul(broadcastBack(c, gradOf(c)), c.b.mul(input(c, 0), 2))],
   ReduceMean: (c) => [c.b.div(broadcastBack(c, gradOf(c)), countOf(c.b, input(c, 0), reduceAxes(c)))],
   ReduceMax: (c) => {
     const [b, x] = [c.b, input(c, 0)]

@@ -10,7 +10,7 @@ import type { Value } from './core.js'
 import { grad } from './autodiff.js'
 import { FUSED_UPDATE_MAX_ELEMENTS, NEXT_SUFFIX } from './constants.js'
 import { InvalidGraphError } from './errors.js'
-import { adamw, clipByGlobalNorm, globalNorm, type Optimizer } from './optim.js'
+import { adamw, clipScale, globalNorm, type Optimizer } from './optim.js'
 import type { TensorMap } from './session.js'
 import { isFloat, numel, scalar, tensor, type DType, type Tensor } from './tensor.js'
 
@@ -102,11 +102,13 @@ export function appendUpdate (b: GraphBuilder, loss: Value, params: readonly Val
   const fuse = optimizer.elementwise && params.length > 1 && total <= FUSED_UPDATE_MAX_ELEMENTS
   const flat = (vs: readonly Value[], name: string): Value => b.scope(name, () => b.concat(vs.map(v => v.rank === 1 ? v : b.reshape(v, [-1])), 0))
   const gradsIn = fuse ? [flat(rawGrads, 'flat_grads')] : rawGrads
-  const clipped = init.clipNorm === undefined ? { grads: gradsIn, norm: globalNorm(b, gradsIn) } : clipByGlobalNorm(b, gradsIn, init.clipNorm)
+  // Clipping scales the gradients through the optimizer's coefficients (no pass of its own).
+  const norm = globalNorm(b, gradsIn)
+  const gradScale = init.clipNorm === undefined ? undefined : clipScale(b, norm, init.clipNorm)
   const slots = fuse
-    ? [{ name: 'params', param: flat(params, 'flat_params'), grad: clipped.grads[0], state: Object.fromEntries(optimizer.slots.map(s => [s, flat(stateInputs.map(st => st[s]), `flat_${s}`)])) }]
-    : params.map((p, i) => ({ name: p.name, param: p, grad: clipped.grads[i], state: stateInputs[i] }))
-  const applied = optimizer.apply(b, slots, { lr, step: b.cast(step, dtype) })
+    ? [{ name: 'params', param: flat(params, 'flat_params'), grad: gradsIn[0], state: Object.fromEntries(optimizer.slots.map(s => [s, flat(stateInputs.map(st => st[s]), `flat_${s}`)])) }]
+    : params.map((p, i) => ({ name: p.name, param: p, grad: gradsIn[i], state: stateInputs[i] }))
+  const applied = optimizer.apply(b, slots, { lr, step: b.cast(step, dtype), gradScale })
   const unflat = (v: Value, name: string): Value[] => b.scope(name, () => b.split(v, 0, sizes as number[]).map((part, i) => params[i].rank === 1 ? part : b.reshape(part, params[i].shape as number[])))
   const updates = fuse
     ? ((): Array<{ param: Value, state: Record<string, Value> }> => {
@@ -115,7 +117,7 @@ export function appendUpdate (b: GraphBuilder, loss: Value, params: readonly Val
         return ps.map((param, i) => ({ param, state: Object.fromEntries(optimizer.slots.map(s => [s, st[s][i]])) }))
       })()
     : applied
-  b.output('grad_norm', clipped.norm)
+  b.output('grad_norm', norm)
   const stateNames: string[] = []
   params.forEach((p, i) => {
     b.output(p.name + NEXT_SUFFIX, updates[i].param)
