@@ -19,4 +19,4 @@ export { startWorkerRpc, type WorkerRpc, type WorkerRpcInit, type WorkerRpcError
 export { grad, GRAD_RULES, type GradOptions } from './autodiff.js'
 export type { GradRule, GradContext } from './grad-util.js'
 export { adamw, sgd, globalNorm, clipScale, clipByGlobalNorm, type Optimizer, type AdamWInit, type SgdInit, type ParamSlot, type StepInputs } from './optim.js'
-export { trainStep, appendUpdate, stateName, type TrainStep, type TrainStepInit, type UpdateInit, type ForwardResult } from './train-step.js'
+export { trainStep, appendUpdate, flatParamInput, stateName, type TrainStep, type TrainStepInit, type UpdateInit, type FlatParams, type ForwardResult } from './train-step.js'

@@ -67,12 +67,40 @@ export function stateName (slot: string, param: string): string {
   return `opt.${slot}.${param}`
 }
 
+/** Every parameter in one flat graph input, and each parameter as a view of it. */
+export interface FlatParams {
+  /** The flat input, [Σ numel]. */
+  input: Value
+  /** The parameters, in order, shaped as declared. */
+  params: Value[]
+}
+
+/**
+ * Declares one flat input `name` holding the parameters of `specs` back to back and returns each
+ * as a view (Split + Reshape). With `appendUpdate`'s `flat`, the optimizer state is flat too:
+ * a step then feeds and returns three buffers instead of three per parameter.
+ */
+export function flatParamInput (b: GraphBuilder, name: string, specs: ReadonlyArray<{ name: string, shape: readonly number[] }>, dtype: DType): FlatParams {
+  if (specs.length === 0) throw new InvalidArgumentError('specs', 'needs at least one parameter')
+  const sizes = specs.map(s => numel([...s.shape]))
+  const input = b.input(name, dtype, [sizes.reduce((a, n) => a + n, 0)])
+  const parts = specs.length === 1 ? [input] : b.scope(name, () => b.split(input, 0, sizes))
+  const params = parts.map((v, i) => specs[i].shape.length === 1 ? v : b.scope(name, () => b.reshape(v, [...specs[i].shape])))
+  return { input, params }
+}
+
 /** Options of `appendUpdate`. */
 export interface UpdateInit {
   /** Default `adamw()`. */
   optimizer?: Optimizer
   /** Clip gradients to this global norm (default: no clipping). */
   clipNorm?: number
+  /**
+   * The parameters came from `flatParamInput` (then `params` must be its `params`): the update
+   * runs once over the flat buffer, state inputs are `opt.<slot>.<flat name>` and outputs
+   * `<flat name>.next` / `opt.<slot>.<flat name>.next`. Needs an elementwise optimizer.
+   */
+  flat?: FlatParams
 }
 
 /**
@@ -92,6 +120,7 @@ export function appendUpdate (b: GraphBuilder, loss: Value, params: readonly Val
   }
   const lr = b.input('lr', dtype, [])
   const step = b.input('step', 'int64', [])
+  if (init.flat !== undefined) return appendFlatUpdate(b, loss, init.flat, params, optimizer, init.clipNorm, lr, step)
   const stateInputs = params.map(p => Object.fromEntries(optimizer.slots.map(s => [s, b.input(stateName(s, p.name), dtype, p.shape)])))
   const rawGrads = grad(b, loss, params)
   const sizes = params.map(p => p.shape.every((d): d is number => typeof d === 'number') ? numel(p.shape as number[]) : undefined)
@@ -133,6 +162,23 @@ export function appendUpdate (b: GraphBuilder, loss: Value, params: readonly Val
   b.output('step' + NEXT_SUFFIX, b.add(step, 1))
   stateNames.push('step')
   return stateNames
+}
+
+function appendFlatUpdate (b: GraphBuilder, loss: Value, flat: FlatParams, params: readonly Value[], optimizer: Optimizer, clipNorm: number | undefined, lr: Value, step: Value): string[] {
+  if (!optimizer.elementwise) throw new InvalidArgumentError('flat', `needs an elementwise optimizer; ${optimizer.kind} is not`)
+  if (params.length !== flat.params.length || params.some((p, i) => p !== flat.params[i])) throw new InvalidArgumentError('params', 'must be the flat input\'s params, in order')
+  const p = flat.input
+  const state = Object.fromEntries(optimizer.slots.map(s => [s, b.input(stateName(s, p.name), p.dtype, p.shape)]))
+  const grads = grad(b, loss, params)
+  const g = b.scope('flat_grads', () => b.concat(grads.map(v => v.rank === 1 ? v : b.reshape(v, [-1])), 0))
+  const norm = globalNorm(b, [g])
+  const gradScale = clipNorm === undefined ? undefined : clipScale(b, norm, clipNorm)
+  const [applied] = optimizer.apply(b, [{ name: p.name, param: p, grad: g, state }], { lr, step: b.cast(step, p.dtype), gradScale })
+  b.output('grad_norm', norm)
+  b.output(p.name + NEXT_SUFFIX, applied.param)
+  for (const s of optimizer.slots) b.output(stateName(s, p.name) + NEXT_SUFFIX, applied.state[s])
+  b.output('step' + NEXT_SUFFIX, b.add(step, 1))
+  return [p.name, ...optimizer.slots.map(s => stateName(s, p.name)), 'step']
 }
 
 /** Builds the train-step model. */
