@@ -57,21 +57,12 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
       const h = b.scope('input_layernorm', () => rmsNorm(b, x, p(pre + 'input_layernorm.weight'), c.rmsEps))
       const attn = b.scope('self_attn', () => {
         const proj = ['q_proj', 'k_proj', 'v_proj'].map(n => pre + 'self_attn.' + n)
-        let [q, k, v] = proj.every(n => b.isConstant(p(n + '.weight')))
-          ? b.scope('qkv', () => {
-            // Loaded weights: one Gemm over the concatenation onnxruntime folds once at load.
-            const w = b.concat(proj.map(n => p(n + '.weight')), 0)
-            const bias = c.qkvBias ? b.concat(proj.map(n => p(n + '.bias')), 0) : undefined
-            // [b·t, (h + 2kv)·hd] → [b, h + 2kv, t, hd] → q [b, h, t, hd], k and v [b, kv, t, hd]
-            const all = b.transpose(b.reshape(b.gemm(h, w, bias, { transB: true }), qkvShape, [batchDim, seqDim, heads, hd]), [0, 2, 1, 3])
-            return b.split(all, 1, [c.nHead, c.nKvHead, c.nKvHead])
-          })
-          // Weights fed per step (training): a concatenation would copy them every step.
-          : proj.map((n, i) => b.scope(n.split('.').at(-1) as string, () => {
-            const n2 = i === 0 ? c.nHead : c.nKvHead
-            const shape = b.concat([idsShape, b.ints([n2, hd], 'heads_tail')], 0)
-            return b.transpose(b.reshape(b.gemm(h, p(n + '.weight'), opt(n + '.bias'), { transB: true }), shape, [batchDim, seqDim, n2, hd]), [0, 2, 1, 3])
-          }))
+        const w = b.scope('qkv', () => b.concat(proj.map(n => p(n + '.weight')), 0))
+        const bias = c.qkvBias ? b.scope('qkv', () => b.concat(proj.map(n => p(n + '.bias')), 0)) : undefined
+        const qkv = b.gemm(h, w, bias, { transB: true })
+        // [b·t, (h + 2kv)·hd] → [b, h + 2kv, t, hd] → q [b, h, t, hd], k and v [b, kv, t, hd]
+        const all = b.transpose(b.reshape(qkv, qkvShape, [batchDim, seqDim, heads, hd]), [0, 2, 1, 3])
+        let [q, k, v] = b.split(all, 1, [c.nHead, c.nKvHead, c.nKvHead])
         if (c.qkNorm) {
           q = b.scope('q_norm', () => rmsNorm(b, q, p(pre + 'self_attn.q_norm.weight'), c.rmsEps))
           k = b.scope('k_norm', () => rmsNorm(b, k, p(pre + 'self_attn.k_norm.weight'), c.rmsEps))
@@ -88,9 +79,9 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
       const h2 = b.scope('post_attention_layernorm', () => rmsNorm(b, x1, p(pre + 'post_attention_layernorm.weight'), c.rmsEps))
       const mlp = b.scope('mlp', () => {
         const names = [pre + 'mlp.gate_proj', pre + 'mlp.up_proj']
-        const [gate, up] = names.every(n => b.isConstant(p(n + '.weight')))
-          ? b.split(b.gemm(h2, b.concat(names.map(n => p(n + '.weight')), 0), c.mlpBias ? b.concat(names.map(n => p(n + '.bias')), 0) : undefined, { transB: true }), 1, 2)
-          : names.map(n => b.gemm(h2, p(n + '.weight'), opt(n + '.bias'), { transB: true }))
+        const w = b.concat(names.map(n => p(n + '.weight')), 0)
+        const bias = c.mlpBias ? b.concat(names.map(n => p(n + '.bias')), 0) : undefined
+        const [gate, up] = b.split(b.gemm(h2, w, bias, { transB: true }), 1, 2)
         const act = b.mul(b.mul(gate, b.sigmoid(gate)), up)
         return b.scope('down_proj', () => b.gemm(act, p(pre + 'mlp.down_proj.weight'), opt(pre + 'mlp.down_proj.bias'), { transB: true }))
       })
