@@ -155,11 +155,6 @@ export class GraphCore {
     return v
   }
 
-  /** True when `v`'s contents are known at load (an initializer or constant): onnxruntime folds ops on it once. */
-  isConstant (v: Value): boolean {
-    return this.own(v).constant !== undefined
-  }
-
   /** Declares a graph input. `shape` dims are sizes or symbols (`batch_size`); the name is used as given. */
   input (name: string, dtype: DType, shape: Shape): Value {
     checkShape(shape)
