@@ -38,7 +38,9 @@ export default async function run (argv: string[]): Promise<void> {
   const config = resolveGptConfig(gptConfigs.tiny)
   const specs = paramSpecs(config)
   const t0 = performance.now()
-  const model = buildStepGraph(config, { kind: 'policy', rows: B, steps: T })
+  // The layout the Trainer's step engine uses for a model this small: parameters and AdamW
+  // moments as one flat buffer each.
+  const model = buildStepGraph(config, { kind: 'policy', rows: B, steps: T, flatState: true })
   const buildMs = performance.now() - t0
   const t1 = performance.now()
   const session = await createSession(model, { intraOpThreads: 2 })
@@ -50,9 +52,11 @@ export default async function run (argv: string[]): Promise<void> {
   const mask = new Float32Array(B * T)
   for (let b = 0; b < B; b++) for (let t = T / 2; t < T - 1; t++) mask[b * T + t] = 1
   const msum = mask.reduce((a, x) => a + x, 0)
-  let weights: Record<string, Float32Array> = initWeights(config, 0)
-  let m: Record<string, Float32Array> = Object.fromEntries(specs.map(s => [s.name, new Float32Array(weights[s.name].length)]))
-  let v: Record<string, Float32Array> = Object.fromEntries(specs.map(s => [s.name, new Float32Array(weights[s.name].length)]))
+  const init = initWeights(config, 0)
+  let weights: Float32Array = new Float32Array(specs.reduce((n, s) => n + init[s.name].length, 0))
+  specs.reduce((offset, s) => { weights.set(init[s.name], offset); return offset + init[s.name].length }, 0)
+  let m: Float32Array = new Float32Array(weights.length)
+  let v: Float32Array = new Float32Array(weights.length)
   const fixed: TensorMap = {
     input_ids: tensor('int64', [B, T], ids),
     targets: tensor('int64', [B, T], ids.map((_, i) => ids[(i + 1) % ids.length])),
@@ -66,16 +70,14 @@ export default async function run (argv: string[]): Promise<void> {
   let stepNo = 0
   const murmurStep = async (): Promise<number> => {
     const feeds: TensorMap = { ...fixed, step: tensor('int64', [], [BigInt(++stepNo)]) }
-    for (const s of specs) {
-      feeds[s.name] = tensor('float32', s.shape, weights[s.name])
-      feeds[stateName('m', s.name)] = tensor('float32', s.shape, m[s.name])
-      feeds[stateName('v', s.name)] = tensor('float32', s.shape, v[s.name])
-    }
+    feeds.params = tensor('float32', [weights.length], weights)
+    feeds[stateName('m', 'params')] = tensor('float32', [m.length], m)
+    feeds[stateName('v', 'params')] = tensor('float32', [v.length], v)
     const start = performance.now()
     const out = await session.run(feeds)
-    weights = Object.fromEntries(specs.map(s => [s.name, out[s.name + NEXT_SUFFIX].data as Float32Array]))
-    m = Object.fromEntries(specs.map(s => [s.name, out[stateName('m', s.name) + NEXT_SUFFIX].data as Float32Array]))
-    v = Object.fromEntries(specs.map(s => [s.name, out[stateName('v', s.name) + NEXT_SUFFIX].data as Float32Array]))
+    weights = out['params' + NEXT_SUFFIX].data as Float32Array
+    m = out[stateName('m', 'params') + NEXT_SUFFIX].data as Float32Array
+    v = out[stateName('v', 'params') + NEXT_SUFFIX].data as Float32Array
     return performance.now() - start
   }
   for (let i = 0; i < 3; i++) await murmurStep()

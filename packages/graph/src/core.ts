@@ -290,9 +290,22 @@ export class GraphCore {
     if (this.opset < min) throw new UnsupportedOpsetError(op, this.opset, `>= ${min}`)
   }
 
-  /** Serializes the graph to ONNX `ModelProto` bytes (deterministic for a deterministic build). */
+  /**
+   * Serializes the graph to ONNX `ModelProto` bytes (deterministic for a deterministic build).
+   * Nodes that no output depends on are left out (onnxruntime would run them): rules and
+   * rewrites may emit values they end up not using.
+   */
   toModelProto (options: { docString?: string } = {}): Uint8Array {
     if (this.outputList.length === 0) throw new InvalidGraphError('the graph has no outputs; call output() first')
+    const live = new Set<NodeRecord>()
+    const stack = this.outputList.map(o => o.value.producer)
+    for (let n = stack.pop(); n !== undefined || stack.length > 0; n = stack.pop()) {
+      if (n === undefined || live.has(n)) continue
+      live.add(n)
+      for (const i of n.inputs) if (i?.producer !== undefined) stack.push(i.producer)
+    }
+    const used = new Set<string>(this.outputList.map(o => o.value.name))
+    for (const n of live) for (const i of n.inputs) if (i !== undefined) used.add(i.name)
     return encodeModel({
       irVersion: this.irVersion,
       opset: this.opset,
@@ -300,8 +313,8 @@ export class GraphCore {
       producerVersion: PRODUCER_VERSION,
       graphName: this.graphName,
       docString: options.docString,
-      nodes: this.nodeList.map(n => ({ name: n.name, opType: n.opType, domain: n.domain, inputs: n.inputs.map(i => i?.name ?? ''), outputs: n.outputs.map(o => o.name), attrs: n.attrs })),
-      initializers: this.initList.map(i => ({ name: i.value.name, tensor: i.tensor })),
+      nodes: this.nodeList.filter(n => live.has(n)).map(n => ({ name: n.name, opType: n.opType, domain: n.domain, inputs: n.inputs.map(i => i?.name ?? ''), outputs: n.outputs.map(o => o.name), attrs: n.attrs })),
+      initializers: this.initList.filter(i => used.has(i.value.name)).map(i => ({ name: i.value.name, tensor: i.tensor })),
       inputs: this.inputList.map(v => ({ name: v.name, dtype: v.dtype, shape: v.shape })),
       outputs: this.outputList.map(o => ({ name: o.value.name, dtype: o.value.dtype, shape: o.value.shape })),
       metadata: this.metadata

@@ -164,6 +164,8 @@ export class ElementwiseOps extends GraphCore {
 
   /** Sum over `axes` (all when omitted). */
   reduceSum (x: Value, axes?: readonly number[], keepdims = false): Value { return this.reduce('ReduceSum', x, axes, keepdims) }
+  /** Σx² over `axes` (all when omitted): one read pass, no x² tensor. */
+  reduceSumSquare (x: Value, axes?: readonly number[], keepdims = false): Value { return this.reduce('ReduceSumSquare', x, axes, keepdims) }
   /** Mean over `axes` (all when omitted). */
   reduceMean (x: Value, axes?: readonly number[], keepdims = false): Value { return this.reduce('ReduceMean', x, axes, keepdims) }
   /** Max over `axes` (all when omitted). */

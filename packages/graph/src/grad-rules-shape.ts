@@ -24,8 +24,8 @@ export const SHAPE_RULES: Record<string, GradRule> = {
     const shared = w.rank === 2 && x.rank > 2 && typeof x.shape[x.rank - 1] === 'number' && typeof g.shape[g.rank - 1] === 'number'
     const dw = shared
       ? (): Value => b.gemm(b.reshape(x, [-1, x.shape[x.rank - 1] as number]), b.reshape(g, [-1, g.shape[g.rank - 1] as number]), undefined, { transA: true })
-      : (): Value => sumToShape(b, b.matmul(swapLast(c, x), g), w.shape)
-    return [when(c, 0, () => sumToShape(b, b.matmul(g, swapLast(c, w)), x.shape)), when(c, 1, dw)]
+      : (): Value => sumToShape(b, b.matmul(untransposed(c, x), g), w.shape)
+    return [when(c, 0, () => sumToShape(b, b.matmul(g, untransposed(c, w)), x.shape)), when(c, 1, dw)]
   },
   Gemm: (c) => {
     const [b, x, w, g] = [c.b, input(c, 0), input(c, 1), gradOf(c)]
@@ -51,7 +51,15 @@ export const SHAPE_RULES: Record<string, GradRule> = {
     const x = input(c, 0)
     const perm = a?.kind === 'ints' ? a.value.map(Number) : x.shape.map((_, i) => x.rank - 1 - i)
     const inv = perm.map((_, i) => perm.indexOf(i))
-    return [c.b.transpose(gradOf(c), inv)]
+    const g = c.b.own(gradOf(c))
+    // The gradient of Xᵀ in a product (keys in attention) is a MatMul A·B: emit (A·B)ᵀ = Bᵀ·Aᵀ,
+    // whose transposes onnxruntime folds into the product, instead of transposing its result.
+    const mm = g.producer
+    if (x.rank >= 2 && isSwapLast(inv) && mm?.opType === 'MatMul' && mm.inputs.every(v => v !== undefined && v.rank >= 2)) {
+      const [l, r] = mm.inputs as readonly Value[]
+      return [c.b.matmul(untransposed(c, r), untransposed(c, l))]
+    }
+    return [c.b.transpose(g, inv)]
   },
   Concat: (c) => {
     const [b, g] = [c.b, gradOf(c)]
@@ -118,6 +126,19 @@ export const SHAPE_RULES: Record<string, GradRule> = {
     if (g === undefined) return [undefined]
     return [b.scatterElements(b.zerosLike(x), c.node.outputs[1], g, intAttr(c.node.attrs, 'axis', -1), 'add'), undefined]
   }
+}
+
+function isSwapLast (perm: readonly number[]): boolean {
+  const n = perm.length
+  return n >= 2 && perm[n - 2] === n - 1 && perm[n - 1] === n - 2 && perm.slice(0, -2).every((p, i) => p === i)
+}
+
+/** vᵀ over the last two axes, reusing the input of a Transpose that produced v. */
+function untransposed (c: GradContext, v: Value): Value {
+  const t = c.b.own(v).producer
+  const p = t?.attrs.perm
+  if (t?.opType === 'Transpose' && p?.kind === 'ints' && isSwapLast(p.value.map(Number)) && t.inputs[0] !== undefined) return t.inputs[0]
+  return swapLast(c, v)
 }
 
 function range (a: number, b: number): number[] {

@@ -10,7 +10,7 @@ import type { Value } from './core.js'
 import { grad } from './autodiff.js'
 import { FUSED_UPDATE_MAX_ELEMENTS, NEXT_SUFFIX } from './constants.js'
 import { InvalidGraphError } from './errors.js'
-import { adamw, clipByGlobalNorm, globalNorm, type Optimizer } from './optim.js'
+import { adamw, clipScale, globalNorm, type Optimizer } from './optim.js'
 import type { TensorMap } from './session.js'
 import { isFloat, numel, scalar, tensor, type DType, type Tensor } from './tensor.js'
 
@@ -67,12 +67,40 @@ export function stateName (slot: string, param: string): string {
   return `opt.${slot}.${param}`
 }
 
+/** Every parameter in one flat graph input, and each parameter as a view of it. */
+export interface FlatParams {
+  /** The flat input, [Σ numel]. */
+  input: Value
+  /** The parameters, in order, shaped as declared. */
+  params: Value[]
+}
+
+/**
+ * Declares one flat input `name` holding the parameters of `specs` back to back and returns each
+ * as a view (Split + Reshape). With `appendUpdate`'s `flat`, the optimizer state is flat too:
+ * a step then feeds and returns three buffers instead of three per parameter.
+ */
+export function flatParamInput (b: GraphBuilder, name: string, specs: ReadonlyArray<{ name: string, shape: readonly number[] }>, dtype: DType): FlatParams {
+  if (specs.length === 0) throw new InvalidArgumentError('specs', 'needs at least one parameter')
+  const sizes = specs.map(s => numel([...s.shape]))
+  const input = b.input(name, dtype, [sizes.reduce((a, n) => a + n, 0)])
+  const parts = specs.length === 1 ? [input] : b.scope(name, () => b.split(input, 0, sizes))
+  const params = parts.map((v, i) => specs[i].shape.length === 1 ? v : b.scope(name, () => b.reshape(v, [...specs[i].shape])))
+  return { input, params }
+}
+
 /** Options of `appendUpdate`. */
 export interface UpdateInit {
   /** Default `adamw()`. */
   optimizer?: Optimizer
   /** Clip gradients to this global norm (default: no clipping). */
   clipNorm?: number
+  /**
+   * The parameters came from `flatParamInput` (then `params` must be its `params`): the update
+   * runs once over the flat buffer, state inputs are `opt.<slot>.<flat name>` and outputs
+   * `<flat name>.next` / `opt.<slot>.<flat name>.next`. Needs an elementwise optimizer.
+   */
+  flat?: FlatParams
 }
 
 /**
@@ -92,6 +120,7 @@ export function appendUpdate (b: GraphBuilder, loss: Value, params: readonly Val
   }
   const lr = b.input('lr', dtype, [])
   const step = b.input('step', 'int64', [])
+  if (init.flat !== undefined) return appendFlatUpdate(b, loss, init.flat, params, optimizer, init.clipNorm, lr, step)
   const stateInputs = params.map(p => Object.fromEntries(optimizer.slots.map(s => [s, b.input(stateName(s, p.name), dtype, p.shape)])))
   const rawGrads = grad(b, loss, params)
   const sizes = params.map(p => p.shape.every((d): d is number => typeof d === 'number') ? numel(p.shape as number[]) : undefined)
@@ -102,11 +131,13 @@ export function appendUpdate (b: GraphBuilder, loss: Value, params: readonly Val
   const fuse = optimizer.elementwise && params.length > 1 && total <= FUSED_UPDATE_MAX_ELEMENTS
   const flat = (vs: readonly Value[], name: string): Value => b.scope(name, () => b.concat(vs.map(v => v.rank === 1 ? v : b.reshape(v, [-1])), 0))
   const gradsIn = fuse ? [flat(rawGrads, 'flat_grads')] : rawGrads
-  const clipped = init.clipNorm === undefined ? { grads: gradsIn, norm: globalNorm(b, gradsIn) } : clipByGlobalNorm(b, gradsIn, init.clipNorm)
+  // Clipping scales the gradients through the optimizer's coefficients (no pass of its own).
+  const norm = globalNorm(b, gradsIn)
+  const gradScale = init.clipNorm === undefined ? undefined : clipScale(b, norm, init.clipNorm)
   const slots = fuse
-    ? [{ name: 'params', param: flat(params, 'flat_params'), grad: clipped.grads[0], state: Object.fromEntries(optimizer.slots.map(s => [s, flat(stateInputs.map(st => st[s]), `flat_${s}`)])) }]
-    : params.map((p, i) => ({ name: p.name, param: p, grad: clipped.grads[i], state: stateInputs[i] }))
-  const applied = optimizer.apply(b, slots, { lr, step: b.cast(step, dtype) })
+    ? [{ name: 'params', param: flat(params, 'flat_params'), grad: gradsIn[0], state: Object.fromEntries(optimizer.slots.map(s => [s, flat(stateInputs.map(st => st[s]), `flat_${s}`)])) }]
+    : params.map((p, i) => ({ name: p.name, param: p, grad: gradsIn[i], state: stateInputs[i] }))
+  const applied = optimizer.apply(b, slots, { lr, step: b.cast(step, dtype), gradScale })
   const unflat = (v: Value, name: string): Value[] => b.scope(name, () => b.split(v, 0, sizes as number[]).map((part, i) => params[i].rank === 1 ? part : b.reshape(part, params[i].shape as number[])))
   const updates = fuse
     ? ((): Array<{ param: Value, state: Record<string, Value> }> => {
@@ -115,7 +146,7 @@ export function appendUpdate (b: GraphBuilder, loss: Value, params: readonly Val
         return ps.map((param, i) => ({ param, state: Object.fromEntries(optimizer.slots.map(s => [s, st[s][i]])) }))
       })()
     : applied
-  b.output('grad_norm', clipped.norm)
+  b.output('grad_norm', norm)
   const stateNames: string[] = []
   params.forEach((p, i) => {
     b.output(p.name + NEXT_SUFFIX, updates[i].param)
@@ -131,6 +162,23 @@ export function appendUpdate (b: GraphBuilder, loss: Value, params: readonly Val
   b.output('step' + NEXT_SUFFIX, b.add(step, 1))
   stateNames.push('step')
   return stateNames
+}
+
+function appendFlatUpdate (b: GraphBuilder, loss: Value, flat: FlatParams, params: readonly Value[], optimizer: Optimizer, clipNorm: number | undefined, lr: Value, step: Value): string[] {
+  if (!optimizer.elementwise) throw new InvalidArgumentError('flat', `needs an elementwise optimizer; ${optimizer.kind} is not`)
+  if (params.length !== flat.params.length || params.some((p, i) => p !== flat.params[i])) throw new InvalidArgumentError('params', 'must be the flat input\'s params, in order')
+  const p = flat.input
+  const state = Object.fromEntries(optimizer.slots.map(s => [s, b.input(stateName(s, p.name), p.dtype, p.shape)]))
+  const grads = grad(b, loss, params)
+  const g = b.scope('flat_grads', () => b.concat(grads.map(v => v.rank === 1 ? v : b.reshape(v, [-1])), 0))
+  const norm = globalNorm(b, [g])
+  const gradScale = clipNorm === undefined ? undefined : clipScale(b, norm, clipNorm)
+  const [applied] = optimizer.apply(b, [{ name: p.name, param: p, grad: g, state }], { lr, step: b.cast(step, p.dtype), gradScale })
+  b.output('grad_norm', norm)
+  b.output(p.name + NEXT_SUFFIX, applied.param)
+  for (const s of optimizer.slots) b.output(stateName(s, p.name) + NEXT_SUFFIX, applied.state[s])
+  b.output('step' + NEXT_SUFFIX, b.add(step, 1))
+  return [p.name, ...optimizer.slots.map(s => stateName(s, p.name)), 'step']
 }
 
 /** Builds the train-step model. */

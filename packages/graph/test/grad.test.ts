@@ -23,6 +23,7 @@ const cases: Record<string, GradCase> = {
   'Softmax (axis 0)': { inputs: [{ dims: [3, 2] }], build: (b, [x]) => b.softmax(x, 0) },
   LogSoftmax: { inputs: [{ dims: [2, 4] }], build: (b, [x]) => b.logSoftmax(x) },
   ReduceSum: { inputs: [{ dims: [2, 3, 2] }], build: (b, [x]) => b.add(b.reduceSum(x, [1], true), b.reduceSum(x, [0, 2], true)) },
+  ReduceSumSquare: { inputs: [{ dims: [2, 3, 2] }], build: (b, [x]) => b.add(b.reduceSumSquare(x, [1], true), b.reduceSumSquare(x)) },
   ReduceMean: { inputs: [{ dims: [2, 3, 2] }], build: (b, [x]) => b.add(b.reduceMean(x, [2]), b.reduceMean(x)) },
   ReduceMax: { inputs: [{ dims: [2, 4] }], build: (b, [x]) => b.reduceMax(x, [1]) },
   'MatMul (batched, broadcast)': { inputs: [{ dims: [2, 2, 3] }, { dims: [3, 4] }], build: (b, [x, w]) => b.matmul(x, w) },

@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest'
-import { trainStep } from '../src/train-step.js'
+import { appendUpdate, flatParamInput, trainStep } from '../src/train-step.js'
 import { graphBuilder } from '../src/builder.js'
 import { grad } from '../src/autodiff.js'
 import { adamw } from '../src/optim.js'
 import { createSession } from '../src/session.js'
 import { createSessionWorker } from '../src/worker.js'
-import { tensor, type Tensor } from '../src/tensor.js'
+import { scalar, tensor, type Tensor } from '../src/tensor.js'
 import { mlp, tinyTransformer, type TinyConfig } from './models.js'
 import { maxAbsDiff, randn, rng } from './helpers.js'
 
@@ -132,6 +132,36 @@ describe('trainStep', () => {
     const [a, b] = [await run(fused), await run(single)]
     expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort())
     for (const k of Object.keys(a)) expect(maxAbsDiff(Array.from(a[k].data, Number), Array.from(b[k].data, Number))).toBeLessThan(1e-10) // the norm sums in another order
+  })
+
+  it('steps a flat parameter/state buffer exactly as named parameters', async () => {
+    const specs = [{ name: 'w', shape: [3, 2] }, { name: 'c', shape: [2] }]
+    const init = [Float64Array.from([0.3, -0.2, 0.5, 0.1, -0.4, 0.2]), Float64Array.from([0.05, -0.1])]
+    const x = tensor('float64', [4, 3], [1, 2, 0, -1, 0.5, 1, 0, 1, -2, 3, 1, 0])
+    const build = (flat: boolean): Uint8Array => {
+      const b = graphBuilder()
+      const f = flat ? flatParamInput(b, 'params', specs, 'float64') : undefined
+      const [w, c] = f?.params ?? specs.map(s => b.input(s.name, 'float64', s.shape))
+      const y = b.add(b.matmul(b.input('x', 'float64', [4, 3]), w), c)
+      appendUpdate(b, b.reduceSum(b.mul(y, y)), [w, c], { optimizer: adamw({ weightDecay: 0 }), clipNorm: 0.5, flat: f })
+      return b.toModelProto()
+    }
+    const run = async (flat: boolean): Promise<number[]> => {
+      const session = await createSession(build(flat))
+      const zeros = (n: number): Tensor => tensor('float64', [n])
+      let state: Record<string, Tensor> = flat
+        ? { params: tensor('float64', [8], [...init[0], ...init[1]]), 'opt.m.params': zeros(8), 'opt.v.params': zeros(8) }
+        : Object.fromEntries(specs.flatMap((s, i) => [[s.name, tensor('float64', s.shape, init[i])], [`opt.m.${s.name}`, tensor('float64', s.shape)], [`opt.v.${s.name}`, tensor('float64', s.shape)]]))
+      for (let t = 1; t <= 3; t++) {
+        const out = await session.run({ ...state, x, lr: scalar('float64', 0.1), step: scalar('int64', BigInt(t)) })
+        state = Object.fromEntries(Object.keys(state).map(k => [k, out[k + '.next']]))
+      }
+      await session.close()
+      return flat ? Array.from(state.params.data, Number) : [...Array.from(state.w.data, Number), ...Array.from(state.c.data, Number)]
+    }
+    const [flat, named] = [await run(true), await run(false)]
+    expect(maxAbsDiff(flat, named)).toBeLessThan(1e-12)
+    expect(maxAbsDiff(flat, [...init[0], ...init[1]])).toBeGreaterThan(1e-3)
   })
 
   it('rejects a non-scalar loss and a forward without parameters', () => {

@@ -1,10 +1,15 @@
 /**
  * Feeding and reading back the in-graph AdamW state of graph's `appendUpdate`: parameters,
  * moments `opt.m.<name>` / `opt.v.<name>` and the int64 `step`; outputs carry NEXT_SUFFIX.
+ * In the flat layout (graph's `flatParamInput`) the parameters and each moment are one buffer
+ * each (`params`, `opt.m.params`, `opt.v.params`) and the named tensors are views into them.
  * Shared by the policy step engine and the reward-model trainer.
  */
 import { NEXT_SUFFIX, stateName, tensor, type TensorMap } from '@murmur/graph'
 import type { Weights } from '@murmur/policy'
+
+/** Name of the flat parameter input of a flat-layout step graph. */
+export const FLAT_PARAMS = 'params'
 
 /** What a parameter needs for feeding: its name and shape. */
 export interface FeedSpec {
@@ -12,26 +17,73 @@ export interface FeedSpec {
   shape: readonly number[]
 }
 
-/** Parameters and their AdamW moments. */
+/** Parameters and their AdamW moments; `flat` holds the buffers the named ones view, when flat. */
 export interface AdamWTensors {
   weights: Weights
   m: Weights
   v: Weights
+  flat?: { weights: Float32Array, m: Float32Array, v: Float32Array }
+}
+
+/** The named parameters of `specs` as views into `flat` (back to back, in order). */
+export function flatViews (specs: readonly FeedSpec[], flat: Float32Array): Weights {
+  const out: Weights = {}
+  let offset = 0
+  for (const s of specs) {
+    const n = s.shape.reduce((a, d) => a * d, 1)
+    out[s.name] = flat.subarray(offset, offset + n)
+    offset += n
+  }
+  return out
+}
+
+/** `w` in the flat layout (a copy). */
+export function flatten (specs: readonly FeedSpec[], w: Weights): Float32Array {
+  const total = specs.reduce((a, s) => a + s.shape.reduce((x, d) => x * d, 1), 0)
+  const flat = new Float32Array(total)
+  let offset = 0
+  for (const s of specs) {
+    flat.set(w[s.name], offset)
+    offset += w[s.name].length
+  }
+  return flat
+}
+
+/** State from named tensors, copied into the flat layout when `flat`. */
+export function adamWState (specs: readonly FeedSpec[], state: Omit<AdamWTensors, 'flat'>, flat: boolean): AdamWTensors {
+  if (!flat) return state
+  const f = { weights: flatten(specs, state.weights), m: flatten(specs, state.m), v: flatten(specs, state.v) }
+  return { weights: flatViews(specs, f.weights), m: flatViews(specs, f.m), v: flatViews(specs, f.v), flat: f }
 }
 
 /** Adds parameters, moments, the learning rate and the 1-based step number to `feeds`. */
 export function feedAdamW (feeds: TensorMap, specs: readonly FeedSpec[], state: AdamWTensors, lr: number, step: number): void {
-  for (const s of specs) {
-    feeds[s.name] = tensor('float32', [...s.shape], state.weights[s.name])
-    feeds[stateName('m', s.name)] = tensor('float32', [...s.shape], state.m[s.name])
-    feeds[stateName('v', s.name)] = tensor('float32', [...s.shape], state.v[s.name])
+  if (state.flat !== undefined) {
+    const n = state.flat.weights.length
+    feeds[FLAT_PARAMS] = tensor('float32', [n], state.flat.weights)
+    feeds[stateName('m', FLAT_PARAMS)] = tensor('float32', [n], state.flat.m)
+    feeds[stateName('v', FLAT_PARAMS)] = tensor('float32', [n], state.flat.v)
+  } else {
+    for (const s of specs) {
+      feeds[s.name] = tensor('float32', [...s.shape], state.weights[s.name])
+      feeds[stateName('m', s.name)] = tensor('float32', [...s.shape], state.m[s.name])
+      feeds[stateName('v', s.name)] = tensor('float32', [...s.shape], state.v[s.name])
+    }
   }
   feeds.lr = tensor('float32', [], [lr])
   feeds.step = tensor('int64', [], [BigInt(step)])
 }
 
-/** Reads the updated parameters and moments from a step's outputs. */
-export function readAdamW (out: TensorMap, specs: readonly FeedSpec[]): AdamWTensors {
+/** Reads the updated parameters and moments from a step's outputs (flat layout when `flat`). */
+export function readAdamW (out: TensorMap, specs: readonly FeedSpec[], flat = false): AdamWTensors {
+  if (flat) {
+    const f = {
+      weights: out[FLAT_PARAMS + NEXT_SUFFIX].data as Float32Array,
+      m: out[stateName('m', FLAT_PARAMS) + NEXT_SUFFIX].data as Float32Array,
+      v: out[stateName('v', FLAT_PARAMS) + NEXT_SUFFIX].data as Float32Array
+    }
+    return { weights: flatViews(specs, f.weights), m: flatViews(specs, f.m), v: flatViews(specs, f.v), flat: f }
+  }
   const next: AdamWTensors = { weights: {}, m: {}, v: {} }
   for (const s of specs) {
     next.weights[s.name] = out[s.name + NEXT_SUFFIX].data as Float32Array

@@ -3,10 +3,10 @@
  * train-step and log-prob graphs, one per (kind, rows × steps) bucket, built on first use and
  * cached. Sessions run in worker threads so the caller's event loop stays responsive.
  */
-import { createSession, createSessionWorker, tensor, type Session, type TensorMap } from '@murmur/graph'
+import { createSession, createSessionWorker, FUSED_UPDATE_MAX_ELEMENTS, tensor, type Session, type TensorMap } from '@murmur/graph'
 import type { AbortOptions } from '@murmur/interface'
 import { modelParamSpecs, type ModelConfig, validateModelWeights, type Weights } from '@murmur/policy'
-import { feedAdamW, readAdamW } from './adamw-io.js'
+import { adamWState, feedAdamW, readAdamW, type AdamWTensors } from './adamw-io.js'
 import type { PaddedBatch } from './batch.js'
 import type { TrainerConfig } from './trainer-config.js'
 import { InvalidTrainerStateError } from './errors.js'
@@ -64,9 +64,10 @@ export interface StepEngineInit {
 export function createStepEngine (init: StepEngineInit): StepEngine {
   const { config, options } = init
   const specs = modelParamSpecs(config)
-  let params = validateModelWeights(config, init.weights, true)
-  let m: Weights = zerosLike(params)
-  let v: Weights = zerosLike(params)
+  // Small models keep parameters and moments in one flat buffer each (see adamw-io.ts).
+  const flat = specs.reduce((n, s) => n + s.shape.reduce((a, d) => a * d, 1), 0) <= FUSED_UPDATE_MAX_ELEMENTS
+  const initial = validateModelWeights(config, init.weights, true)
+  let state: AdamWTensors = adamWState(specs, { weights: initial, m: zerosLike(initial), v: zerosLike(initial) }, flat)
   let step = 0
   const ref = options.beta > 0 ? validateModelWeights(config, init.refWeights ?? init.weights, true) : undefined
   const sessions = new Map<string, Promise<Session>>()
@@ -95,7 +96,7 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
   const scalarOf = (out: TensorMap, name: string): number => out[name] === undefined ? 0 : (out[name].data as Float32Array)[0]
   const learningRate = (t: number, base: number): number => options.warmupSteps > 0 ? base * Math.min(1, t / options.warmupSteps) : base
 
-  const logprobs = async (batch: PaddedBatch, o: AbortOptions = {}, w: Weights = params): Promise<Float32Array> => {
+  const logprobs = async (batch: PaddedBatch, o: AbortOptions = {}, w: Weights = state.weights): Promise<Float32Array> => {
     const s = await session(`logp:${batch.rows}x${batch.steps}`, () => buildLogprobGraph(config, batch.rows, batch.steps))
     const feeds = batchFeeds(batch)
     delete feeds.mask
@@ -117,17 +118,15 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
       beta2: options.beta2,
       adamEps: options.adamEps,
       weightDecay: options.weightDecay,
-      maxGradNorm: options.maxGradNorm
+      maxGradNorm: options.maxGradNorm,
+      flatState: flat
     }))
     const t = step + 1
     const lr = learningRate(t, lrBase)
     const feeds: TensorMap = { ...batchFeeds(batch), ...extra }
-    feedAdamW(feeds, specs, { weights: params, m, v }, lr, t)
+    feedAdamW(feeds, specs, state, lr, t)
     const out = await s.run(feeds, { signal: o.signal })
-    const next = readAdamW(out, specs)
-    params = next.weights
-    m = next.m
-    v = next.v
+    state = readAdamW(out, specs, flat)
     step = t
     return {
       loss: scalarOf(out, 'loss'),
@@ -161,15 +160,17 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
       return await runStep('sft', batch, extra, o.learningRate ?? options.learningRate, o)
     },
 
-    weights: () => copyWeights(params),
+    weights: () => copyWeights(state.weights),
 
-    exportOptimizer: () => ({ weights: copyWeights(params), m: copyWeights(m), v: copyWeights(v), step }),
+    exportOptimizer: () => ({ weights: copyWeights(state.weights), m: copyWeights(state.m), v: copyWeights(state.v), step }),
 
     importOptimizer (snap) {
       try {
-        params = validateModelWeights(config, snap.weights, true)
-        m = validateModelWeights(config, snap.m, true)
-        v = validateModelWeights(config, snap.v, true)
+        state = adamWState(specs, {
+          weights: validateModelWeights(config, snap.weights, true),
+          m: validateModelWeights(config, snap.m, true),
+          v: validateModelWeights(config, snap.v, true)
+        }, flat)
       } catch (err) {
         throw new InvalidTrainerStateError((err as Error).message, { cause: err })
       }

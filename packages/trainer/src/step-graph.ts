@@ -5,11 +5,13 @@
  * `opt.v.<name>`, `lr`, `step` (int64, 1-based), `input_ids`, `targets`, `mask`, `weights`
  * and, for the policy loss, `old_logp`, `advantages`, `token_weights` (and `ref_logp` when
  * β > 0). Outputs: `<name>.next`, `opt.m.<name>.next`, `opt.v.<name>.next`, `loss`,
- * `grad_norm`, `logp` and the loss's statistics. With `optimizer: false` the graph outputs
- * `grad.<name>` instead (gradient checks).
+ * `grad_norm`, `logp` and the loss's statistics. With `flatState` the parameters and moments are
+ * one buffer each instead (`params`, `opt.m.params`, `opt.v.params`, see adamw-io.ts). With
+ * `optimizer: false` the graph outputs `grad.<name>` instead (gradient checks).
  */
-import { adamw, appendUpdate, grad, graphBuilder, type GraphBuilder, type Value } from '@murmur/graph'
+import { adamw, appendUpdate, flatParamInput, grad, graphBuilder, type FlatParams, type GraphBuilder, type Value } from '@murmur/graph'
 import { modelParamSpecs, type ModelConfig, OPSET, buildModelForward, modelParamInputs, trainPositions, type GptParams } from '@murmur/policy'
+import { FLAT_PARAMS } from './adamw-io.js'
 import { crossEntropyLoss, maskedEntropy, policyObjectiveLoss, tokenLogprobs } from './loss.js'
 
 /** What one step graph computes. */
@@ -28,11 +30,16 @@ export interface StepGraphSpec {
   maxGradNorm?: number
   /** False: output gradients instead of applying AdamW. Default true. */
   optimizer?: boolean
+  /**
+   * Parameters and AdamW moments as one flat buffer each (graph's `flatParamInput`): three
+   * inputs and outputs instead of three per parameter, one update kernel chain. Default false.
+   */
+  flatState?: boolean
   dtype?: 'float32' | 'float64'
 }
 
 /** Optimizer hyper-parameters shared by the policy and reward-model steps. */
-export type UpdateSpec = Pick<StepGraphSpec, 'beta1' | 'beta2' | 'adamEps' | 'weightDecay' | 'maxGradNorm' | 'optimizer'>
+export type UpdateSpec = Pick<StepGraphSpec, 'beta1' | 'beta2' | 'adamEps' | 'weightDecay' | 'maxGradNorm' | 'optimizer'> & { flat?: FlatParams }
 
 /**
  * Finishes a train step on `g`: with `optimizer: false` outputs `grad.<name>` for each
@@ -49,7 +56,8 @@ export function finishStep (g: GraphBuilder, loss: Value, params: GptParams, spe
   const maxNorm = spec.maxGradNorm ?? 1
   appendUpdate(g, loss, values, {
     optimizer: adamw({ beta1: spec.beta1, beta2: spec.beta2, eps: spec.adamEps, weightDecay: spec.weightDecay ?? 0 }),
-    clipNorm: maxNorm > 0 ? maxNorm : undefined
+    clipNorm: maxNorm > 0 ? maxNorm : undefined,
+    flat: spec.flat
   })
 }
 
@@ -57,7 +65,9 @@ export function finishStep (g: GraphBuilder, loss: Value, params: GptParams, spe
 export function buildStepGraph (config: ModelConfig, spec: StepGraphSpec): Uint8Array {
   const dtype = spec.dtype ?? 'float32'
   const g = graphBuilder({ name: `murmur-${spec.kind}-step`, opset: OPSET })
-  const p = modelParamInputs(g, config, dtype)
+  const specs = modelParamSpecs(config)
+  const flat = spec.flatState === true && spec.optimizer !== false ? flatParamInput(g, FLAT_PARAMS, specs, dtype) : undefined
+  const p: GptParams = flat === undefined ? modelParamInputs(g, config, dtype) : Object.fromEntries(specs.map((s, i) => [s.name, flat.params[i]]))
   const B = spec.rows
   const T = spec.steps
   const ids = g.input('input_ids', 'int64', [B, T])
@@ -89,7 +99,7 @@ export function buildStepGraph (config: ModelConfig, spec: StepGraphSpec): Uint8
   g.output('entropy', maskedEntropy(g, logpAll, mask))
   g.output('logp', g.identity(logp))
   const params: GptParams = {}
-  for (const s of modelParamSpecs(config)) params[s.name] = p[s.name]
-  finishStep(g, loss, params, spec)
+  for (const s of specs) params[s.name] = p[s.name]
+  finishStep(g, loss, params, { ...spec, flat })
   return g.toModelProto()
 }
