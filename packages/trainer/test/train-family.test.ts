@@ -12,18 +12,12 @@ import { createRng } from '@murmur/interface'
 import { charTokenizer, chatTemplate, createModelPolicy, familyReferenceForward, FIXTURE_CHAT_TEMPLATE, initLoraWeights, loraModel, resolveLoraConfig, modelParamSpecs, writeFamilyFixture, type FamilyConfig, type Weights } from '@murmur/policy'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildStepGraph } from '../src/step-graph.js'
-import { createTrainer, type TrainingGroup } from '../src/trainer.js'
+import { createTrainer } from '../src/trainer.js'
+import { advs, groups, pairs, sum } from './groups-fixture.js'
 
 const root = mkdtempSync(join(tmpdir(), 'murmur-trainfam-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 const tokenizer = charTokenizer()
-const groups: TrainingGroup[] = [
-  { prompt: '12+34=', completions: ['46', '45', '4x', '47'], advantages: [1, -1, -1, 1] },
-  { prompt: '7>2 ab=', completions: ['ba', 'ab'], advantages: [-0.5, 0.5] }
-]
-const pairs = groups.flatMap(g => g.completions.map(c => ({ prompt: g.prompt, completion: c })))
-const advs = groups.flatMap(g => [...g.advantages])
-const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
 
 async function fixture (name: string, modelType: 'llama' | 'qwen2' | 'qwen3'): Promise<{ config: FamilyConfig, weights: Weights }> {
   return await writeFamilyFixture(join(root, name), { modelType, seed: 5, nLayer: 1, hiddenSize: 16, nHead: 4, nKvHead: 2, intermediateSize: 24, maxPositions: 32 })

@@ -1,16 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { resolveGptConfig, charTokenizer, initWeights } from '@murmur/policy'
-import { createTrainer, type Trainer, type TrainingGroup } from '../src/trainer.js'
+import { createTrainer, type Trainer } from '../src/trainer.js'
+import { advs, groups, pairs, sum } from './groups-fixture.js'
 
 const tokenizer = charTokenizer()
 const config = resolveGptConfig({ nLayer: 2, nEmbd: 32, nHead: 4, vocabSize: tokenizer.vocabSize, nCtx: 32 })
-const groups: TrainingGroup[] = [
-  { prompt: '12+34=', completions: ['46', '45', '4x', '47'], advantages: [1, -1, -1, 1] },
-  { prompt: '7>2 ab=', completions: ['ba', 'ab'], advantages: [-0.5, 0.5] }
-]
-const pairs = groups.flatMap(g => g.completions.map(c => ({ prompt: g.prompt, completion: c })))
-const advs = groups.flatMap(g => [...g.advantages])
-const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
 
 let open: Trainer[] = []
 afterEach(async () => {
