@@ -70,7 +70,12 @@ export async function nodeCommand (argv: string[], ctx: CommandContext): Promise
       return
     }
     ctx.err(`murmur: second ${signal}: exiting now; the next start resumes from the last checkpoint`)
-    process.exit(128 + (signal === 'SIGINT' ? 2 : 15))
+    // Die by the signal itself (the shell sees 128 + signo), not process.exit: exit handlers
+    // tearing down a worker thread in the middle of an onnxruntime run abort the process
+    // ("terminate called after throwing Napi::Error") instead of exiting. With no listener left,
+    // Node restores the default action, which ends the process before kill returns.
+    process.removeAllListeners(signal)
+    process.kill(process.pid, signal)
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
