@@ -37,12 +37,16 @@ export function initWeights (config: GptConfig, seed: number): Weights {
  * keyed in canonical order when `copy` is true.
  */
 export function validateWeights (config: GptConfig, weights: Record<string, Float32Array>, copy = false): Weights {
-  const out: Weights = {}
-  const specs = paramSpecs(config)
+  return checkWeightsAgainst(paramSpecs(config), weights, 'this model config', copy)
+}
+
+/** `validateWeights` for any list of parameter names and shapes (the family configs use it too). */
+export function checkWeightsAgainst (specs: ReadonlyArray<{ name: string, shape: readonly number[] }>, weights: Record<string, Float32Array>, what: string, copy: boolean): Weights {
   const names = new Set(specs.map(s => s.name))
   for (const name of Object.keys(weights)) {
-    if (!names.has(name)) throw new WeightsMismatchError(name, 'is not a parameter of this model config')
+    if (!names.has(name)) throw new WeightsMismatchError(name, `is not a parameter of ${what}`)
   }
+  const out: Weights = {}
   for (const spec of specs) {
     const w = weights[spec.name]
     if (w === undefined) throw new WeightsMismatchError(spec.name, 'is missing')

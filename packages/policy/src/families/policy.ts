@@ -4,12 +4,13 @@
  */
 import type { AbortOptions } from '@murmur/interface'
 import { MODEL_FOLDER_FILES } from '../constants.js'
-import { InvalidModelFolderError, WeightsMismatchError } from '../errors.js'
+import { InvalidModelFolderError } from '../errors.js'
 import { startPolicy, type Policy, type PolicyInit, type PolicyModel } from '../policy.js'
 import { chatTemplate, type ChatTemplate } from '../tokenizer/chat.js'
 import type { Tokenizer } from '../tokenizer/types.js'
 import { familyParamSpecs, type FamilyConfig } from './config.js'
 import { readFamilyFolder, type FamilyWeights } from './folder.js'
+import { checkWeightsAgainst } from '../weights.js'
 import { buildFamilyDecodeModel } from './graph.js'
 
 /** Options of `createFamilyPolicy`. */
@@ -21,19 +22,7 @@ export interface FamilyPolicyInit extends Omit<PolicyInit, 'config' | 'weights' 
 
 /** Checks that `weights` has exactly the parameters of `config` with the right sizes; copies in canonical order when `copy`. */
 export function validateFamilyWeights (config: FamilyConfig, weights: FamilyWeights, copy = false): FamilyWeights {
-  const specs = familyParamSpecs(config)
-  const names = new Set(specs.map(s => s.name))
-  for (const name of Object.keys(weights)) if (!names.has(name)) throw new WeightsMismatchError(name, `is not a parameter of this ${config.modelType} config`)
-  const out: FamilyWeights = {}
-  for (const s of specs) {
-    const w = weights[s.name]
-    if (w === undefined) throw new WeightsMismatchError(s.name, 'is missing')
-    if (!(w instanceof Float32Array)) throw new WeightsMismatchError(s.name, 'must be a Float32Array')
-    const n = s.shape.reduce((a, b) => a * b, 1)
-    if (w.length !== n) throw new WeightsMismatchError(s.name, `expected ${n} values (shape [${s.shape.join(', ')}]), got ${w.length}`)
-    out[s.name] = copy ? w.slice() : w
-  }
-  return out
+  return checkWeightsAgainst(familyParamSpecs(config), weights, `this ${config.modelType} config`, copy)
 }
 
 /** The policy's view of a family model. */
