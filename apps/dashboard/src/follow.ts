@@ -1,5 +1,5 @@
 // Turns one started node's events into dashboard changes: its identity once, a point per round,
-// evaluations, and its live state after every round and every few seconds between them.
+// evaluations, and its live state at most once per interval (after a round when due, else by timer).
 import { roundPoint, trackNode, type ObservedNode, type ViewEvent } from '@murmur/metrics'
 import type { SwarmNode } from '@murmur/node'
 import { LIVE_INTERVAL_MS } from './constants.js'
@@ -10,7 +10,7 @@ export interface FollowNodeInit {
   index: number
   /** The node's resolved config, shown on the page. */
   config: unknown
-  /** Live-state refresh between rounds. Default `LIVE_INTERVAL_MS`. */
+  /** Least time between two live-state updates. Default `LIVE_INTERVAL_MS`. */
   intervalMs?: number
   now?: () => number
 }
@@ -28,7 +28,16 @@ export function followNode (node: ObservedNode & Pick<SwarmNode, 'info'>, sink: 
   const now = init.now ?? Date.now
   const index = init.index
   const tracker = trackNode(node, { now })
-  const sendLive = (): void => { if (node.isStarted()) sink({ type: 'live', node: index, live: tracker.live() }) }
+  const intervalMs = init.intervalMs ?? LIVE_INTERVAL_MS
+  // Live state costs a few ms to gather and serialize, a node's round can be ~0.1 s: send it at
+  // most once per interval (after a round when one is due, else from the timer), never per round.
+  let lastLive = -Infinity
+  const sendLive = (): void => {
+    const t = now()
+    if (!node.isStarted() || t - lastLive < intervalMs) return
+    lastLive = t
+    sink({ type: 'live', node: index, live: tracker.live() })
+  }
   const info = node.info()
   sink({ type: 'node', node: index, view: { index, peerId: info.peerId, addrs: info.addrs, config: init.config, rounds: [], evals: [], live: tracker.live(), restarts: 0 } })
   const off = node.events.on('round:completed', e => {
@@ -37,7 +46,7 @@ export function followNode (node: ObservedNode & Pick<SwarmNode, 'info'>, sink: 
     if (point.evalAccuracy !== undefined) sink({ type: 'eval', node: index, round: point.round, accuracy: point.evalAccuracy })
     sendLive()
   })
-  const timer = setInterval(sendLive, init.intervalMs ?? LIVE_INTERVAL_MS)
+  const timer = setInterval(sendLive, intervalMs)
   timer.unref()
   return {
     recordEval (round, accuracy) { sink({ type: 'eval', node: index, round, accuracy }) },
