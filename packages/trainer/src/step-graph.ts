@@ -7,7 +7,8 @@
  * β > 0). Outputs: `<name>.next`, `opt.m.<name>.next`, `opt.v.<name>.next`, `loss`,
  * `grad_norm`, `logp` and the loss's statistics. With `flatState` the parameters and moments are
  * one buffer each instead (`params`, `opt.m.params`, `opt.v.params`, see adamw-io.ts). With
- * `optimizer: false` the graph outputs `grad.<name>` instead (gradient checks).
+ * `optimizer: false` the graph outputs `grad.<name>` instead (gradient checks). The log-prob
+ * graph is the same forward without loss or update.
  */
 import { adamw, appendUpdate, flatParamInput, grad, graphBuilder, type FlatParams, type GraphBuilder, type Value } from '@murmur/graph'
 import { modelParamSpecs, type ModelConfig, OPSET, buildModelForward, modelParamInputs, trainPositions, type GptParams } from '@murmur/policy'
@@ -59,6 +60,17 @@ export function finishStep (g: GraphBuilder, loss: Value, params: GptParams, spe
     clipNorm: maxNorm > 0 ? maxNorm : undefined,
     flat: spec.flat
   })
+}
+
+/** Model bytes of the forward-only `input_ids, targets [rows, steps] → logp [rows, steps]` (π_old and π_ref); parameters are inputs. */
+export function buildLogprobGraph (config: ModelConfig, rows: number, steps: number): Uint8Array {
+  const g = graphBuilder({ name: 'murmur-logprobs', opset: OPSET })
+  const p = modelParamInputs(g, config)
+  const ids = g.input('input_ids', 'int64', [rows, steps])
+  const targets = g.input('targets', 'int64', [rows, steps])
+  const { logits } = buildModelForward(g, config, p, { inputIds: ids, positionIds: trainPositions(g, steps) })
+  g.output('logp', tokenLogprobs(g, logits, targets).logp)
+  return g.toModelProto()
 }
 
 /** Builds the ONNX model bytes of a train step. */
