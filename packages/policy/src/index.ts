@@ -28,5 +28,4 @@ export { familyParamInputs, buildFamilyForward, buildFamilyDecodeModel } from '.
 export { type FamilyPolicyInit, type LoadFamilyPolicyOptions, validateFamilyWeights, createFamilyPolicy, loadFamilyPolicy } from './families/policy.js'
 export { exportFamilyFolder } from './families/export.js'
 export { type LoraConfig, type LoraTarget, type LoraModel, LORA_TARGETS, DEFAULT_LORA_TARGETS, resolveLoraConfig, loraSpecs, initLoraWeights, withLora, mergeLora, loraModel, loraParamSpecs } from './families/lora.js'
-export { type FamilySftStepSpec, buildFamilySftStep } from './families/train.js'
 export { type ModelConfig, isFamilyConfig, isLoraModel, modelParamSpecs, validateModelWeights, modelParamInputs, buildModelForward, createModelPolicy, modelIdOf } from './model-def.js'
