@@ -1,7 +1,7 @@
 /**
  * @packageDocumentation
- * ONNX graph builder with shape checks, reverse-mode autodiff, in-graph optimizers and an
- * onnxruntime runner. Build a graph with `graphBuilder()`, serialize it with
+ * ONNX graph builder with shape checks, reverse-mode autodiff, an in-graph AdamW train-step
+ * update and an onnxruntime runner. Build a graph with `graphBuilder()`, serialize it with
  * `toModelProto()`, and run it with `createSession()` / `createSessionWorker()`.
  */
 export { GraphBuilder, graphBuilder } from './builder.js'
@@ -18,5 +18,5 @@ export { createSessionWorker, type SessionWorker } from './worker.js'
 export { startWorkerRpc, type WorkerRpc, type WorkerRpcInit, type WorkerRpcErrors, type RpcReply } from './worker-rpc.js'
 export { grad, GRAD_RULES, type GradOptions } from './autodiff.js'
 export type { GradRule, GradContext } from './grad-util.js'
-export { adamw, sgd, globalNorm, clipScale, clipByGlobalNorm, type Optimizer, type AdamWInit, type SgdInit, type ParamSlot, type StepInputs } from './optim.js'
-export { trainStep, appendUpdate, flatParamInput, stateName, type TrainStep, type TrainStepInit, type UpdateInit, type FlatParams, type ForwardResult } from './train-step.js'
+export { adamw, globalNorm, clipScale, type Optimizer, type AdamWInit, type ParamSlot, type StepInputs } from './optim.js'
+export { appendUpdate, flatParamInput, stateName, type UpdateInit, type FlatParams } from './train-step.js'
