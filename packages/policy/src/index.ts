@@ -13,7 +13,7 @@ export {
   ContextOverflowError, InferenceError, PolicyClosedError
 } from './errors.js'
 export { OPSET, DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_P, DEFAULT_TOP_K } from './constants.js'
-export { type GptParams, type KvPair, type GptForwardInputs, type GptTrunkOutputs, type GptForwardOutputs, gptParamInputs, trainPositions, gptTrunk, buildGptForward, buildDecodeModel } from './model-graph.js'
+export { type GptParams, type KvPair, type GptForwardInputs, type GptTrunkOutputs, type GptForwardOutputs, declareParams, paramInputs, trainPositions, gptTrunk, buildGptForward, buildDecodeModel } from './model-graph.js'
 export { type PolicyInit, type GenerateOptions, type Completion, type LogprobsOptions, type Policy, type PolicyModel, createPolicy, startPolicy } from './policy.js'
 export type { FinishReason, EngineStats } from './engine.js'
 export { type SaveWeightsOptions, type LoadedWeights, weightsToSafetensors, weightsFromSafetensors } from './checkpoint.js'
@@ -24,7 +24,7 @@ export { type FamilyConfig, type FamilyModelType, type RopeScaling, FAMILY_MODEL
 export { type FamilyWeights, type FamilyFolder, isFamilyFolder, readFamilyFolder } from './families/folder.js'
 export { type FamilyFixtureOptions, FIXTURE_CHAT_TEMPLATE, writeFamilyFixture } from './families/fixture.js'
 export { familyReferenceForward, familyReferenceGreedy } from './families/reference.js'
-export { familyParamInputs, buildFamilyForward, buildFamilyDecodeModel } from './families/graph.js'
+export { buildFamilyForward, buildFamilyDecodeModel } from './families/graph.js'
 export { type FamilyPolicyInit, type LoadFamilyPolicyOptions, validateFamilyWeights, createFamilyPolicy, loadFamilyPolicy } from './families/policy.js'
 export { exportFamilyFolder } from './families/export.js'
 export { type LoraConfig, type LoraTarget, type LoraModel, LORA_TARGETS, DEFAULT_LORA_TARGETS, resolveLoraConfig, loraSpecs, initLoraWeights, withLora, mergeLora, loraModel, loraParamSpecs } from './families/lora.js'

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { familyParamSpecs, type FamilyConfig } from '../src/families/config.js'
 import { writeFamilyFixture } from '../src/families/fixture.js'
 import type { FamilyWeights } from '../src/families/folder.js'
-import { buildFamilyForward, familyParamInputs } from '../src/families/graph.js'
+import { buildFamilyForward } from '../src/families/graph.js'
+import { modelParamInputs } from '../src/model-def.js'
 import { initLoraWeights, loraSpecs, resolveLoraConfig, withLora, type LoraConfig } from '../src/families/lora.js'
 import { VARIANTS } from './family-variants.js'
 
@@ -34,7 +35,7 @@ function gradGraph (c: FamilyConfig, weights: FamilyWeights, lora?: LoraConfig):
   let params: Record<string, Value> = {}
   let trainable: Value[] = []
   if (lora === undefined) {
-    params = familyParamInputs(b, c, 'float64')
+    params = modelParamInputs(b, c, 'float64')
     trainable = Object.values(params)
   } else {
     // base weights are constants; only the adapters are differentiated

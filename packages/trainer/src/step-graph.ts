@@ -110,8 +110,6 @@ export function buildStepGraph (config: ModelConfig, spec: StepGraphSpec): Uint8
   g.output('loss', loss)
   g.output('entropy', maskedEntropy(g, logpAll, mask))
   g.output('logp', g.identity(logp))
-  const params: GptParams = {}
-  for (const s of specs) params[s.name] = p[s.name]
-  finishStep(g, loss, params, { ...spec, flat })
+  finishStep(g, loss, p, { ...spec, flat })
   return g.toModelProto()
 }
