@@ -37,6 +37,9 @@ export interface WorkerArgs {
   profile?: string
 }
 
+/** Tries per dial before a target is left out. */
+const DIAL_ATTEMPTS = 5
+
 function send (msg: FromWorker): void {
   process.send?.(msg)
 }
@@ -79,10 +82,16 @@ async function main (): Promise<void> {
 
   async function handle (msg: ToWorker): Promise<void> {
     if (msg.type === 'connect') {
-      await Promise.all(msg.plan.map(async (targets, i) => {
-        for (const t of targets) await hosts[i].dial(t, { signal: AbortSignal.timeout(120_000) }) // generous: a loaded machine slows handshakes
-      }))
-      await Promise.all(hosts.map(async h => { await h.waitForPeers(msg.minPeers, { signal: AbortSignal.timeout(120_000) }) }))
+      // One dial at a time per worker: many concurrent handshakes on a loaded machine outlast
+      // libp2p's 10 s dial timeout. Retried, and a target left out only thins the graph.
+      for (const [i, targets] of msg.plan.entries()) {
+        for (const t of targets) {
+          for (let attempt = 1; ; attempt++) {
+            try { await hosts[i].dial(t); break } catch (err) { if (attempt >= DIAL_ATTEMPTS) { process.stderr.write(`gossip worker: gave up dialling ${t}: ${String(err)}\n`); break } }
+          }
+        }
+      }
+      await Promise.all(hosts.map(async h => { await h.waitForPeers(msg.minPeers, { signal: AbortSignal.timeout(300_000) }) }))
       send({ type: 'connected' })
     } else if (msg.type === 'snapshot') {
       const stats = hosts.map(h => h.stats())
