@@ -91,7 +91,12 @@ async function main (): Promise<void> {
           }
         }
       }
-      await Promise.all(hosts.map(async h => { await h.waitForPeers(msg.minPeers, { signal: AbortSignal.timeout(300_000) }) }))
+      await Promise.all(hosts.map(async (h, i) => {
+        await h.waitForPeers(msg.minPeers, { signal: AbortSignal.timeout(300_000) }).catch((err: unknown) => {
+          const pubsub = h.libp2p?.services.pubsub
+          throw new Error(`host ${i}: ${String(err)}; ${h.libp2p?.getConnections().length ?? 0} connections, ${pubsub?.getSubscribers(h.topic).length ?? 0} subscribers, mesh ${pubsub?.getMeshPeers(h.topic).length ?? 0}`)
+        })
+      }))
       send({ type: 'connected' })
     } else if (msg.type === 'snapshot') {
       const stats = hosts.map(h => h.stats())
