@@ -1,7 +1,7 @@
 /**
  * The swarm dashboard in a real browser: `murmur sim --dashboard` (3 node processes, real libp2p
  * on loopback) serves the page; Debian's headless Chromium, driven by playwright-core, loads it.
- * The page must load in under a second with under 200 KB of assets (all from the sim process),
+ * The page must load (its < 1 s target is `npm run bench -- dashboard`) with under 200 KB of assets (all from the sim process),
  * render its charts, gain chart points as rounds pass, and list the other nodes in a node's peer
  * table. A screenshot is saved in out/dashboard/ (git-ignored).
  *
@@ -71,7 +71,9 @@ describe.skipIf(!HAVE_CHROMIUM)('murmur sim --dashboard in headless Chromium', (
     // Navigation Timing: from the request of the page to the end of its load event.
     const loadMs = Number(await page.evaluate('performance.getEntriesByType("navigation")[0].loadEventEnd'))
     console.log(JSON.stringify({ dashboard: 'load', loadMs: Math.round(loadMs), assetBytes }))
-    expect(loadMs).toBeLessThan(1000)
+    // The < 1 s target is measured by `npm run bench -- dashboard` (cold loads vs a static
+    // server, interleaved); here only a guard against a page that hangs.
+    expect(loadMs).toBeLessThan(15_000)
     expect(assetBytes).toBeGreaterThan(50_000) // uPlot is there ...
     expect(assetBytes).toBeLessThan(200_000) // ... and the whole page stays small
     expect(foreign).toEqual([])

@@ -12,6 +12,7 @@ export const benchmarks: Record<string, string> = {
   train: 'policy-gradient train step (fwd+bwd+AdamW graph) of the tiny policy at 64×32 vs PyTorch; Trainer round; peak RSS',
   sim: '`murmur sim` swarms of N = 4, 8, 16 node processes on loopback: rounds/min per node and for the swarm vs the ideal CPU share of a lone node, peak RSS per node, start-up time',
   receive: 'CPU time per received peer group on the receiving node (validate, pool insert, record, share of peer sampling and re-scoring; gossip delivery excluded) vs the pre-issue-18 path',
+  dashboard: 'cold load time of the `murmur sim --dashboard` page in headless Chromium (Navigation Timing) and its asset bytes, vs the same bytes from a plain static server',
   observe: 'what serving /metrics (scraped every --scrape-ms) and the dashboard (one open event stream) costs: two same-seed swarms in two processes taking turns round by round, CPU per node-round with vs without (mean per-block difference ± standard error); whole `murmur sim` runs with vs without',
   generate: 'batched sampling tokens/s of the tiny policy vs transformers.js generate(); FLOP/s vs MatMul peak',
   'generate-hf': 'greedy batched decoding of a ~24M-parameter Qwen2-shaped Hugging Face folder vs transformers.js generate() on the same folder; FLOP/s vs MatMul peak (--device auto|cpu|cuda|webgpu)',
