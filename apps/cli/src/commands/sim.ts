@@ -18,8 +18,9 @@ import type { CommandContext } from './context.js'
 /**
  * The gossipsub mesh of `murmur sim` (D/Dlo/Dhi). A real swarm keeps gossipsub's 6/4/12 (net's
  * defaults): each group reaches a node from up to D mesh peers, the redundancy that defeats
- * lagging or withholding peers. A few cooperating nodes on one machine have neither, and their
- * CPU is the machine's: with D = 6 every group arrived ≈ 5 times; with 3/2/4 ≈ 2 times.
+ * lagging or withholding peers. A few cooperating nodes on one machine have neither threat: with
+ * 3/2/4 a node reads each group ≈ 3 times instead of ≈ 6 (gossip bench, 16 hosts; −12 % CPU per
+ * delivery), though a sim node's CPU per round did not move beyond noise (docs/results.md §6.2).
  */
 const SIM_MESH = '3/2/4'
 
