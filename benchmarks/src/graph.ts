@@ -5,7 +5,7 @@
  * has a peer: the same step written in plain TypeScript (loops, float32 storage), interleaved;
  * its first-step loss is checked against the graph's.
  */
-import { adamw, createSession, tensor, trainStep, type GraphBuilder, type Tensor, type Value } from '@murmur/graph'
+import { adamw, appendUpdate, createSession, graphBuilder, NEXT_SUFFIX, scalar, stateName, tensor, type GraphBuilder, type Tensor, type Value } from '@murmur/graph'
 import { median, report } from './report.js'
 
 function arg (args: string[], name: string, fallback: number): number {
@@ -145,25 +145,34 @@ function tsMlpStep (): { step: (x: Float32Array, y: BigInt64Array, lr: number) =
 
 async function runCase (name: string, forward: (b: GraphBuilder) => { loss: Value }, batch: Record<string, Tensor>, steps: number, threads: number, peer?: (i: number) => number): Promise<void> {
   const t0 = performance.now()
-  const spec = trainStep({ forward, optimizer: adamw({ weightDecay: 0 }) })
+  const b = graphBuilder({ paramsAs: 'input' })
+  const loss = b.output('loss', forward(b).loss)
+  const params = b.params()
+  const stateNames = appendUpdate(b, loss, params.map(p => p.value), { optimizer: adamw({ weightDecay: 0 }) })
+  const model = b.toModelProto()
   const buildMs = performance.now() - t0
   const t1 = performance.now()
-  const session = await createSession(spec.model, { intraOpThreads: threads })
+  const session = await createSession(model, { intraOpThreads: threads })
   const createMs = performance.now() - t1
-  const nParams = spec.params.reduce((s, p) => s + p.init.data.length, 0)
-  const ctx = { threads, params: nParams, model_bytes: spec.model.length }
+  const nParams = params.reduce((s, p) => s + p.init.data.length, 0)
+  const ctx = { threads, params: nParams, model_bytes: model.length }
   report({ bench: 'graph', case: name, metric: 'build_ms', value: buildMs, unit: 'ms', better: 'lower', ...ctx })
   report({ bench: 'graph', case: name, metric: 'session_create_ms', value: createMs, unit: 'ms', better: 'lower', ...ctx })
-  let state = spec.initialState()
+  // Parameters from their initial values, zero AdamW moments, step 1; then each step's `.next` outputs.
+  let state: Record<string, Tensor> = { step: scalar('int64', 1n) }
+  for (const p of params) {
+    state[p.value.name] = p.init
+    for (const slot of ['m', 'v']) state[stateName(slot, p.value.name)] = tensor('float32', p.init.dims)
+  }
   const times: number[] = []
   const peerTimes: number[] = []
   let firstLoss = NaN
   let peerFirst = NaN
   for (let i = 0; i < steps + 3; i++) {
     const s = performance.now()
-    const out = await session.run({ ...state, ...batch, ...spec.lr(1e-3) })
+    const out = await session.run({ ...state, ...batch, lr: scalar('float32', 1e-3) })
     const e = performance.now() - s
-    state = spec.nextState(out)
+    state = Object.fromEntries(stateNames.map(n => [n, out[n + NEXT_SUFFIX]]))
     if (i === 0) firstLoss = Number(out.loss.data[0])
     if (i >= 3) times.push(e)
     if (peer !== undefined) {

@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createSession, ortDeviceProbe, parseDevice, resolveDevice, tensor, type TensorMap } from '@murmur/graph'
-import { buildFamilySftStep, countFamilyParams, initLoraWeights, resolveLoraConfig, writeFamilyFixture, type LoraConfig } from '@murmur/policy'
+import { createSession, NEXT_SUFFIX, ortDeviceProbe, parseDevice, resolveDevice, stateName, tensor, type TensorMap } from '@murmur/graph'
+import { countFamilyParams, initLoraWeights, loraModel, modelParamSpecs, resolveLoraConfig, writeFamilyFixture, type LoraConfig } from '@murmur/policy'
+import { buildStepGraph } from '@murmur/trainer'
 import { median, report } from './report.js'
 
 interface PeerResult { step_ms: number, trainable: number, torch: string }
@@ -61,18 +62,29 @@ export default async function run (argv: string[]): Promise<void> {
     const batch: TensorMap = {
       input_ids: tensor('int64', [B, T], ids),
       targets: tensor('int64', [B, T], ids.map((_, i) => ids[(i % T) === T - 1 ? i : i + 1])),
-      mask: tensor('float32', [B, T], mask)
+      mask: tensor('float32', [B, T], mask),
+      // the trainer's SFT loss −Σ weights·log p with token-mean weights
+      weights: tensor('float32', [B, T], mask.map(m => m / (B * (T / 2 - 1)))),
+      lr: tensor('float32', [], [1e-4])
     }
     const params = countFamilyParams(config)
     for (const mode of ['lora', 'full'] as const) {
       const lora: LoraConfig | undefined = mode === 'lora' ? resolveLoraConfig({ rank }) : undefined
-      const step = buildFamilySftStep(config, weights, { rows: B, steps: T, ...(lora === undefined ? {} : { lora: { config: lora, adapters: initLoraWeights(config, lora, 0) } }) })
-      const session = await createSession(step.model, { intraOpThreads: 2, device })
-      let state = step.initialState()
-      const lr = step.lr(1e-4)
+      // The trainer's SFT step: LoRA keeps the base weights as frozen initializers in the session.
+      const model = lora === undefined ? config : loraModel(config, weights, lora)
+      const specs = modelParamSpecs(model)
+      const init = lora === undefined ? weights : initLoraWeights(config, lora, 0)
+      const session = await createSession(buildStepGraph(model, { kind: 'sft', rows: B, steps: T }), { intraOpThreads: 2, device })
+      let state: TensorMap = { step: tensor('int64', [], [1n]) }
+      for (const s of specs) {
+        state[s.name] = tensor('float32', s.shape, init[s.name].slice())
+        for (const slot of ['m', 'v']) state[stateName(slot, s.name)] = tensor('float32', s.shape)
+      }
+      const stateNames = Object.keys(state)
       const murmurStep = async (): Promise<number> => {
         const t0 = performance.now()
-        state = step.nextState(await session.run({ ...state, ...batch, ...lr }))
+        const out = await session.run({ ...state, ...batch })
+        state = Object.fromEntries(stateNames.map(n => [n, out[n + NEXT_SUFFIX]]))
         return performance.now() - t0
       }
       for (let i = 0; i < 2; i++) await murmurStep()
@@ -86,7 +98,7 @@ export default async function run (argv: string[]): Promise<void> {
         else { peerTimes.push(peer.step_ms); torch = peer.torch }
       }
       await session.close()
-      const trainable = step.params.reduce((n, p) => n + p.init.data.length, 0)
+      const trainable = specs.reduce((n, s) => n + s.shape.reduce((a, d) => a * d, 1), 0)
       const peerMs = peerTimes.length > 0 ? median(peerTimes) : undefined
       const shape = { params, trainable, batch: B, seq: T, threads: 2, device, ...(lora === undefined ? {} : { lora_rank: rank, lora_targets: lora.targets.join(',') }) }
       report({ bench: 'train-hf', case: `qwen2_${mode}_b${B}_t${T}`, metric: 'step_ms', value: median(times), unit: 'ms', better: 'lower', ...(peerMs === undefined ? {} : { peer: 'pytorch', peer_value: peerMs }), ...shape, torch })

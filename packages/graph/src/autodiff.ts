@@ -15,19 +15,12 @@ import type { GradRule } from './grad-util.js'
 /** The gradient rule table: op type → rule. */
 export const GRAD_RULES: Readonly<Record<string, GradRule>> = { ...ELEMENTWISE_RULES, ...SHAPE_RULES }
 
-/** Options of `grad`. */
-export interface GradOptions {
-  /** Upstream gradient of `loss` (default: ones, i.e. d(sum loss)). */
-  seed?: Value
-  /** Scope the backward nodes are named under (default `grad`). */
-  scope?: string
-}
-
 /**
- * Emits the backward subgraph of `loss` and returns d loss / d `wrt[i]` for each value (a zero
- * tensor when `wrt[i]` does not reach the loss).
+ * Emits the backward subgraph of `loss` (of its sum, for a non-scalar loss), named under the
+ * scope `grad`, and returns d loss / d `wrt[i]` for each value (a zero tensor when `wrt[i]`
+ * does not reach the loss).
  */
-export function grad (b: GraphBuilder, loss: Value, wrt: readonly Value[], options: GradOptions = {}): Value[] {
+export function grad (b: GraphBuilder, loss: Value, wrt: readonly Value[]): Value[] {
   const lossV = b.own(loss, 'loss')
   if (!isFloat(lossV.dtype)) throw new InvalidGraphError(`loss '${loss.name}' must be float, got ${lossV.dtype}`)
   const targets = wrt.map(w => b.own(w, 'gradient target'))
@@ -56,10 +49,9 @@ export function grad (b: GraphBuilder, loss: Value, wrt: readonly Value[], optio
     const prev = grads.get(v)
     grads.set(v, prev === undefined ? g : b.add(prev, g))
   }
-  const root = options.scope ?? 'grad'
-  b.scope(root, () => {
+  b.scope('grad', () => {
     if (reach.has(lossV)) {
-      const seed = options.seed ?? (lossV.rank === 0 ? b.scalar(1, lossV.dtype) : b.constantOfShape(b.shapeOf(lossV), 1, lossV.dtype, lossV.shape))
+      const seed = (lossV.rank === 0 ? b.scalar(1, lossV.dtype) : b.constantOfShape(b.shapeOf(lossV), 1, lossV.dtype, lossV.shape))
       accumulate(lossV, seed)
     }
     for (const n of active) {
@@ -76,5 +68,5 @@ export function grad (b: GraphBuilder, loss: Value, wrt: readonly Value[], optio
       })
     }
   })
-  return targets.map(t => grads.get(t) ?? b.scope(root, () => b.zerosLike(t)))
+  return targets.map(t => grads.get(t) ?? b.scope('grad', () => b.zerosLike(t)))
 }

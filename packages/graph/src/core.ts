@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from '@murmur/interface'
 import { DEFAULT_IR_VERSION, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, PRODUCER_NAME, PRODUCER_VERSION } from './constants.js'
-import { DTypeMismatchError, InvalidGraphError, ShapeMismatchError, UnsupportedOpsetError } from './errors.js'
+import { DTypeMismatchError, InvalidGraphError, ShapeMismatchError } from './errors.js'
 import { encodeModel, type Attr } from './proto.js'
 import { formatShape, type Dim, type Shape } from './shape.js'
 import { scalar, tensor, type DType, type Tensor } from './tensor.js'
@@ -283,11 +283,6 @@ export class GraphCore {
     }
     if (allowed !== undefined && !allowed.includes(dt)) throw new DTypeMismatchError(op, this.path, `dtype ${dt} not supported (allowed: ${allowed.join(', ')})`)
     return dt
-  }
-
-  /** @internal throws UnsupportedOpsetError below `min`. */
-  needOpset (op: string, min: number): void {
-    if (this.opset < min) throw new UnsupportedOpsetError(op, this.opset, `>= ${min}`)
   }
 
   /**

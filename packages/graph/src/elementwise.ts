@@ -2,7 +2,7 @@
 import { GraphCore, attr, type Value, type ValueLike } from './core.js'
 import { DTypeMismatchError } from './errors.js'
 import { broadcastShapes, formatShape, normAxis, type Dim, type Shape } from './shape.js'
-import { isFloat, type DType } from './tensor.js'
+import { isFloat, ONNX_DTYPE, type DType } from './tensor.js'
 
 const FLOATS: readonly DType[] = ['float32', 'float64']
 const NUMERIC: readonly DType[] = ['float32', 'float64', 'int64']
@@ -120,8 +120,7 @@ export class ElementwiseOps extends GraphCore {
 
   /** Converts to `to`. */
   cast (x: Value, to: DType): Value {
-    const codes: Record<DType, number> = { float32: 1, int64: 7, bool: 9, float64: 11 }
-    return this.node('Cast', [x], { to: attr.int(codes[to]) }, [{ dtype: to, shape: x.shape }])[0]
+    return this.node('Cast', [x], { to: attr.int(ONNX_DTYPE[to]) }, [{ dtype: to, shape: x.shape }])[0]
   }
 
   /** Clamps to [min, max] (either bound optional; scalars). */

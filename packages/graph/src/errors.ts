@@ -33,15 +33,6 @@ export class InvalidGraphError extends MurmurError {
   }
 }
 
-/** The op is not available at the builder's opset (e.g. Gelu below opset 20). */
-export class UnsupportedOpsetError extends MurmurError {
-  static readonly code = 'ERR_UNSUPPORTED_OPSET'
-  constructor (op: string, opset: number, needed: string) {
-    super(`${op} needs opset ${needed}; the builder targets opset ${opset}`, UnsupportedOpsetError.code)
-    this.name = 'UnsupportedOpsetError'
-  }
-}
-
 /** Autodiff reached an op with no gradient rule (or a case its rule does not cover). */
 export class MissingGradientError extends MurmurError {
   static readonly code = 'ERR_MISSING_GRADIENT'

@@ -1,7 +1,7 @@
 /**
- * Optimizer updates as graph fragments: AdamW (bias correction, decoupled weight decay), SGD
- * with momentum, and global-norm gradient clipping. Learning rate and step are graph values,
- * so one model serves every step of a schedule.
+ * The optimizer update as a graph fragment: AdamW (bias correction, decoupled weight decay),
+ * and global-norm gradient clipping. Learning rate and step are graph values, so one model
+ * serves every step of a schedule.
  */
 import { InvalidArgumentError } from '@murmur/interface'
 import type { GraphBuilder } from './builder.js'
@@ -10,11 +10,11 @@ import { ADAMW_DEFAULTS } from './constants.js'
 
 /** One parameter's slice of an optimizer step. */
 export interface ParamSlot {
-  /** The parameter's name (decides weight decay through `decay`). */
+  /** The parameter's name (names the update's scope). */
   name: string
   param: Value
   grad: Value
-  /** Current optimizer state, by slot name (`m`, `v`, `momentum`). */
+  /** Current optimizer state, by slot name (`m`, `v`). */
   state: Readonly<Record<string, Value>>
 }
 
@@ -31,18 +31,13 @@ export interface StepInputs {
   gradScale?: Value
 }
 
-/** An optimizer: state slots per parameter and the update they follow. */
+/**
+ * An optimizer: state slots per parameter and the update they follow. Every element follows
+ * the same update, so `appendUpdate` may run it once over all parameters concatenated.
+ */
 export interface Optimizer {
-  /** Human-readable kind (`adamw`, `sgd`). */
-  readonly kind: string
   /** State slot names each parameter carries (zeros before the first step). */
   readonly slots: readonly string[]
-  /**
-   * True when every element of every parameter follows the same update (no per-parameter
-   * choice such as a `decay` filter): the update may then run once over all parameters
-   * concatenated, which `appendUpdate` does (hundreds of small kernels become a few large ones).
-   */
-  readonly elementwise: boolean
   /** Emits the update: new parameter and state values for each slot. */
   apply(b: GraphBuilder, params: readonly ParamSlot[], inputs: StepInputs): Array<{ param: Value, state: Record<string, Value> }>
 }
@@ -52,10 +47,8 @@ export interface AdamWInit {
   beta1?: number
   beta2?: number
   eps?: number
-  /** Decoupled weight decay (PyTorch's AdamW semantics). Default 0.01. */
+  /** Decoupled weight decay (PyTorch's AdamW semantics), of every parameter. Default 0.01. */
   weightDecay?: number
-  /** Which parameters decay (default all). */
-  decay?: (name: string, param: Value) => boolean
 }
 
 function checkRange (field: string, v: number, lo: number, hi: number): void {
@@ -77,11 +70,8 @@ export function adamw (init: AdamWInit = {}): Optimizer {
   checkRange('beta2', beta2, 0, 0.99999999)
   checkRange('eps', eps, 0, 1)
   checkRange('weightDecay', wd, 0, 10)
-  const decay = init.decay ?? (() => true)
   return {
-    kind: 'adamw',
     slots: ['m', 'v'],
-    elementwise: wd === 0 || init.decay === undefined,
     apply (b, params, { lr, step, gradScale }) {
       return b.scope('adamw', () => {
         const bc1 = b.sub(1, b.pow(b.scalar(beta1, step.dtype), step))
@@ -94,43 +84,10 @@ export function adamw (init: AdamWInit = {}): Optimizer {
         return params.map(({ name, param, grad, state }) => b.scope(name, () => {
           const m = b.add(b.mul(state.m, beta1), b.mul(grad, c1))
           const v = b.add(b.mul(state.v, beta2), b.mul(b.mul(grad, grad), c2))
-          const decayed = wd > 0 && decay(name, param) ? b.mul(param, shrink) : param
+          const decayed = wd > 0 ? b.mul(param, shrink) : param
           return { param: b.sub(decayed, b.mul(b.div(m, b.add(b.sqrt(v), epsHat)), k)), state: { m, v } }
         }))
       })
-    }
-  }
-}
-
-/** Options of `sgd`. */
-export interface SgdInit {
-  /** Momentum μ (0 disables the buffer). Default 0.9. */
-  momentum?: number
-  /** L2 weight decay added to the gradient (PyTorch SGD semantics). Default 0. */
-  weightDecay?: number
-  /** Nesterov momentum. Default false. */
-  nesterov?: boolean
-}
-
-/** SGD as PyTorch's: g ← g + wd·p; buf ← μ·buf + g; p ← p − lr·(nesterov ? g + μ·buf : buf). */
-export function sgd (init: SgdInit = {}): Optimizer {
-  const mu = init.momentum ?? 0.9
-  const wd = init.weightDecay ?? 0
-  checkRange('momentum', mu, 0, 0.999999)
-  checkRange('weightDecay', wd, 0, 10)
-  return {
-    kind: 'sgd',
-    elementwise: true,
-    slots: mu > 0 ? ['momentum'] : [],
-    apply (b, params, { lr, gradScale }) {
-      return b.scope('sgd', () => params.map(({ name, param, grad, state }) => b.scope(name, (): { param: Value, state: Record<string, Value> } => {
-        const scaled = gradScale === undefined ? grad : b.mul(grad, gradScale)
-        const g = wd > 0 ? b.add(scaled, b.mul(param, wd)) : scaled
-        if (mu === 0) return { param: b.sub(param, b.mul(g, lr)), state: {} }
-        const buf = b.add(b.mul(state.momentum, mu), g)
-        const dir = init.nesterov === true ? b.add(g, b.mul(buf, mu)) : buf
-        return { param: b.sub(param, b.mul(dir, lr)), state: { momentum: buf } }
-      })))
     }
   }
 }
@@ -152,14 +109,4 @@ export function globalNorm (b: GraphBuilder, grads: readonly Value[]): Value {
 export function clipScale (b: GraphBuilder, norm: Value, maxNorm: number): Value {
   if (!(maxNorm > 0)) throw new InvalidArgumentError('maxNorm', `must be > 0, got ${maxNorm}`)
   return b.scope('clip', () => b.min(b.div(b.scalar(maxNorm, norm.dtype), b.add(norm, 1e-6)), 1))
-}
-
-/**
- * Scales all gradients by min(1, maxNorm / (norm + 1e-6)) (PyTorch's clip_grad_norm_); returns
- * the clipped gradients and the pre-clipping norm.
- */
-export function clipByGlobalNorm (b: GraphBuilder, grads: readonly Value[], maxNorm: number): { grads: Value[], norm: Value } {
-  const norm = globalNorm(b, grads)
-  const scale = clipScale(b, norm, maxNorm)
-  return { grads: b.scope('clip', () => grads.map(g => b.mul(g, scale))), norm }
 }

@@ -14,11 +14,6 @@ export function isStatic (shape: Shape): shape is readonly number[] {
   return shape.every(d => typeof d === 'number')
 }
 
-/** True when two shapes are provably equal (equal symbols count as equal). */
-export function sameShape (a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i])
-}
-
 /**
  * Numpy-style broadcast of two shapes. Returns undefined when they are incompatible: two
  * different static sizes neither of which is 1, or two different symbols. A symbol against a
@@ -44,14 +39,4 @@ export function broadcastShapes (a: Shape, b: Shape): Dim[] | undefined {
 export function normAxis (axis: number, rank: number): number | undefined {
   const a = axis < 0 ? axis + rank : axis
   return Number.isInteger(a) && a >= 0 && a < rank ? a : undefined
-}
-
-/** Product of dims when all are static, else undefined. */
-export function staticSize (shape: Shape): number | undefined {
-  let n = 1
-  for (const d of shape) {
-    if (typeof d !== 'number') return undefined
-    n *= d
-  }
-  return n
 }

@@ -24,9 +24,6 @@ export interface Tensor<D extends DType = DType> {
 /** ONNX `TensorProto.DataType` codes. */
 export const ONNX_DTYPE: Record<DType, number> = { float32: 1, int64: 7, bool: 9, float64: 11 }
 
-/** Bytes per element of each dtype. */
-export const DTYPE_BYTES: Record<DType, number> = { float32: 4, float64: 8, int64: 8, bool: 1 }
-
 /** True for float32/float64. */
 export function isFloat (dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64'

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import { graphBuilder, type GraphBuilder } from '../src/builder.js'
 import { tensor, type Tensor } from '../src/tensor.js'
 import { createSession } from '../src/session.js'
-import { DTypeMismatchError, InvalidGraphError, ShapeMismatchError, UnsupportedOpsetError } from '../src/errors.js'
+import { DTypeMismatchError, InvalidGraphError, ShapeMismatchError } from '../src/errors.js'
 import { rng } from './helpers.js'
 
 function mlp (seed: number): { b: GraphBuilder, w1: Tensor<'float32'>, w2: Tensor<'float32'> } {
@@ -84,8 +84,6 @@ describe('graph builder', () => {
     expect(() => b.input('x', 'float32', [1])).toThrow(InvalidGraphError)
     expect(() => b.add(x, graphBuilder().input('z', 'float32', [6]))).toThrow(InvalidGraphError)
     expect(() => graphBuilder().toModelProto()).toThrow(InvalidGraphError)
-    const old = graphBuilder({ opset: 17 })
-    expect(() => { old.needOpset('Gelu', 20) }).toThrow(UnsupportedOpsetError)
   })
 
   it('infers symbolic shapes through reshape, concat, slice, matmul and broadcasts', () => {

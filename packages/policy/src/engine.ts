@@ -88,29 +88,11 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
     return res
   }
 
-  // Prefill: one row per prompt.
-  const Tp = Math.max(...req.prompts.map(p => p.length))
-  const ids = new BigInt64Array(P * Tp)
-  const pos = new BigInt64Array(P * Tp)
-  const pmask = new BigInt64Array(P * Tp)
-  for (let r = 0; r < P; r++) {
-    const p = req.prompts[r]
-    const off = Tp - p.length
-    for (let t = off; t < Tp; t++) {
-      ids[r * Tp + t] = BigInt(p[t - off])
-      pos[r * Tp + t] = BigInt(t - off)
-      pmask[r * Tp + t] = 1n
-    }
-    for (let t = 0; t < off; t++) ids[r * Tp + t] = BigInt(req.padId)
-  }
+  // Prefill: one row per prompt; its cache rows are then repeated n times.
+  const { feeds: prefill, T: Tp, mask: pmask } = leftPadded(req.prompts, req.padId)
   if (ctx.aborted()) return { completions: group(out, req.n), stats }
-  const pre = await run({
-    input_ids: new ort.Tensor('int64', ids, [P, Tp]),
-    attention_mask: new ort.Tensor('int64', pmask, [P, Tp]),
-    position_ids: new ort.Tensor('int64', pos, [P, Tp]),
-    ...emptyPast(dims, P)
-  })
-  let past = repeatRows(presentToPast(pre, dims), req.n)
+  const pre = await run({ ...prefill, ...emptyPast(dims, P) })
+  let past = req.n === 1 ? presentToPast(pre, dims) : gatherRows(presentToPast(pre, dims), Array.from({ length: B }, (_, s) => Math.floor(s / req.n)))
 
   // Batch state: rows[r] = sequence in batch row r; realLen[r] = next position; mask[r] = attention row.
   let rows = Array.from({ length: B }, (_, s) => s)
@@ -150,7 +132,7 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
     let { nextIds, nextPos } = next
     const { keep } = next
     if (keep.length <= rows.length * COMPACT_FRACTION) {
-      past = compactPast(past, keep)
+      past = gatherRows(past, keep)
       rows = keep.map(r => rows[r])
       realLen = keep.map(r => realLen[r])
       mask = keep.map(r => mask[r])
@@ -205,26 +187,9 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
   for (let start = 0; start < items.length; start += batchSize) {
     const chunk = items.slice(start, start + batchSize)
     const seqs = chunk.map(it => [...it.prompt, ...it.completion])
-    const T = Math.max(...seqs.map(s => s.length))
     const B = chunk.length
-    const ids = new BigInt64Array(B * T)
-    const mask = new BigInt64Array(B * T)
-    const pos = new BigInt64Array(B * T)
-    for (let b = 0; b < B; b++) {
-      const off = T - seqs[b].length
-      for (let t = off; t < T; t++) {
-        ids[b * T + t] = BigInt(seqs[b][t - off])
-        mask[b * T + t] = 1n
-        pos[b * T + t] = BigInt(t - off)
-      }
-    }
-    const res = await ctx.session.run({
-      input_ids: new ort.Tensor('int64', ids, [B, T]),
-      attention_mask: new ort.Tensor('int64', mask, [B, T]),
-      position_ids: new ort.Tensor('int64', pos, [B, T]),
-      num_logits_to_keep: keepLogits(0),
-      ...emptyPast(dims, B)
-    }, temperature === 1 ? ['logits', 'next_token', 'next_logprob'] : ['logits'])
+    const { feeds, T } = leftPadded(seqs, 0)
+    const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(0), ...emptyPast(dims, B) }, temperature === 1 ? ['logits', 'next_token', 'next_logprob'] : ['logits'])
     const logits = res.logits.data as Float32Array
     const V = dims.vocabSize
     // At temperature 1 the graph's argmax and its log-prob give each position's log-normalizer
@@ -314,34 +279,39 @@ function presentToPast (res: ort.InferenceSession.OnnxValueMapType, dims: Engine
   return past
 }
 
-/** Repeats every batch row of each [B, H, T, hd] cache tensor `n` times (row p → rows p·n … p·n+n−1). */
-function repeatRows (past: Record<string, ort.Tensor>, n: number): Record<string, ort.Tensor> {
-  if (n === 1) return past
-  const out: Record<string, ort.Tensor> = {}
-  for (const [name, t] of Object.entries(past)) {
-    const [P, H, T, hd] = t.dims
-    const row = H * T * hd
-    const src = t.data as Float32Array
-    const dst = new Float32Array(P * n * row)
-    for (let p = 0; p < P; p++) {
-      const slice = src.subarray(p * row, (p + 1) * row)
-      for (let j = 0; j < n; j++) dst.set(slice, (p * n + j) * row)
-    }
-    out[name] = new ort.Tensor('float32', dst, [P * n, H, T, hd])
-  }
-  return out
-}
-
-/** Keeps batch rows `keep` (in order) of every [B, H, T, hd] cache tensor. */
-function compactPast (past: Record<string, ort.Tensor>, keep: number[]): Record<string, ort.Tensor> {
+/** Rows `rows` (in order; a row may repeat) of every [B, H, T, hd] cache tensor. */
+function gatherRows (past: Record<string, ort.Tensor>, rows: readonly number[]): Record<string, ort.Tensor> {
   const out: Record<string, ort.Tensor> = {}
   for (const [name, t] of Object.entries(past)) {
     const [, H, T, hd] = t.dims
     const row = H * T * hd
     const src = t.data as Float32Array
-    const dst = new Float32Array(keep.length * row)
-    keep.forEach((r, i) => dst.set(src.subarray(r * row, (r + 1) * row), i * row))
-    out[name] = new ort.Tensor('float32', dst, [keep.length, H, T, hd])
+    const dst = new Float32Array(rows.length * row)
+    rows.forEach((r, i) => dst.set(src.subarray(r * row, (r + 1) * row), i * row))
+    out[name] = new ort.Tensor('float32', dst, [rows.length, H, T, hd])
   }
   return out
+}
+
+/** `input_ids` (padding `padId`), `attention_mask` and `position_ids` [B, T] of left-padded `seqs`. */
+function leftPadded (seqs: readonly number[][], padId: number): { feeds: Record<string, ort.Tensor>, T: number, mask: BigInt64Array } {
+  const T = Math.max(...seqs.map(s => s.length))
+  const B = seqs.length
+  const ids = new BigInt64Array(B * T).fill(BigInt(padId))
+  const mask = new BigInt64Array(B * T)
+  const pos = new BigInt64Array(B * T)
+  seqs.forEach((s, b) => {
+    const off = T - s.length
+    for (let t = off; t < T; t++) {
+      ids[b * T + t] = BigInt(s[t - off])
+      mask[b * T + t] = 1n
+      pos[b * T + t] = BigInt(t - off)
+    }
+  })
+  const feeds = {
+    input_ids: new ort.Tensor('int64', ids, [B, T]),
+    attention_mask: new ort.Tensor('int64', mask, [B, T]),
+    position_ids: new ort.Tensor('int64', pos, [B, T])
+  }
+  return { feeds, T, mask }
 }

@@ -7,14 +7,13 @@
 import type { GraphBuilder } from '@murmur/graph'
 import { paramSpecs, type GptConfig } from './config.js'
 import { familyParamSpecs, type FamilyConfig } from './families/config.js'
-import { buildFamilyForward, familyParamInputs } from './families/graph.js'
+import { buildFamilyForward } from './families/graph.js'
 import { loraParams, loraParamSpecs, mergeLora, type LoraModel } from './families/lora.js'
 import { createFamilyPolicy, familyPolicyModel, validateFamilyWeights } from './families/policy.js'
-import { WeightsMismatchError } from './errors.js'
-import { buildGptForward, gptParamInputs, type GptForwardInputs, type GptForwardOutputs, type GptParams } from './model-graph.js'
+import { buildGptForward, paramInputs, type GptForwardInputs, type GptForwardOutputs, type GptParams } from './model-graph.js'
 import { createPolicy, startPolicy, type Policy, type PolicyInit, type PolicyModel } from './policy.js'
 import type { Tokenizer } from './tokenizer/types.js'
-import { validateWeights, type Weights } from './weights.js'
+import { checkWeightsAgainst, validateWeights, type Weights } from './weights.js'
 
 /**
  * The config of any model murmur runs: gpt, a Llama / Qwen2 / Qwen3 family model, or a family
@@ -40,14 +39,13 @@ export function modelParamSpecs (config: ModelConfig): Array<{ name: string, sha
 
 /** Checks that `weights` has exactly the model's parameters; copies in canonical order when `copy`. */
 export function validateModelWeights (config: ModelConfig, weights: Weights, copy = false): Weights {
-  if (isLoraModel(config)) return validateSpecs(loraParamSpecs(config), weights, copy)
+  if (isLoraModel(config)) return checkWeightsAgainst(loraParamSpecs(config), weights, 'these LoRA adapters', copy)
   return isFamilyConfig(config) ? validateFamilyWeights(config, weights, copy) : validateWeights(config, weights, copy)
 }
 
 /** Declares every parameter as a graph input of `dtype` (train steps feed them each call). */
 export function modelParamInputs (b: GraphBuilder, config: ModelConfig, dtype: 'float32' | 'float64' = 'float32'): GptParams {
-  if (isLoraModel(config)) return Object.fromEntries(loraParamSpecs(config).map(s => [s.name, b.input(s.name, dtype, s.shape)]))
-  return isFamilyConfig(config) ? familyParamInputs(b, config, dtype) : gptParamInputs(b, config, dtype)
+  return paramInputs(b, modelParamSpecs(config), dtype)
 }
 
 /** The model's forward pass on `b` (logits, final hidden states, new KV cache). */
@@ -64,26 +62,12 @@ export async function createModelPolicy (config: ModelConfig, weights: Weights, 
       config,
       dims: merged.dims,
       buildDecode: (adapters, options) => merged.buildDecode(mergeLora(config.base, config.lora, config.baseWeights, adapters), options),
-      validate: (w, copy) => validateSpecs(loraParamSpecs(config), w, copy)
+      validate: (w, copy) => validateModelWeights(config, w, copy)
     }
     return await startPolicy(model, weights, { ...init, tokenizer })
   }
   if (isFamilyConfig(config)) return await createFamilyPolicy({ ...init, config, weights, tokenizer })
   return await createPolicy({ ...init, config, weights, tokenizer })
-}
-
-function validateSpecs (specs: ReadonlyArray<{ name: string, shape: readonly number[] }>, weights: Weights, copy: boolean): Weights {
-  const names = new Set(specs.map(s => s.name))
-  for (const name of Object.keys(weights)) if (!names.has(name)) throw new WeightsMismatchError(name, 'is not a parameter of this model')
-  const out: Weights = {}
-  for (const s of specs) {
-    const w = weights[s.name]
-    if (w === undefined) throw new WeightsMismatchError(s.name, 'is missing')
-    const n = s.shape.reduce((a, b) => a * b, 1)
-    if (!(w instanceof Float32Array) || w.length !== n) throw new WeightsMismatchError(s.name, `expected a Float32Array of ${n} values (shape [${s.shape.join(', ')}])`)
-    out[s.name] = copy ? w.slice() : w
-  }
-  return out
 }
 
 /** A short id of the architecture and size (`murmur-gpt-d64-l2`, `qwen2-h896-l24`, `qwen2-h896-l24-lora-r8`). */

@@ -52,22 +52,16 @@ export interface GptForwardOutputs extends GptTrunkOutputs {
 }
 
 /**
- * Declares every parameter on `b` (initializers, or graph inputs when the builder was made with
- * `paramsAs: 'input'`), initialized from `weights`. Names are the HF GPT-2 names.
+ * Declares each parameter of `specs` on `b` (initializers, or graph inputs when the builder was
+ * made with `paramsAs: 'input'`), initialized from `weights`.
  */
-export function declareGptParams (b: GraphBuilder, config: GptConfig, weights: Weights): GptParams {
-  const params: GptParams = {}
-  for (const spec of paramSpecs(config)) {
-    params[spec.name] = b.param(spec.name, tensor('float32', [...spec.shape], weights[spec.name]))
-  }
-  return params
+export function declareParams (b: GraphBuilder, specs: ReadonlyArray<{ name: string, shape: readonly number[] }>, weights: Weights): GptParams {
+  return Object.fromEntries(specs.map(s => [s.name, b.param(s.name, tensor('float32', [...s.shape], weights[s.name]))]))
 }
 
-/** Declares every parameter as a graph input of `dtype` (train steps feed them each call). */
-export function gptParamInputs (b: GraphBuilder, config: GptConfig, dtype: 'float32' | 'float64' = 'float32'): GptParams {
-  const params: GptParams = {}
-  for (const spec of paramSpecs(config)) params[spec.name] = b.input(spec.name, dtype, spec.shape)
-  return params
+/** Declares each parameter of `specs` as a graph input of `dtype` (train steps feed them each call). */
+export function paramInputs (b: GraphBuilder, specs: ReadonlyArray<{ name: string, shape: readonly number[] }>, dtype: 'float32' | 'float64' = 'float32'): GptParams {
+  return Object.fromEntries(specs.map(s => [s.name, b.input(s.name, dtype, s.shape)]))
 }
 
 /** Positions 0..steps−1 as an int64 constant [1, steps] (right-padded training rows). */
@@ -247,7 +241,7 @@ export function buildDecodeModel (config: GptConfig, weights: Weights, options: 
   const b = graphBuilder({ name: 'murmur-gpt', opset: OPSET, paramsAs: options.paramsAs ?? 'initializer' })
   const hd = headDim(config)
   const inputs = decodeGraphInputs(b, config.nLayer, config.nHead, hd)
-  const params = declareGptParams(b, config, weights)
+  const params = declareParams(b, paramSpecs(config), weights)
   const out = buildGptForward(b, config, params, inputs)
   return decodeGraphProto(b, out, options)
 }

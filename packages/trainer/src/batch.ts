@@ -48,6 +48,17 @@ export function bucketSteps (len: number, maxLen: number): number {
   return Math.min(maxLen, Math.max(SEQ_BUCKET, Math.ceil(len / SEQ_BUCKET) * SEQ_BUCKET))
 }
 
+/** Right-padded token rows: int64 `[rows.length, steps]` ids (padding `padId`) and attention mask (1 on real tokens). */
+export function rightPadded (rows: readonly number[][], steps: number, padId: number): { ids: BigInt64Array, mask: BigInt64Array } {
+  const ids = new BigInt64Array(rows.length * steps).fill(BigInt(padId))
+  const mask = new BigInt64Array(rows.length * steps)
+  rows.forEach((s, r) => s.forEach((id, t) => {
+    ids[r * steps + t] = BigInt(id)
+    mask[r * steps + t] = 1n
+  }))
+  return { ids, mask }
+}
+
 /**
  * Pads `seqs` into `rows` rows (extra rows are all padding with mask 0) of `steps` tokens.
  * Rows longer than `steps` throw: callers pick `steps` with `bucketSteps` over the batch.

@@ -54,16 +54,6 @@ export interface PolicyLossResult {
 /** Log-ratios are clamped to ±this before `exp` (docs/spec/algorithms.md §3). */
 export const LOG_RATIO_CLAMP = 20
 
-/**
- * Per-token clipped objective `min(ρA, clip(ρ, 1−ε_low, 1+ε_high)A)` in float64, from a
- * log-ratio (clamped to ±20 first).
- */
-export function clippedTokenObjective (logRatio: number, advantage: number, epsLow: number, epsHigh: number): number {
-  const ratio = Math.exp(Math.min(LOG_RATIO_CLAMP, Math.max(-LOG_RATIO_CLAMP, logRatio)))
-  const clipped = Math.min(1 + epsHigh, Math.max(1 - epsLow, ratio))
-  return Math.min(ratio * advantage, clipped * advantage)
-}
-
 /** Reference loss and statistics for one batch, in float64. */
 export function referencePolicyLoss (input: PolicyLossInput): PolicyLossResult {
   const { batch: B, steps: T, logp, oldLogp, refLogp, mask, advantages } = input

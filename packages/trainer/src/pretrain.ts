@@ -6,8 +6,7 @@
  */
 import { throwIfAborted, type AbortOptions } from '@murmur/interface'
 import { createTaskSampler, resolveTask, verify, type ResolvedTask, type TaskMixEntry } from '@murmur/tasks'
-import { gptConfigs, resolveGptConfig, type GptConfig, type GptConfigInit, charTokenizer, type Tokenizer, initWeights, type Weights } from '@murmur/policy'
-import { createSampler } from './evaluate.js'
+import { gptConfigs, resolveGptConfig, type GptConfig, type GptConfigInit, charTokenizer, createPolicy, type Tokenizer, initWeights, type Weights } from '@murmur/policy'
 import { createTrainer } from './trainer.js'
 
 /** Progress report of `pretrain` (one per step; `eval` set on evaluation steps). */
@@ -75,21 +74,23 @@ export async function pretrain (options: PretrainOptions = {}): Promise<Pretrain
   const maxSteps = options.maxSteps ?? 3000
   const evalEvery = options.evalEvery ?? 50
   const target = options.targetAccuracy ?? 0.3
+  const weights = initWeights(config, seed)
   const trainer = createTrainer({
-    config, tokenizer, weights: initWeights(config, seed), seed,
+    config, tokenizer, weights, seed,
     learningRate: options.learningRate ?? 1e-3, minibatchSize: batchSize, maxGradNorm: 1
   })
-  const sampler = createSampler(config, tokenizer)
+  // Evaluation samples through the policy's generation (KV cache, the one sampler).
+  const policy = await createPolicy({ config, tokenizer, weights })
   const data = createTaskSampler({ seed, mix: options.mix })
   const heldOut = createTaskSampler({ seed: (seed ^ 0x5eed5eed) >>> 0, mix: options.mix })
   const evalSet: ResolvedTask[] = heldOut.sample(0, options.evalTasks ?? 256).map(resolveTask)
   const history: PretrainEval[] = []
 
   const evaluate = async (step: number): Promise<PretrainEval> => {
-    const w = trainer.weights()
+    await policy.setWeights(trainer.weights())
     const prompts = evalSet.map(t => t.prompt)
-    const sampled = await sampler.sample(w, prompts, { temperature: 1, seed: seed + step })
-    const greedy = await sampler.sample(w, prompts, { temperature: 0 })
+    const sampled = (await policy.generate(prompts, { temperature: 1, seed: seed + step })).map(c => c[0].text)
+    const greedy = (await policy.generate(prompts, { temperature: 0 })).map(c => c[0].text)
     const fam: Record<string, [number, number]> = {}
     let s = 0
     let gsum = 0
@@ -125,7 +126,7 @@ export async function pretrain (options: PretrainOptions = {}): Promise<Pretrain
     final ??= await evaluate(step)
     return { config, tokenizer, weights: trainer.weights(), steps: step, final, history, reachedTarget: final.sampled >= target }
   } finally {
-    await sampler.close()
+    await policy.close()
     await trainer.close()
   }
 }

@@ -10,9 +10,8 @@ import { adamWState, feedAdamW, readAdamW, type AdamWTensors } from './adamw-io.
 import type { PaddedBatch } from './batch.js'
 import type { TrainerConfig } from './trainer-config.js'
 import { InvalidTrainerStateError } from './errors.js'
-import { buildLogprobGraph } from './graphs.js'
 import type { OptimizerSnapshot } from './state.js'
-import { buildStepGraph } from './step-graph.js'
+import { buildLogprobGraph, buildStepGraph } from './step-graph.js'
 
 /** Statistics of one optimizer step. */
 export interface StepStats {

@@ -7,7 +7,8 @@
  * β > 0). Outputs: `<name>.next`, `opt.m.<name>.next`, `opt.v.<name>.next`, `loss`,
  * `grad_norm`, `logp` and the loss's statistics. With `flatState` the parameters and moments are
  * one buffer each instead (`params`, `opt.m.params`, `opt.v.params`, see adamw-io.ts). With
- * `optimizer: false` the graph outputs `grad.<name>` instead (gradient checks).
+ * `optimizer: false` the graph outputs `grad.<name>` instead (gradient checks). The log-prob
+ * graph is the same forward without loss or update.
  */
 import { adamw, appendUpdate, flatParamInput, grad, graphBuilder, type FlatParams, type GraphBuilder, type Value } from '@murmur/graph'
 import { modelParamSpecs, type ModelConfig, OPSET, buildModelForward, modelParamInputs, trainPositions, type GptParams } from '@murmur/policy'
@@ -61,6 +62,17 @@ export function finishStep (g: GraphBuilder, loss: Value, params: GptParams, spe
   })
 }
 
+/** Model bytes of the forward-only `input_ids, targets [rows, steps] → logp [rows, steps]` (π_old and π_ref); parameters are inputs. */
+export function buildLogprobGraph (config: ModelConfig, rows: number, steps: number): Uint8Array {
+  const g = graphBuilder({ name: 'murmur-logprobs', opset: OPSET })
+  const p = modelParamInputs(g, config)
+  const ids = g.input('input_ids', 'int64', [rows, steps])
+  const targets = g.input('targets', 'int64', [rows, steps])
+  const { logits } = buildModelForward(g, config, p, { inputIds: ids, positionIds: trainPositions(g, steps) })
+  g.output('logp', tokenLogprobs(g, logits, targets).logp)
+  return g.toModelProto()
+}
+
 /** Builds the ONNX model bytes of a train step. */
 export function buildStepGraph (config: ModelConfig, spec: StepGraphSpec): Uint8Array {
   const dtype = spec.dtype ?? 'float32'
@@ -98,8 +110,6 @@ export function buildStepGraph (config: ModelConfig, spec: StepGraphSpec): Uint8
   g.output('loss', loss)
   g.output('entropy', maskedEntropy(g, logpAll, mask))
   g.output('logp', g.identity(logp))
-  const params: GptParams = {}
-  for (const s of specs) params[s.name] = p[s.name]
-  finishStep(g, loss, params, { ...spec, flat })
+  finishStep(g, loss, p, { ...spec, flat })
   return g.toModelProto()
 }

@@ -61,26 +61,8 @@ export interface TrainerConfigInit {
   device?: ResolvedDevice
 }
 
-/** Resolved, validated trainer hyper-parameters. */
-export interface TrainerConfig {
-  readonly seed: number
-  readonly learningRate: number
-  readonly warmupSteps: number
-  readonly weightDecay: number
-  readonly beta1: number
-  readonly beta2: number
-  readonly adamEps: number
-  readonly maxGradNorm: number
-  readonly epochs: number
-  readonly minibatchSize: number
-  readonly epsLow: number
-  readonly epsHigh: number
-  readonly beta: number
-  readonly aggregation: Aggregation
-  readonly maxCompletionTokens: number | undefined
-  readonly threads: number
-  readonly device: ResolvedDevice
-}
+/** Resolved, validated trainer hyper-parameters: every field of `TrainerConfigInit`, set (`maxCompletionTokens` may stay unset). */
+export type TrainerConfig = Readonly<Required<Omit<TrainerConfigInit, 'maxCompletionTokens'>> & { maxCompletionTokens: number | undefined }>
 
 /** Validates `init` and fills defaults; errors name the key. */
 export function resolveTrainerConfig (init: TrainerConfigInit): TrainerConfig {

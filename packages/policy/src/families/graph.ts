@@ -10,25 +10,11 @@
  * 5-D MatMul (no copies of the cache). q/k/v and gate/up are each one Gemm over concatenated
  * weights (onnxruntime folds the concatenation of initializers once at load).
  */
-import { graphBuilder, tensor, type GraphBuilder, type Value } from '@murmur/graph'
+import { graphBuilder, type GraphBuilder, type Value } from '@murmur/graph'
 import { MASK_VALUE, OPSET } from '../constants.js'
-import { appendPast, applyRotary, attentionAllowed, decodeGraphInputs, decodeGraphProto, lmHead, rotaryTablesFrom, type DecodeModelOptions, type RotaryTables, type GptForwardInputs, type GptForwardOutputs, type GptParams, type KvPair } from '../model-graph.js'
+import { appendPast, applyRotary, attentionAllowed, declareParams, decodeGraphInputs, decodeGraphProto, lmHead, rotaryTablesFrom, type DecodeModelOptions, type RotaryTables, type GptForwardInputs, type GptForwardOutputs, type GptParams, type KvPair } from '../model-graph.js'
 import { familyParamSpecs, ropeFrequencies, type FamilyConfig } from './config.js'
 import type { FamilyWeights } from './folder.js'
-
-/** Declares every parameter on `b` (initializers, or graph inputs with `paramsAs: 'input'`), by HF name. */
-export function declareFamilyParams (b: GraphBuilder, config: FamilyConfig, weights: FamilyWeights): GptParams {
-  const params: GptParams = {}
-  for (const s of familyParamSpecs(config)) params[s.name] = b.param(s.name, tensor('float32', s.shape, weights[s.name]))
-  return params
-}
-
-/** Declares every parameter as a graph input of `dtype` (train steps feed them each call). */
-export function familyParamInputs (b: GraphBuilder, config: FamilyConfig, dtype: 'float32' | 'float64' = 'float32'): GptParams {
-  const params: GptParams = {}
-  for (const s of familyParamSpecs(config)) params[s.name] = b.input(s.name, dtype, s.shape)
-  return params
-}
 
 /** Builds the family forward on `b`: logits [batch, seq, vocab], final hidden states and the new cache. */
 export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: GptParams, inputs: GptForwardInputs): GptForwardOutputs {
@@ -137,7 +123,7 @@ function rotaryTables (b: GraphBuilder, c: FamilyConfig, positionIds: Value, dty
 export function buildFamilyDecodeModel (config: FamilyConfig, weights: FamilyWeights, options: DecodeModelOptions = {}): Uint8Array {
   const b = graphBuilder({ name: `murmur-${config.modelType}`, opset: OPSET, paramsAs: options.paramsAs ?? 'initializer' })
   const inputs = decodeGraphInputs(b, config.nLayer, config.nKvHead, config.headDim)
-  const params = declareFamilyParams(b, config, weights)
+  const params = declareParams(b, familyParamSpecs(config), weights)
   const out = buildFamilyForward(b, config, params, inputs)
   return decodeGraphProto(b, out, options)
 }

@@ -5,8 +5,8 @@
  * so rows must be right-padded. Two graphs: a Bradley–Terry train step and a scoring graph
  * with the documented I/O `input_ids`, `attention_mask` (int64 `[batch_size, T]`) → `scores`.
  */
-import { graphBuilder, tensor, type Dim, type GraphBuilder, type Value } from '@murmur/graph'
-import { paramSpecs, type GptConfig, OPSET, gptParamInputs, gptTrunk, trainPositions, type GptParams } from '@murmur/policy'
+import { graphBuilder, type Dim, type GraphBuilder, type Value } from '@murmur/graph'
+import { declareParams, paramSpecs, type GptConfig, OPSET, paramInputs, gptTrunk, trainPositions, type GptParams } from '@murmur/policy'
 import { finishStep, type UpdateSpec } from '../step-graph.js'
 
 /** Name of the scalar head's weight. */
@@ -46,8 +46,7 @@ function rewardScores (g: GraphBuilder, config: GptConfig, p: GptParams, ids: Va
  */
 export function buildRewardScoringModel (config: GptConfig, weights: Record<string, Float32Array>, steps: number = config.nCtx): Uint8Array {
   const g = graphBuilder({ name: 'murmur-reward-model', opset: OPSET, metadata: { murmur_reward_model: '1', padding: 'right' } })
-  const p: GptParams = {}
-  for (const s of rewardParamSpecs(config)) p[s.name] = g.param(s.name, tensor('float32', s.shape, weights[s.name]))
+  const p = declareParams(g, rewardParamSpecs(config), weights)
   const batch: Dim = 'batch_size'
   const ids = g.input('input_ids', 'int64', [batch, steps])
   const mask = g.input('attention_mask', 'int64', [batch, steps])
@@ -64,8 +63,7 @@ export function buildRewardScoringModel (config: GptConfig, weights: Record<stri
 export function buildRewardTrainStep (config: GptConfig, pairs: number, steps: number, spec: UpdateSpec & { dtype?: 'float32' | 'float64' } = {}): Uint8Array {
   const dtype = spec.dtype ?? 'float32'
   const g = graphBuilder({ name: 'murmur-reward-step', opset: OPSET })
-  const p = gptParamInputs(g, config, dtype)
-  p[SCORE_WEIGHT] = g.input(SCORE_WEIGHT, dtype, [1, config.nEmbd])
+  const p = paramInputs(g, rewardParamSpecs(config), dtype)
   const rows = 2 * pairs
   const ids = g.input('input_ids', 'int64', [rows, steps])
   const mask = g.input('attention_mask', 'int64', [rows, steps])

@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node'
 import { ortOptions, type ResolvedDevice } from '@murmur/graph'
 import { InvalidArgumentError, type AbortOptions, throwIfAborted } from '@murmur/interface'
 import { type Tokenizer, InferenceError } from '@murmur/policy'
-import { encodePair } from '../batch.js'
+import { encodePair, rightPadded } from '../batch.js'
 import { TrainerClosedError } from '../errors.js'
 
 /** One item to score. */
@@ -75,12 +75,7 @@ export async function createRewardModel (init: RewardModelInit): Promise<RewardM
     const seqs = items.map(it => encodePair(tokenizer, it.prompt, it.completion).ids.slice(-maxLen))
     const steps = fixedLen ?? Math.max(1, ...seqs.map(s => s.length))
     const rows = fixedRows ?? seqs.length
-    const ids = new BigInt64Array(rows * steps).fill(BigInt(tokenizer.padId))
-    const mask = new BigInt64Array(rows * steps)
-    seqs.forEach((s, r) => s.forEach((id, t) => {
-      ids[r * steps + t] = BigInt(id)
-      mask[r * steps + t] = 1n
-    }))
+    const { ids, mask } = rightPadded([...seqs, ...Array.from({ length: rows - seqs.length }, () => [])], steps, tokenizer.padId)
     let out
     try {
       out = await session.run({

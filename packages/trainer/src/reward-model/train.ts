@@ -8,7 +8,7 @@ import { throwIfAborted, type AbortOptions, createRng } from '@murmur/interface'
 import { createTaskSampler, resolveTask, verify, type ResolvedTask, type TaskMixEntry } from '@murmur/tasks'
 import { gptConfigs, resolveGptConfig, type GptConfig, readSafetensors, tensorFromFloat32, tensorToFloat32, writeSafetensors, type SafeTensor, charTokenizer, type Tokenizer, initWeights, type Weights } from '@murmur/policy'
 import { feedAdamW, readAdamW } from '../adamw-io.js'
-import { bucketSteps, encodePair } from '../batch.js'
+import { bucketSteps, encodePair, rightPadded } from '../batch.js'
 import { InvalidTrainerStateError } from '../errors.js'
 import { buildRewardScoringModel, buildRewardTrainStep, rewardParamSpecs, SCORE_WEIGHT } from './graphs.js'
 import { derivePreferencePairs, type PreferencePair } from './preferences.js'
@@ -113,29 +113,15 @@ export async function trainRewardModel (options: RewardTrainOptions = {}): Promi
 }
 
 function rowsFeeds (tokenizer: Tokenizer, seqs: number[][], used: number, P: number, T: number): TensorMap {
-  const rows = 2 * P
-  const ids = new BigInt64Array(rows * T).fill(BigInt(tokenizer.padId))
-  const mask = new BigInt64Array(rows * T)
-  const place = (s: number[], r: number): void => s.forEach((id, t) => {
-    ids[r * T + t] = BigInt(id)
-    mask[r * T + t] = 1n
-  })
-  for (let i = 0; i < used; i++) {
-    place(seqs[i], i)
-    place(seqs[used + i], P + i)
-  }
-  // Unused pair slots get a one-token row so every row has a last token; pair_mask drops them.
-  for (let i = used; i < P; i++) {
-    for (const r of [i, P + i]) {
-      ids[r * T] = BigInt(tokenizer.bosId ?? tokenizer.padId)
-      mask[r * T] = 1n
-    }
-  }
+  // Rows: chosen completions, then rejected ones, `P` each. Unused pair slots get a one-token
+  // row so every row has a last token; pair_mask drops them.
+  const filler = Array.from({ length: P - used }, () => [tokenizer.bosId ?? tokenizer.padId])
+  const { ids, mask } = rightPadded([...seqs.slice(0, used), ...filler, ...seqs.slice(used), ...filler], T, tokenizer.padId)
   const pairMask = new Float32Array(P)
   pairMask.fill(1, 0, used)
   return {
-    input_ids: tensor('int64', [rows, T], ids),
-    attention_mask: tensor('int64', [rows, T], mask),
+    input_ids: tensor('int64', [2 * P, T], ids),
+    attention_mask: tensor('int64', [2 * P, T], mask),
     pair_mask: tensor('float32', [P], pairMask)
   }
 }
