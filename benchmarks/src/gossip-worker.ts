@@ -6,12 +6,13 @@ import { join } from 'node:path'
 import { createSwarmHost, type SwarmHost, type SwarmHostInit } from '@murmur/net'
 import { encodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
 import { resolveTask } from '@murmur/tasks'
+import { countingRegister, type CounterSums } from './gossip-counters.js'
 
 /** Messages from the parent. */
 export type ToWorker =
   | { type: 'connect', plan: string[][], minPeers: number }
   | { type: 'snapshot' }
-  | { type: 'publish', startAt: number, ratePerSecond: number, count: number, totalHosts: number, firstHost: number, groupBytes: number }
+  | { type: 'publish', startAt: number, ratePerSecond: number, count: number, totalHosts: number, firstHost: number, groupBytes: number, burst: number }
   | { type: 'count' }
   | { type: 'results' }
   | { type: 'stop' }
@@ -20,7 +21,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready', addrs: string[] }
   | { type: 'connected' }
-  | { type: 'snapshot', bytesOut: number, gossipBytesOut: number, cpuMs: number, deliveries: number }
+  | { type: 'snapshot', bytesOut: number, gossipBytesOut: number, cpuMs: number, deliveries: number, counters: Record<string, number>, meshPeers: number }
   | { type: 'published', count: number, payloadBytes: number[] }
   | { type: 'results', deliveries: Array<[number, number, number]>, rejected: number, throttled: number, dropped: number }
   | { type: 'count', deliveries: number }
@@ -31,8 +32,13 @@ export interface WorkerArgs {
   hosts: number
   gossip: NonNullable<SwarmHostInit['gossip']>
   connections: NonNullable<SwarmHostInit['connections']>
+  /** Count gossipsub's messages per host (copies received, duplicates, forwards) with its metrics hooks. */
+  copies?: boolean
   profile?: string
 }
+
+/** Tries per dial before a target is left out. */
+const DIAL_ATTEMPTS = 5
 
 function send (msg: FromWorker): void {
   process.send?.(msg)
@@ -47,15 +53,17 @@ export function benchGroup (k: number, bytes: number): RolloutGroup {
 }
 
 async function main (): Promise<void> {
-  const { hosts: nHosts, gossip, connections, profile: profileTo } = JSON.parse(process.argv[2]) as WorkerArgs
+  const { hosts: nHosts, gossip, connections, copies, profile: profileTo } = JSON.parse(process.argv[2]) as WorkerArgs
   // Optional: a CPU profile of this process's main thread from publishing to the results, written to `profileTo`.
   const profiler = profileTo === undefined ? undefined : new Session()
-  const hosts: SwarmHost[] = Array.from({ length: nHosts }, () => createSwarmHost({
+  const sums: CounterSums[] = Array.from({ length: nHosts }, () => new Map())
+  const hosts: SwarmHost[] = Array.from({ length: nHosts }, (_, i) => createSwarmHost({
     swarmId: 'bench',
     resolveTask,
     listen: ['/ip4/127.0.0.1/tcp/0'],
     gossip,
-    connections: { inboundPerHostPerSecond: 10_000, ...connections }
+    connections: { inboundPerHostPerSecond: 10_000, ...connections },
+    ...(copies === true ? { metrics: { gossipsub: countingRegister(sums[i]) } } : {})
   }))
   await Promise.all(hosts.map(async h => { await h.start() }))
   // [round, local host index, latency ms]
@@ -74,15 +82,29 @@ async function main (): Promise<void> {
 
   async function handle (msg: ToWorker): Promise<void> {
     if (msg.type === 'connect') {
-      await Promise.all(msg.plan.map(async (targets, i) => {
-        for (const t of targets) await hosts[i].dial(t, { signal: AbortSignal.timeout(30_000) }) // generous: a loaded machine slows handshakes
+      // One dial at a time per worker: many concurrent handshakes on a loaded machine outlast
+      // libp2p's 10 s dial timeout. Retried, and a target left out only thins the graph.
+      for (const [i, targets] of msg.plan.entries()) {
+        for (const t of targets) {
+          for (let attempt = 1; ; attempt++) {
+            try { await hosts[i].dial(t); break } catch (err) { if (attempt >= DIAL_ATTEMPTS) { process.stderr.write(`gossip worker: gave up dialling ${t}: ${String(err)}\n`); break } }
+          }
+        }
+      }
+      await Promise.all(hosts.map(async (h, i) => {
+        await h.waitForPeers(msg.minPeers, { signal: AbortSignal.timeout(300_000) }).catch((err: unknown) => {
+          const pubsub = h.libp2p?.services.pubsub
+          throw new Error(`host ${i}: ${String(err)}; ${h.libp2p?.getConnections().length ?? 0} connections, ${pubsub?.getSubscribers(h.topic).length ?? 0} subscribers, mesh ${pubsub?.getMeshPeers(h.topic).length ?? 0}`)
+        })
       }))
-      await Promise.all(hosts.map(async h => { await h.waitForPeers(msg.minPeers, { signal: AbortSignal.timeout(30_000) }) }))
       send({ type: 'connected' })
     } else if (msg.type === 'snapshot') {
       const stats = hosts.map(h => h.stats())
       const cpu = process.cpuUsage()
-      send({ type: 'snapshot', bytesOut: stats.reduce((s, x) => s + x.bytesOut, 0), gossipBytesOut: stats.reduce((s, x) => s + x.gossipBytesOut, 0), cpuMs: (cpu.user + cpu.system) / 1000, deliveries: deliveries.length })
+      const counters: Record<string, number> = {}
+      for (const m of sums) for (const [name, v] of m) counters[name] = (counters[name] ?? 0) + v
+      const meshPeers = hosts.reduce((n, h) => n + (h.libp2p?.services.pubsub.getMeshPeers(h.topic).length ?? 0), 0)
+      send({ type: 'snapshot', bytesOut: stats.reduce((s, x) => s + x.bytesOut, 0), gossipBytesOut: stats.reduce((s, x) => s + x.gossipBytesOut, 0), cpuMs: (cpu.user + cpu.system) / 1000, deliveries: deliveries.length, counters, meshPeers })
     } else if (msg.type === 'publish') {
       if (profiler !== undefined) {
         profiler.connect()
@@ -91,10 +113,12 @@ async function main (): Promise<void> {
       }
       const payloadBytes: number[] = []
       const jobs: Array<Promise<unknown>> = []
+      // Groups come in bursts of `burst` from one host (a node publishes its round's groups at once).
       for (let k = 0; k < msg.count; k++) {
-        const owner = k % msg.totalHosts - msg.firstHost
+        const slot = Math.floor(k / msg.burst)
+        const owner = slot % msg.totalHosts - msg.firstHost
         if (owner < 0 || owner >= hosts.length) continue
-        const wait = msg.startAt + k * 1000 / msg.ratePerSecond - Date.now()
+        const wait = msg.startAt + slot * msg.burst * 1000 / msg.ratePerSecond - Date.now()
         if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
         const group = benchGroup(k, msg.groupBytes)
         payloadBytes[k] = encodeRolloutGroup(group).length

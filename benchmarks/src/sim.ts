@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- sim [--nodes 4,8,16] [--rounds 40] [--per-process 1|auto|K,…] [--single-rounds 30]
- * [--sample-ms 250] [--timeout-s 600] [-- config flags for every node]`: the whole local swarm as
+ * [--sample-ms 250] [--timeout-s 600] [--mesh D/Dlo/Dhi|config,…] [-- config flags for every node]`: the whole local swarm as
  * a user runs it — `murmur sim --json` as a child process, its node processes (real libp2p hosts
  * on loopback, one data directory each; `--per-process` nodes to a process, one value per N or
  * one for all, default "auto" = one process per core) — on this machine. Reports per-node and
@@ -17,7 +17,9 @@
  * A swarm node trains on I local + J peer groups per round where the lone node trains on I, so a
  * second reference (`batch_matched_*` fields, from `single-batch-matched`: a lone node with I + J
  * local groups, run right after the swarm) isolates the cost of networking, validation and
- * re-scoring. `--rounds` takes one value for every N or one per N (≥ 3).
+ * re-scoring. `--rounds` takes one value for every N or one per N (≥ 3). `--mesh` (one value
+ * for every N or one per N, e.g. `--nodes 16,16 --mesh 3/2/4,config` for an A/B) is passed to
+ * `murmur sim` only: its gossipsub mesh (default the sim's own, 3/2/4; "config" = a real swarm's).
  */
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
@@ -30,7 +32,7 @@ import { median, report } from './report.js'
 const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url))
 const MIB = 1024
 
-interface Options { nodes: number[], rounds: number[], perProcess: string[], singleRounds: number, sampleMs: number, timeoutS: number, extra: string[] }
+interface Options { nodes: number[], rounds: number[], perProcess: string[], singleRounds: number, sampleMs: number, timeoutS: number, mesh: Array<string | undefined>, extra: string[] }
 
 /** One round line, stamped with its arrival time (ms since the child was spawned). */
 interface RoundEvent { node: number, round: number, t: number, roundMs: number }
@@ -65,7 +67,9 @@ function parseOptions (argv: string[]): Options {
   const per = (get('per-process') ?? 'auto').split(',')
   if (per.some(v => v !== 'auto' && !(Number.isInteger(Number(v)) && Number(v) >= 1))) throw new Error(`--per-process takes "auto" or positive integers, got "${per.join(',')}"`)
   const perProcess = nodes.map((_, i) => per.length === 1 ? per[0] : per[i] ?? 'auto')
-  return { nodes, rounds: perN, perProcess, singleRounds: Math.max(3, single), sampleMs, timeoutS, extra }
+  const meshes = get('mesh')?.split(',')
+  const mesh = nodes.map((_, i) => meshes === undefined ? undefined : meshes.length === 1 ? meshes[0] : meshes[i])
+  return { nodes, rounds: perN, perProcess, singleRounds: Math.max(3, single), sampleMs, timeoutS, mesh, extra }
 }
 
 function clockTicksPerSecond (): number {
@@ -266,17 +270,19 @@ interface SwarmResult {
   /** I and J of node 0's resolved config (for the batch-matched reference). */
   localGroups: number
   peerGroups: number
+  /** Node 0's gossipsub mesh, D/Dlo/Dhi. */
+  mesh: string
 }
 
-async function runSwarm (opts: Options, base: string, n: number, rounds: number, perProcess: string, ticks: number): Promise<SwarmResult> {
+async function runSwarm (opts: Options, base: string, n: number, rounds: number, perProcess: string, mesh: string | undefined, ticks: number): Promise<SwarmResult> {
   const dir = join(base, `sim-n${n}`)
   const events: RoundEvent[][] = Array.from({ length: n }, () => [])
   let finalReport: { nodes?: Array<{ restarts?: number }> } | undefined
   let monitor: ProcMonitor | undefined
   let total = 0
-  let config: { localGroups?: number, peerGroups?: number } = {}
+  let config: { localGroups?: number, peerGroups?: number, net?: { meshDegree?: number, meshDegreeLow?: number, meshDegreeHigh?: number } } = {}
   try {
-    await runCli(['sim', '--nodes', String(n), '--rounds', String(rounds), '--nodes-per-process', perProcess, '--json', '--dir', dir, '--eval-tasks', '1', ...opts.extra], opts.timeoutS,
+    await runCli(['sim', '--nodes', String(n), '--rounds', String(rounds), '--nodes-per-process', perProcess, '--json', '--dir', dir, '--eval-tasks', '1', ...(mesh === undefined ? [] : ['--mesh', mesh]), ...opts.extra], opts.timeoutS,
       (simPid, started) => {
         const cmdKey = new Map<number, { key: number, nodes: number } | null>()
         monitor = new ProcMonitor(started, opts.sampleMs, async () => {
@@ -336,14 +342,15 @@ async function runSwarm (opts: Options, base: string, n: number, rounds: number,
     restarts: (finalReport?.nodes ?? []).reduce((s, x) => s + (x.restarts ?? 0), 0),
     roundMsMedian: median(events.flat().map(e => e.roundMs)),
     localGroups: config.localGroups ?? Number.NaN,
-    peerGroups: config.peerGroups ?? Number.NaN
+    peerGroups: config.peerGroups ?? Number.NaN,
+    mesh: `${String(config.net?.meshDegree)}/${String(config.net?.meshDegreeLow)}/${String(config.net?.meshDegreeHigh)}`
   }
 }
 
 function reportSwarm (n: number, rounds: number, cores: number, r: SwarmResult, single: SingleResult, matched: SingleResult | undefined): void {
   const share = Math.min(1, cores / n)
   const c = `n${n}`
-  const context = { nodes: n, rounds, cores, restarts: r.restarts, i: r.localGroups, j: r.peerGroups, nodes_per_process: r.perProcess, processes: r.processes }
+  const context = { nodes: n, rounds, cores, restarts: r.restarts, i: r.localGroups, j: r.peerGroups, nodes_per_process: r.perProcess, processes: r.processes, mesh: r.mesh }
   // Second reference: a lone node training on as many groups per round as a swarm node (I + J
   // local, J = 0), so the ratio against it isolates networking, validation and re-scoring costs.
   const matchedIdeal = matched === undefined ? Number.NaN : matched.roundsPerMin * share
@@ -398,7 +405,7 @@ export default async function run (argv: string[]): Promise<void> {
       // The references run right before and after each swarm size, so machine drift cancels in the ratios.
       const single = await runSingle(opts, base, `n${n}`, ticks)
       reportSingle('single', `n${n}`, opts, single)
-      const swarm = await runSwarm(opts, base, n, opts.rounds[i], opts.perProcess[i], ticks)
+      const swarm = await runSwarm(opts, base, n, opts.rounds[i], opts.perProcess[i], opts.mesh[i], ticks)
       let matched: SingleResult | undefined
       if (swarm.peerGroups > 0) {
         const groups = swarm.localGroups + swarm.peerGroups

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, PROTOCOL_VERSION, type 
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 import type { Metrics, PrivateKey } from '@libp2p/interface'
 import {
-  DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_IDONTWANT_MIN_BYTES, DEFAULT_PING_INTERVAL_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
+  DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_HIGH, DEFAULT_MESH_DEGREE_LOW, DEFAULT_HEARTBEAT_MS, DEFAULT_IDONTWANT_MIN_BYTES, DEFAULT_PING_INTERVAL_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
   DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_MDNS,
   DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEW_ORIGIN_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE,
   DEFAULT_RESERVED_OUTBOUND, DEFAULT_SEEN_TTL_MS, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
@@ -72,7 +72,7 @@ export interface SwarmHostInit {
   }
   /** gossipsub tuning. */
   gossip?: {
-    /** Mesh degree D (and Dlo/Dhi). Defaults: gossipsub's 6 / 4 / 12. */
+    /** Mesh degree D and its low / high water marks, Dlo ≤ D ≤ Dhi. Defaults `DEFAULT_MESH_DEGREE*` (gossipsub's 6 / 4 / 12). */
     D?: number
     Dlo?: number
     Dhi?: number
@@ -144,9 +144,10 @@ export interface SwarmHostConfig {
   readonly inboundPerHostPerSecond: number
   readonly reservedOutbound: number
   readonly pingIntervalMs: number
-  readonly D?: number
-  readonly Dlo?: number
-  readonly Dhi?: number
+  /** gossipsub's D, Dlo and Dhi. */
+  readonly meshDegree: number
+  readonly meshDegreeLow: number
+  readonly meshDegreeHigh: number
   readonly heartbeatMs: number
   readonly floodPublish: boolean
   readonly ipColocationWeight: number
@@ -210,6 +211,11 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     throw new InvalidArgumentError('connections.reservedOutbound', `must be an integer from 0 to connections.max - 1, got ${String(reservedOutbound)}`)
   }
   const maxAgeMs = positive('maxAgeMs', init.maxAgeMs)
+  const meshDegree = positive('gossip.D', g.D) ?? DEFAULT_MESH_DEGREE
+  const meshDegreeLow = positive('gossip.Dlo', g.Dlo) ?? Math.min(DEFAULT_MESH_DEGREE_LOW, meshDegree)
+  const meshDegreeHigh = positive('gossip.Dhi', g.Dhi) ?? Math.max(DEFAULT_MESH_DEGREE_HIGH, meshDegree)
+  if (meshDegreeLow > meshDegree) throw new InvalidArgumentError('gossip.Dlo', `must be ≤ gossip.D (${meshDegree}), got ${meshDegreeLow}`)
+  if (meshDegreeHigh < meshDegree) throw new InvalidArgumentError('gossip.Dhi', `must be ≥ gossip.D (${meshDegree}), got ${meshDegreeHigh}`)
   const ipColocationWeight = g.ipColocationWeight ?? -5
   if (typeof ipColocationWeight !== 'number' || ipColocationWeight > 0) throw new InvalidArgumentError('gossip.ipColocationWeight', 'must be ≤ 0')
   return {
@@ -235,9 +241,9 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
     inboundPerHostPerSecond: positive('connections.inboundPerHostPerSecond', init.connections?.inboundPerHostPerSecond) ?? DEFAULT_INBOUND_PER_HOST_PER_SECOND,
     reservedOutbound,
     pingIntervalMs: positive('connections.pingIntervalMs', init.connections?.pingIntervalMs) ?? DEFAULT_PING_INTERVAL_MS,
-    D: positive('gossip.D', g.D),
-    Dlo: positive('gossip.Dlo', g.Dlo),
-    Dhi: positive('gossip.Dhi', g.Dhi),
+    meshDegree,
+    meshDegreeLow,
+    meshDegreeHigh,
     heartbeatMs: positive('gossip.heartbeatMs', g.heartbeatMs) ?? DEFAULT_HEARTBEAT_MS,
     floodPublish: g.floodPublish ?? false,
     ipColocationWeight,

@@ -22,6 +22,22 @@ export const DEFAULT_MAX_CONNECTIONS = 100
 /** Default most inbound connections per second from one host (libp2p's own default; many hosts on one machine need more). */
 export const DEFAULT_INBOUND_PER_HOST_PER_SECOND = 5
 
+/**
+ * Default gossipsub mesh degree D and its low / high water marks (gossipsub's 6 / 4 / 12). Each
+ * group reaches a host from up to D mesh peers (one first copy, the rest duplicates): that
+ * redundancy is what keeps delivery up when mesh peers leave, lag or withhold groups (an
+ * eclipse needs every mesh peer), so real swarms keep gossipsub's values. A small swarm of
+ * cooperating nodes on one machine (`murmur sim`) may use a smaller mesh (docs/results.md §6.2).
+ */
+export const DEFAULT_MESH_DEGREE = 6
+/** Default low water mark of the mesh (gossipsub's Dlo): below it the heartbeat grafts peers up to D. */
+export const DEFAULT_MESH_DEGREE_LOW = 4
+/** Default high water mark of the mesh (gossipsub's Dhi): above it the heartbeat prunes down to D; grafts beyond it are refused. */
+export const DEFAULT_MESH_DEGREE_HIGH = 12
+/** gossipsub's Dout (outbound peers kept in the mesh, against Sybil inbound grafts) and Dscore (peers kept by score when pruning); capped for small meshes. */
+export const DEFAULT_MESH_OUTBOUND = 2
+export const DEFAULT_MESH_BY_SCORE = 4
+
 /** Default gossipsub heartbeat in ms (gossipsub's own default; loopback sims use 200–700 ms). */
 export const DEFAULT_HEARTBEAT_MS = 1000
 

@@ -285,7 +285,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     for (;;) {
       const pubsub = this.started().services.pubsub
       const subscribers = pubsub.getSubscribers(this.topic).length
-      const meshWanted = Math.min(n, this.config.Dlo ?? 4)
+      const meshWanted = Math.min(n, this.config.meshDegreeLow)
       if (subscribers >= n && (!wantMesh || pubsub.getMeshPeers(this.topic).length >= meshWanted)) return
       await sleep(WAIT_POLL_MS, options)
     }

@@ -21,7 +21,7 @@ import type { Libp2pOptions } from 'libp2p'
 import { byteCountingMetrics, withByteCounting, type ByteCounts } from './byte-counter.js'
 import { publicAddressesOnly, publicOnlyGater } from './address-filter.js'
 import type { SwarmHostConfig } from './config.js'
-import { MAX_RPC_FRAME_BYTES, SCORE_THRESHOLDS } from './constants.js'
+import { DEFAULT_MESH_BY_SCORE, DEFAULT_MESH_OUTBOUND, MAX_RPC_FRAME_BYTES, SCORE_THRESHOLDS } from './constants.js'
 import { outboundReservingGater } from './connection-gater.js'
 import { peerScoreParams } from './scoring.js'
 
@@ -113,8 +113,12 @@ export function libp2pOptions (
       // Two NAT'd peers may share only a relayed connection until DCUtR upgrades it; gossip
       // must run there too (the relay's data limit bounds what it costs the relay).
       runOnLimitedConnection: config.relay,
-      // Unset degrees must stay absent: an explicit undefined would override gossipsub's defaults.
-      ...Object.fromEntries(Object.entries({ D: config.D, Dlo: config.Dlo, Dhi: config.Dhi }).filter(([, v]) => v !== undefined)),
+      D: config.meshDegree,
+      Dlo: config.meshDegreeLow,
+      Dhi: config.meshDegreeHigh,
+      // gossipsub wants Dout < Dlo and Dout ≤ D / 2, and Dscore ≤ D: its defaults (2, 4) hold for D = 6 / 4 / 12, not for small meshes.
+      Dout: Math.max(0, Math.min(DEFAULT_MESH_OUTBOUND, config.meshDegreeLow - 1, Math.floor(config.meshDegree / 2))),
+      Dscore: Math.min(DEFAULT_MESH_BY_SCORE, config.meshDegree),
       heartbeatInterval: config.heartbeatMs,
       ...(config.seenTtlMs === undefined ? {} : { seenTTL: config.seenTtlMs }),
       // Peers may only make us track our own topic; other swarms' topics are ignored.

@@ -4,7 +4,7 @@ import { InboundQueue } from '../src/inbound-queue.js'
 import { resolveTask } from '@murmur/tasks'
 import { resolveSwarmConfig, rolloutTopic, type SwarmHostInit } from '../src/config.js'
 import { checkSwarmKey, generateSwarmKey } from '../src/swarm-key.js'
-import { PENALTY_HALF_LIFE_MS } from '../src/constants.js'
+import { DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_HIGH, DEFAULT_MESH_DEGREE_LOW, PENALTY_HALF_LIFE_MS } from '../src/constants.js'
 
 describe('LruMap', () => {
   it('evicts the least recently used entry beyond its bound', () => {
@@ -95,6 +95,12 @@ describe('config', () => {
     expect(c.mdns).toBe(false)
     expect(c.bootstrap).toEqual([])
     expect(c.floodPublish).toBe(false)
+    expect([c.meshDegree, c.meshDegreeLow, c.meshDegreeHigh]).toEqual([DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_LOW, DEFAULT_MESH_DEGREE_HIGH])
+  })
+
+  it('keeps Dlo ≤ D ≤ Dhi, widening the water marks around a D given alone', () => {
+    expect(resolveSwarmConfig({ resolveTask, gossip: { D: 3 } })).toMatchObject({ meshDegree: 3, meshDegreeLow: 3, meshDegreeHigh: 12 })
+    expect(resolveSwarmConfig({ resolveTask, gossip: { D: 20 } })).toMatchObject({ meshDegree: 20, meshDegreeLow: 4, meshDegreeHigh: 20 })
   })
 
   it('names the bad key', () => {
@@ -116,6 +122,9 @@ describe('config', () => {
       [{ replay: { windowMs: 0 } }, 'replay.windowMs'],
       [{ replay: { maxEntries: Number.POSITIVE_INFINITY } }, 'replay.maxEntries'],
       [{ gossip: { seenTtlMs: -5 } }, 'gossip.seenTtlMs'],
+      [{ gossip: { D: 0 } }, 'gossip.D'],
+      [{ gossip: { D: 3, Dlo: 4 } }, 'gossip.Dlo'],
+      [{ gossip: { D: 6, Dhi: 5 } }, 'gossip.Dhi'],
       [{ connections: { reservedOutbound: -1 } }, 'connections.reservedOutbound']
     ]
     for (const [init, field] of bad) {

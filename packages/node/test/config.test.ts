@@ -100,6 +100,9 @@ const OWNED: Record<string, unknown> = {
   'net.maxConnections': net.DEFAULT_MAX_CONNECTIONS,
   'net.inboundPerHostPerSecond': net.DEFAULT_INBOUND_PER_HOST_PER_SECOND,
   'net.heartbeatMs': net.DEFAULT_HEARTBEAT_MS,
+  'net.meshDegree': net.DEFAULT_MESH_DEGREE,
+  'net.meshDegreeLow': net.DEFAULT_MESH_DEGREE_LOW,
+  'net.meshDegreeHigh': net.DEFAULT_MESH_DEGREE_HIGH,
   'net.groupsPerSecond': net.DEFAULT_GROUPS_PER_SECOND,
   'net.burst': net.DEFAULT_GROUP_BURST,
   'net.neighbourGroupsPerSecond': net.DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND,
@@ -191,7 +194,7 @@ describe('one owner per setting', () => {
     const node = net.resolveSwarmConfig({ resolveTask, ...swarmHostSettings(config) })
     const plain = net.resolveSwarmConfig({ resolveTask })
     const keys = [
-      'swarmId', 'listen', 'maxConnections', 'inboundPerHostPerSecond', 'reservedOutbound', 'heartbeatMs', 'seenTtlMs',
+      'swarmId', 'listen', 'maxConnections', 'inboundPerHostPerSecond', 'reservedOutbound', 'heartbeatMs', 'seenTtlMs', 'meshDegree', 'meshDegreeLow', 'meshDegreeHigh',
       'groupsPerSecond', 'burst', 'neighbourGroupsPerSecond', 'neighbourBurst', 'newOriginsPerMinute', 'newOriginBurst',
       'maxQueuedPerNeighbour', 'replayWindowMs', 'maxSeenGroups', 'maxInboundQueue', 'mdns', 'relay', 'publicOnly'
     ] as const
@@ -211,13 +214,17 @@ describe('one owner per setting', () => {
       flags: {
         'net.neighbourGroupsPerSecond': '5', 'net.neighbourBurst': '7', 'net.newOriginsPerMinute': '2', 'net.newOriginBurst': '3',
         'net.maxQueuedPerNeighbour': '9', 'net.maxInboundQueue': '99', 'net.replayWindowMs': '60000', 'net.maxSeenGroups': '1000',
-        'net.seenTtlMs': '30000', 'net.reservedOutbound': '4', 'net.burst': '11'
+        'net.seenTtlMs': '30000', 'net.reservedOutbound': '4', 'net.burst': '11',
+        'net.meshDegree': '3', 'net.meshDegreeLow': '2', 'net.meshDegreeHigh': '4'
       }
     })
     expect(net.resolveSwarmConfig({ resolveTask, ...swarmHostSettings(config) })).toMatchObject({
       neighbourGroupsPerSecond: 5, neighbourBurst: 7, newOriginsPerMinute: 2, newOriginBurst: 3, maxQueuedPerNeighbour: 9,
-      maxInboundQueue: 99, replayWindowMs: 60_000, maxSeenGroups: 1000, seenTtlMs: 30_000, reservedOutbound: 4, burst: 11
+      maxInboundQueue: 99, replayWindowMs: 60_000, maxSeenGroups: 1000, seenTtlMs: 30_000, reservedOutbound: 4, burst: 11,
+      meshDegree: 3, meshDegreeLow: 2, meshDegreeHigh: 4
     })
+    expect(() => resolveConfig({ flags: { 'net.meshDegree': '3' } })).toThrow(expect.objectContaining({ field: 'net.meshDegreeLow' }))
+    expect(() => resolveConfig({ flags: { 'net.meshDegree': '13' } })).toThrow(expect.objectContaining({ field: 'net.meshDegreeHigh' }))
   })
 
   it.each([

@@ -15,8 +15,18 @@ import { isLoopback, TOKEN_FILE, type ObserveServer, type ViewEvent } from '@mur
 import { DASHBOARD_FLAGS, dashboardOptions, tokenFor } from '../observe.js'
 import type { CommandContext } from './context.js'
 
+/**
+ * The gossipsub mesh of `murmur sim` (D/Dlo/Dhi). A real swarm keeps gossipsub's 6/4/12 (net's
+ * defaults): each group reaches a node from up to D mesh peers, the redundancy that defeats
+ * lagging or withholding peers. A few cooperating nodes on one machine have neither threat: with
+ * 3/2/4 a node reads each group ≈ 3 times instead of ≈ 6 (gossip bench, 16 hosts; −12 % CPU per
+ * delivery), though a sim node's CPU per round did not move beyond noise (docs/results.md §6.2).
+ */
+const SIM_MESH = '3/2/4'
+
 const FLAGS: Record<string, FlagSpec> = {
   nodes: { type: 'string', short: 'n', doc: 'number of nodes', default: '4' },
+  mesh: { type: 'string', doc: 'gossipsub mesh D/Dlo/Dhi of every node: "3/2/4" (a small mesh for a few cooperating nodes on one machine; docs/results.md §6.2) or "config" (the nodes\' net.meshDegree* settings: a real swarm\'s 6/4/12 by default)', default: SIM_MESH },
   'nodes-per-process': { type: 'string', doc: 'nodes sharing one OS process (1 = a process per node; "auto" = one process per core)', default: 'auto' },
   rounds: { type: 'string', short: 'r', doc: 'rounds per node', default: '400' },
   dir: { type: 'string', doc: 'simulation directory (one data directory per node)', default: '.murmur/sim' },
@@ -37,15 +47,25 @@ const DESCRIPTION = 'Runs a swarm of N nodes on this machine: real libp2p hosts 
  */
 const SIM_INBOUND_PER_HOST_PER_SECOND = 1000
 
-/** Resolves every node's config from the command line (shared with `murmur experiment`). */
-export async function simConfigs (options: { nodes: number, rounds: number, dir: string, file: unknown, flags: Record<string, string>, perNode: Array<Record<string, unknown>> }): Promise<NodeConfig[]> {
+/** The mesh degrees of a `--mesh D/Dlo/Dhi` value; undefined for "config" (the nodes' own settings). */
+export function parseMesh (value: string): { meshDegree: number, meshDegreeLow: number, meshDegreeHigh: number } | undefined {
+  if (value === 'config') return undefined
+  const parts = value.split('/').map(Number)
+  if (parts.length !== 3 || !parts.every(n => Number.isInteger(n) && n >= 1) || parts[1] > parts[0] || parts[2] < parts[0]) {
+    throw new UsageError(`--mesh must be D/Dlo/Dhi with 1 ≤ Dlo ≤ D ≤ Dhi (e.g. ${SIM_MESH}) or "config", got "${value}"`)
+  }
+  return { meshDegree: parts[0], meshDegreeLow: parts[1], meshDegreeHigh: parts[2] }
+}
+
+/** Resolves every node's config from the command line (shared with `murmur experiment`); `mesh` replaces every node's gossipsub mesh degrees. */
+export async function simConfigs (options: { nodes: number, rounds: number, dir: string, file: unknown, flags: Record<string, string>, perNode: Array<Record<string, unknown>>, mesh?: ReturnType<typeof parseMesh> }): Promise<NodeConfig[]> {
   const base = resolveConfig({ file: options.file, env: process.env, flags: options.flags })
-  const loopback = { net: { inboundPerHostPerSecond: Math.max(base.net.inboundPerHostPerSecond, SIM_INBOUND_PER_HOST_PER_SECOND) } }
+  const loopback = { net: { inboundPerHostPerSecond: Math.max(base.net.inboundPerHostPerSecond, SIM_INBOUND_PER_HOST_PER_SECOND), ...options.mesh } }
   const make = (i: number, extra: Record<string, unknown>): NodeConfig => resolveConfig({
     file: options.file,
     env: process.env,
     flags: options.flags,
-    overrides: { seed: base.seed + 1000 * (i + 1), ...loopback, ...options.perNode[i], dataDir: join(options.dir, `node-${i}`), rounds: options.rounds, ...metricsPort(base, i), ...extra }
+    overrides: { seed: base.seed + 1000 * (i + 1), ...loopback, ...options.perNode[i], net: { ...loopback.net, ...(options.perNode[i].net as object | undefined) }, dataDir: join(options.dir, `node-${i}`), rounds: options.rounds, ...metricsPort(base, i), ...extra }
   })
   const configs = Array.from({ length: options.nodes }, (_, i) => make(i, {}))
   // Heterogeneous task mixes: every node is scored on one held-out set, over the union of families.
@@ -68,7 +88,8 @@ export async function simCommand (argv: string[], ctx: CommandContext): Promise<
   const json = args.flags.json === true
   const file = typeof args.flags.config === 'string' ? await loadConfigFile(args.flags.config) : undefined
   const perNode = await perNodeOverrides(nodes, args.flags.vary as string | undefined, args.flags.overrides as string | undefined)
-  const configs = await simConfigs({ nodes, rounds, dir, file, flags: args.config, perNode })
+  const mesh = parseMesh(String(args.flags.mesh))
+  const configs = await simConfigs({ nodes, rounds, dir, file, flags: args.config, perNode, mesh })
 
   const abort = new AbortController()
   const onSignal = (): void => { abort.abort() }

@@ -37,7 +37,7 @@ export function swarmHostSettings (config: NodeConfig): SwarmHostSettings {
       // At most a quarter of the connections, as net caps its own default.
       reservedOutbound: Math.min(net.reservedOutbound, Math.floor(net.maxConnections / 4))
     },
-    gossip: { heartbeatMs: net.heartbeatMs, seenTtlMs: net.seenTtlMs },
+    gossip: { heartbeatMs: net.heartbeatMs, seenTtlMs: net.seenTtlMs, D: net.meshDegree, Dlo: net.meshDegreeLow, Dhi: net.meshDegreeHigh },
     rateLimit: { groupsPerSecond: net.groupsPerSecond, burst: net.burst },
     neighbourLimit: {
       groupsPerSecond: net.neighbourGroupsPerSecond,

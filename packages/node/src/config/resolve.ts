@@ -18,7 +18,7 @@ type SchemaKey = keyof typeof NODE_CONFIG_SCHEMA
 
 /** The `net.*` keys that are the swarm host's own settings (same names as `SwarmHostConfig`). */
 type NetKey = 'swarmId' | 'listen' | 'announce' | 'bootstrap' | 'bootstrapUrls' | 'relay' | 'mdns' | 'maxConnections' |
-'inboundPerHostPerSecond' | 'reservedOutbound' | 'heartbeatMs' | 'seenTtlMs' | 'groupsPerSecond' | 'burst' |
+'inboundPerHostPerSecond' | 'reservedOutbound' | 'heartbeatMs' | 'meshDegree' | 'meshDegreeLow' | 'meshDegreeHigh' | 'seenTtlMs' | 'groupsPerSecond' | 'burst' |
 'neighbourGroupsPerSecond' | 'neighbourBurst' | 'newOriginsPerMinute' | 'newOriginBurst' | 'maxQueuedPerNeighbour' |
 'maxInboundQueue' | 'replayWindowMs' | 'maxSeenGroups'
 
@@ -199,6 +199,8 @@ function checkCrossField (c: NodeConfig): void {
   if (c.net.reservedOutbound >= c.net.maxConnections) {
     throw new InvalidConfigError('net.reservedOutbound', `must be < net.maxConnections (${c.net.maxConnections}), got ${c.net.reservedOutbound}`)
   }
+  if (c.net.meshDegreeLow > c.net.meshDegree) throw new InvalidConfigError('net.meshDegreeLow', `must be ≤ net.meshDegree (${c.net.meshDegree}), got ${c.net.meshDegreeLow}`)
+  if (c.net.meshDegreeHigh < c.net.meshDegree) throw new InvalidConfigError('net.meshDegreeHigh', `must be ≥ net.meshDegree (${c.net.meshDegree}), got ${c.net.meshDegreeHigh}`)
   if (c.rewards.wMin > c.rewards.wMax) throw new InvalidConfigError('rewards.wMin', `must be ≤ rewards.wMax (${c.rewards.wMax}), got ${c.rewards.wMin}`)
   for (const [key, addrs] of [['net.listen', c.net.listen], ['net.bootstrap', c.net.bootstrap], ['net.announce', c.net.announce]] as const) {
     for (const addr of addrs) {

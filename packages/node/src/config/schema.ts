@@ -10,6 +10,7 @@
 import {
   DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_HEARTBEAT_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
   DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_MDNS, DEFAULT_MIN_PEERS,
+  DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_HIGH, DEFAULT_MESH_DEGREE_LOW,
   DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEW_ORIGIN_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE,
   DEFAULT_REPLAY_WINDOW_MS, DEFAULT_RESERVED_OUTBOUND, DEFAULT_SEEN_TTL_MS, DEFAULT_SWARM_ID
 } from '@murmur/net'
@@ -70,6 +71,9 @@ export const NODE_CONFIG_SCHEMA = {
   'net.maxConnections': { kind: 'int', default: DEFAULT_MAX_CONNECTIONS, min: 1, max: 10000, doc: 'connection limit' },
   'net.inboundPerHostPerSecond': { kind: 'int', default: DEFAULT_INBOUND_PER_HOST_PER_SECOND, min: 1, doc: 'most inbound connections per second from one host (raise it for many nodes on one machine)' },
   'net.heartbeatMs': { kind: 'int', default: DEFAULT_HEARTBEAT_MS, min: 10, doc: 'gossipsub heartbeat in ms' },
+  'net.meshDegree': { kind: 'int', default: DEFAULT_MESH_DEGREE, min: 1, max: 100, doc: 'gossipsub mesh degree D: peers each group is forwarded to (redundancy against lagging or withholding peers; keep the default on real swarms)' },
+  'net.meshDegreeLow': { kind: 'int', default: DEFAULT_MESH_DEGREE_LOW, min: 1, max: 100, doc: 'gossipsub Dlo: below it the mesh is refilled to net.meshDegree (≤ net.meshDegree)' },
+  'net.meshDegreeHigh': { kind: 'int', default: DEFAULT_MESH_DEGREE_HIGH, min: 1, max: 100, doc: 'gossipsub Dhi: above it the mesh is pruned to net.meshDegree (≥ net.meshDegree)' },
   'net.groupsPerSecond': { kind: 'number', default: DEFAULT_GROUPS_PER_SECOND, min: 0, exclusiveMin: true, doc: 'per-origin rate limit on accepted groups, groups per second' },
   'net.burst': { kind: 'int', default: DEFAULT_GROUP_BURST, min: 1, doc: 'per-origin burst of accepted groups (a node publishes a round\'s groups at once)' },
   // Defences per neighbour (the connection that delivered a group, whatever its signed origin):
