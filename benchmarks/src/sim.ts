@@ -19,7 +19,7 @@
  * local groups, run right after the swarm) isolates the cost of networking, validation and
  * re-scoring. `--rounds` takes one value for every N or one per N (≥ 3). `--mesh` (one value
  * for every N or one per N, e.g. `--nodes 16,16 --mesh 3/2/4,config` for an A/B) is passed to
- * `murmur sim` only: its gossipsub mesh (default the sim's own, 3/2/4; "config" = a real swarm's).
+ * `murmur sim` only: its gossipsub mesh (default the sim's own, "config" = a real swarm's 6/4/12).
  */
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'

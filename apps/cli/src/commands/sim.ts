@@ -20,13 +20,14 @@ import type { CommandContext } from './context.js'
  * defaults): each group reaches a node from up to D mesh peers, the redundancy that defeats
  * lagging or withholding peers. A few cooperating nodes on one machine have neither threat: with
  * 3/2/4 a node reads each group ≈ 3 times instead of ≈ 6 (gossip bench, 16 hosts; −12 % CPU per
- * delivery), though a sim node's CPU per round did not move beyond noise (docs/results.md §6.2).
+ * delivery), but a sim node's CPU per round did not move beyond noise (docs/results.md §6.2), so
+ * the sim keeps the real swarm's mesh unless told otherwise.
  */
-const SIM_MESH = '3/2/4'
+const SIM_MESH = 'config'
 
 const FLAGS: Record<string, FlagSpec> = {
   nodes: { type: 'string', short: 'n', doc: 'number of nodes', default: '4' },
-  mesh: { type: 'string', doc: 'gossipsub mesh D/Dlo/Dhi of every node: "3/2/4" (a small mesh for a few cooperating nodes on one machine; docs/results.md §6.2) or "config" (the nodes\' net.meshDegree* settings: a real swarm\'s 6/4/12 by default)', default: SIM_MESH },
+  mesh: { type: 'string', doc: 'gossipsub mesh D/Dlo/Dhi of every node, e.g. "3/2/4" (a small mesh for a few cooperating nodes on one machine: half the duplicate copies, no measured CPU gain per round; docs/results.md §6.2), or "config" (the nodes\' net.meshDegree* settings: a real swarm\'s 6/4/12 by default)', default: SIM_MESH },
   'nodes-per-process': { type: 'string', doc: 'nodes sharing one OS process (1 = a process per node; "auto" = one process per core)', default: 'auto' },
   rounds: { type: 'string', short: 'r', doc: 'rounds per node', default: '400' },
   dir: { type: 'string', doc: 'simulation directory (one data directory per node)', default: '.murmur/sim' },
@@ -52,7 +53,7 @@ export function parseMesh (value: string): { meshDegree: number, meshDegreeLow: 
   if (value === 'config') return undefined
   const parts = value.split('/').map(Number)
   if (parts.length !== 3 || !parts.every(n => Number.isInteger(n) && n >= 1) || parts[1] > parts[0] || parts[2] < parts[0]) {
-    throw new UsageError(`--mesh must be D/Dlo/Dhi with 1 ≤ Dlo ≤ D ≤ Dhi (e.g. ${SIM_MESH}) or "config", got "${value}"`)
+    throw new UsageError(`--mesh must be D/Dlo/Dhi with 1 ≤ Dlo ≤ D ≤ Dhi (e.g. 3/2/4) or "config", got "${value}"`)
   }
   return { meshDegree: parts[0], meshDegreeLow: parts[1], meshDegreeHigh: parts[2] }
 }
