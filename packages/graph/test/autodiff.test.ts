@@ -2,8 +2,20 @@ import { describe, it, expect } from 'vitest'
 import { graphBuilder } from '../src/builder.js'
 import { grad } from '../src/autodiff.js'
 import { tensor } from '../src/tensor.js'
-import { createSession } from '../src/session.js'
+import { createSession, type TensorMap } from '../src/session.js'
+import type { Value } from '../src/core.js'
 import { MissingGradientError } from '../src/errors.js'
+
+/** Outputs `g` as `name`, runs the graph once on `feeds` and returns that output's values. */
+async function runOutput (b: ReturnType<typeof graphBuilder>, g: Value, feeds: TensorMap): Promise<number[]> {
+  b.output('out', g)
+  const s = await createSession(b.toModelProto())
+  try {
+    return Array.from((await s.run(feeds)).out.data as Float32Array | Float64Array)
+  } finally {
+    await s.close()
+  }
+}
 
 describe('autodiff', () => {
   it('passes no gradient through stopGradient', async () => {
@@ -11,11 +23,7 @@ describe('autodiff', () => {
     const x = b.input('x', 'float64', [3])
     const loss = b.reduceSum(b.mul(x, b.stopGradient(x)))
     const [gx] = grad(b, loss, [x])
-    b.output('gx', gx)
-    const s = await createSession(b.toModelProto())
-    const out = await s.run({ x: tensor('float64', [3], [1, -2, 3]) })
-    expect(Array.from(out.gx.data as Float64Array)).toEqual([1, -2, 3]) // not 2x
-    await s.close()
+    expect(await runOutput(b, gx, { x: tensor('float64', [3], [1, -2, 3]) })).toEqual([1, -2, 3]) // not 2x
   })
 
   it('sums gradients over every use of a value', async () => {
@@ -23,11 +31,7 @@ describe('autodiff', () => {
     const x = b.input('x', 'float64', [2])
     const loss = b.reduceSum(b.add(b.mul(x, x), b.mul(x, 3)))
     const [gx] = grad(b, loss, [x])
-    b.output('gx', gx)
-    const s = await createSession(b.toModelProto())
-    const out = await s.run({ x: tensor('float64', [2], [1, 5]) })
-    expect(Array.from(out.gx.data as Float64Array)).toEqual([5, 13])
-    await s.close()
+    expect(await runOutput(b, gx, { x: tensor('float64', [2], [1, 5]) })).toEqual([5, 13])
   })
 
   it('builds backward nodes only on paths to the requested parameters', () => {
@@ -49,11 +53,7 @@ describe('autodiff', () => {
     const x = b.input('x', 'float32', [2])
     const w = b.param('w', tensor('float32', [2], [1, 1]))
     const [gw] = grad(b, b.reduceSum(b.mul(x, x)), [w])
-    b.output('gw', gw)
-    const s = await createSession(b.toModelProto())
-    const out = await s.run({ x: tensor('float32', [2], [1, 2]) })
-    expect(Array.from(out.gw.data as Float32Array)).toEqual([0, 0])
-    await s.close()
+    expect(await runOutput(b, gw, { x: tensor('float32', [2], [1, 2]) })).toEqual([0, 0])
   })
 
   it('throws MissingGradientError naming an op without a rule', () => {

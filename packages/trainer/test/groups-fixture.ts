@@ -1,4 +1,5 @@
 /** Two small GRPO groups on the char tokenizer, shared by the trainer tests, with their flattened pairs and advantages. */
+import { expect } from 'vitest'
 import type { TrainingGroup } from '../src/trainer.js'
 
 export const groups: TrainingGroup[] = [
@@ -11,3 +12,31 @@ export const pairs = groups.flatMap(g => g.completions.map(c => ({ prompt: g.pro
 export const advs = groups.flatMap(g => [...g.advantages])
 /** Sum of a list. */
 export const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
+
+/** Expects every positive-advantage pair's log-prob to have risen from `before` to `after`, and every other one's to have fallen. */
+export function expectMovedByAdvantage (before: number[], after: number[]): void {
+  advs.forEach((a, i) => {
+    if (a > 0) expect(after[i]).toBeGreaterThan(before[i])
+    else expect(after[i]).toBeLessThan(before[i])
+  })
+}
+
+/** The parts of a policy the trainer tests score `pairs` with. */
+interface ScoringPolicy {
+  logprobs(prompts: string[], completions: string[], options: { eos: boolean }): Promise<number[][]>
+  close(): Promise<void>
+}
+
+/** A policy's summed log-probs of `pairs` (completion + EOS, as the trainer scores them). */
+export async function policyScores (policy: ScoringPolicy): Promise<number[]> {
+  return (await policy.logprobs(pairs.map(p => p.prompt), pairs.map(p => p.completion), { eos: true })).map(sum)
+}
+
+/** Expects `policy` to score `pairs` as the trainer did (`expected`, to 3 decimals), then closes it. */
+export async function expectPolicyScores (policy: ScoringPolicy, expected: number[]): Promise<void> {
+  try {
+    (await policyScores(policy)).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 3))
+  } finally {
+    await policy.close()
+  }
+}

@@ -13,7 +13,7 @@ import { charTokenizer, chatTemplate, createModelPolicy, familyReferenceForward,
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildStepGraph } from '../src/step-graph.js'
 import { createTrainer } from '../src/trainer.js'
-import { advs, groups, pairs, sum } from './groups-fixture.js'
+import { expectMovedByAdvantage, expectPolicyScores, groups, pairs, policyScores, sum } from './groups-fixture.js'
 
 const root = mkdtempSync(join(tmpdir(), 'murmur-trainfam-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -78,17 +78,8 @@ describe('trainer on family models', () => {
       expect(before[0]).toBeCloseTo(ref, 4)
       for (let i = 0; i < 5; i++) await trainer.train(groups)
       const after = (await trainer.logprobs(pairs)).map(sum)
-      advs.forEach((a, i) => {
-        if (a > 0) expect(after[i]).toBeGreaterThan(before[i])
-        else expect(after[i]).toBeLessThan(before[i])
-      })
-      const policy = await createModelPolicy(config, trainer.weights(), tokenizer, { threads: 1 })
-      try {
-        const scored = (await policy.logprobs(pairs.map(p => p.prompt), pairs.map(p => p.completion), { eos: true })).map(sum)
-        scored.forEach((s, i) => expect(s).toBeCloseTo(after[i], 3))
-      } finally {
-        await policy.close()
-      }
+      expectMovedByAdvantage(before, after)
+      await expectPolicyScores(await createModelPolicy(config, trainer.weights(), tokenizer, { threads: 1 }), after)
     } finally {
       await trainer.close()
     }
@@ -102,7 +93,7 @@ describe('trainer on family models', () => {
     try {
       expect(tokenizer.decode(policy.encodePrompt('1+1='))).toBe('user: 1+1=\nassistant: ')
       const fromTrainer = (await trainer.logprobs(pairs)).map(sum)
-      const fromPolicy = (await policy.logprobs(pairs.map(p => p.prompt), pairs.map(p => p.completion), { eos: true })).map(sum)
+      const fromPolicy = await policyScores(policy)
       fromPolicy.forEach((v, i) => expect(v).toBeCloseTo(fromTrainer[i], 4))
       const unwrapped = createTrainer({ config, weights, tokenizer })
       const plain = (await unwrapped.logprobs(pairs)).map(sum)
@@ -154,22 +145,13 @@ describe('trainer on family models', () => {
       const before = (await trainer.logprobs(pairs)).map(sum)
       for (let i = 0; i < 5; i++) await trainer.train(groups)
       const after = (await trainer.logprobs(pairs)).map(sum)
-      advs.forEach((a, i) => {
-        if (a > 0) expect(after[i]).toBeGreaterThan(before[i])
-        else expect(after[i]).toBeLessThan(before[i])
-      })
+      expectMovedByAdvantage(before, after)
       const state = trainer.exportState()
       expect(Object.keys(trainer.weights()).sort()).toEqual(modelParamSpecs(model).map(s => s.name).sort())
       // the checkpoint holds adapters and their AdamW moments only (a full one: 3 × the base weights)
       const baseBytes = Object.values(weights).reduce((n, w) => n + 4 * w.length, 0)
       expect(state.weights.length + state.optimizer.length).toBeLessThan(baseBytes / 2)
-      const policy = await createModelPolicy(model, trainer.weights(), tokenizer)
-      try {
-        const scored = (await policy.logprobs(pairs.map(p => p.prompt), pairs.map(p => p.completion), { eos: true })).map(sum)
-        scored.forEach((v, i) => expect(v).toBeCloseTo(after[i], 3))
-      } finally {
-        await policy.close()
-      }
+      await expectPolicyScores(await createModelPolicy(model, trainer.weights(), tokenizer), after)
     } finally {
       await trainer.close()
     }
