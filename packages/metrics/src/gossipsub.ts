@@ -7,21 +7,51 @@ import { Gauge, Histogram, type Registry } from 'prom-client'
 type Labels = Record<string, string | number>
 interface MetricConfig { name: string, help: string, labelNames?: string[], buckets?: number[] }
 
+/** One string per label set (gossipsub passes each metric's labels in one order). */
+function labelKey (labels: Labels): string {
+  let key = ''
+  for (const name in labels) key += `${name}\u0000${String(labels[name])}\u0001`
+  return key
+}
+
 /** A gossipsub metrics register writing into `registry`. */
 export function gossipsubRegister (registry: Registry): GossipsubMetricsRegister {
   const register = {
     gauge (config: MetricConfig) {
       const collects: Array<(g: unknown) => void> = []
-      const gauge = new Gauge({
+      // gossipsub increments some of these on every RPC, publish and score call; a prom-client
+      // update (label hashing included) per event was most of the observation cost (docs/results.md
+      // §8.2). Increments are summed here, per label set, and applied when the gauge is scraped.
+      let unlabelled = 0
+      const labelled = new Map<string, { labels: Labels, delta: number }>()
+      const flush = (): void => {
+        if (unlabelled !== 0) { gauge.inc(unlabelled); unlabelled = 0 }
+        for (const pending of labelled.values()) gauge.inc(pending.labels, pending.delta)
+        labelled.clear()
+      }
+      const gauge: Gauge = new Gauge({
         name: config.name,
         help: config.help,
         labelNames: config.labelNames ?? [],
         registers: [registry],
-        collect () { for (const fn of collects) fn(wrapper) }
+        collect () {
+          flush()
+          for (const fn of collects) fn(wrapper)
+        }
       })
       const wrapper = {
-        inc: (a?: Labels | number, b?: number) => { if (typeof a === 'object') gauge.inc(a, b ?? 1); else gauge.inc(a ?? 1) },
-        set: (a: Labels | number, b?: number) => { if (typeof a === 'object') gauge.set(a, b ?? 0); else gauge.set(a) },
+        inc: (a?: Labels | number, b?: number) => {
+          if (typeof a !== 'object') { unlabelled += a ?? 1; return }
+          const key = labelKey(a)
+          const pending = labelled.get(key)
+          if (pending === undefined) labelled.set(key, { labels: a, delta: b ?? 1 })
+          else pending.delta += b ?? 1
+        },
+        // A set overrides the increments before it.
+        set: (a: Labels | number, b?: number) => {
+          flush()
+          if (typeof a === 'object') gauge.set(a, b ?? 0); else gauge.set(a)
+        },
         addCollect: (fn: (g: unknown) => void) => { collects.push(fn) }
       }
       return wrapper
