@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { Child } from './child.js'
 import { quantile, report } from './report.js'
 import type { FromWorker, ToWorker, WorkerArgs } from './gossip-worker.js'
+import { createRng } from '@murmur/interface'
 import { DEFAULT_IDONTWANT_MIN_BYTES, DEFAULT_PING_INTERVAL_MS } from '@murmur/net'
 
 const MESH_DEGREE = 6 // gossipsub's default D, which the hosts use unless --D says otherwise
@@ -146,18 +147,8 @@ function offsetTargets (nHosts: number): number[][] {
 
 /** Each host's targets: up to `k` random hosts started before it (seeded), as `murmur sim` dials. */
 function randomTargets (nHosts: number, k: number): number[][] {
-  let seed = 12345
-  return Array.from({ length: nHosts }, (_, i) => {
-    const up = Array.from({ length: i }, (_, j) => j)
-    for (let m = up.length - 1; m > 0; m--) {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
-      const r = seed % (m + 1)
-      const t = up[m]
-      up[m] = up[r]
-      up[r] = t
-    }
-    return up.slice(0, k)
-  })
+  const rng = createRng(12345)
+  return Array.from({ length: nHosts }, (_, i) => rng.shuffle(Array.from({ length: i }, (_, j) => j)).slice(0, k))
 }
 
 interface Snapshot { bytesOut: number, gossipBytesOut: number, cpuMs: number, deliveries: number, counters: Record<string, number>, meshPeers: number }

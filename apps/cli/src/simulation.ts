@@ -10,6 +10,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createRng } from '@murmur/interface'
 import type { ViewEvent } from '@murmur/metrics'
 import type { EvalReport, NodeConfig, RoundMetrics } from '@murmur/node'
 import { UsageError } from './errors.js'
@@ -126,7 +127,7 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
   const children: Array<ChildProcess | undefined> = groups.map(() => undefined)
   const processOf = (node: number): number => Math.floor(node / perProcess)
   const restarts = groups.map(() => 0)
-  let dialSeed = (init.seed ?? 0) >>> 0
+  const dialRng = createRng((init.seed ?? 0) >>> 0)
   const started = Date.now()
   const abort = new AbortController()
   const onOuterAbort = (): void => { abort.abort() }
@@ -168,18 +169,8 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
     })
   }
 
-  /** Up to DIAL_FANOUT nodes that are up, other than `s`, drawn with a seeded LCG. */
-  const pickPeers = (s: SimNodeState): SimNodeState[] => {
-    const up = states.filter(o => o !== s && o.ready)
-    for (let k = up.length - 1; k > 0; k--) {
-      dialSeed = (Math.imul(dialSeed, 1664525) + 1013904223) >>> 0
-      const r = dialSeed % (k + 1)
-      const t = up[k]
-      up[k] = up[r]
-      up[r] = t
-    }
-    return up.slice(0, DIAL_FANOUT)
-  }
+  /** Up to DIAL_FANOUT nodes that are up, other than `s`, drawn with the sim's seeded RNG. */
+  const pickPeers = (s: SimNodeState): SimNodeState[] => dialRng.shuffle(states.filter(o => o !== s && o.ready)).slice(0, DIAL_FANOUT)
 
   const onChildMessage = (s: SimNodeState, msg: ChildMessage): void => {
     switch (msg.type) {
