@@ -5,7 +5,7 @@ import type { WireTaskParam } from '../src/rollout.gen.js'
 import { RolloutDecodeError, InvalidRolloutError } from '../src/errors.js'
 import { MAX_COMPLETIONS, MAX_COMPLETION_BYTES, MAX_GROUP_BYTES, PROTOCOL_VERSION } from '../src/constants.js'
 import type { RolloutGroup } from '../src/types.js'
-import { decodeError, wireBytes } from './fixtures.js'
+import { decodeError, thrownBy, wireBytes } from './fixtures.js'
 
 const enc = new TextEncoder()
 
@@ -33,14 +33,7 @@ function sample (over: Partial<RolloutGroup> = {}): RolloutGroup {
 }
 
 function encodeError (group: RolloutGroup): InvalidRolloutError {
-  try {
-    encodeRolloutGroup(group)
-  } catch (err) {
-    expect(err).toBeInstanceOf(InvalidRolloutError)
-    expect((err as InvalidRolloutError).code).toBe('ERR_INVALID_ROLLOUT')
-    return err as InvalidRolloutError
-  }
-  throw new Error('expected encode to fail')
+  return thrownBy(() => encodeRolloutGroup(group), InvalidRolloutError, 'ERR_INVALID_ROLLOUT')
 }
 
 describe('rollout codec', () => {

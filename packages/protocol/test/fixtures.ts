@@ -54,14 +54,19 @@ export function wireBytes (over: Partial<WireRolloutGroup> = {}): Uint8Array {
   return WireRolloutGroup.encode(wire(over))
 }
 
+/** The error `run` throws, checked to be a `type` with `code` (fails the test if nothing is thrown). */
+export function thrownBy<E extends Error & { code: string }> (run: () => unknown, type: new (...args: never[]) => E, code: string): E {
+  try {
+    run()
+  } catch (err) {
+    expect(err).toBeInstanceOf(type)
+    expect((err as E).code).toBe(code)
+    return err as E
+  }
+  throw new Error(`expected a ${type.name}`)
+}
+
 /** The `RolloutDecodeError` decoding `bytes` raises (fails the test if it decodes). */
 export function decodeError (bytes: Uint8Array): RolloutDecodeError {
-  try {
-    decodeRolloutGroup(bytes)
-  } catch (err) {
-    expect(err).toBeInstanceOf(RolloutDecodeError)
-    expect((err as RolloutDecodeError).code).toBe('ERR_ROLLOUT_DECODE')
-    return err as RolloutDecodeError
-  }
-  throw new Error('expected decode to fail')
+  return thrownBy(() => decodeRolloutGroup(bytes), RolloutDecodeError, 'ERR_ROLLOUT_DECODE')
 }
