@@ -141,20 +141,15 @@ export function peerGroups (components: PeerGroupsComponents): PeerGroups {
     },
     trust,
     async consume (ids, options = {}) {
-      for (const id of ids) {
-        held.delete(id)
-        await pool.delete(id, options)
-      }
+      for (const id of ids) held.delete(id)
+      // Issued together, the deletes share one store commit.
+      await Promise.all(ids.map(async id => await pool.delete(id, options)))
     },
     async evict (stale, options = {}) {
-      let evicted = 0
-      for (const meta of pool.queryMeta({ origin: 'peer' })) {
-        if (!stale(meta)) continue
-        held.delete(meta.id)
-        await pool.delete(meta.id, options)
-        evicted++
-      }
-      return evicted
+      const ids = pool.queryMeta({ origin: 'peer' }).filter(meta => stale(meta)).map(meta => meta.id)
+      for (const id of ids) held.delete(id)
+      await Promise.all(ids.map(async id => await pool.delete(id, options)))
+      return ids.length
     }
   }
 }

@@ -3,6 +3,7 @@ import type { AbortOptions } from '@murmur/interface'
 import { DEFAULT_POOL_MAX_BYTES, DEFAULT_POOL_MAX_ENTRIES, DEFAULT_POOL_TTL_MS, MAX_POOL_FIELD_LENGTH } from '../constants.js'
 import { PoolEntryTooLargeError } from '../errors.js'
 import { assertBytes, assertIndex, assertLimit, hashCompletions, poolEntryId, randomFn, SerialQueue } from '../util.js'
+import { IndexOverlay, type PendingWrite, type PoolWrite } from './batch.js'
 import type {
   PoolEntry, PoolEntryMeta, PoolFilter, PoolInsert, PoolInsertResult, PoolQuery, PoolSampleOptions, PoolStats,
   RolloutPool, RolloutPoolInit
@@ -18,8 +19,8 @@ export interface IndexedEntry {
 export interface PoolBackend {
   /** Every stored entry in ascending `seq` order. */
   load(options: AbortOptions): AsyncIterable<IndexedEntry>
-  /** Atomically stores `put` (if any) and removes the entries with sequence numbers `remove`. */
-  commit(put: { entry: IndexedEntry, payload: Uint8Array } | undefined, remove: number[]): Promise<void>
+  /** Atomically applies `writes` in order: stores a `put` entry with its payload, or removes the entry with sequence number `remove`. */
+  commit(writes: PoolWrite[]): Promise<void>
   /** Payloads of the given entries (undefined where gone), as private copies. */
   read(seqs: number[]): Promise<Array<Uint8Array | undefined>>
   /** Removes everything. */
@@ -84,10 +85,13 @@ function matches (m: PoolEntryMeta, f: PoolFilter): boolean {
 /**
  * The pool logic over a backend. Entries are indexed in memory in arrival order (bounded by
  * `maxEntries`), so queries and sampling never scan the backend; payloads stay in the backend.
+ * Inserts and deletes that arrive while a commit is in flight are committed together (batch.ts).
  */
 export class PoolCore implements RolloutPool {
   private readonly index = new Map<string, IndexedEntry>()
   private readonly queue = new SerialQueue()
+  /** Writes waiting for their commit; new writes join it until its turn in the queue comes. */
+  private open: PendingWrite[] | undefined
   private readonly limits: Required<RolloutPoolInit>
   private totalBytes = 0
   private nextSeq = 0
@@ -106,7 +110,7 @@ export class PoolCore implements RolloutPool {
       this.nextSeq = Math.max(this.nextSeq, e.seq + 1)
       this.lastArrivedAt = Math.max(this.lastArrivedAt, e.meta.arrivedAt)
     }
-    await this.queue.run(async () => { await this.removeAll(this.planEvictions(0, 0)) })
+    await this.exclusive(async () => { await this.evictNow() })
   }
 
   /** Stores an entry unless a live duplicate exists; evicts expired, then oldest entries to make room. */
@@ -115,24 +119,20 @@ export class PoolCore implements RolloutPool {
     const bytes = entry.payload.byteLength
     if (bytes > this.limits.maxBytes) throw new PoolEntryTooLargeError(bytes, this.limits.maxBytes)
     const id = poolEntryId(entry.producer, entry.taskKey, completionsHash)
-    return await this.queue.run(async () => {
-      throwIfAborted(options.signal)
-      this.components.assertOpen()
+    return await this.write(options, (overlay): PoolInsertResult => {
       const now = this.components.now()
-      const existing = this.index.get(id)
+      const existing = overlay.get(id)
       if (existing !== undefined && !this.expired(existing, now)) return { status: 'duplicate', id }
       const arrivedAt = Math.max(now, this.lastArrivedAt)
       const meta: PoolEntryMeta = Object.freeze({
         id, origin: entry.origin, producer: entry.producer, family: entry.family, taskKey: entry.taskKey,
         round: entry.round, completionsHash, arrivedAt, bytes
       })
-      const indexed = { seq: this.nextSeq, meta }
-      const evict = this.planEvictions(1, bytes)
-      await this.backend.commit({ entry: indexed, payload: entry.payload }, evict.map(e => e.seq))
-      this.nextSeq++
+      const evict = this.planEvictions(overlay, 1, bytes)
+      for (const e of evict) overlay.remove(e)
+      // Sequence numbers and arrival times only grow, also past a failed commit (gaps are harmless).
+      overlay.put({ seq: this.nextSeq++, meta }, entry.payload)
       this.lastArrivedAt = arrivedAt
-      for (const e of evict) this.remove(e)
-      this.add(indexed)
       return { status: 'inserted', entry: meta, evicted: evict.length }
     })
   }
@@ -185,30 +185,26 @@ export class PoolCore implements RolloutPool {
 
   /** Removes the entry with `id`. */
   async delete (id: string, options: AbortOptions = {}): Promise<boolean> {
-    return await this.queue.run(async () => {
-      throwIfAborted(options.signal)
-      this.components.assertOpen()
-      const e = this.index.get(id)
+    return await this.write(options, overlay => {
+      const e = overlay.get(id)
       if (e === undefined) return false
-      await this.removeAll([e])
+      overlay.remove(e)
       return true
     })
   }
 
   /** Evicts every expired entry. */
   async prune (options: AbortOptions = {}): Promise<number> {
-    return await this.queue.run(async () => {
+    return await this.exclusive(async () => {
       throwIfAborted(options.signal)
       this.components.assertOpen()
-      const evict = this.planEvictions(0, 0)
-      await this.removeAll(evict)
-      return evict.length
+      return await this.evictNow()
     })
   }
 
   /** Removes every entry. */
   async clear (options: AbortOptions = {}): Promise<void> {
-    await this.queue.run(async () => {
+    await this.exclusive(async () => {
       throwIfAborted(options.signal)
       this.components.assertOpen()
       await this.backend.clear()
@@ -247,12 +243,12 @@ export class PoolCore implements RolloutPool {
   }
 
   /** Oldest-first entries to remove so that `addCount` more entries of `addBytes` fit; always includes expired ones. */
-  private planEvictions (addCount: number, addBytes: number): IndexedEntry[] {
+  private planEvictions (overlay: IndexOverlay, addCount: number, addBytes: number): IndexedEntry[] {
     const now = this.components.now()
     const out: IndexedEntry[] = []
-    let count = this.index.size
-    let bytes = this.totalBytes
-    for (const e of this.index.values()) {
+    let count = overlay.count
+    let bytes = overlay.bytes
+    for (const e of overlay.values()) {
       const over = count + addCount > this.limits.maxEntries || bytes + addBytes > this.limits.maxBytes
       if (!over && !this.expired(e, now)) break
       out.push(e)
@@ -262,10 +258,70 @@ export class PoolCore implements RolloutPool {
     return out
   }
 
-  private async removeAll (entries: IndexedEntry[]): Promise<void> {
-    if (entries.length === 0) return
-    await this.backend.commit(undefined, entries.map(e => e.seq))
-    for (const e of entries) this.remove(e)
+  /** Removes expired entries and those over the bounds now; returns how many. */
+  private async evictNow (): Promise<number> {
+    const overlay = new IndexOverlay(this.index, this.totalBytes)
+    const evict = this.planEvictions(overlay, 0, 0)
+    for (const e of evict) overlay.remove(e)
+    await this.commit(overlay)
+    return evict.length
+  }
+
+  /** Commits an overlay's writes, then applies them to the index. */
+  private async commit (overlay: IndexOverlay): Promise<void> {
+    if (overlay.writes.length > 0) await this.backend.commit(overlay.writes)
+    for (const e of overlay.removedEntries()) this.remove(e)
+    for (const e of overlay.addedEntries()) this.add(e)
+  }
+
+  /** Queues a write planned by `plan` into the open batch (opening one and scheduling its commit if none is open). */
+  private async write<T> (options: AbortOptions, plan: (overlay: IndexOverlay) => T): Promise<T> {
+    return await new Promise<T>((resolve, reject) => {
+      let batch = this.open
+      if (batch === undefined) {
+        const opened: PendingWrite[] = []
+        batch = this.open = opened
+        void this.queue.run(async () => {
+          if (this.open === opened) this.open = undefined
+          await this.flush(opened)
+        })
+      }
+      batch.push({
+        plan: overlay => {
+          throwIfAborted(options.signal)
+          this.components.assertOpen()
+          return plan(overlay)
+        },
+        resolve: value => { resolve(value as T) },
+        reject
+      })
+    })
+  }
+
+  /** Plans a batch's writes in order, commits them at once and settles each call. */
+  private async flush (batch: PendingWrite[]): Promise<void> {
+    const overlay = new IndexOverlay(this.index, this.totalBytes)
+    const planned: Array<{ write: PendingWrite, result: unknown }> = []
+    for (const write of batch) {
+      try {
+        planned.push({ write, result: write.plan(overlay) })
+      } catch (err) {
+        write.reject(err)
+      }
+    }
+    try {
+      await this.commit(overlay)
+    } catch (err) {
+      for (const p of planned) p.write.reject(err)
+      return
+    }
+    for (const p of planned) p.write.resolve(p.result)
+  }
+
+  /** Runs `task` alone in the queue; writes issued after this call commit after it. */
+  private async exclusive<T> (task: () => Promise<T>): Promise<T> {
+    this.open = undefined
+    return await this.queue.run(task)
   }
 
   private add (e: IndexedEntry): void {

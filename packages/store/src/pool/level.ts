@@ -3,6 +3,7 @@ import { throwIfAborted } from '@murmur/interface'
 import { levelOp, type Sub } from '../level-util.js'
 import type { PoolEntryMeta } from '../types.js'
 import { copyBytes, intKey, parseIntKey } from '../util.js'
+import type { PoolWrite } from './batch.js'
 import type { IndexedEntry, PoolBackend } from './core.js'
 
 /** Record layout: u32 big-endian header length, header (metadata as UTF-8 JSON), payload bytes. */
@@ -61,10 +62,10 @@ export class LevelPoolBackend implements PoolBackend {
     yield * entries
   }
 
-  async commit (put: { entry: IndexedEntry, payload: Uint8Array } | undefined, remove: number[]): Promise<void> {
-    const ops: Array<{ type: 'del', key: string } | { type: 'put', key: string, value: Uint8Array }> =
-      remove.map(seq => ({ type: 'del', key: intKey(seq) }))
-    if (put !== undefined) ops.push({ type: 'put', key: intKey(put.entry.seq), value: encode(put.entry.meta, put.payload) })
+  async commit (writes: PoolWrite[]): Promise<void> {
+    const ops = writes.map((w): { type: 'del', key: string } | { type: 'put', key: string, value: Uint8Array } => 'remove' in w
+      ? { type: 'del', key: intKey(w.remove) }
+      : { type: 'put', key: intKey(w.put.entry.seq), value: encode(w.put.entry.meta, w.put.payload) })
     await levelOp(this.path, async () => { await this.db.batch(ops) })
   }
 

@@ -1,4 +1,5 @@
 import { copyBytes } from '../util.js'
+import type { PoolWrite } from './batch.js'
 import type { IndexedEntry, PoolBackend } from './core.js'
 
 /** A pool backend in process memory; payloads are copied in and out, like a database would. */
@@ -10,9 +11,11 @@ export class MemoryPoolBackend implements PoolBackend {
     for (const e of sorted) yield e.entry
   }
 
-  async commit (put: { entry: IndexedEntry, payload: Uint8Array } | undefined, remove: number[]): Promise<void> {
-    for (const seq of remove) this.entries.delete(seq)
-    if (put !== undefined) this.entries.set(put.entry.seq, { entry: put.entry, payload: copyBytes(put.payload) })
+  async commit (writes: PoolWrite[]): Promise<void> {
+    for (const w of writes) {
+      if ('remove' in w) this.entries.delete(w.remove)
+      else this.entries.set(w.put.entry.seq, { entry: w.put.entry, payload: copyBytes(w.put.payload) })
+    }
   }
 
   async read (seqs: number[]): Promise<Array<Uint8Array | undefined>> {
