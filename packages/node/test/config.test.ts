@@ -135,6 +135,7 @@ const OWNED: Record<string, unknown> = {
   'rewards.filterZeroVariance': rewards.DEFAULT_FILTER_ZERO_VARIANCE,
   'train.learningRate': TRAINER_DEFAULTS.learningRate,
   'train.warmupSteps': TRAINER_DEFAULTS.warmupSteps,
+  'train.decaySteps': TRAINER_DEFAULTS.decaySteps,
   'train.weightDecay': TRAINER_DEFAULTS.weightDecay,
   'train.maxGradNorm': TRAINER_DEFAULTS.maxGradNorm,
   'train.epochs': TRAINER_DEFAULTS.epochs,

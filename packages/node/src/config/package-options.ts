@@ -67,6 +67,7 @@ export function trainerSettings (config: NodeConfig): TrainerConfigInit {
     seed: config.seed,
     learningRate: t.learningRate,
     warmupSteps: t.warmupSteps,
+    decaySteps: t.decaySteps,
     weightDecay: t.weightDecay,
     maxGradNorm: t.maxGradNorm,
     epochs: t.epochs,

@@ -67,7 +67,7 @@ export interface NodeConfig {
     readonly negativeDelta: number
     readonly loraRank: number
     readonly loraTargets: readonly string[]
-  } & Pick<TrainerConfig, 'learningRate' | 'warmupSteps' | 'weightDecay' | 'maxGradNorm' | 'epochs' | 'epsLow' | 'epsHigh' | 'beta' | 'aggregation'>
+  } & Pick<TrainerConfig, 'learningRate' | 'warmupSteps' | 'decaySteps' | 'weightDecay' | 'maxGradNorm' | 'epochs' | 'epsLow' | 'epsHigh' | 'beta' | 'aggregation'>
   readonly curriculum: { readonly enabled: boolean, readonly low: number, readonly high: number, readonly window: number }
   readonly metrics: { readonly keep: number, readonly port: number, readonly host: string }
   readonly checkpoint: { readonly every: number, readonly keep: number }

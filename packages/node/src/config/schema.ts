@@ -116,6 +116,7 @@ export const NODE_CONFIG_SCHEMA = {
   // The trainer's settings, named and defaulted as @murmur/trainer names and defaults them.
   'train.learningRate': { kind: 'number', default: TRAINER_DEFAULTS.learningRate, min: 0, exclusiveMin: true, max: 1, doc: 'AdamW learning rate' },
   'train.warmupSteps': { kind: 'int', default: TRAINER_DEFAULTS.warmupSteps, min: 0, doc: 'linear learning-rate warm-up steps' },
+  'train.decaySteps': { kind: 'int', default: TRAINER_DEFAULTS.decaySteps, min: 0, doc: 'optimizer step at which a linear learning-rate decay (after warm-up) reaches zero (0 = constant)' },
   'train.weightDecay': { kind: 'number', default: TRAINER_DEFAULTS.weightDecay, min: 0, doc: 'AdamW decoupled weight decay' },
   'train.maxGradNorm': { kind: 'number', default: TRAINER_DEFAULTS.maxGradNorm, min: 0, doc: 'global gradient-norm clip (0 = off)' },
   'train.epochs': { kind: 'int', default: TRAINER_DEFAULTS.epochs, min: 1, max: 16, doc: 'update epochs per batch' },
