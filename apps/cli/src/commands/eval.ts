@@ -12,7 +12,7 @@ import type { CommandContext } from './context.js'
 const FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', doc: `builtin:tiny, a .safetensors file or a model folder (default ${DEFAULT_MODEL})` },
   'data-dir': { type: 'string', doc: 'evaluate the latest checkpoint of the node in this data directory' },
-  tasks: { type: 'string', doc: 'held-out tasks at most (split evenly over families; small families give fewer)', default: '512' },
+  tasks: { type: 'string', doc: 'held-out tasks at most (split evenly over families; small families give fewer)', default: String(NODE_CONFIG_SCHEMA['eval.tasks'].default) },
   samples: { type: 'string', doc: 'sampled (temperature 1) completions per task for the sampled accuracy', default: String(NODE_CONFIG_SCHEMA['eval.samples'].default) },
   mix: { type: 'string', doc: 'task mix name=weight,… (default: the default mix)' },
   temperature: { type: 'string', doc: '0 = greedy only; otherwise sampled accuracy is also reported (at temperature 1)', default: '1' },
