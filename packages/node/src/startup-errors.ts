@@ -11,6 +11,7 @@ const FIELD_TO_KEY: Readonly<Record<string, string>> = {
   minibatchSize: 'train.minibatchGroups',
   learningRate: 'train.learningRate',
   warmupSteps: 'train.warmupSteps',
+  decaySteps: 'train.decay',
   weightDecay: 'train.weightDecay',
   maxGradNorm: 'train.maxGradNorm',
   epochs: 'train.epochs',

@@ -10,6 +10,7 @@ import { constants as store } from '@murmur/store'
 import { DEFAULT_CURRICULUM, resolveTask } from '@murmur/tasks'
 import { TRAINER_DEFAULTS, resolveTrainerConfig } from '@murmur/trainer'
 import { rewardsSettings, storeSettings, swarmHostSettings, trainerSettings } from '../src/config/package-options.js'
+import { DEFAULT_LR_DECAY, decaySteps } from '../src/config/lr-decay.js'
 import { DEFAULT_EVAL_SAMPLES } from '../src/evaluation.js'
 import { DEFAULT_IMPORTANCE } from '../src/importance.js'
 import { DEFAULT_MODEL, DEFAULT_REWARD_MODEL } from '../src/model.js'
@@ -160,10 +161,26 @@ const OWNED: Record<string, unknown> = {
 const NODE_OWN = [
   'dataDir', 'seed', 'rounds', 'localGroups', 'peerGroups', 'groupSize', 'device', 'chatTemplate',
   'taskMix', 'taskDifficulty', 'modelId', 'net.enabled', 'net.bootstrap', 'net.bootstrapUrls', 'net.public', 'net.relay',
-  'net.announce', 'net.dht', 'net.pskFile', 'rewards.advantage', 'train.minibatchGroups', 'train.loraRank',
+  'net.announce', 'net.dht', 'net.pskFile', 'rewards.advantage', 'train.minibatchGroups', 'train.decay', 'train.loraRank',
   'curriculum.enabled', 'checkpoint.every', 'eval.every', 'eval.tasks', 'eval.taskMix', 'trust.enabled',
   'adversary.strategy', 'adversary.groupsPerRound', 'metrics.port', 'metrics.host'
 ]
+
+describe('train.decay', () => {
+  it('decays to zero at the node\'s last round: rounds × epochs × minibatches of I + J groups', () => {
+    const rounds = 400
+    expect(trainerSettings(resolveConfig({ overrides: { rounds } })).decaySteps).toBe(DEFAULT_LR_DECAY === 'linear' ? 400 : 0)
+    expect(decaySteps(resolveConfig({ overrides: { rounds, train: { decay: 'linear' } } }))).toBe(400)
+    expect(decaySteps(resolveConfig({ overrides: { rounds, train: { decay: 'linear', epochs: 2, minibatchGroups: 3 } } }))).toBe(400 * 2 * 3)
+  })
+
+  it('keeps the rate constant for "none", an unbounded run, or a run no longer than warm-up', () => {
+    expect(decaySteps(resolveConfig({ overrides: { rounds: 400, train: { decay: 'none' } } }))).toBe(0)
+    expect(decaySteps(resolveConfig({ overrides: { rounds: 0, train: { decay: 'linear' } } }))).toBe(0)
+    expect(decaySteps(resolveConfig({ overrides: { rounds: 3, train: { decay: 'linear' } } }))).toBe(0)
+    expect(() => resolveConfig({ overrides: { train: { decay: 'cosine' } } })).toThrow(/train\.decay/)
+  })
+})
 
 describe('one owner per setting', () => {
   it('classifies every key as package-owned or the node\'s own', () => {
@@ -187,7 +204,8 @@ describe('one owner per setting', () => {
 
   it('hands every package exactly its own defaults (nothing re-defaulted on the way)', () => {
     const config = resolveConfig()
-    expect(resolveTrainerConfig(trainerSettings(config))).toEqual(resolveTrainerConfig({}))
+    // decaySteps is the node's own: train.decay over the node's rounds (tested below).
+    expect(resolveTrainerConfig(trainerSettings(config))).toEqual(resolveTrainerConfig({ decaySteps: decaySteps(config) }))
     expect(rewards.resolveRewardsConfig(rewardsSettings(config))).toEqual(rewards.resolveRewardsConfig({}))
     expect(storeSettings(config).pool).toEqual({ maxEntries: store.DEFAULT_POOL_MAX_ENTRIES, maxBytes: store.DEFAULT_POOL_MAX_BYTES, ttlMs: store.DEFAULT_POOL_TTL_MS })
     expect(storeSettings(config).metrics).toEqual({ keep: store.DEFAULT_METRICS_KEEP })

@@ -52,7 +52,10 @@ describe('evaluation set size', () => {
     const tasks = evaluationSet(MIX, 10)
     expect(tasks).toHaveLength(10)
     expect(tasks.slice(0, 4).map(t => t.ref.family)).toEqual(['basic_arithmetic', 'base_conversion', 'fraction_simplification', 'sort_digits'])
-    // The default 256 keeps every distinct held-out instance the small families have.
+    // 256 keeps every distinct held-out instance of base_conversion and fraction_simplification;
+    // the default 1024 also every one of basic_arithmetic's, and 256 of sort_digits'.
     expect(evaluationSet(MIX, 256).length).toBe(155)
+    const counts = (tasks: ReturnType<typeof evaluationSet>): Record<string, number> => Object.fromEntries(Object.keys(MIX).map(f => [f, tasks.filter(t => t.ref.family === f).length]))
+    expect(counts(evaluationSet(MIX, 1024))).toEqual({ basic_arithmetic: 91, base_conversion: 10, fraction_simplification: 17, sort_digits: 256 })
   })
 })

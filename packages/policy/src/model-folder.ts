@@ -60,11 +60,11 @@ export async function exportModelFolder (policy: Policy, dir: string, options: E
   const files: Array<[string, Uint8Array | string]> = [
     [MODEL_FOLDER_FILES.onnx, policy.toOnnx()],
     [MODEL_FOLDER_FILES.weights, weightsToSafetensors(config, weights, { dtype: options.dtype, step: policy.step, tokenizer: tokenizer.spec })],
-    [MODEL_FOLDER_FILES.config, json(hfConfigJson(config, tokenizer))],
-    [MODEL_FOLDER_FILES.generationConfig, json({ bos_token_id: tokenizer.bosId ?? null, eos_token_id: tokenizer.eosId ?? null, pad_token_id: tokenizer.padId, max_length: config.nCtx })],
-    [MODEL_FOLDER_FILES.tokenizer, json(tokenizer.toTokenizerJson())],
+    [MODEL_FOLDER_FILES.config, jsonFileText(hfConfigJson(config, tokenizer))],
+    [MODEL_FOLDER_FILES.generationConfig, jsonFileText({ bos_token_id: tokenizer.bosId ?? null, eos_token_id: tokenizer.eosId ?? null, pad_token_id: tokenizer.padId, max_length: config.nCtx })],
+    [MODEL_FOLDER_FILES.tokenizer, jsonFileText(tokenizer.toTokenizerJson())],
     // murmur left-pads batches for generation; HF tooling should too
-    [MODEL_FOLDER_FILES.tokenizerConfig, json({ ...tokenizer.toTokenizerConfig(), model_max_length: config.nCtx, padding_side: 'left' })]
+    [MODEL_FOLDER_FILES.tokenizerConfig, jsonFileText({ ...tokenizer.toTokenizerConfig(), model_max_length: config.nCtx, padding_side: 'left' })]
   ]
   await writeFolderFiles(dir, files, options)
 }
@@ -186,6 +186,7 @@ export async function readFolderJson (dir: string, name: string, optional = fals
   return value as Record<string, unknown>
 }
 
-function json (value: unknown): string {
+/** A JSON file's text as Hugging Face writes its folders' files: two-space indent, final newline. */
+export function jsonFileText (value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n'
 }

@@ -6,6 +6,7 @@
  */
 export { type Trainer, type TrainerInit, type TrainingGroup, type TrainStats, type SftExample, type SftStats, createTrainer } from './trainer.js'
 export { type TrainerConfig, type TrainerConfigInit, resolveTrainerConfig, TRAINER_DEFAULTS } from './trainer-config.js'
+export { type LearningRateSchedule, learningRateAt } from './lr-schedule.js'
 export type { TrainerState } from './state.js'
 export type { StepStats } from './step-engine.js'
 export { type Aggregation, type PolicyLossInput, type PolicyLossResult, AGGREGATIONS, referencePolicyLoss } from './loss-reference.js'

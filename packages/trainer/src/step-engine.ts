@@ -8,6 +8,7 @@ import type { AbortOptions } from '@murmur/interface'
 import { modelParamSpecs, type ModelConfig, validateModelWeights, type Weights } from '@murmur/policy'
 import { adamWState, feedAdamW, readAdamW, type AdamWTensors } from './adamw-io.js'
 import type { PaddedBatch } from './batch.js'
+import { learningRateAt } from './lr-schedule.js'
 import type { TrainerConfig } from './trainer-config.js'
 import { InvalidTrainerStateError } from './errors.js'
 import type { OptimizerSnapshot } from './state.js'
@@ -93,7 +94,6 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
     mask: tensor('float32', [batch.rows, batch.steps], batch.mask)
   })
   const scalarOf = (out: TensorMap, name: string): number => out[name] === undefined ? 0 : (out[name].data as Float32Array)[0]
-  const learningRate = (t: number, base: number): number => options.warmupSteps > 0 ? base * Math.min(1, t / options.warmupSteps) : base
 
   const logprobs = async (batch: PaddedBatch, o: AbortOptions = {}, w: Weights = state.weights): Promise<Float32Array> => {
     const s = await session(`logp:${batch.rows}x${batch.steps}`, () => buildLogprobGraph(config, batch.rows, batch.steps))
@@ -121,7 +121,7 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
       flatState: flat
     }))
     const t = step + 1
-    const lr = learningRate(t, lrBase)
+    const lr = learningRateAt(t, lrBase, options)
     const feeds: TensorMap = { ...batchFeeds(batch), ...extra }
     feedAdamW(feeds, specs, state, lr, t)
     const out = await s.run(feeds, { signal: o.signal })

@@ -14,6 +14,7 @@ export const TRAINER_DEFAULTS = Object.freeze({
   // 0 and 50, within noise of both: docs/results.md §0.4).
   learningRate: 5e-5,
   warmupSteps: 20,
+  decaySteps: 0,
   weightDecay: 0,
   beta1: 0.9,
   beta2: 0.999,
@@ -37,6 +38,8 @@ export interface TrainerConfigInit {
   learningRate?: number
   /** Linear warm-up steps of the learning rate. Default `TRAINER_DEFAULTS.warmupSteps` (20). */
   warmupSteps?: number
+  /** Optimizer step at which a linear decay of the learning rate (after warm-up) reaches zero; 0 = constant. Default 0. */
+  decaySteps?: number
   /** AdamW decoupled weight decay. Default 0. */
   weightDecay?: number
   beta1?: number
@@ -78,10 +81,14 @@ export function resolveTrainerConfig (init: TrainerConfigInit): TrainerConfig {
   if (!AGGREGATIONS.includes(aggregation)) throw new InvalidArgumentError('aggregation', `expected one of ${AGGREGATIONS.join(', ')}, got ${JSON.stringify(aggregation)}`)
   const device = init.device ?? 'cpu'
   if (!['cpu', 'cuda', 'webgpu'].includes(device)) throw new InvalidArgumentError('device', `expected cpu, cuda or webgpu (a resolved device), got ${JSON.stringify(device)}`)
+  const warmupSteps = num('warmupSteps', d.warmupSteps, 0, 1e9, true)
+  const decaySteps = num('decaySteps', d.decaySteps, 0, 1e9, true)
+  if (decaySteps > 0 && decaySteps <= warmupSteps) throw new InvalidArgumentError('decaySteps', `must be 0 (no decay) or more than warmupSteps (${warmupSteps}), got ${decaySteps}`)
   return Object.freeze({
     seed: num('seed', d.seed, 0, 0xffffffff, true),
     learningRate: num('learningRate', d.learningRate, 0, 10),
-    warmupSteps: num('warmupSteps', d.warmupSteps, 0, 1e9, true),
+    warmupSteps,
+    decaySteps,
     weightDecay: num('weightDecay', d.weightDecay, 0, 10),
     beta1: num('beta1', d.beta1, 0, 0.999999),
     beta2: num('beta2', d.beta2, 0, 0.999999999),

@@ -12,9 +12,9 @@ import type { CommandContext } from './context.js'
 const FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', doc: `builtin:tiny, a .safetensors file or a model folder (default ${DEFAULT_MODEL})` },
   'data-dir': { type: 'string', doc: 'evaluate the latest checkpoint of the node in this data directory' },
-  tasks: { type: 'string', doc: 'held-out tasks at most (split evenly over families; small families give fewer)', default: '512' },
+  tasks: { type: 'string', doc: 'held-out tasks at most (split evenly over families; small families give fewer)', default: String(NODE_CONFIG_SCHEMA['eval.tasks'].default) },
   samples: { type: 'string', doc: 'sampled (temperature 1) completions per task for the sampled accuracy', default: String(NODE_CONFIG_SCHEMA['eval.samples'].default) },
-  mix: { type: 'string', doc: 'task mix name=weight,… (default: the default mix)' },
+  mix: { type: 'string', doc: `task mix name=weight,… (default: a node's default taskMix, ${Object.keys(NODE_CONFIG_SCHEMA.taskMix.default).join(', ')})` },
   temperature: { type: 'string', doc: '0 = greedy only; otherwise sampled accuracy is also reported (at temperature 1)', default: '1' },
   'max-tokens': { type: 'string', doc: 'maximum completion tokens (a node\'s generate.maxTokens)', default: String(NODE_CONFIG_SCHEMA['generate.maxTokens'].default) }
 }
@@ -33,7 +33,8 @@ export async function evalCommand (argv: string[], ctx: CommandContext): Promise
   if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new UsageError(`--tasks must be an integer in 1..100000, got "${String(args.flags.tasks)}"`)
   if (!(temperature >= 0)) throw new UsageError(`--temperature must be ≥ 0, got "${String(args.flags.temperature)}"`)
   if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new UsageError(`--max-tokens must be a positive integer, got "${String(args.flags['max-tokens'])}"`)
-  const mix: Record<string, number> = {}
+  // Without --mix: the families a node trains on by default (its taskMix), so the set is the one `murmur sim` scores.
+  const mix: Record<string, number> = typeof args.flags.mix === 'string' ? {} : { ...NODE_CONFIG_SCHEMA.taskMix.default }
   if (typeof args.flags.mix === 'string') {
     for (const part of args.flags.mix.split(',').filter(p => p.trim() !== '')) {
       const [name, w = '1'] = part.split('=')

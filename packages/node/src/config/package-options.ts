@@ -8,6 +8,7 @@ import type { RewardsConfigInit } from '@murmur/rewards'
 import type { NodeStoreInit } from '@murmur/store'
 import type { TrainerConfigInit } from '@murmur/trainer'
 import type { NodeConfig } from './resolve.js'
+import { decaySteps } from './lr-decay.js'
 
 /** The swarm host's settings (runtime parts — task resolver, key bytes, logger, metrics — are added by the caller). */
 export type SwarmHostSettings = Omit<SwarmHostInit, 'resolveTask' | 'psk' | 'logger' | 'metrics' | 'privateKey' | 'now'>
@@ -67,6 +68,7 @@ export function trainerSettings (config: NodeConfig): TrainerConfigInit {
     seed: config.seed,
     learningRate: t.learningRate,
     warmupSteps: t.warmupSteps,
+    decaySteps: decaySteps(config),
     weightDecay: t.weightDecay,
     maxGradNorm: t.maxGradNorm,
     epochs: t.epochs,
@@ -88,3 +90,4 @@ export function rewardsSettings (config: NodeConfig): RewardsConfigInit {
     filterZeroVariance: r.filterZeroVariance
   }
 }
+

@@ -10,6 +10,7 @@ import type { AdvantageMode, ShaperName } from '@murmur/rewards'
 import type { TrainerConfig } from '@murmur/trainer'
 import type { AttackStrategy } from '../attack.js'
 import { ConfigFileError, InvalidConfigError } from '../errors.js'
+import type { LearningRateDecay } from './lr-decay.js'
 import { checkField, envName, parseFieldString, type FieldSpec } from './fields.js'
 import { NODE_CONFIG_SCHEMA } from './schema.js'
 import { seedConfigured, seedFromPeerId } from './seed.js'
@@ -63,6 +64,7 @@ export interface NodeConfig {
   /** The node's own training settings, then the trainer's under the trainer's names. */
   readonly train: {
     readonly minibatchGroups: number
+    readonly decay: LearningRateDecay
     readonly importanceCap: number
     readonly negativeDelta: number
     readonly loraRank: number

@@ -30,6 +30,7 @@ import { DEFAULT_MODEL, DEFAULT_REWARD_MODEL } from '../model.js'
 import { DEFAULT_TRUST } from '../receive.js'
 import { DEFAULT_MAX_STALENESS } from '../staleness.js'
 import type { Schema } from './fields.js'
+import { DEFAULT_LR_DECAY, LR_DECAYS } from './lr-decay.js'
 
 // @murmur/metrics' DEFAULT_HOST (metrics depends on this package, so the value is repeated here;
 // apps/cli's config test checks they agree).
@@ -116,6 +117,9 @@ export const NODE_CONFIG_SCHEMA = {
   // The trainer's settings, named and defaulted as @murmur/trainer names and defaults them.
   'train.learningRate': { kind: 'number', default: TRAINER_DEFAULTS.learningRate, min: 0, exclusiveMin: true, max: 1, doc: 'AdamW learning rate' },
   'train.warmupSteps': { kind: 'int', default: TRAINER_DEFAULTS.warmupSteps, min: 0, doc: 'linear learning-rate warm-up steps' },
+  // The node knows how many rounds it will run; the trainer counts optimizer steps (its
+  // `decaySteps`): the node converts one into the other (config/package-options.ts).
+  'train.decay': { kind: 'string', default: DEFAULT_LR_DECAY, choices: LR_DECAYS, doc: 'learning rate after warm-up: "linear" decays it to zero at the node\'s last round (constant when rounds is 0), "none" keeps it constant' },
   'train.weightDecay': { kind: 'number', default: TRAINER_DEFAULTS.weightDecay, min: 0, doc: 'AdamW decoupled weight decay' },
   'train.maxGradNorm': { kind: 'number', default: TRAINER_DEFAULTS.maxGradNorm, min: 0, doc: 'global gradient-norm clip (0 = off)' },
   'train.epochs': { kind: 'int', default: TRAINER_DEFAULTS.epochs, min: 1, max: 16, doc: 'update epochs per batch' },
@@ -142,7 +146,10 @@ export const NODE_CONFIG_SCHEMA = {
   // ~600 bytes a round: 100,000 rounds ≈ 60 MB; older rounds are deleted as new ones arrive.
   'metrics.keep': { kind: 'int', default: storeConstants.DEFAULT_METRICS_KEEP, min: 1, doc: 'rounds of metrics history kept (oldest deleted first)' },
   'eval.every': { kind: 'int', default: 100, min: 0, doc: 'evaluate on the held-out set every N rounds (0 = off); `murmur node` also evaluates before the first and after the last round' },
-  'eval.tasks': { kind: 'int', default: 256, min: 1, doc: 'held-out tasks per evaluation (split evenly over families; small families give fewer)' },
+  // 1024 = up to 256 per family: every held-out instance of the default mix's small families and
+  // 256 of sort_digits (374 in all), so one node's greedy accuracy has SE ≈ 0.023, against ≈ 0.036
+  // with 256 (155 instances) — too coarse for the 0.03 spread it is compared with (results.md §0.8).
+  'eval.tasks': { kind: 'int', default: 1024, min: 1, doc: 'held-out tasks per evaluation (split evenly over families; small families give fewer)' },
   'eval.taskMix': { kind: 'weights', default: {}, doc: 'families of the held-out set (empty = taskMix); murmur sim sets the union of its nodes\' mixes so heterogeneous nodes are scored on one set' },
   'eval.samples': { kind: 'int', default: DEFAULT_EVAL_SAMPLES, min: 0, max: 64, doc: 'sampled (temperature 1) completions per held-out task (0 = greedy only)' },
 

@@ -5,7 +5,7 @@
  * `tokenizer.json`, `tokenizer_config.json`.
  */
 import { MODEL_FOLDER_FILES } from '../constants.js'
-import { writeFolderFiles, type ExportOptions } from '../model-folder.js'
+import { jsonFileText, writeFolderFiles, type ExportOptions } from '../model-folder.js'
 import type { Policy } from '../policy.js'
 import { tensorFromFloat32, writeSafetensors, type SafeTensor } from '../safetensors.js'
 import { familyConfigToJson, familyParamSpecs, type FamilyConfig } from './config.js'
@@ -20,13 +20,9 @@ export async function exportFamilyFolder (policy: Policy<FamilyConfig>, dir: str
   await writeFolderFiles(dir, [
     [MODEL_FOLDER_FILES.onnx, policy.toOnnx()],
     [MODEL_FOLDER_FILES.weights, writeSafetensors(tensors, { format: 'pt', murmur_step: String(policy.step) })],
-    [MODEL_FOLDER_FILES.config, json(familyConfigToJson(config, { ...ids, torch_dtype: (options.dtype ?? 'F32') === 'F32' ? 'float32' : options.dtype === 'BF16' ? 'bfloat16' : 'float16' }))],
-    [MODEL_FOLDER_FILES.generationConfig, json({ ...ids, max_length: config.nCtx })],
-    [MODEL_FOLDER_FILES.tokenizer, json(tokenizer.toTokenizerJson())],
-    [MODEL_FOLDER_FILES.tokenizerConfig, json({ ...tokenizer.toTokenizerConfig(), padding_side: 'left' })]
+    [MODEL_FOLDER_FILES.config, jsonFileText(familyConfigToJson(config, { ...ids, torch_dtype: (options.dtype ?? 'F32') === 'F32' ? 'float32' : options.dtype === 'BF16' ? 'bfloat16' : 'float16' }))],
+    [MODEL_FOLDER_FILES.generationConfig, jsonFileText({ ...ids, max_length: config.nCtx })],
+    [MODEL_FOLDER_FILES.tokenizer, jsonFileText(tokenizer.toTokenizerJson())],
+    [MODEL_FOLDER_FILES.tokenizerConfig, jsonFileText({ ...tokenizer.toTokenizerConfig(), padding_side: 'left' })]
   ], options)
-}
-
-function json (value: unknown): string {
-  return JSON.stringify(value, null, 2) + '\n'
 }

@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createRng } from '@murmur/interface'
 import { MODEL_FOLDER_FILES } from '../constants.js'
+import { jsonFileText } from '../model-folder.js'
 import { tensorFromFloat32, tensorToFloat32, writeSafetensors, type SafeTensor, type SafetensorsDtype } from '../safetensors.js'
 import { charTokenizer } from '../tokenizer/char.js'
 import { familyConfigFromJson, familyConfigToJson, familyParamSpecs, type FamilyConfig, type FamilyModelType } from './config.js'
@@ -95,11 +96,11 @@ export async function writeFamilyFixture (dir: string, o: FamilyFixtureOptions):
       }
       await writeFile(join(dir, file), writeSafetensors(part, { format: 'pt' }))
     }
-    await writeFile(join(dir, SAFETENSORS_INDEX), json({ metadata: {}, weight_map: weightMap }))
+    await writeFile(join(dir, SAFETENSORS_INDEX), jsonFileText({ metadata: {}, weight_map: weightMap }))
   }
-  await writeFile(join(dir, MODEL_FOLDER_FILES.config), json(configJson))
-  await writeFile(join(dir, MODEL_FOLDER_FILES.tokenizer), json(tok.json))
-  await writeFile(join(dir, MODEL_FOLDER_FILES.tokenizerConfig), json(tok.config))
+  await writeFile(join(dir, MODEL_FOLDER_FILES.config), jsonFileText(configJson))
+  await writeFile(join(dir, MODEL_FOLDER_FILES.tokenizer), jsonFileText(tok.json))
+  await writeFile(join(dir, MODEL_FOLDER_FILES.tokenizerConfig), jsonFileText(tok.config))
   return { config, weights }
 }
 
@@ -108,8 +109,4 @@ export function charFixtureTokenizer (): { json: Record<string, unknown>, config
   const t = charTokenizer()
   const { murmur_tokenizer: _marker, ...config } = t.toTokenizerConfig() as Record<string, unknown>
   return { json: t.toTokenizerJson() as Record<string, unknown>, config: { ...config, add_bos_token: false, chat_template: FIXTURE_CHAT_TEMPLATE }, vocabSize: t.vocabSize }
-}
-
-function json (value: unknown): string {
-  return JSON.stringify(value, null, 2) + '\n'
 }
