@@ -8,7 +8,8 @@
  * Only primitive ops with gradient rules are used: RMSNorm is x·(mean(x²)+ε)^−½·w, SwiGLU is
  * g·σ(g)·u, grouped-query attention broadcasts each key/value head over its query group in a
  * 5-D MatMul (no copies of the cache). q/k/v and gate/up are each one Gemm over concatenated
- * weights (onnxruntime folds the concatenation of initializers once at load).
+ * weights where the weights are initializers (onnxruntime folds the concatenation once at load),
+ * a Gemm per projection where they are fed per step (train graphs).
  */
 import { graphBuilder, type GraphBuilder, type Value } from '@murmur/graph'
 import { MASK_VALUE, OPSET } from '../constants.js'
@@ -29,11 +30,16 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
   const { inputIds, positionIds } = inputs
   const [batchDim, seqDim] = inputIds.shape
   const embed = p('model.embed_tokens.weight')
+  const fed = new Set(b.inputs())
+  const folded = new Set(b.params().filter(q => !fed.has(q.value)).map(q => q.value))
   const dtype = embed.dtype as 'float32' | 'float64'
   const allowed = b.scope('mask', () => attentionAllowed(b, inputs))
   const idsShape = b.scope('shape', () => b.shapeOf(inputIds))
   const heads = c.nHead + 2 * c.nKvHead
-  const qkvShape = b.scope('shape', () => b.concat([idsShape, b.ints([heads, hd], 'qkv_tail')], 0))
+  const headsShape = (n: number): Value => b.scope('shape', () => b.concat([idsShape, b.ints([n, hd], 'qkv_tail')], 0))
+  const qkvShape = headsShape(heads)
+  const qShape = headsShape(c.nHead)
+  const kvShape = headsShape(c.nKvHead)
   const rotary = b.scope('rotary', () => rotaryTables(b, c, positionIds, dtype))
   let x = b.scope('model', () => b.reshape(b.gather(embed, inputIds, 0), [-1, c.hiddenSize]))
   const present: KvPair[] = []
@@ -42,13 +48,12 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
     x = b.scope('model', () => b.scope('layers', () => b.scope(l, () => {
       const h = b.scope('input_layernorm', () => rmsNorm(b, x, p(pre + 'input_layernorm.weight'), c.rmsEps))
       const attn = b.scope('self_attn', () => {
-        const proj = ['q_proj', 'k_proj', 'v_proj'].map(n => pre + 'self_attn.' + n)
-        const w = b.scope('qkv', () => b.concat(proj.map(n => p(n + '.weight')), 0))
-        const bias = c.qkvBias ? b.scope('qkv', () => b.concat(proj.map(n => p(n + '.bias')), 0)) : undefined
-        const qkv = b.gemm(h, w, bias, { transB: true })
-        // [b·t, (h + 2kv)·hd] → [b, h + 2kv, t, hd] → q [b, h, t, hd], k and v [b, kv, t, hd]
-        const all = b.transpose(b.reshape(qkv, qkvShape, [batchDim, seqDim, heads, hd]), [0, 2, 1, 3])
-        let [q, k, v] = b.split(all, 1, [c.nHead, c.nKvHead, c.nKvHead])
+        const proj = projections(b, h, ['q_proj', 'k_proj', 'v_proj'].map(n => pre + 'self_attn.' + n), p, folded, c.qkvBias)
+        // [b·t, n·hd] → [b, n, t, hd]: q [b, h, t, hd], k and v [b, kv, t, hd]
+        const toHeads = (y: Value, n: number, shape: Value): Value => b.transpose(b.reshape(y, shape, [batchDim, seqDim, n, hd]), [0, 2, 1, 3])
+        let [q, k, v] = proj.length === 1
+          ? b.split(toHeads(proj[0], heads, qkvShape), 1, [c.nHead, c.nKvHead, c.nKvHead])
+          : proj.map((y, i) => i === 0 ? toHeads(y, c.nHead, qShape) : toHeads(y, c.nKvHead, kvShape))
         if (c.qkNorm) {
           q = b.scope('q_norm', () => rmsNorm(b, q, p(pre + 'self_attn.q_norm.weight'), c.rmsEps))
           k = b.scope('k_norm', () => rmsNorm(b, k, p(pre + 'self_attn.k_norm.weight'), c.rmsEps))
@@ -64,10 +69,8 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
       const x1 = b.add(x, attn)
       const h2 = b.scope('post_attention_layernorm', () => rmsNorm(b, x1, p(pre + 'post_attention_layernorm.weight'), c.rmsEps))
       const mlp = b.scope('mlp', () => {
-        const names = [pre + 'mlp.gate_proj', pre + 'mlp.up_proj']
-        const w = b.concat(names.map(n => p(n + '.weight')), 0)
-        const bias = c.mlpBias ? b.concat(names.map(n => p(n + '.bias')), 0) : undefined
-        const [gate, up] = b.split(b.gemm(h2, w, bias, { transB: true }), 1, 2)
+        const proj = projections(b, h2, [pre + 'mlp.gate_proj', pre + 'mlp.up_proj'], p, folded, c.mlpBias)
+        const [gate, up] = proj.length === 1 ? b.split(proj[0], 1, 2) : proj
         const act = b.mul(b.mul(gate, b.sigmoid(gate)), up)
         return b.scope('down_proj', () => b.gemm(act, p(pre + 'mlp.down_proj.weight'), opt(pre + 'mlp.down_proj.bias'), { transB: true }))
       })
@@ -77,6 +80,22 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
   const hidden = b.scope('model', () => b.scope('norm', () => rmsNorm(b, x, p('model.norm.weight'), c.rmsEps)))
   const head = b.scope('lm_head', () => lmHead(b, hidden, c.tiedEmbeddings ? embed : p('lm_head.weight'), inputs, c.vocabSize))
   return { ...head, hidden, present }
+}
+
+/**
+ * x·Wᵢᵀ (+ bᵢ) for the projections `names` sharing input `x`. Weights that are initializers
+ * (`folded`: inference, LoRA's frozen base) make one Gemm over their concatenation, which
+ * onnxruntime folds at load: returns that one output. Weights fed per step (train graphs) get a
+ * Gemm each, one output per name: concatenating them would copy every weight forward and split
+ * every weight gradient backward, each step.
+ */
+function projections (b: GraphBuilder, x: Value, names: readonly string[], p: (name: string) => Value, folded: ReadonlySet<Value>, bias: boolean): Value[] {
+  const ws = names.map(n => p(n + '.weight'))
+  const bs = bias ? names.map(n => p(n + '.bias')) : undefined
+  if ([...ws, ...(bs ?? [])].every(v => folded.has(v))) {
+    return [b.gemm(x, b.concat(ws, 0), bs === undefined ? undefined : b.concat(bs, 0), { transB: true })]
+  }
+  return ws.map((w, i) => b.scope(names[i].split('.').at(-1) as string, () => b.gemm(x, w, bs?.[i], { transB: true })))
 }
 
 /** x·(mean(x²) + ε)^−½·w over the last axis (transformers' RMSNorm). */
