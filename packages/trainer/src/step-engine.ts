@@ -1,7 +1,9 @@
 /**
  * Owns the trainable state (weights, AdamW moments, step) and the onnxruntime sessions of the
  * train-step and log-prob graphs, one per (kind, rows × steps) bucket, built on first use and
- * cached. Sessions run in worker threads so the caller's event loop stays responsive.
+ * cached. Sessions run in worker threads so the caller's event loop stays responsive; a step
+ * moves the parameters and moments into its worker and takes the updated ones back (transferred
+ * both ways, never copied), so they are not readable while a step is in flight.
  */
 import { createSession, createSessionWorker, FUSED_UPDATE_MAX_ELEMENTS, tensor, type Session, type TensorMap } from '@murmur/graph'
 import type { AbortOptions } from '@murmur/interface'
@@ -72,6 +74,16 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
   const ref = options.beta > 0 ? validateModelWeights(config, init.refWeights ?? init.weights, true) : undefined
   const sessions = new Map<string, Promise<Session>>()
   const useWorker = init.worker ?? true
+  // A step whose state is inside the worker (see `runStep`), and why the state is gone if a step failed there.
+  let inFlight: Promise<unknown> | undefined
+  let lost: Error | undefined
+  const settled = async (): Promise<void> => {
+    while (inFlight !== undefined) await inFlight.catch(() => {})
+  }
+  const readable = (what: string): void => {
+    if (lost !== undefined) throw new InvalidTrainerStateError(`the trainable state was lost in a failed step (${lost.message}); importOptimizer() restores one`, { cause: lost })
+    if (inFlight !== undefined) throw new InvalidTrainerStateError(`${what} while a train step is in flight`)
+  }
 
   const session = async (key: string, build: () => Uint8Array): Promise<Session> => {
     let s = sessions.get(key)
@@ -95,11 +107,15 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
   })
   const scalarOf = (out: TensorMap, name: string): number => out[name] === undefined ? 0 : (out[name].data as Float32Array)[0]
 
-  const logprobs = async (batch: PaddedBatch, o: AbortOptions = {}, w: Weights = state.weights): Promise<Float32Array> => {
+  const logprobs = async (batch: PaddedBatch, o: AbortOptions = {}, w?: Weights): Promise<Float32Array> => {
     const s = await session(`logp:${batch.rows}x${batch.steps}`, () => buildLogprobGraph(config, batch.rows, batch.steps))
     const feeds = batchFeeds(batch)
     delete feeds.mask
-    paramFeeds(w, feeds)
+    if (w === undefined) {
+      await settled()
+      readable('logprobs')
+    }
+    paramFeeds(w ?? state.weights, feeds)
     const out = await s.run(feeds, { signal: o.signal })
     return out.logp.data as Float32Array
   }
@@ -120,13 +136,31 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
       maxGradNorm: options.maxGradNorm,
       flatState: flat
     }))
+    await settled()
+    readable('a step')
+    o.signal?.throwIfAborted()
     const t = step + 1
     const lr = learningRateAt(t, lrBase, options)
-    const feeds: TensorMap = { ...batchFeeds(batch), ...extra }
+    // In a worker every feed's buffer is transferred: the per-step inputs (small) are copies, so
+    // the caller's arrays stay usable; the state's buffers move and come back as the outputs.
+    const feeds: TensorMap = Object.fromEntries(Object.entries({ ...batchFeeds(batch), ...extra }).map(([k, v]) => [k, useWorker ? tensor(v.dtype, v.dims, v.data.slice()) : v]))
     feedAdamW(feeds, specs, state, lr, t)
-    const out = await s.run(feeds, { signal: o.signal })
+    // With the state inside the worker the run is not abandoned on abort (that would lose the
+    // state): the step finishes, is kept, and the abort is raised after it.
+    const run = s.run(feeds, useWorker ? { transfer: true } : { signal: o.signal })
+    inFlight = run
+    let out: TensorMap
+    try {
+      out = await run
+    } catch (err) {
+      if (useWorker) lost = err as Error
+      throw err
+    } finally {
+      inFlight = undefined
+    }
     state = readAdamW(out, specs, flat)
     step = t
+    if (useWorker) o.signal?.throwIfAborted()
     return {
       loss: scalarOf(out, 'loss'),
       clipFraction: scalarOf(out, 'clip_fraction'),
@@ -159,11 +193,18 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
       return await runStep('sft', batch, extra, o.learningRate ?? options.learningRate, o)
     },
 
-    weights: () => copyWeights(state.weights),
+    weights: () => {
+      readable('weights()')
+      return copyWeights(state.weights)
+    },
 
-    exportOptimizer: () => ({ weights: copyWeights(state.weights), m: copyWeights(state.m), v: copyWeights(state.v), step }),
+    exportOptimizer: () => {
+      readable('exportOptimizer()')
+      return { weights: copyWeights(state.weights), m: copyWeights(state.m), v: copyWeights(state.v), step }
+    },
 
     importOptimizer (snap) {
+      if (inFlight !== undefined) throw new InvalidTrainerStateError('importOptimizer() while a train step is in flight')
       try {
         state = adamWState(specs, {
           weights: validateModelWeights(config, snap.weights, true),
@@ -174,6 +215,7 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
         throw new InvalidTrainerStateError((err as Error).message, { cause: err })
       }
       step = snap.step
+      lost = undefined
     },
 
     async close () {

@@ -116,4 +116,39 @@ describe('createTrainer', () => {
     await expect(trainer().train([{ ...groups[0], tokenWeights: [[1, 1, 1, 1]] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
     await expect(trainer().train([{ ...groups[0], tokenWeights: [[NaN]] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
   })
+  it('moves the state into its worker for a step and back: same steps as in-process, unreadable only while in flight, abort raised after the step', async () => {
+    const inWorker = trainer({ epochs: 2, minibatchSize: 4 })
+    const inProcess = trainer({ epochs: 2, minibatchSize: 4, worker: false })
+    // Polls weights() until it reports a step in flight (or `work` settles first).
+    const untilInFlight = async (work: Promise<unknown>): Promise<boolean> => {
+      let settled = false
+      void work.then(() => { settled = true }, () => { settled = true })
+      while (!settled) {
+        try {
+          inWorker.weights()
+        } catch (err) {
+          expect(err).toMatchObject({ code: 'ERR_INVALID_TRAINER_STATE' })
+          return true
+        }
+        await new Promise(resolve => setTimeout(resolve, 1))
+      }
+      return false
+    }
+    const running = inWorker.train(groups)
+    expect(await untilInFlight(running)).toBe(true)
+    const [a, b] = [await running, await inProcess.train(groups)]
+    expect(a.perStep).toEqual(b.perStep)
+    const [wa, wb] = [inWorker.weights(), inProcess.weights()]
+    for (const k of Object.keys(wb)) expect(wa[k]).toEqual(wb[k])
+    // An abort during a step keeps the step (its state was inside the worker), then throws.
+    const controller = new AbortController()
+    const aborted = inWorker.train(groups, { signal: controller.signal })
+    expect(await untilInFlight(aborted)).toBe(true)
+    const before = inWorker.step
+    controller.abort()
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' })
+    expect(inWorker.step).toBe(before + 1)
+    expect(Object.values(inWorker.weights()).every(w => w.length > 0 && w.every(Number.isFinite))).toBe(true)
+    await expect(inWorker.train(groups)).resolves.toMatchObject({ steps: 4 })
+  })
 })
