@@ -36,10 +36,16 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
   const allowed = b.scope('mask', () => attentionAllowed(b, inputs))
   const idsShape = b.scope('shape', () => b.shapeOf(inputIds))
   const heads = c.nHead + 2 * c.nKvHead
-  const headsShape = (n: number): Value => b.scope('shape', () => b.concat([idsShape, b.ints([n, hd], 'qkv_tail')], 0))
-  const qkvShape = headsShape(heads)
-  const qShape = headsShape(c.nHead)
-  const kvShape = headsShape(c.nKvHead)
+  // [batch, seq, n, hd] per head count n, made once each
+  const shapes = new Map<number, Value>()
+  const headsShape = (n: number): Value => {
+    const hit = shapes.get(n)
+    if (hit !== undefined) return hit
+    const made = b.scope('shape', () => b.concat([idsShape, b.ints([n, hd], 'qkv_tail')], 0))
+    shapes.set(n, made)
+    return made
+  }
+  headsShape(heads)
   const rotary = b.scope('rotary', () => rotaryTables(b, c, positionIds, dtype))
   let x = b.scope('model', () => b.reshape(b.gather(embed, inputIds, 0), [-1, c.hiddenSize]))
   const present: KvPair[] = []
@@ -48,12 +54,11 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
     x = b.scope('model', () => b.scope('layers', () => b.scope(l, () => {
       const h = b.scope('input_layernorm', () => rmsNorm(b, x, p(pre + 'input_layernorm.weight'), c.rmsEps))
       const attn = b.scope('self_attn', () => {
-        const proj = projections(b, h, ['q_proj', 'k_proj', 'v_proj'].map(n => pre + 'self_attn.' + n), p, folded, c.qkvBias)
+        const proj = projections(b, h, ['q_proj', 'k_proj', 'v_proj'].map(n => pre + 'self_attn.' + n), p, folded, c.qkvBias, 'qkv')
         // [b·t, n·hd] → [b, n, t, hd]: q [b, h, t, hd], k and v [b, kv, t, hd]
-        const toHeads = (y: Value, n: number, shape: Value): Value => b.transpose(b.reshape(y, shape, [batchDim, seqDim, n, hd]), [0, 2, 1, 3])
-        let [q, k, v] = proj.length === 1
-          ? b.split(toHeads(proj[0], heads, qkvShape), 1, [c.nHead, c.nKvHead, c.nKvHead])
-          : proj.map((y, i) => i === 0 ? toHeads(y, c.nHead, qShape) : toHeads(y, c.nKvHead, kvShape))
+        const toHeads = (y: Value, n: number): Value => b.transpose(b.reshape(y, headsShape(n), [batchDim, seqDim, n, hd]), [0, 2, 1, 3])
+        const sizes = [c.nHead, c.nKvHead, c.nKvHead]
+        let [q, k, v] = proj.length === 1 ? b.split(toHeads(proj[0], heads), 1, sizes) : proj.map((y, i) => toHeads(y, sizes[i]))
         if (c.qkNorm) {
           q = b.scope('q_norm', () => rmsNorm(b, q, p(pre + 'self_attn.q_norm.weight'), c.rmsEps))
           k = b.scope('k_norm', () => rmsNorm(b, k, p(pre + 'self_attn.k_norm.weight'), c.rmsEps))
@@ -89,11 +94,13 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
  * Gemm each, one output per name: concatenating them would copy every weight forward and split
  * every weight gradient backward, each step.
  */
-function projections (b: GraphBuilder, x: Value, names: readonly string[], p: (name: string) => Value, folded: ReadonlySet<Value>, bias: boolean): Value[] {
+function projections (b: GraphBuilder, x: Value, names: readonly string[], p: (name: string) => Value, folded: ReadonlySet<Value>, bias: boolean, scope?: string): Value[] {
   const ws = names.map(n => p(n + '.weight'))
   const bs = bias ? names.map(n => p(n + '.bias')) : undefined
   if ([...ws, ...(bs ?? [])].every(v => folded.has(v))) {
-    return [b.gemm(x, b.concat(ws, 0), bs === undefined ? undefined : b.concat(bs, 0), { transB: true })]
+    const cat = (vs: Value[]): Value => scope === undefined ? b.concat(vs, 0) : b.scope(scope, () => b.concat(vs, 0))
+    const w = cat(ws)
+    return [b.gemm(x, w, bs === undefined ? undefined : cat(bs), { transB: true })]
   }
   return ws.map((w, i) => b.scope(names[i].split('.').at(-1) as string, () => b.gemm(x, w, bs?.[i], { transB: true })))
 }
