@@ -5,7 +5,8 @@
  * It takes and returns the same structures as the gpt forward (`GptForwardInputs`,
  * `GptForwardOutputs`), so generation and the train step can use either family.
  *
- * Only primitive ops with gradient rules are used: RMSNorm is x·(mean(x²)+ε)^−½·w, SwiGLU is
+ * Only primitive ops with gradient rules are used: RMSNorm is x·(mean(x²)+ε)^−½·w (in decode
+ * graphs x / √(mean(x²)+ε)·w, which onnxruntime fuses into one kernel), SwiGLU is
  * g·σ(g)·u, grouped-query attention broadcasts each key/value head over its query group in a
  * 5-D MatMul (no copies of the cache). q/k/v and gate/up are each one Gemm over concatenated
  * weights (onnxruntime folds the concatenation of initializers once at load).
