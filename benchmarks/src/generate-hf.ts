@@ -74,6 +74,16 @@ async function runPeer (model: PreTrainedModel, policy: Policy<FamilyConfig>, ba
   return { tokens, ms, cpuMs }
 }
 
+/**
+ * [min, max] of the per-repetition ratios (rep r of murmur against rep r of the peer, run next to
+ * each other): transformers.js is bimodal (its garbage collection in some processes and not
+ * others, docs/results.md §5.1), which the medians alone hide.
+ */
+function pairedRange (ours: number[], theirs: number[], better: 'higher' | 'lower'): [number, number] {
+  const r = ours.map((v, i) => better === 'higher' ? v / theirs[i] : theirs[i] / v)
+  return [Math.round(Math.min(...r) * 1000) / 1000, Math.round(Math.max(...r) * 1000) / 1000]
+}
+
 /** Runs the benchmark and prints JSON lines. */
 export default async function run (argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -139,8 +149,8 @@ async function benchModel (m: ModelCase, o: { threads: number, reps: number, max
           theirsCpu.push(p.cpuMs / p.tokens)
           flops.push(mine.tokens * familyFlopsPerToken(config, 8 + maxTokens / 2) / (mine.ms / 1000))
         }
-        report({ bench: 'generate-hf', case: name, metric: 'tokens_per_s', value: median(ours), unit: 'tok/s', better: 'higher', peer: 'transformers.js', peer_value: median(theirs), rows: size, max_tokens: maxTokens, sampling: 'greedy', threads, device, params, vocab: config.vocabSize })
-        report({ bench: 'generate-hf', case: name, metric: 'cpu_ms_per_token', value: median(oursCpu), unit: 'ms', better: 'lower', peer: 'transformers.js', peer_value: median(theirsCpu), note: 'process CPU time, all threads' })
+        report({ bench: 'generate-hf', case: name, metric: 'tokens_per_s', value: median(ours), unit: 'tok/s', better: 'higher', peer: 'transformers.js', peer_value: median(theirs), ratio_range: pairedRange(ours, theirs, 'higher'), rows: size, max_tokens: maxTokens, sampling: 'greedy', threads, device, params, vocab: config.vocabSize })
+        report({ bench: 'generate-hf', case: name, metric: 'cpu_ms_per_token', value: median(oursCpu), unit: 'ms', better: 'lower', peer: 'transformers.js', peer_value: median(theirsCpu), ratio_range: pairedRange(oursCpu, theirsCpu, 'lower'), note: 'process CPU time, all threads' })
         const achieved = median(flops)
         report({ bench: 'generate-hf', case: name, metric: 'flop_per_s', value: achieved, unit: 'FLOP/s', better: 'higher', fraction_of_matmul_peak: Math.round(achieved / peak * 10000) / 10000 })
       }

@@ -42,6 +42,33 @@ describe('family policy', () => {
     }
   })
 
+  it('sampling at temperature 1: each token\'s log-prob is the reference log-softmax (the graph\'s block argmax and LogSoftmax normalizer)', async () => {
+    const dir = join(root, 'qwen2-sample')
+    const { config, weights } = await writeFamilyFixture(dir, { modelType: 'qwen2', seed: 11, nLayer: 2, nHead: 4, nKvHead: 2 })
+    expect(config.vocabSize % 16).toBe(0) // the block argmax path, not plain ArgMax
+    const policy = await loadFamilyPolicy(dir)
+    try {
+      const prompts = ['7+8=', 'xy']
+      const out = await policy.generate(prompts, { maxTokens: 5, temperature: 1, n: 2, seed: 3 })
+      let checked = 0
+      out.forEach((group, i) => group.forEach(c => {
+        const ids = policy.encodePrompt(prompts[i])
+        const logits = familyReferenceForward(config, weights, [...ids, ...c.tokenIds])
+        c.tokenIds.forEach((tok, t) => {
+          const row = logits.subarray((ids.length - 1 + t) * config.vocabSize, (ids.length + t) * config.vocabSize)
+          const max = Math.max(...row)
+          const lse = max + Math.log(row.reduce((a, v) => a + Math.exp(v - max), 0))
+          expect(c.logprobs[t]).toBeCloseTo(row[tok] - lse, 4)
+          expect(c.sampleLogprobs[t]).toBeCloseTo(c.logprobs[t], 6)
+          checked++
+        })
+      }))
+      expect(checked).toBeGreaterThan(4)
+    } finally {
+      await policy.close()
+    }
+  })
+
   it('rejects weights that do not match the config, naming the tensor', async () => {
     const dir = join(root, 'llama')
     await writeFamilyFixture(dir, { modelType: 'llama', seed: 1 })

@@ -1,7 +1,8 @@
 import ort from 'onnxruntime-node'
 import { afterAll, describe, expect, it } from 'vitest'
 import { resolveGptConfig, type GptConfig } from '../src/config.js'
-import { buildDecodeModel } from '../src/model-graph.js'
+import { graphBuilder } from '@murmur/graph'
+import { buildDecodeModel, firstArgmax } from '../src/model-graph.js'
 import { referenceForward } from '../src/reference.js'
 import { initWeights, type Weights } from '../src/weights.js'
 import { createRng } from '@murmur/interface'
@@ -152,5 +153,29 @@ describe('decode graph export', () => {
     const config = configs[0][1]
     const w = initWeights(config, 3)
     expect(Buffer.from(buildDecodeModel(config, w)).equals(Buffer.from(buildDecodeModel(config, w)))).toBe(true)
+  })
+})
+
+describe('firstArgmax', () => {
+  it.each([[384, 'blocks of 128'], [48, 'blocks of 16'], [13, 'plain ArgMax']])('vocabulary %i (%s): the first index of each row\'s max, ties and -Infinity included', async (V) => {
+    const rng = createRng(V)
+    const rows: number[][] = [
+      Array.from({ length: V }, () => rng.normal()),
+      Array.from({ length: V }, () => Math.round(rng.normal() * 2)), // many ties, within and across blocks
+      new Array<number>(V).fill(-Infinity),
+      new Array<number>(V).fill(0.5)
+    ]
+    const tied = rows[0].slice()
+    tied[V - 1] = 9
+    tied[Math.floor(V / 2)] = 9
+    rows.push(tied)
+    const b = graphBuilder({ opset: 21 })
+    b.output('t', firstArgmax(b, b.input('z', 'float32', ['rows', V])))
+    const s = await ort.InferenceSession.create(b.toModelProto(), { logSeverityLevel: 3 })
+    sessions.push(s)
+    const res = await s.run({ z: new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, V]) })
+    const expected = rows.map(r => r.indexOf(Math.max(...r)))
+    expect(expected[1]).not.toBe(expected[4])
+    expect(Array.from(res.t.data as BigInt64Array, Number)).toEqual(expected)
   })
 })

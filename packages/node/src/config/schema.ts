@@ -146,10 +146,12 @@ export const NODE_CONFIG_SCHEMA = {
   // ~600 bytes a round: 100,000 rounds ≈ 60 MB; older rounds are deleted as new ones arrive.
   'metrics.keep': { kind: 'int', default: storeConstants.DEFAULT_METRICS_KEEP, min: 1, doc: 'rounds of metrics history kept (oldest deleted first)' },
   'eval.every': { kind: 'int', default: 100, min: 0, doc: 'evaluate on the held-out set every N rounds (0 = off); `murmur node` also evaluates before the first and after the last round' },
-  // 1024 = up to 256 per family: every held-out instance of the default mix's small families and
-  // 256 of sort_digits (374 in all), so one node's greedy accuracy has SE ≈ 0.023, against ≈ 0.036
-  // with 256 (155 instances) — too coarse for the 0.03 spread it is compared with (results.md §0.8).
-  'eval.tasks': { kind: 'int', default: 1024, min: 1, doc: 'held-out tasks per evaluation (split evenly over families; small families give fewer)' },
+  // 2048 = up to 512 per family: every held-out instance of the default mix's small families and
+  // 512 of sort_digits (630 in all). The spread between nodes is mostly which borderline instances
+  // flip (nodes disagree on ≈ 8 %): its range over 4 nodes was 0.023 ± 0.004 on 374 instances
+  // (1024, > 0.03 in 1 of 8 seeds) and 0.018 ± 0.002 on 630 (8 of 8 within 0.03), for ≈ 1 s more
+  // CPU per evaluation (results.md §0.8, §0.9).
+  'eval.tasks': { kind: 'int', default: 2048, min: 1, doc: 'held-out tasks per evaluation (split evenly over families; small families give fewer)' },
   'eval.taskMix': { kind: 'weights', default: {}, doc: 'families of the held-out set (empty = taskMix); murmur sim sets the union of its nodes\' mixes so heterogeneous nodes are scored on one set' },
   'eval.samples': { kind: 'int', default: DEFAULT_EVAL_SAMPLES, min: 0, max: 64, doc: 'sampled (temperature 1) completions per held-out task (0 = greedy only)' },
 

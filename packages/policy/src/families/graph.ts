@@ -5,7 +5,8 @@
  * It takes and returns the same structures as the gpt forward (`GptForwardInputs`,
  * `GptForwardOutputs`), so generation and the train step can use either family.
  *
- * Only primitive ops with gradient rules are used: RMSNorm is x·(mean(x²)+ε)^−½·w, SwiGLU is
+ * Only primitive ops with gradient rules are used: RMSNorm is x·(mean(x²)+ε)^−½·w (in decode
+ * graphs x / √(mean(x²)+ε)·w, which onnxruntime fuses into one kernel), SwiGLU is
  * g·σ(g)·u, grouped-query attention broadcasts each key/value head over its query group in a
  * 5-D MatMul (no copies of the cache). q/k/v and gate/up are each one Gemm over concatenated
  * weights where the weights are initializers (onnxruntime folds the concatenation once at load),
@@ -17,14 +18,25 @@ import { appendPast, applyRotary, attentionAllowed, declareParams, decodeGraphIn
 import { familyParamSpecs, ropeFrequencies, type FamilyConfig } from './config.js'
 import type { FamilyWeights } from './folder.js'
 
+/** Options of `buildFamilyForward`. */
+export interface FamilyForwardOptions {
+  /**
+   * An inference graph (never differentiated): RMSNorm is written x / √(mean(x²) + ε)·w with
+   * Pow and Div, the form onnxruntime fuses into one SimplifiedLayerNormalization kernel.
+   * Training graphs keep x·(mean(x²) + ε)^−½·w, whose gradient is cheaper. Default false.
+   */
+  inference?: boolean
+}
+
 /** Builds the family forward on `b`: logits [batch, seq, vocab], final hidden states and the new cache. */
-export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: GptParams, inputs: GptForwardInputs): GptForwardOutputs {
+export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: GptParams, inputs: GptForwardInputs, options: FamilyForwardOptions = {}): GptForwardOutputs {
   const p = (name: string): Value => {
     const v = params[name]
     if (v === undefined) throw new Error(`family forward: parameter ${name} was not declared`)
     return v
   }
   const opt = (name: string): Value | undefined => params[name]
+  const rmsNorm = options.inference === true ? fusedRmsNorm : primitiveRmsNorm
   const hd = c.headDim
   const rep = c.nHead / c.nKvHead
   const { inputIds, positionIds } = inputs
@@ -106,9 +118,15 @@ function projections (b: GraphBuilder, x: Value, names: readonly string[], p: (n
 }
 
 /** x·(mean(x²) + ε)^−½·w over the last axis (transformers' RMSNorm). */
-function rmsNorm (b: GraphBuilder, x: Value, weight: Value, eps: number): Value {
+function primitiveRmsNorm (b: GraphBuilder, x: Value, weight: Value, eps: number): Value {
   const ms = b.reduceMean(b.mul(x, x), [x.rank - 1], true)
   return b.mul(b.mul(x, b.reciprocal(b.sqrt(b.add(ms, eps)))), weight)
+}
+
+/** The same as x / √(mean(x²) + ε)·w: Pow, ReduceMean, Add, Sqrt, Div, Mul, which onnxruntime fuses into one kernel. */
+function fusedRmsNorm (b: GraphBuilder, x: Value, weight: Value, eps: number): Value {
+  const ms = b.reduceMean(b.pow(x, 2), [x.rank - 1], true)
+  return b.mul(b.div(x, b.sqrt(b.add(ms, eps))), weight)
 }
 
 /**
@@ -150,6 +168,6 @@ export function buildFamilyDecodeModel (config: FamilyConfig, weights: FamilyWei
   const b = graphBuilder({ name: `murmur-${config.modelType}`, opset: OPSET, paramsAs: options.paramsAs ?? 'initializer' })
   const inputs = decodeGraphInputs(b, config.nLayer, config.nKvHead, config.headDim)
   const params = declareParams(b, familyParamSpecs(config), weights)
-  const out = buildFamilyForward(b, config, params, inputs)
+  const out = buildFamilyForward(b, config, params, inputs, { inference: true })
   return decodeGraphProto(b, out, options)
 }
