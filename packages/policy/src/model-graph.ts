@@ -8,6 +8,7 @@
 import { graphBuilder, tensor, type Dim, type GraphBuilder, type Value } from '@murmur/graph'
 import { headDim, paramSpecs, type GptConfig } from './config.js'
 import { MASK_VALUE, OPSET } from './constants.js'
+import { InvalidArgumentError } from './errors.js'
 import type { Weights } from './weights.js'
 
 /** Graph values of the parameters, by HF GPT-2 name (see `paramSpecs`). */
@@ -297,7 +298,7 @@ function argmaxBlock (vocab: number): number {
  */
 export function firstArgmax (b: GraphBuilder, logits: Value): Value {
   const [rowsDim, vocab] = logits.shape
-  if (typeof vocab !== 'number') throw new Error('firstArgmax: the vocabulary size must be static')
+  if (typeof vocab !== 'number') throw new InvalidArgumentError('logits', `firstArgmax needs a static vocabulary size, got "${String(vocab)}"`)
   const k = argmaxBlock(vocab)
   if (k < 16) return b.argMax(logits, -1)
   const nb = vocab / k
