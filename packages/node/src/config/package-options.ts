@@ -90,4 +90,3 @@ export function rewardsSettings (config: NodeConfig): RewardsConfigInit {
     filterZeroVariance: r.filterZeroVariance
   }
 }
-

@@ -57,6 +57,8 @@ export function buildFamilyForward (b: GraphBuilder, c: FamilyConfig, params: Gp
     shapes.set(n, made)
     return made
   }
+  // Made here, before the rotary tables, as it always was: inference graphs (one concatenated
+  // q/k/v) keep their node order and stay byte-identical to those exported before.
   headsShape(heads)
   const rotary = b.scope('rotary', () => rotaryTables(b, c, positionIds, dtype))
   let x = b.scope('model', () => b.reshape(b.gather(embed, inputIds, 0), [-1, c.hiddenSize]))
