@@ -8,13 +8,18 @@
 //   gossiping: the multi-host test saw exactly that when the relay died (NAT'd node and public
 //   node connected directly, no groups for 45 s). So gossip is re-attached to the remaining
 //   (preferably direct) connection; a no-op while gossipsub's stream is alive.
-// - gossipsub also loses its streams to a peer while the connection stays: an inbound stream
-//   that fails (reset, aborted) makes it forget the peer (mesh, subscriptions, its own outbound
-//   stream), and a stream it failed to open is never retried. Only a new identify or stream
-//   brings the peer back, so a pair can stay connected, each counted as a swarm peer, with
-//   gossip dead both ways. Every `GOSSIP_CHECK_MS` each connected swarm peer is checked: with no
-//   usable outbound stream (none, no longer open, or its reader gone), gossip is re-attached,
-//   which also re-sends our subscriptions; the peer's own check does the same on its side.
+// - gossipsub also loses its streams to a peer while the connection stays. A stream it opens on
+//   a connection that closes meanwhile comes back closed before it listens for the close, so it
+//   keeps that dead stream registered and never opens another (the multi-host test: the public
+//   node opened its stream to a NAT'd node on the relayed connection as DCUtR closed it; once
+//   the relay died the NAT'd node published to nobody for 45 s). An inbound stream that fails
+//   (reset, aborted) makes it forget the peer (mesh, subscriptions, its own outbound stream). In
+//   both cases only a new identify or stream brings the peer back, so a pair can stay connected,
+//   each counted as a swarm peer, with gossip dead one or both ways. So a re-attach first drops
+//   an unusable outbound stream, and every `GOSSIP_CHECK_MS` each connected peer identified as a
+//   gossiping swarm member is checked: with no usable outbound stream (none, no longer open, or
+//   its reader gone), gossip is re-attached, which also re-sends our subscriptions; the peer's
+//   own check does the same on its side.
 // - js-libp2p drops a relay reservation when the connection it was made on closes and does not
 //   retry while the relay stays connected: when a relay client has had no relayed address for
 //   two checks, its connection to a relay is re-opened, which makes the transport reserve again.
