@@ -75,6 +75,7 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
   const dropUnusable = (id: string): boolean => {
     const out = node.services.pubsub.streamsOutbound.get(id)
     if (out === undefined || usable(out.rawStream)) return false
+    init.logger('dropping an unusable gossip stream', { peer: id, status: out.rawStream.status, write: out.rawStream.writeStatus, remoteWrite: out.rawStream.remoteWriteStatus })
     node.services.pubsub.streamsOutbound.delete(id)
     out.rawStream.abort(new Error('gossip stream unusable'))
     return true
@@ -111,7 +112,7 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
         // Re-check: the await let gossipsub act in between.
         const now = pubsub.streamsOutbound.get(id)
         if (pubsub.peers.has(id) && now !== undefined && usable(now.rawStream)) continue
-        init.logger('gossip stream lost on a live connection: re-attaching', { peer: id, known: pubsub.peers.has(id), stream: now?.rawStream.status ?? 'none' })
+        init.logger('gossip stream lost on a live connection: re-attaching', { peer: id, known: pubsub.peers.has(id), stream: now !== undefined })
         dropUnusable(id)
         const open = node.getConnections(peerId).filter(c => c.status === 'open')
         if (open.length > 0) pubsub.onPeerConnected(peerId, open.find(c => c.limits == null) ?? open[0])
