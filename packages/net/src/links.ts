@@ -154,7 +154,12 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
   }
 }
 
-/** Whether gossipsub can still send on an outbound stream: open for writing, and the peer still reading (it never writes or closes its end otherwise). */
+/**
+ * Whether gossipsub can still send on an outbound stream: open for writing, and the peer still
+ * reading (it never writes on it nor closes its end otherwise). A peer that is merely slow has
+ * paused its reading (backpressure): that stream is fine.
+ */
 function usable (stream: Stream): boolean {
-  return stream.status === 'open' && stream.writeStatus === 'writable' && stream.remoteWriteStatus === 'writable' && stream.remoteReadStatus === 'readable'
+  const reading = stream.remoteReadStatus === 'readable' || stream.remoteReadStatus === 'paused'
+  return stream.status === 'open' && stream.writeStatus === 'writable' && stream.remoteWriteStatus === 'writable' && reading
 }
