@@ -1,23 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { resolveGptConfig, charTokenizer, initWeights } from '@murmur/policy'
 import { aggregationWeights, encodePair, padBatch } from '../src/batch.js'
 import { createStepEngine } from '../src/step-engine.js'
 import { resolveTrainerConfig } from '../src/trainer-config.js'
 import { createTrainer, type Trainer } from '../src/trainer.js'
-import { expectMovedByAdvantage, groups, pairs, sum } from './groups-fixture.js'
+import { closedAfterEach, expectMovedByAdvantage, groups, pairs, sum } from './groups-fixture.js'
 
 const tokenizer = charTokenizer()
 const config = resolveGptConfig({ nLayer: 2, nEmbd: 32, nHead: 4, vocabSize: tokenizer.vocabSize, nCtx: 32 })
 
-let open: Trainer[] = []
-afterEach(async () => {
-  await Promise.all(open.map(async t => { await t.close() }))
-  open = []
-})
+const track = closedAfterEach()
 function trainer (init: Partial<Parameters<typeof createTrainer>[0]> = {}): Trainer {
-  const t = createTrainer({ config, weights: initWeights(config, 1), tokenizer, seed: 3, learningRate: 3e-3, minibatchSize: 8, ...init })
-  open.push(t)
-  return t
+  return track(createTrainer({ config, weights: initWeights(config, 1), tokenizer, seed: 3, learningRate: 3e-3, minibatchSize: 8, ...init }))
 }
 
 describe('createTrainer', () => {
