@@ -5,7 +5,8 @@
  * same architecture, batch and loss in PyTorch (benchmarks/peers/train_step.py, Debian
  * python3-torch with OpenBLAS, OPENBLAS_NUM_THREADS=2 and torch.set_num_threads(1)).
  * Murmur and peer blocks alternate so machine noise cancels in the ratio. Also reports a whole
- * `Trainer.train()` round (tokenize + π_old + step) and peak RSS.
+ * `Trainer.train()` round (tokenize + one step; at one epoch of one minibatch the step is taken at
+ * π_old, so no separate π_old pass) and peak RSS.
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -101,7 +102,7 @@ export default async function run (argv: string[]): Promise<void> {
   report({ bench: 'train', case: `policy_b${B}_t${T}`, metric: 'sequences_per_s', value: 1000 * B / stepMs, unit: 'seq/s', better: 'higher', ...(peerMs === undefined ? {} : { peer: 'pytorch', peer_value: 1000 * B / peerMs }), ...shape })
   report({ bench: 'train', case: `policy_b${B}_t${T}`, metric: 'build_ms', value: buildMs, unit: 'ms', better: 'lower' })
   report({ bench: 'train', case: `policy_b${B}_t${T}`, metric: 'session_create_ms', value: sessionMs, unit: 'ms', better: 'lower' })
-  // A whole Trainer round: tokenize 8 groups × 8 completions, π_old forward, one step (worker thread).
+  // A whole Trainer round: tokenize 8 groups × 8 completions, one step at π_old (worker thread).
   const tokenizer = charTokenizer()
   const trainer = createTrainer({ config, tokenizer, weights: initWeights(config, 0), minibatchSize: 64 })
   const groups = Array.from({ length: 8 }, (_, gi) => ({

@@ -87,11 +87,11 @@ export interface SwarmHostInit {
     /** Messages at least this large make gossipsub send IDONTWANT to its mesh peers. Default `DEFAULT_IDONTWANT_MIN_BYTES`. */
     idontwantMinBytes?: number
   }
-  /** Accepted groups per origin peer: sustained rate (per second) and burst. Defaults 10 and 64. */
+  /** Accepted groups per origin peer: sustained rate (per second) and burst. Defaults `DEFAULT_GROUPS_PER_SECOND` (50) and 64. */
   rateLimit?: { groupsPerSecond?: number, burst?: number }
   /** Limits per neighbour (the connection that delivered a group, whatever its origin). */
   neighbourLimit?: {
-    /** Accepted groups per second (sustained) and in a burst. Defaults 50 and 256. */
+    /** Accepted groups per second (sustained) and in a burst. Defaults `DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND` (100) and 256. */
     groupsPerSecond?: number
     burst?: number
     /** Origins not accepted from before that one neighbour may introduce: per minute and in a burst. Defaults 60 and 64. */

@@ -40,3 +40,4 @@ export {
   DEFAULT_SEEN_TTL_MS, DEFAULT_MDNS, DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_LOW, DEFAULT_MESH_DEGREE_HIGH
 } from './constants.js'
 export { watchHostStatus, type HostStatus } from './status.js'
+export { TokenBuckets, type TokenBucketsInit } from './limits.js'

@@ -21,3 +21,4 @@ export {
 } from './evaluation.js'
 export { truncatedImportanceWeights, validBehaviourLogprobs, meanLogRatio, keepPeerCompletion, DEFAULT_IMPORTANCE, type ImportanceConfig } from './importance.js'
 export { createProducerClock, type ProducerClock } from './staleness.js'
+export { publishPacer, PUBLISH_RATE_SHARE, type PublishPacer } from './publish-pacing.js'

@@ -15,6 +15,7 @@ import type { RoundMetrics } from './metrics.js'
 import type { NetStatus, SwarmNodeComponents, SwarmPortStats } from './ports.js'
 import { createAttack } from './attack.js'
 import { producerTrust } from './producer-trust.js'
+import { publishPacer } from './publish-pacing.js'
 import { peerGroups, type PeerGroups } from './receive.js'
 import { runRound, needsRewardModel, type RoundState } from './round.js'
 import { createProducerClock } from './staleness.js'
@@ -106,6 +107,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   let resumed = false
   let state: RoundState = { hero: undefined, receivedSinceLastRound: 0 }
   const peerClock = createProducerClock()
+  const pacer = publishPacer({ groupsPerSecond: config.net.groupsPerSecond, burst: config.net.burst })
   const attack = createAttack({ strategy: config.adversary.strategy, groups: config.adversary.groupsPerRound > 0 ? config.adversary.groupsPerRound : config.localGroups, groupSize: config.groupSize, sampler })
 
   const ensureStarted = (): void => { if (!started) throw new NotStartedError('SwarmNode') }
@@ -174,7 +176,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
       const round = nextRound
       let result
       try {
-        result = await runRound({ config, rewardsConfig, sampler, now, peerClock, peers: peers as PeerGroups, attack, ...components }, state, round, options)
+        result = await runRound({ config, rewardsConfig, sampler, now, peerClock, peers: peers as PeerGroups, attack, pacer, ...components }, state, round, options)
       } catch (err) {
         if (options.signal?.aborted === true) throw err
         throw new RoundFailedError(round, (err as Error).message, { cause: err })

@@ -13,6 +13,7 @@ import type { NodeConfig } from './config/index.js'
 import type { PeerGroupUse, RoundMetrics } from './metrics.js'
 import { weighPeerGroups, type PeerBatchGroup } from './peer-weights.js'
 import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort, TrainGroup } from './ports.js'
+import type { PublishPacer } from './publish-pacing.js'
 import type { PeerGroups } from './receive.js'
 import { median, type ProducerClock } from './staleness.js'
 
@@ -37,6 +38,8 @@ export interface RoundComponents {
   peerClock?: ProducerClock
   /** Experiments only: an attack that replaces what this node publishes (attack.ts); undefined = honest. */
   attack?: Attack
+  /** Keeps publishing within the peers' per-origin rate limit (publish-pacing.ts); undefined = no pacing. */
+  pacer?: PublishPacer
 }
 
 /** State carried from round to round (and checkpointed). */
@@ -105,6 +108,8 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
       task: g.task
     }))
     for (const { group, task } of outgoing) {
+      // Past the peers' per-origin rate the group would be throttled and this node penalized: it stays local.
+      if (c.pacer?.take() === false) continue
       try {
         await c.swarm.publish(group, { signal, ...(task === undefined ? {} : { task }) })
         published++

@@ -5,7 +5,7 @@ import { encodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
 import { resolveRewardsConfig } from '@murmur/rewards'
 import { memoryNodeStore, type NodeStore } from '@murmur/store'
 import { createTaskSampler, resolveTask, type TaskRef } from '@murmur/tasks'
-import { peerGroups, resolveConfig, runRound, taskMixFromConfig, type NodeConfig, type PeerGroups, type PolicyPort, type SwarmPort, type TrainerPort, type TrainGroup } from '../src/index.js'
+import { peerGroups, publishPacer, PUBLISH_RATE_SHARE, resolveConfig, runRound, taskMixFromConfig, type NodeConfig, type PeerGroups, type PolicyPort, type SwarmPort, type TrainerPort, type TrainGroup } from '../src/index.js'
 
 const MIX = { basic_arithmetic: 1, sort_digits: 1 }
 
@@ -102,6 +102,24 @@ describe('runRound', () => {
     // The correct completion gets the positive advantage, the wrong ones negative.
     expect(batch[0].advantages[0]).toBeGreaterThan(0)
     expect(batch[0].advantages[1]).toBeLessThan(0)
+  })
+
+  it('publishes no faster than its pacer allows (peers\' per-origin limit); paced groups are still trained on', async () => {
+    const config = resolveConfig({ overrides: { localGroups: 4, peerGroups: 0, groupSize: 4, taskMix: MIX } })
+    let t = 0
+    // Peers accepting 2.5 groups/s, burst 2.5, from one origin: the node may send 2 now, then 2 per second.
+    const pacer = publishPacer({ groupsPerSecond: 2.5, burst: 2.5 }, () => t)
+    const c = { ...components(config, 1), pacer }
+    const first = await runRound(c, fresh, 0)
+    expect(c.swarm.published).toHaveLength(2)
+    expect(first.metrics.published).toBe(2)
+    expect(c.trainer.batches[0]).toHaveLength(4)
+    t = 500 // half a second: one more token
+    expect((await runRound(c, first.state, 1)).metrics.published).toBe(1)
+    t = 10_000 // the bucket refills to its burst, not beyond
+    expect((await runRound(c, first.state, 2)).metrics.published).toBe(2)
+    expect(c.swarm.published.map(g => g.round)).toEqual([0, 0, 1, 2, 2])
+    expect(PUBLISH_RATE_SHARE).toBeLessThan(1)
   })
 
   it('re-scores peer groups locally, ignores the producer\'s scores, evicts zero-advantage ones and consumes what it trained on', async () => {

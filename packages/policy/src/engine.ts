@@ -5,7 +5,7 @@
  */
 import ort from 'onnxruntime-node'
 import { createRng, hashSeeds, type Rng } from '@murmur/interface'
-import { sampleToken, type ResolvedSampling, type SampledToken } from './sampling.js'
+import { sampleToken, type BlockMasses, type ResolvedSampling, type SampledToken } from './sampling.js'
 
 /** Shape facts of the decode graph. */
 export interface EngineDims {
@@ -76,10 +76,12 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
   if (B === 0 || req.maxTokens === 0) return { completions: group(out, req.n), stats }
   const rngs: Rng[] = Array.from({ length: B }, (_, s) => createRng(hashSeeds(req.seed, Math.floor(s / req.n), s % req.n)))
   // Greedy rows take the graph's argmax and its log-prob (two numbers per row); sampling needs
-  // the last position's logits. The KV cache comes back either way.
+  // the last position's logits (plain sampling at temperature 1 also the block probabilities).
+  // The KV cache comes back either way.
   const greedy = req.sampling.temperature === 0
   const withNorm = req.sampling.temperature === 1
-  const fetches = [...(greedy ? ['next_token', 'next_logprob'] : withNorm ? ['logits', 'next_token', 'next_logprob'] : ['logits']), ...presentNames(dims)]
+  const byBlocks = withNorm && req.sampling.topK === 0 && req.sampling.topP >= 1
+  const fetches = [...(greedy ? ['next_token', 'next_logprob'] : withNorm ? ['logits', 'next_token', 'next_logprob', ...(byBlocks ? ['next_block_prob'] : [])] : ['logits']), ...presentNames(dims)]
   const run = async (feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> => {
     const t0 = performance.now()
     const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(1) }, fetches)
@@ -218,7 +220,8 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
 
 /**
  * How a step's result yields row i's next token: the graph's greedy outputs, or sampling from
- * the logits [rows, vocab] (at temperature 1 with the graph's argmax and log-normalizer).
+ * the logits [rows, vocab] (at temperature 1 with the graph's argmax and log-normalizer, and
+ * its block probabilities [rows, blocks] when they were fetched).
  */
 function tokenPicker (res: ort.InferenceSession.OnnxValueMapType, greedy: boolean, withNorm: boolean, vocab: number, sampling: ResolvedSampling): (i: number, rng: Rng) => SampledToken {
   // one kept position per row: next_token / next_logprob are [rows], logits [rows, vocab]
@@ -226,7 +229,10 @@ function tokenPicker (res: ort.InferenceSession.OnnxValueMapType, greedy: boolea
   const logprobs = greedy || withNorm ? res.next_logprob.data as Float32Array : undefined
   if (greedy && tokens !== undefined && logprobs !== undefined) return i => ({ token: Number(tokens[i]), logprob: logprobs[i], sampleLogprob: 0 })
   const logits = res.logits.data as Float32Array
-  return (i, rng) => sampleToken(logits, i * vocab, vocab, sampling, rng, tokens !== undefined && logprobs !== undefined ? { argmax: Number(tokens[i]), logZ: -logprobs[i] } : undefined)
+  const blockProb = res.next_block_prob as ort.Tensor | undefined
+  const nb = blockProb?.dims[1] ?? 0
+  const blocks = (i: number): BlockMasses | undefined => blockProb === undefined ? undefined : { mass: blockProb.data as Float32Array, offset: i * nb, width: vocab / nb }
+  return (i, rng) => sampleToken(logits, i * vocab, vocab, sampling, rng, tokens !== undefined && logprobs !== undefined ? { argmax: Number(tokens[i]), logZ: -logprobs[i], blocks: blocks(i) } : undefined)
 }
 
 /** The `num_logits_to_keep` feed (0 = every position). */

@@ -39,6 +39,14 @@ function refGreedy (ref: Float64Array, t: number, V: number): { token: number, l
   return { token, logprob: -Math.log(sum) }
 }
 
+/** softmax(row `t`) summed over each block of `width` consecutive ids, in float64. */
+function refBlockProbs (ref: Float64Array, t: number, V: number, width: number): number[] {
+  const { token, logprob } = refGreedy(ref, t, V)
+  const out = new Array<number>(V / width).fill(0)
+  for (let j = 0; j < V; j++) out[Math.floor(j / width)] += Math.exp(ref[t * V + j] - ref[t * V + token] + logprob)
+  return out
+}
+
 describe('family ONNX graph vs the float64 reference', () => {
   for (const [label, opts] of VARIANTS) {
     it(`${label}: prefill, cached decode and a left-padded row all match within 1e-4`, async () => {
@@ -88,6 +96,14 @@ describe('family ONNX graph vs the float64 reference', () => {
         const ll = last.logits.data as Float32Array
         expect(Math.max(maxDiffRow(ll, 0, ref, 9 * V, V), maxDiffRow(ll, V, refShort, 6 * V, V))).toBeLessThan(1e-4)
         expect([...last.next_token.data as BigInt64Array].map(Number)).toEqual([refGreedy(ref, 9, V).token, refGreedy(refShort, 6, V).token])
+        // next_block_prob: each row's softmax mass per block of up to 128 ids (a power of two dividing V).
+        const nb = last.next_block_prob.dims[1]
+        const width = V / nb
+        expect(last.next_block_prob.dims).toEqual([2, nb])
+        expect(width >= 16 && width <= 128 && (width & (width - 1)) === 0 && Number.isInteger(width)).toBe(true)
+        const probs = last.next_block_prob.data as Float32Array
+        const want = [...refBlockProbs(ref, 9, V, width), ...refBlockProbs(refShort, 6, V, width)]
+        for (let i = 0; i < want.length; i++) expect(Math.abs(probs[i] - want[i])).toBeLessThanOrEqual(3e-4 * want[i] + 1e-9)
       } finally {
         await session.close()
       }

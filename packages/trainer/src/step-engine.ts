@@ -31,7 +31,8 @@ export interface StepStats {
 
 /** Per-sequence inputs of a policy step, row-major like the batch. */
 export interface PolicyFeeds {
-  oldLogp: Float32Array
+  /** π_old's log-probs; undefined = the policy being stepped is π_old (the step graph's `onPolicy`). */
+  oldLogp?: Float32Array
   advantages: Float32Array
   weights: Float32Array
   /** Per-token importance weights of the clipped surrogate (spec §1.1); default all 1. */
@@ -120,10 +121,11 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
     return out.logp.data as Float32Array
   }
 
-  const runStep = async (kind: 'policy' | 'sft', batch: PaddedBatch, extra: TensorMap, lrBase: number, o: AbortOptions): Promise<StepStats> => {
-    const key = `${kind}:${batch.rows}x${batch.steps}`
+  const runStep = async (kind: 'policy' | 'sft', batch: PaddedBatch, extra: TensorMap, lrBase: number, o: AbortOptions, onPolicy = false): Promise<StepStats> => {
+    const key = `${kind}${onPolicy ? '-on-policy' : ''}:${batch.rows}x${batch.steps}`
     const s = await session(key, () => buildStepGraph(config, {
       kind,
+      onPolicy,
       rows: batch.rows,
       steps: batch.steps,
       epsLow: options.epsLow,
@@ -180,12 +182,12 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
     async policyStep (batch, f, o = {}) {
       const extra: TensorMap = {
         weights: tensor('float32', [batch.rows, batch.steps], f.weights),
-        old_logp: tensor('float32', [batch.rows, batch.steps], f.oldLogp),
         advantages: tensor('float32', [batch.rows], f.advantages),
         token_weights: tensor('float32', [batch.rows, batch.steps], f.tokenWeights ?? new Float32Array(batch.rows * batch.steps).fill(1))
       }
+      if (f.oldLogp !== undefined) extra.old_logp = tensor('float32', [batch.rows, batch.steps], f.oldLogp)
       if (ref !== undefined) extra.ref_logp = tensor('float32', [batch.rows, batch.steps], await logprobs(batch, o, ref))
-      return await runStep('policy', batch, extra, options.learningRate, o)
+      return await runStep('policy', batch, extra, options.learningRate, o, f.oldLogp === undefined)
     },
 
     async sftStep (batch, weights, o = {}) {

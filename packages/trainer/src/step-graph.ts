@@ -3,8 +3,8 @@
  * loss (loss.ts), its gradient by graph's `grad`, global-norm clipping and AdamW (graph's
  * `appendUpdate`), all in one ONNX model. Inputs: parameters (by name), `opt.m.<name>`,
  * `opt.v.<name>`, `lr`, `step` (int64, 1-based), `input_ids`, `targets`, `mask`, `weights`
- * and, for the policy loss, `old_logp`, `advantages`, `token_weights` (and `ref_logp` when
- * β > 0). Outputs: `<name>.next`, `opt.m.<name>.next`, `opt.v.<name>.next`, `loss`,
+ * and, for the policy loss, `old_logp` (unless `onPolicy`), `advantages`, `token_weights` (and
+ * `ref_logp` when β > 0). Outputs: `<name>.next`, `opt.m.<name>.next`, `opt.v.<name>.next`, `loss`,
  * `grad_norm`, `logp` and the loss's statistics. With `flatState` the parameters and moments are
  * one buffer each instead (`params`, `opt.m.params`, `opt.v.params`, see adamw-io.ts). With
  * `optimizer: false` the graph outputs `grad.<name>` instead (gradient checks). The log-prob
@@ -22,6 +22,14 @@ export interface StepGraphSpec {
   steps: number
   epsLow?: number
   epsHigh?: number
+  /**
+   * Policy steps: π_old is the policy being stepped, so the ratio's denominator is the step's
+   * own log-probs with the gradient stopped (ratio 1 exactly) and there is no `old_logp`
+   * input. Right for the first step after the policy last changed — one epoch of one
+   * minibatch, the node's default — where a separate π_old pass would compute the same
+   * numbers; the gradient is the same A·∇log π. Default false.
+   */
+  onPolicy?: boolean
   beta?: number
   beta1?: number
   beta2?: number
@@ -93,7 +101,7 @@ export function buildStepGraph (config: ModelConfig, spec: StepGraphSpec): Uint8
     const beta = spec.beta ?? 0
     const l = policyObjectiveLoss(g, {
       logp,
-      oldLogp: g.input('old_logp', dtype, [B, T]),
+      oldLogp: spec.onPolicy === true ? g.stopGradient(logp) : g.input('old_logp', dtype, [B, T]),
       refLogp: beta > 0 ? g.input('ref_logp', dtype, [B, T]) : undefined,
       advantages: g.input('advantages', dtype, [B]),
       tokenWeights: g.input('token_weights', dtype, [B, T]),

@@ -1,5 +1,5 @@
 /** Two small GRPO groups on the char tokenizer, shared by the trainer tests, with their flattened pairs and advantages. */
-import { expect } from 'vitest'
+import { afterEach, expect } from 'vitest'
 import type { TrainingGroup } from '../src/trainer.js'
 
 export const groups: TrainingGroup[] = [
@@ -38,5 +38,19 @@ export async function expectPolicyScores (policy: ScoringPolicy, expected: numbe
     (await policyScores(policy)).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 3))
   } finally {
     await policy.close()
+  }
+}
+
+/** Registers an `afterEach` that closes everything passed to the returned function (which hands it back), e.g. trainers. */
+export function closedAfterEach (): <T extends { close(): Promise<void> }>(opened: T) => T {
+  let open: Array<{ close(): Promise<void> }> = []
+  afterEach(async () => {
+    const all = open
+    open = []
+    await Promise.all(all.map(async t => { await t.close() }))
+  })
+  return opened => {
+    open.push(opened)
+    return opened
   }
 }

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { resolveGptConfig, charTokenizer, initWeights } from '@murmur/policy'
 import { learningRateAt } from '../src/lr-schedule.js'
 import { resolveTrainerConfig } from '../src/trainer-config.js'
-import { createTrainer, type Trainer } from '../src/trainer.js'
-import { groups, pairs, sum } from './groups-fixture.js'
+import { createTrainer } from '../src/trainer.js'
+import { closedAfterEach, groups, pairs, sum } from './groups-fixture.js'
 
 describe('learningRateAt', () => {
   it('warms up linearly, then stays constant without decay', () => {
@@ -34,15 +34,10 @@ describe('learningRateAt', () => {
 describe('a trainer with decay', () => {
   const tokenizer = charTokenizer()
   const config = resolveGptConfig({ nLayer: 1, nEmbd: 16, nHead: 2, vocabSize: tokenizer.vocabSize, nCtx: 32 })
-  let open: Trainer[] = []
-  afterEach(async () => {
-    await Promise.all(open.map(async t => { await t.close() }))
-    open = []
-  })
+  const track = closedAfterEach()
 
   it('applies the schedule step by step and stops moving the weights after decaySteps', async () => {
-    const t = createTrainer({ config, weights: initWeights(config, 1), tokenizer, seed: 3, learningRate: 1e-3, minibatchSize: 8, warmupSteps: 1, decaySteps: 3 })
-    open.push(t)
+    const t = track(createTrainer({ config, weights: initWeights(config, 1), tokenizer, seed: 3, learningRate: 1e-3, minibatchSize: 8, warmupSteps: 1, decaySteps: 3 }))
     const rates: number[] = []
     for (let i = 0; i < 3; i++) rates.push(...(await t.train(groups)).perStep.map(s => s.learningRate))
     expect(rates).toHaveLength(3)

@@ -1,20 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { resolveGptConfig, charTokenizer, initWeights } from '@murmur/policy'
+import { aggregationWeights, encodePair, padBatch } from '../src/batch.js'
+import { createStepEngine } from '../src/step-engine.js'
+import { resolveTrainerConfig } from '../src/trainer-config.js'
 import { createTrainer, type Trainer } from '../src/trainer.js'
-import { expectMovedByAdvantage, groups, pairs, sum } from './groups-fixture.js'
+import { closedAfterEach, expectMovedByAdvantage, groups, pairs, sum } from './groups-fixture.js'
 
 const tokenizer = charTokenizer()
 const config = resolveGptConfig({ nLayer: 2, nEmbd: 32, nHead: 4, vocabSize: tokenizer.vocabSize, nCtx: 32 })
 
-let open: Trainer[] = []
-afterEach(async () => {
-  await Promise.all(open.map(async t => { await t.close() }))
-  open = []
-})
+const track = closedAfterEach()
 function trainer (init: Partial<Parameters<typeof createTrainer>[0]> = {}): Trainer {
-  const t = createTrainer({ config, weights: initWeights(config, 1), tokenizer, seed: 3, learningRate: 3e-3, minibatchSize: 8, ...init })
-  open.push(t)
-  return t
+  return track(createTrainer({ config, weights: initWeights(config, 1), tokenizer, seed: 3, learningRate: 3e-3, minibatchSize: 8, ...init }))
 }
 
 describe('createTrainer', () => {
@@ -26,6 +23,44 @@ describe('createTrainer', () => {
     // Later steps are off-policy: the ratio has moved.
     expect(stats.perStep[3].approxKl).toBeGreaterThan(0)
     expect(stats.sequences).toBe(6)
+  })
+
+  it('takes a one-epoch, one-minibatch step at π_old without a separate π_old pass: the same update as feeding π_old', async () => {
+    const options = resolveTrainerConfig({ learningRate: 3e-3, minibatchSize: 8 })
+    const seqs = groups.flatMap(g => g.completions.map(c => encodePair(tokenizer, g.prompt, c)))
+    const batch = padBatch(seqs, 8, 16, tokenizer.padId)
+    const advantages = new Float32Array(8)
+    groups.flatMap(g => [...g.advantages]).forEach((a, i) => { advantages[i] = a })
+    const weights = aggregationWeights(batch, 'token-mean', batch.steps)
+    const engines = [0, 1].map(() => createStepEngine({ config, weights: initWeights(config, 1), options, worker: false }))
+    try {
+      const [fed, own] = engines
+      const oldLogp = await fed.logprobs(batch)
+      const a = await fed.policyStep(batch, { oldLogp, advantages, weights })
+      const b = await own.policyStep(batch, { advantages, weights })
+      expect(b.approxKl).toBe(0)
+      expect(b.clipFraction).toBe(0)
+      expect(b.loss).toBeCloseTo(a.loss, 6)
+      expect(b.gradNorm).toBeCloseTo(a.gradNorm, 5)
+      const wa = fed.weights()
+      const wb = own.weights()
+      const w0 = initWeights(config, 1)
+      let moved = 0
+      for (const k of Object.keys(wa)) {
+        wa[k].forEach((x, i) => {
+          expect(wb[k][i]).toBeCloseTo(x, 6)
+          if (Math.abs(x - w0[k][i]) > 1e-4) moved++
+        })
+      }
+      expect(moved).toBeGreaterThan(100)
+    } finally {
+      await Promise.all(engines.map(async e => { await e.close() }))
+    }
+    // The trainer takes that path at one epoch of one minibatch: ratio 1 exactly.
+    const stats = await trainer().train(groups)
+    expect(stats.steps).toBe(1)
+    expect(stats.perStep[0].approxKl).toBe(0)
+    expect(stats.perStep[0].clipFraction).toBe(0)
   })
 
   it('raises the log-probs of positive-advantage completions and lowers the negative ones', async () => {
