@@ -92,7 +92,7 @@ describe.skipIf(unavailable !== undefined)('public swarm across network namespac
       procs.push(p)
       return p
     }
-    const gossipEnv = { MURMUR_DEBUG: 'murmur:node:net:gossip,murmur:node:net:join' }
+    const gossipEnv = { MURMUR_DEBUG: 'murmur:node:net:gossip,murmur:node:net:join,murmur:node:net:links' }
     const tiny = ['--json', '--no-eval', '--rounds', '0', '--local-groups', '2', '--peer-groups', '2', '--group-size', '4', '--generate-max-tokens', '8']
     const startNode = (name: string, ns: string, swarmFile: string, extra: string[] = []): NsProcess => {
       const p = new NsProcess(name, ns, [BIN, 'node', '--swarm', join(base, swarmFile), '--data-dir', join(base, name), ...tiny, ...extra], gossipEnv)

@@ -188,7 +188,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       () => { pubsub.removeEventListener('message', onMessage) },
       () => { pubsub.removeEventListener('subscription-change', onSubscription) },
       () => { node.removeEventListener('peer:disconnect', onDisconnect) },
-      watchLinks(node, { relay: c.relay, logger: c.logger.child('links'), onUpgraded: peerId => { this.emit('connection:upgraded', { peerId }) } }),
+      watchLinks(node, { relay: c.relay, swarmId: c.swarmId, logger: c.logger.child('links'), onUpgraded: peerId => { this.emit('connection:upgraded', { peerId }) } }),
       () => { node.removeEventListener('peer:identify', onIdentify) },
       () => { node.removeEventListener('self:peer:update', onSelfUpdate) }
     ]

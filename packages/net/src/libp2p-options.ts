@@ -10,7 +10,7 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify, identifyPush } from '@libp2p/identify'
-import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
+import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
@@ -31,6 +31,14 @@ export interface GossipSubService extends GossipSub {
   /** Registrar callback: (re)attaches gossip to a connection of a peer (see links.ts). */
   onPeerConnected(peerId: PeerId, connection: Connection): void
   getScore(peerId: string): number
+  /** The gossipsub protocol ids it speaks. */
+  readonly protocols: string[]
+  /** Peers gossipsub tracks (by peer id). */
+  readonly peers: Map<string, PeerId>
+  /** gossipsub's inbound stream per peer id. */
+  readonly streamsInbound: Map<string, { rawStream: Stream }>
+  /** gossipsub's outbound stream per peer id. */
+  readonly streamsOutbound: Map<string, { rawStream: Stream }>
 }
 
 /** Services every swarm host has (others are optional and untyped here). */

@@ -8,13 +8,26 @@
 //   gossiping: the multi-host test saw exactly that when the relay died (NAT'd node and public
 //   node connected directly, no groups for 45 s). So gossip is re-attached to the remaining
 //   (preferably direct) connection; a no-op while gossipsub's stream is alive.
+// - gossipsub also loses its streams to a peer while the connection stays. A stream it opens on
+//   a connection that closes meanwhile comes back closed before it listens for the close, so it
+//   keeps that dead stream registered and never opens another (the multi-host test: the public
+//   node opened its stream to a NAT'd node on the relayed connection as DCUtR closed it; once
+//   the relay died the NAT'd node published to nobody for 45 s). An inbound stream that fails
+//   (reset, aborted) makes it forget the peer (mesh, subscriptions, its own outbound stream). In
+//   both cases only a new identify or stream brings the peer back, so a pair can stay connected,
+//   each counted as a swarm peer, with gossip dead one or both ways. So a re-attach first drops
+//   an unusable outbound stream, and every `GOSSIP_CHECK_MS` each connected peer identified as a
+//   gossiping swarm member is checked: with no usable outbound stream (none, no longer open, or
+//   its reader gone), gossip is re-attached, which also re-sends our subscriptions; the peer's
+//   own check does the same on its side.
 // - js-libp2p drops a relay reservation when the connection it was made on closes and does not
 //   retry while the relay stays connected: when a relay client has had no relayed address for
 //   two checks, its connection to a relay is re-opened, which makes the transport reserve again.
-import type { Connection, PeerId } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 import type { Logger } from '@murmur/interface'
 import type { SwarmServices } from './libp2p-options.js'
+import { matchSwarm } from './swarm-protocol.js'
 
 /** The relay server protocol (peers that offer it can give us a reservation). */
 const RELAY_HOP = '/libp2p/circuit/relay/0.2.0/hop'
@@ -22,10 +35,16 @@ const RELAY_HOP = '/libp2p/circuit/relay/0.2.0/hop'
 const REATTACH_DELAY_MS = 200
 /** Interval of the reservation check, ms. */
 const RESERVATION_CHECK_MS = 15_000
+/** Interval of the gossip-stream check, ms. */
+export const GOSSIP_CHECK_MS = 5_000
 
 /** Options of `watchLinks`. */
 export interface LinksInit {
   relay: boolean
+  /** Our swarm id: peers identified as members of it are expected to gossip with us. */
+  swarmId: string
+  /** Interval of the gossip-stream check, ms. Default `GOSSIP_CHECK_MS`. */
+  gossipCheckMs?: number
   logger: Logger
   /** A peer reached only through a relay so far is now connected directly. */
   onUpgraded: (peerId: string) => void
@@ -52,6 +71,16 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
     for (const c of limited) void c.close().catch(() => {})
   }
 
+  /** Drops gossipsub's outbound stream to `id` when it can no longer carry anything; true when there was one. */
+  const dropUnusable = (id: string): boolean => {
+    const out = node.services.pubsub.streamsOutbound.get(id)
+    if (out === undefined || usable(out.rawStream)) return false
+    init.logger('dropping an unusable gossip stream', { peer: id, status: out.rawStream.status, write: out.rawStream.writeStatus, remoteWrite: out.rawStream.remoteWriteStatus })
+    node.services.pubsub.streamsOutbound.delete(id)
+    out.rawStream.abort(new Error('gossip stream unusable'))
+    return true
+  }
+
   const onClose = (evt: CustomEvent<Connection>): void => {
     const peerId: PeerId = evt.detail.remotePeer
     later(REATTACH_DELAY_MS, () => {
@@ -59,10 +88,40 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
       if (open.length === 0) { relayedOnly.delete(peerId.toString()); return }
       const best = open.find(c => c.limits == null) ?? open[0]
       if (best.limits != null) relayedOnly.add(peerId.toString())
-      // Re-attach gossip (a no-op when gossipsub still has a live outbound stream to the peer).
+      // Re-attach gossip (a no-op when gossipsub still has a live outbound stream to the peer). A
+      // stream gossipsub opened on the closing connection itself is dead but still registered.
+      dropUnusable(peerId.toString())
       node.services.pubsub.onPeerConnected(peerId, best)
     })
   }
+
+  let checking = false
+  const checkGossip = async (): Promise<void> => {
+    if (checking) return
+    checking = true
+    try {
+      const pubsub = node.services.pubsub
+      const peers = new Map<string, PeerId>()
+      for (const c of node.getConnections()) if (c.status === 'open') peers.set(c.remotePeer.toString(), c.remotePeer)
+      for (const [id, peerId] of peers) {
+        const out = pubsub.streamsOutbound.get(id)?.rawStream
+        if (pubsub.peers.has(id) && out !== undefined && usable(out)) continue
+        // Only members of our swarm that speak gossipsub (a bootstrap node is in the swarm but does not gossip).
+        const info = await node.peerStore.get(peerId).catch(() => undefined)
+        if (info === undefined || matchSwarm(info.protocols, init.swarmId).verdict !== 'same' || !pubsub.protocols.some(p => info.protocols.includes(p))) continue
+        // Re-check: the await let gossipsub act in between.
+        const now = pubsub.streamsOutbound.get(id)
+        if (pubsub.peers.has(id) && now !== undefined && usable(now.rawStream)) continue
+        init.logger('gossip stream lost on a live connection: re-attaching', { peer: id, known: pubsub.peers.has(id), stream: now !== undefined })
+        dropUnusable(id)
+        const open = node.getConnections(peerId).filter(c => c.status === 'open')
+        if (open.length > 0) pubsub.onPeerConnected(peerId, open.find(c => c.limits == null) ?? open[0])
+      }
+    } finally {
+      checking = false
+    }
+  }
+  const gossipInterval = setInterval(() => { void checkGossip().catch(err => { init.logger('gossip check failed', err) }) }, init.gossipCheckMs ?? GOSSIP_CHECK_MS)
 
   let missing = 0
   const checkReservation = (): void => {
@@ -89,7 +148,18 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
     node.removeEventListener('connection:open', onOpen)
     node.removeEventListener('connection:close', onClose)
     clearInterval(interval)
+    clearInterval(gossipInterval)
     for (const t of timers) clearTimeout(t)
     timers.clear()
   }
+}
+
+/**
+ * Whether gossipsub can still send on an outbound stream: open for writing, and the peer still
+ * reading (it never writes on it nor closes its end otherwise). A peer that is merely slow has
+ * paused its reading (backpressure): that stream is fine.
+ */
+function usable (stream: Stream): boolean {
+  const reading = stream.remoteReadStatus === 'readable' || stream.remoteReadStatus === 'paused'
+  return stream.status === 'open' && stream.writeStatus === 'writable' && stream.remoteWriteStatus === 'writable' && reading
 }
