@@ -71,22 +71,32 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
     for (const c of limited) void c.close().catch(() => {})
   }
 
-  /** Drops gossipsub's outbound stream to `id` when it can no longer carry anything; true when there was one. */
-  const dropUnusable = (id: string): boolean => {
+  /** Drops gossipsub's outbound stream to `id` when it can no longer carry anything. */
+  const dropUnusable = (id: string): void => {
     const out = node.services.pubsub.streamsOutbound.get(id)
-    if (out === undefined || usable(out.rawStream)) return false
+    if (out === undefined || usable(out.rawStream)) return
     init.logger('dropping an unusable gossip stream', { peer: id, status: out.rawStream.status, write: out.rawStream.writeStatus, remoteWrite: out.rawStream.remoteWriteStatus })
     node.services.pubsub.streamsOutbound.delete(id)
     out.rawStream.abort(new Error('gossip stream unusable'))
-    return true
+  }
+
+  /** Whether gossipsub tracks `id` and has an outbound stream to it that can still carry messages. */
+  const gossiping = (id: string): boolean => {
+    const out = node.services.pubsub.streamsOutbound.get(id)
+    return node.services.pubsub.peers.has(id) && out !== undefined && usable(out.rawStream)
+  }
+
+  /** The peer's open connection gossip should use: a direct one when there is one. */
+  const bestOpen = (peerId: PeerId): Connection | undefined => {
+    const open = node.getConnections(peerId).filter(c => c.status === 'open')
+    return open.find(c => c.limits == null) ?? open[0]
   }
 
   const onClose = (evt: CustomEvent<Connection>): void => {
     const peerId: PeerId = evt.detail.remotePeer
     later(REATTACH_DELAY_MS, () => {
-      const open = node.getConnections(peerId).filter(c => c.status === 'open')
-      if (open.length === 0) { relayedOnly.delete(peerId.toString()); return }
-      const best = open.find(c => c.limits == null) ?? open[0]
+      const best = bestOpen(peerId)
+      if (best === undefined) { relayedOnly.delete(peerId.toString()); return }
       if (best.limits != null) relayedOnly.add(peerId.toString())
       // Re-attach gossip (a no-op when gossipsub still has a live outbound stream to the peer). A
       // stream gossipsub opened on the closing connection itself is dead but still registered.
@@ -104,18 +114,16 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
       const peers = new Map<string, PeerId>()
       for (const c of node.getConnections()) if (c.status === 'open') peers.set(c.remotePeer.toString(), c.remotePeer)
       for (const [id, peerId] of peers) {
-        const out = pubsub.streamsOutbound.get(id)?.rawStream
-        if (pubsub.peers.has(id) && out !== undefined && usable(out)) continue
+        if (gossiping(id)) continue
         // Only members of our swarm that speak gossipsub (a bootstrap node is in the swarm but does not gossip).
         const info = await node.peerStore.get(peerId).catch(() => undefined)
         if (info === undefined || matchSwarm(info.protocols, init.swarmId).verdict !== 'same' || !pubsub.protocols.some(p => info.protocols.includes(p))) continue
         // Re-check: the await let gossipsub act in between.
-        const now = pubsub.streamsOutbound.get(id)
-        if (pubsub.peers.has(id) && now !== undefined && usable(now.rawStream)) continue
-        init.logger('gossip stream lost on a live connection: re-attaching', { peer: id, known: pubsub.peers.has(id), stream: now !== undefined })
+        if (gossiping(id)) continue
+        init.logger('gossip stream lost on a live connection: re-attaching', { peer: id, known: pubsub.peers.has(id), stream: pubsub.streamsOutbound.has(id) })
         dropUnusable(id)
-        const open = node.getConnections(peerId).filter(c => c.status === 'open')
-        if (open.length > 0) pubsub.onPeerConnected(peerId, open.find(c => c.limits == null) ?? open[0])
+        const best = bestOpen(peerId)
+        if (best !== undefined) pubsub.onPeerConnected(peerId, best)
       }
     } finally {
       checking = false
