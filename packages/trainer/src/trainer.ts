@@ -152,15 +152,15 @@ export function createTrainer (init: TrainerInit): Trainer {
         })
       })
       if (seqs.length === 0) return { ...emptyStats(), skipped: 'no-usable-sequences', ms: performance.now() - t0 }
+      // π_old: the current policy. With one epoch of one minibatch the only step is taken at π_old,
+      // so the step graph uses its own log-probs (onPolicy) and no separate pass runs; otherwise
+      // π_old is computed once per minibatch of the first epoch's order.
+      const order = seqs.map((_, i) => i)
       const chunks = (idx: number[]): number[][] => {
         const out: number[][] = []
         for (let i = 0; i < idx.length; i += options.minibatchSize) out.push(idx.slice(i, i + options.minibatchSize))
         return out
       }
-      const order = seqs.map((_, i) => i)
-      // π_old: the current policy. With one epoch of one minibatch the only step is taken at π_old,
-      // so the step graph uses its own log-probs (onPolicy) and no separate pass runs; otherwise
-      // π_old is computed once per minibatch of the first epoch's order.
       const onPolicy = options.epochs === 1 && order.length <= options.minibatchSize
       const oldLogp: Float32Array[] = new Array(seqs.length)
       if (!onPolicy) {
@@ -178,11 +178,8 @@ export function createTrainer (init: TrainerInit): Trainer {
         for (const chunk of chunks(epoch === 0 ? order : rng.shuffle(order))) {
           throwIfAborted(opts.signal)
           const batch = toBatch(chunk.map(i => seqs[i]))
-          let old: Float32Array | undefined
-          if (!onPolicy) {
-            old = new Float32Array(batch.rows * batch.steps)
-            for (const [r, seqIdx] of chunk.entries()) old.set(oldLogp[seqIdx].subarray(0, batch.steps), r * batch.steps)
-          }
+          const old = onPolicy ? undefined : new Float32Array(batch.rows * batch.steps)
+          if (old !== undefined) chunk.forEach((seqIdx, r) => { old.set(oldLogp[seqIdx].subarray(0, batch.steps), r * batch.steps) })
           const adv = new Float32Array(batch.rows)
           chunk.forEach((seqIdx, r) => { adv[r] = advs[seqIdx] })
           const weights = aggregationWeights(batch, options.aggregation, options.maxCompletionTokens ?? batch.steps)
