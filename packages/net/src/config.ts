@@ -1,15 +1,16 @@
 // SwarmHostInit (every field optional) → a validated, fully defaulted config.
 import { InvalidArgumentError, type Logger, noopLogger } from '@murmur/interface'
-import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, PROTOCOL_VERSION, type ResolvedTask, type TaskRef } from '@murmur/protocol'
+import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, type ResolvedTask, type TaskRef } from '@murmur/protocol'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 import type { Metrics, PrivateKey } from '@libp2p/interface'
 import {
   DEFAULT_GROUP_BURST, DEFAULT_GROUPS_PER_SECOND, DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_HIGH, DEFAULT_MESH_DEGREE_LOW, DEFAULT_HEARTBEAT_MS, DEFAULT_IDONTWANT_MIN_BYTES, DEFAULT_PING_INTERVAL_MS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, DEFAULT_INBOUND_QUEUE,
   DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_MDNS,
   DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEW_ORIGIN_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE,
-  DEFAULT_RESERVED_OUTBOUND, DEFAULT_SEEN_TTL_MS, DEFAULT_SWARM_ID, SWARM_ID_PATTERN
+  DEFAULT_RESERVED_OUTBOUND, DEFAULT_SEEN_TTL_MS, DEFAULT_SHARD_COUNT, DEFAULT_SHARDS_READ, DEFAULT_SWARM_ID, MAX_SHARDS, SWARM_ID_PATTERN
 } from './constants.js'
 import type { JoinInit } from './join.js'
+import { shardTopics } from './shards.js'
 import { checkSwarmKey } from './swarm-key.js'
 
 /** gossipsub's own metrics register (lodestar-style gauges, histograms and avg/min/max). */
@@ -70,6 +71,14 @@ export interface SwarmHostInit {
     /** How often libp2p's connection monitor pings every connection (a new stream each time), ms. Default `DEFAULT_PING_INTERVAL_MS`. */
     pingIntervalMs?: number
   }
+  /**
+   * Rollout topic shards, for a large swarm on few cores (see shards.ts): the swarm's groups are
+   * split over `count` topics; a host publishes on its home shard and reads `read` consecutive
+   * shards from it, receiving ≈ read / count of the swarm's groups instead of all of them. Every
+   * host of a swarm must use the same `count`. Defaults: one shard (every host receives every
+   * group), home = a hash of the peer id, read = min(2, count).
+   */
+  shards?: { count?: number, home?: number, read?: number }
   /** gossipsub tuning. */
   gossip?: {
     /** Mesh degree D and its low / high water marks, Dlo ≤ D ≤ Dhi. Defaults `DEFAULT_MESH_DEGREE*` (gossipsub's 6 / 4 / 12). */
@@ -123,7 +132,12 @@ export interface SwarmHostInit {
 /** The resolved configuration. */
 export interface SwarmHostConfig {
   readonly swarmId: string
-  readonly topic: string
+  /** Every rollout topic of the swarm, one per shard, in shard order (one when unsharded). */
+  readonly topics: readonly string[]
+  readonly shardCount: number
+  /** The home shard; undefined = derived from the peer id at start. */
+  readonly homeShard?: number
+  readonly shardsRead: number
   readonly dataDir?: string
   readonly privateKey?: PrivateKey
   readonly listen: readonly string[]
@@ -173,11 +187,6 @@ export interface SwarmHostConfig {
 /** Default replay window, ms: a group stays acceptable for the protocol's max age plus future skew, so its content is remembered that long. */
 export const DEFAULT_REPLAY_WINDOW_MS = DEFAULT_MAX_AGE_MS + DEFAULT_MAX_FUTURE_SKEW_MS
 
-/** The gossip topic of a swarm: `/murmur/<swarm-id>/rollouts/<protocol-version>`. */
-export function rolloutTopic (swarmId: string): string {
-  return `/murmur/${swarmId}/rollouts/${PROTOCOL_VERSION}`
-}
-
 function positive (field: string, v: number | undefined, integer = true): number | undefined {
   if (v === undefined) return undefined
   if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
@@ -218,9 +227,20 @@ export function resolveSwarmConfig (init: SwarmHostInit): SwarmHostConfig {
   if (meshDegreeHigh < meshDegree) throw new InvalidArgumentError('gossip.Dhi', `must be ≥ gossip.D (${meshDegree}), got ${meshDegreeHigh}`)
   const ipColocationWeight = g.ipColocationWeight ?? -5
   if (typeof ipColocationWeight !== 'number' || ipColocationWeight > 0) throw new InvalidArgumentError('gossip.ipColocationWeight', 'must be ≤ 0')
+  const shardCount = positive('shards.count', init.shards?.count) ?? DEFAULT_SHARD_COUNT
+  if (shardCount > MAX_SHARDS) throw new InvalidArgumentError('shards.count', `must be at most ${MAX_SHARDS}, got ${shardCount}`)
+  const homeShard = init.shards?.home
+  if (homeShard !== undefined && (!Number.isInteger(homeShard) || homeShard < 0 || homeShard >= shardCount)) {
+    throw new InvalidArgumentError('shards.home', `must be an integer from 0 to shards.count - 1 (${shardCount - 1}), got ${String(homeShard)}`)
+  }
+  const shardsRead = positive('shards.read', init.shards?.read) ?? Math.min(DEFAULT_SHARDS_READ, shardCount)
+  if (shardsRead > shardCount) throw new InvalidArgumentError('shards.read', `must be at most shards.count (${shardCount}), got ${shardsRead}`)
   return {
     swarmId,
-    topic: rolloutTopic(swarmId),
+    topics: shardTopics(swarmId, shardCount),
+    shardCount,
+    homeShard,
+    shardsRead,
     dataDir: init.dataDir,
     privateKey: init.privateKey,
     listen: strings('listen', init.listen, [...DEFAULT_LISTEN]),

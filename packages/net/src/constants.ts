@@ -34,6 +34,16 @@ export const DEFAULT_MESH_DEGREE = 6
 export const DEFAULT_MESH_DEGREE_LOW = 4
 /** Default high water mark of the mesh (gossipsub's Dhi): above it the heartbeat prunes down to D; grafts beyond it are refused. */
 export const DEFAULT_MESH_DEGREE_HIGH = 12
+/**
+ * Default number of rollout topic shards: one, every host receives every group (shards.ts). More
+ * shards trade the variety of producers a host hears from (≈ read / count of them) for less
+ * gossip per host; a real swarm's defence against withholding peers is its mesh on each shard.
+ */
+export const DEFAULT_SHARD_COUNT = 1
+/** Default number of consecutive shards a host reads from its home shard (at most the shard count). */
+export const DEFAULT_SHARDS_READ = 2
+/** Most rollout topic shards a swarm may have (every host tracks every shard's subscribers). */
+export const MAX_SHARDS = 256
 /** gossipsub's Dout (outbound peers kept in the mesh, against Sybil inbound grafts) and Dscore (peers kept by score when pruning); capped for small meshes. */
 export const DEFAULT_MESH_OUTBOUND = 2
 export const DEFAULT_MESH_BY_SCORE = 4

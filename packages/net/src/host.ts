@@ -1,4 +1,5 @@
-// The swarm host: one libp2p node subscribed to the swarm's rollout topic. Every inbound
+// The swarm host: one libp2p node subscribed to the swarm's rollout topic (or, in a sharded
+// swarm, to the shards it reads; it publishes on its home shard — shards.ts). Every inbound
 // message passes the local graylist and the fair inbound queue (one FIFO per neighbour), then
 // protocol validation (decode limits, task regeneration, prompt check), then the inbound guard
 // (replay and cross-origin dedupe, per-origin and per-neighbour limits), and only then reaches
@@ -28,6 +29,7 @@ import { libp2pOptions, type SwarmServices } from './libp2p-options.js'
 import { GRAYLISTED, InboundGuard, type PeerStats, type Verdict } from './inbound-guard.js'
 import { watchLinks } from './links.js'
 import { connectionKind, reachabilityOf, type Reachability } from './reachability.js'
+import { homeShardOf, readShards } from './shards.js'
 import { matchSwarm, swarmProtocol } from './swarm-protocol.js'
 
 /** A validated group from a peer. */
@@ -91,8 +93,10 @@ export interface PublishOptions extends AbortOptions {
 export interface SwarmHost extends Startable, TypedEventEmitter<SwarmHostEvents> {
   /** The resolved configuration. */
   readonly config: SwarmHostConfig
-  /** The gossip topic, `/murmur/<swarm-id>/rollouts/<version>`. */
+  /** The topic this host publishes on: `/murmur/<swarm-id>/rollouts/<version>`, or its home shard's. Throws NotStartedError before the first start when the home shard comes from the peer id. */
   readonly topic: string
+  /** The topics this host reads (its home shard first); throws like `topic`. */
+  readonly topics: readonly string[]
   /** This host's peer id (known from the first `start()` on, also after `stop()`). */
   peerId(): string
   /** Addresses this host listens on, each ending in `/p2p/<peer-id>`. */
@@ -104,9 +108,9 @@ export interface SwarmHost extends Startable, TypedEventEmitter<SwarmHostEvents>
    * InvalidRolloutError for a group peers would reject, PublishError when gossipsub fails.
    */
   publish(group: RolloutGroup, options?: PublishOptions): Promise<{ recipients: number }>
-  /** Peer ids subscribed to this swarm's topic. */
+  /** Peer ids subscribed to any of this swarm's topics (any shard). */
   peers(): string[]
-  /** Resolves once at least `n` peers are subscribed to the topic (and in the mesh, by default). */
+  /** Resolves once at least `n` peers are subscribed to the topics this host reads (and in its home topic's mesh, by default). */
   waitForPeers(n: number, options?: WaitForPeersOptions): Promise<void>
   /** gossipsub's current score of a peer. */
   score(peerId: string): number
@@ -125,13 +129,14 @@ function groupId (origin: string, group: RolloutGroup): string {
 
 class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmHost {
   readonly config: SwarmHostConfig
-  readonly topic: string
   private node?: Libp2p<SwarmServices>
   private queue?: InboundQueue
   private readonly guard: InboundGuard
   private readonly counts: ByteCounts = { bytesIn: 0, bytesOut: 0, gossipBytesIn: 0, gossipBytesOut: 0 }
   private readonly accepted = new WeakMap<Message, Omit<RolloutReceived, 'receivedAt'>>()
-  private readonly swarmPeers = new Set<string>()
+  /** Per swarm peer, the swarm topics (shards) it subscribes to. */
+  private readonly swarmPeers = new Map<string, Set<string>>()
+  private readTopics?: readonly string[]
   private published = 0
   private id?: string
   private detach: Array<() => void> = []
@@ -144,8 +149,8 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     super()
     this.config = resolveSwarmConfig(init)
     this.gossipLog = this.config.logger.child('gossip')
-    this.topic = this.config.topic
     const c = this.config
+    if (c.homeShard !== undefined || c.shardCount === 1) this.readTopics = this.shardTopicsFrom(c.homeShard ?? 0)
     this.guard = new InboundGuard({
       origin: { groupsPerSecond: c.groupsPerSecond, burst: c.burst },
       neighbour: { groupsPerSecond: c.neighbourGroupsPerSecond, burst: c.neighbourBurst, newOriginsPerMinute: c.newOriginsPerMinute, newOriginBurst: c.newOriginBurst },
@@ -156,6 +161,18 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
 
   get libp2p (): Libp2p<SwarmServices> | undefined { return this.node }
 
+  get topic (): string { return this.topics[0] }
+
+  get topics (): readonly string[] {
+    if (this.readTopics === undefined) throw new NotStartedError('SwarmHost')
+    return this.readTopics
+  }
+
+  private shardTopicsFrom (home: number): readonly string[] {
+    const c = this.config
+    return readShards(home, c.shardsRead, c.shardCount).map(k => c.topics[k])
+  }
+
   isStarted (): boolean { return this.node !== undefined }
 
   async start (): Promise<void> {
@@ -165,14 +182,16 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     const node = await createLibp2p(libp2pOptions(c, key, this.counts, peer => this.guard.penalty(peer), () => this.inboundConnections()))
     this.queue = new InboundQueue({ capacity: c.maxInboundQueue, perKey: c.maxQueuedPerNeighbour })
     const pubsub = node.services.pubsub
-    pubsub.topicValidators.set(this.topic, async (from, msg) => await this.validate(from, msg))
+    const topics = this.shardTopicsFrom(c.homeShard ?? homeShardOf(node.peerId.toString(), c.shardCount))
+    this.readTopics = topics
+    for (const t of topics) pubsub.topicValidators.set(t, async (from, msg) => await this.validate(from, msg))
     const onMessage = (evt: CustomEvent<Message>): void => { this.deliver(evt.detail) }
     const onSubscription = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
       for (const s of evt.detail.subscriptions) {
-        if (s.topic === this.topic) this.setMember(evt.detail.peerId.toString(), s.subscribe)
+        if (c.topics.includes(s.topic)) this.setMember(evt.detail.peerId.toString(), s.topic, s.subscribe)
       }
     }
-    const onDisconnect = (evt: CustomEvent<PeerId>): void => { this.setMember(evt.detail.toString(), false) }
+    const onDisconnect = (evt: CustomEvent<PeerId>): void => { this.setMember(evt.detail.toString(), undefined, false) }
     // A peer of another swarm (or wire version) is no use to us: hang up once identify says so.
     const onIdentify = (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
       const verdict = matchSwarm(evt.detail.protocols, c.swarmId).verdict
@@ -194,7 +213,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     ]
     // Announced through identify: lets peers tell our swarm id and wire version (see swarm-protocol.ts).
     await node.handle(swarmProtocol(c.swarmId), stream => { void stream.close().catch(() => {}) }, { runOnLimitedConnection: true })
-    pubsub.subscribe(this.topic)
+    for (const t of topics) pubsub.subscribe(t)
     this.node = node
     this.id = node.peerId.toString()
     if (c.bootstrap.length > 0 || c.bootstrapUrls.length > 0) {
@@ -209,7 +228,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       }, c.join)
       this.joiner.start()
     }
-    c.logger('started', { peerId: node.peerId.toString(), topic: this.topic, addrs: this.multiaddrs() })
+    c.logger('started', { peerId: node.peerId.toString(), topic: this.topic, reads: topics, addrs: this.multiaddrs() })
     this.checkReachability()
   }
 
@@ -232,7 +251,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     this.joiner = undefined
     this.queue?.close()
     for (const d of this.detach.splice(0)) d()
-    node.services.pubsub.topicValidators.delete(this.topic)
+    for (const t of this.topics) node.services.pubsub.topicValidators.delete(t)
     await node.stop()
     this.swarmPeers.clear()
     this.lastReachability = undefined
@@ -278,13 +297,13 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     }
   }
 
-  peers (): string[] { return [...this.swarmPeers] }
+  peers (): string[] { return [...this.swarmPeers.keys()] }
 
   async waitForPeers (n: number, options: WaitForPeersOptions = {}): Promise<void> {
     const wantMesh = options.mesh ?? true
     for (;;) {
       const pubsub = this.started().services.pubsub
-      const subscribers = pubsub.getSubscribers(this.topic).length
+      const subscribers = new Set(this.topics.flatMap(t => pubsub.getSubscribers(t).map(String))).size
       const meshWanted = Math.min(n, this.config.meshDegreeLow)
       if (subscribers >= n && (!wantMesh || pubsub.getMeshPeers(this.topic).length >= meshWanted)) return
       await sleep(WAIT_POLL_MS, options)
@@ -364,7 +383,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
   }
 
   private deliver (msg: Message): void {
-    if (msg.topic !== this.topic) return
+    if (!this.topics.includes(msg.topic)) return
     const accepted = this.accepted.get(msg)
     if (accepted === undefined) return
     this.accepted.delete(msg)
@@ -375,13 +394,20 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     this.emit('rollout:received', { ...accepted, receivedAt: this.config.now() })
   }
 
-  private setMember (peerId: string, member: boolean): void {
-    if (member && !this.swarmPeers.has(peerId)) {
-      this.swarmPeers.add(peerId)
+  /** Records a peer's (un)subscription to a swarm topic (`topic` undefined: every topic, on disconnect); a peer is a swarm member while it subscribes to any. */
+  private setMember (peerId: string, topic: string | undefined, subscribed: boolean): void {
+    const topics = this.swarmPeers.get(peerId)
+    if (subscribed && topic !== undefined) {
+      if (topics !== undefined) { topics.add(topic); return }
+      this.swarmPeers.set(peerId, new Set([topic]))
       this.emit('peer:joined', { peerId })
-    } else if (!member && this.swarmPeers.delete(peerId)) {
-      this.emit('peer:left', { peerId })
+      return
     }
+    if (topics === undefined) return
+    if (topic !== undefined) topics.delete(topic)
+    if (topic !== undefined && topics.size > 0) return
+    this.swarmPeers.delete(peerId)
+    this.emit('peer:left', { peerId })
   }
 }
 

@@ -9,7 +9,8 @@ export {
   createSwarmHost, type SwarmHost, type SwarmHostEvents, type RolloutReceived, type PublishOptions, type PeerStats,
   type SwarmStats, type WaitForPeersOptions
 } from './host.js'
-export { resolveSwarmConfig, rolloutTopic, DEFAULT_REPLAY_WINDOW_MS, type SwarmHostInit, type SwarmHostConfig, type SwarmHostMetrics, type GossipsubMetricsRegister } from './config.js'
+export { resolveSwarmConfig, DEFAULT_REPLAY_WINDOW_MS, type SwarmHostInit, type SwarmHostConfig, type SwarmHostMetrics, type GossipsubMetricsRegister } from './config.js'
+export { rolloutTopic, shardTopics, homeShardOf, readShards } from './shards.js'
 export { loadOrCreateIdentity, loadOrCreatePeerId } from './identity.js'
 export { groupContentKey } from './replay-guard.js'
 export { generateSwarmKey, checkSwarmKey } from './swarm-key.js'
@@ -37,7 +38,7 @@ export {
   DEFAULT_HEARTBEAT_MS, DEFAULT_IDONTWANT_MIN_BYTES, DEFAULT_PING_INTERVAL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_INBOUND_PER_HOST_PER_SECOND, SCORE_THRESHOLDS,
   DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE, DEFAULT_NEW_ORIGIN_BURST,
   DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_RESERVED_OUTBOUND, DEFAULT_LISTEN, DEFAULT_MIN_PEERS,
-  DEFAULT_SEEN_TTL_MS, DEFAULT_MDNS, DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_LOW, DEFAULT_MESH_DEGREE_HIGH
+  DEFAULT_SEEN_TTL_MS, DEFAULT_MDNS, DEFAULT_SHARD_COUNT, DEFAULT_SHARDS_READ, MAX_SHARDS, DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_LOW, DEFAULT_MESH_DEGREE_HIGH
 } from './constants.js'
 export { watchHostStatus, type HostStatus } from './status.js'
 export { TokenBuckets, type TokenBucketsInit } from './limits.js'

@@ -129,8 +129,8 @@ export function libp2pOptions (
       Dscore: Math.min(DEFAULT_MESH_BY_SCORE, config.meshDegree),
       heartbeatInterval: config.heartbeatMs,
       ...(config.seenTtlMs === undefined ? {} : { seenTTL: config.seenTtlMs }),
-      // Peers may only make us track our own topic; other swarms' topics are ignored.
-      allowedTopics: [config.topic],
+      // Peers may only make us track our swarm's topics (every shard: membership is any of them); other swarms' topics are ignored.
+      allowedTopics: [...config.topics],
       maxInboundDataLength: MAX_RPC_FRAME_BYTES,
       // Recognize duplicates (the same group from several mesh peers) by origin + sequence
       // number before gossipsub verifies the signature again. Only messages whose signature
@@ -138,10 +138,10 @@ export function libp2pOptions (
       fastMsgIdFn: fastMessageId,
       // Large groups make IDONTWANT worth it: mesh peers that already have a group skip it.
       idontwantMinDataSize: config.idontwantMinBytes,
-      scoreParams: peerScoreParams({ topic: config.topic, penalty, ipColocationWeight: config.ipColocationWeight }),
+      scoreParams: peerScoreParams({ topics: config.topics, penalty, ipColocationWeight: config.ipColocationWeight }),
       scoreThresholds: SCORE_THRESHOLDS,
       // gossipsub only reports its own metrics when given both a register and topic labels.
-      ...(config.metrics?.gossipsub === undefined ? {} : { metricsRegister: config.metrics.gossipsub, metricsTopicStrToLabel: new Map([[config.topic, 'rollouts']]) })
+      ...(config.metrics?.gossipsub === undefined ? {} : { metricsRegister: config.metrics.gossipsub, metricsTopicStrToLabel: new Map(config.topics.map((t, k) => [t, config.topics.length === 1 ? 'rollouts' : `rollouts-${k}`])) })
     })
   }
   return {

@@ -36,17 +36,18 @@ export function rolloutTopicScoreParams (): TopicScoreParams {
 
 /** Options of `peerScoreParams`. */
 export interface ScoreInit {
-  topic: string
+  /** The swarm's rollout topics (one per shard). */
+  topics: readonly string[]
   /** Application-specific penalty of a peer (≥ 0); subtracted from its score. */
   penalty: (peerId: string) => number
   /** Weight of the IP-colocation penalty (≤ 0). Loopback is always exempt so that sims work. */
   ipColocationWeight: number
 }
 
-/** Full peer-score parameters: the rollout topic plus our flood penalty as P5. */
+/** Full peer-score parameters: the rollout topics plus our flood penalty as P5. */
 export function peerScoreParams (init: ScoreInit): Partial<PeerScoreParams> {
   return {
-    topics: { [init.topic]: rolloutTopicScoreParams() },
+    topics: Object.fromEntries(init.topics.map(t => [t, rolloutTopicScoreParams()])),
     topicScoreCap: 20,
     appSpecificScore: (p: string) => -init.penalty(p),
     appSpecificWeight: 1,

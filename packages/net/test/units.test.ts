@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { FloodControl, LruMap } from '../src/limits.js'
 import { InboundQueue } from '../src/inbound-queue.js'
 import { resolveTask } from '@murmur/tasks'
-import { resolveSwarmConfig, rolloutTopic, type SwarmHostInit } from '../src/config.js'
+import { resolveSwarmConfig, type SwarmHostInit } from '../src/config.js'
+import { homeShardOf, readShards, rolloutTopic, shardTopics } from '../src/shards.js'
 import { checkSwarmKey, generateSwarmKey } from '../src/swarm-key.js'
 import { DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_HIGH, DEFAULT_MESH_DEGREE_LOW, PENALTY_HALF_LIFE_MS } from '../src/constants.js'
 
@@ -89,13 +90,31 @@ describe('InboundQueue', () => {
 describe('config', () => {
   it('fills defaults and derives the topic', () => {
     const c = resolveSwarmConfig({ swarmId: 'lab-1', resolveTask })
-    expect(c.topic).toBe('/murmur/lab-1/rollouts/2')
+    expect(c.topics).toEqual(['/murmur/lab-1/rollouts/2'])
+    expect(c.shardCount).toBe(1)
+    expect(c.shardsRead).toBe(1)
     expect(rolloutTopic('x')).toBe('/murmur/x/rollouts/2')
     expect(c.dht).toBe('off')
     expect(c.mdns).toBe(false)
     expect(c.bootstrap).toEqual([])
     expect(c.floodPublish).toBe(false)
     expect([c.meshDegree, c.meshDegreeLow, c.meshDegreeHigh]).toEqual([DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_LOW, DEFAULT_MESH_DEGREE_HIGH])
+  })
+
+  it('names one topic per shard, and reads consecutive shards from the home shard', () => {
+    const c = resolveSwarmConfig({ swarmId: 'lab', resolveTask, shards: { count: 4 } })
+    expect(c.topics).toEqual(shardTopics('lab', 4))
+    expect(c.topics).toEqual(['/murmur/lab/rollouts/2/0-of-4', '/murmur/lab/rollouts/2/1-of-4', '/murmur/lab/rollouts/2/2-of-4', '/murmur/lab/rollouts/2/3-of-4'])
+    expect(c.shardsRead).toBe(2)
+    expect(c.homeShard).toBeUndefined()
+    expect(readShards(3, 2, 4)).toEqual([3, 0])
+    expect(readShards(1, 3, 2)).toEqual([1, 0])
+    // the peer-id hash spreads ids over shards and is stable
+    const ids = Array.from({ length: 400 }, (_, i) => `12D3KooW${i.toString(36).padStart(8, 'x')}`)
+    const counts = [0, 0, 0, 0]
+    for (const id of ids) counts[homeShardOf(id, 4)]++
+    for (const n of counts) expect(n).toBeGreaterThan(60)
+    expect(homeShardOf(ids[7], 4)).toBe(homeShardOf(ids[7], 4))
   })
 
   it('keeps Dlo ≤ D ≤ Dhi, widening the water marks around a D given alone', () => {
@@ -125,7 +144,13 @@ describe('config', () => {
       [{ gossip: { D: 0 } }, 'gossip.D'],
       [{ gossip: { D: 3, Dlo: 4 } }, 'gossip.Dlo'],
       [{ gossip: { D: 6, Dhi: 5 } }, 'gossip.Dhi'],
-      [{ connections: { reservedOutbound: -1 } }, 'connections.reservedOutbound']
+      [{ connections: { reservedOutbound: -1 } }, 'connections.reservedOutbound'],
+      [{ shards: { count: 0 } }, 'shards.count'],
+      [{ shards: { count: 257 } }, 'shards.count'],
+      [{ shards: { count: 4, home: 4 } }, 'shards.home'],
+      [{ shards: { count: 4, home: -1 } }, 'shards.home'],
+      [{ shards: { count: 4, home: 1.5 } }, 'shards.home'],
+      [{ shards: { count: 4, read: 5 } }, 'shards.read']
     ]
     for (const [init, field] of bad) {
       expect(() => resolveSwarmConfig({ resolveTask, ...init } as SwarmHostInit)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field }) as Error)

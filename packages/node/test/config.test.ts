@@ -116,6 +116,8 @@ const OWNED: Record<string, unknown> = {
   'net.maxSeenGroups': net.DEFAULT_MAX_SEEN_GROUPS,
   'net.seenTtlMs': net.DEFAULT_SEEN_TTL_MS,
   'net.reservedOutbound': net.DEFAULT_RESERVED_OUTBOUND,
+  'net.shardCount': net.DEFAULT_SHARD_COUNT,
+  'net.shardsRead': net.DEFAULT_SHARDS_READ,
   'pool.maxEntries': store.DEFAULT_POOL_MAX_ENTRIES,
   'pool.maxBytes': store.DEFAULT_POOL_MAX_BYTES,
   'pool.ttlMs': store.DEFAULT_POOL_TTL_MS,
@@ -161,7 +163,7 @@ const OWNED: Record<string, unknown> = {
 const NODE_OWN = [
   'dataDir', 'seed', 'rounds', 'localGroups', 'peerGroups', 'groupSize', 'device', 'chatTemplate',
   'taskMix', 'taskDifficulty', 'modelId', 'net.enabled', 'net.bootstrap', 'net.bootstrapUrls', 'net.public', 'net.relay',
-  'net.announce', 'net.dht', 'net.pskFile', 'rewards.advantage', 'train.minibatchGroups', 'train.decay', 'train.loraRank',
+  'net.announce', 'net.dht', 'net.pskFile', 'net.homeShard', 'rewards.advantage', 'train.minibatchGroups', 'train.decay', 'train.loraRank',
   'curriculum.enabled', 'checkpoint.every', 'eval.every', 'eval.tasks', 'eval.taskMix', 'trust.enabled',
   'adversary.strategy', 'adversary.groupsPerRound', 'metrics.port', 'metrics.host'
 ]
@@ -214,7 +216,7 @@ describe('one owner per setting', () => {
     const keys = [
       'swarmId', 'listen', 'maxConnections', 'inboundPerHostPerSecond', 'reservedOutbound', 'heartbeatMs', 'seenTtlMs', 'meshDegree', 'meshDegreeLow', 'meshDegreeHigh',
       'groupsPerSecond', 'burst', 'neighbourGroupsPerSecond', 'neighbourBurst', 'newOriginsPerMinute', 'newOriginBurst',
-      'maxQueuedPerNeighbour', 'replayWindowMs', 'maxSeenGroups', 'maxInboundQueue', 'mdns', 'relay', 'publicOnly'
+      'maxQueuedPerNeighbour', 'replayWindowMs', 'maxSeenGroups', 'maxInboundQueue', 'mdns', 'relay', 'publicOnly', 'shardCount', 'homeShard', 'shardsRead', 'topics'
     ] as const
     for (const key of keys) expect(node[key], key).toEqual(plain[key])
     expect(config.net.minPeers).toBe(net.DEFAULT_MIN_PEERS)
@@ -225,6 +227,15 @@ describe('one owner per setting', () => {
     const host = net.resolveSwarmConfig({ resolveTask, ...swarmHostSettings(small) })
     expect(host.reservedOutbound).toBe(net.resolveSwarmConfig({ resolveTask, connections: { max: 12 } }).reservedOutbound)
     expect(host.reservedOutbound).toBe(3)
+  })
+
+  it('passes rollout shards through to the host, and reads at most every shard, as net caps its own default', () => {
+    const sharded = resolveConfig({ flags: { 'net.shardCount': '8', 'net.homeShard': '5', 'net.shardsRead': '3' } })
+    expect(net.resolveSwarmConfig({ resolveTask, ...swarmHostSettings(sharded) })).toMatchObject({ shardCount: 8, homeShard: 5, shardsRead: 3 })
+    const one = net.resolveSwarmConfig({ resolveTask, ...swarmHostSettings(resolveConfig({ flags: { 'net.shardCount': '1' } })) })
+    expect(one.shardsRead).toBe(net.resolveSwarmConfig({ resolveTask, shards: { count: 1 } }).shardsRead)
+    expect(one.shardsRead).toBe(1)
+    expect(() => resolveConfig({ flags: { 'net.shardCount': '4', 'net.homeShard': '4' } })).toThrow(expect.objectContaining({ field: 'net.homeShard' }))
   })
 
   it('passes the neighbour-level defences through to the host', () => {

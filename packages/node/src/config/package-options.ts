@@ -38,6 +38,8 @@ export function swarmHostSettings (config: NodeConfig): SwarmHostSettings {
       // At most a quarter of the connections, as net caps its own default.
       reservedOutbound: Math.min(net.reservedOutbound, Math.floor(net.maxConnections / 4))
     },
+    // At most every shard, as net caps its own default.
+    shards: { count: net.shardCount, read: Math.min(net.shardsRead, net.shardCount), ...(net.homeShard < 0 ? {} : { home: net.homeShard }) },
     gossip: { heartbeatMs: net.heartbeatMs, seenTtlMs: net.seenTtlMs, D: net.meshDegree, Dlo: net.meshDegreeLow, Dhi: net.meshDegreeHigh },
     rateLimit: { groupsPerSecond: net.groupsPerSecond, burst: net.burst },
     neighbourLimit: {

@@ -21,7 +21,7 @@ type SchemaKey = keyof typeof NODE_CONFIG_SCHEMA
 type NetKey = 'swarmId' | 'listen' | 'announce' | 'bootstrap' | 'bootstrapUrls' | 'relay' | 'mdns' | 'maxConnections' |
 'inboundPerHostPerSecond' | 'reservedOutbound' | 'heartbeatMs' | 'meshDegree' | 'meshDegreeLow' | 'meshDegreeHigh' | 'seenTtlMs' | 'groupsPerSecond' | 'burst' |
 'neighbourGroupsPerSecond' | 'neighbourBurst' | 'newOriginsPerMinute' | 'newOriginBurst' | 'maxQueuedPerNeighbour' |
-'maxInboundQueue' | 'replayWindowMs' | 'maxSeenGroups'
+'maxInboundQueue' | 'replayWindowMs' | 'maxSeenGroups' | 'shardCount' | 'shardsRead'
 
 /** The resolved, validated node configuration (every key present, frozen). */
 export interface NodeConfig {
@@ -46,6 +46,8 @@ export interface NodeConfig {
     readonly public: boolean
     readonly dht: boolean
     readonly pskFile: string
+    /** The home rollout shard; -1 = derived from the peer id (net's default). */
+    readonly homeShard: number
   } & Pick<SwarmHostConfig, NetKey>
   readonly pool: { readonly maxEntries: number, readonly maxBytes: number, readonly ttlMs: number, readonly maxStaleness: number }
   readonly generate: { readonly temperature: number, readonly topP: number, readonly topK: number, readonly maxTokens: number }
@@ -203,6 +205,7 @@ function checkCrossField (c: NodeConfig): void {
   }
   if (c.net.meshDegreeLow > c.net.meshDegree) throw new InvalidConfigError('net.meshDegreeLow', `must be ≤ net.meshDegree (${c.net.meshDegree}), got ${c.net.meshDegreeLow}`)
   if (c.net.meshDegreeHigh < c.net.meshDegree) throw new InvalidConfigError('net.meshDegreeHigh', `must be ≥ net.meshDegree (${c.net.meshDegree}), got ${c.net.meshDegreeHigh}`)
+  if (c.net.homeShard >= c.net.shardCount) throw new InvalidConfigError('net.homeShard', `must be < net.shardCount (${c.net.shardCount}) or -1 (from the peer id), got ${c.net.homeShard}`)
   if (c.rewards.wMin > c.rewards.wMax) throw new InvalidConfigError('rewards.wMin', `must be ≤ rewards.wMax (${c.rewards.wMax}), got ${c.rewards.wMin}`)
   for (const [key, addrs] of [['net.listen', c.net.listen], ['net.bootstrap', c.net.bootstrap], ['net.announce', c.net.announce]] as const) {
     for (const addr of addrs) {

@@ -12,7 +12,7 @@ import {
   DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SEEN_GROUPS, DEFAULT_MDNS, DEFAULT_MIN_PEERS,
   DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_HIGH, DEFAULT_MESH_DEGREE_LOW,
   DEFAULT_NEIGHBOUR_BURST, DEFAULT_NEIGHBOUR_GROUPS_PER_SECOND, DEFAULT_NEW_ORIGIN_BURST, DEFAULT_NEW_ORIGINS_PER_MINUTE,
-  DEFAULT_REPLAY_WINDOW_MS, DEFAULT_RESERVED_OUTBOUND, DEFAULT_SEEN_TTL_MS, DEFAULT_SWARM_ID
+  DEFAULT_REPLAY_WINDOW_MS, DEFAULT_RESERVED_OUTBOUND, DEFAULT_SEEN_TTL_MS, DEFAULT_SHARD_COUNT, DEFAULT_SHARDS_READ, DEFAULT_SWARM_ID, MAX_SHARDS
 } from '@murmur/net'
 import { DEVICES } from '@murmur/graph'
 import { DEFAULT_LORA_TARGETS, DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P } from '@murmur/policy'
@@ -75,6 +75,9 @@ export const NODE_CONFIG_SCHEMA = {
   'net.meshDegree': { kind: 'int', default: DEFAULT_MESH_DEGREE, min: 1, max: 100, doc: 'gossipsub mesh degree D: peers each group is forwarded to (redundancy against lagging or withholding peers; keep the default on real swarms)' },
   'net.meshDegreeLow': { kind: 'int', default: DEFAULT_MESH_DEGREE_LOW, min: 1, max: 100, doc: 'gossipsub Dlo: below it the mesh is refilled to net.meshDegree (≤ net.meshDegree)' },
   'net.meshDegreeHigh': { kind: 'int', default: DEFAULT_MESH_DEGREE_HIGH, min: 1, max: 100, doc: 'gossipsub Dhi: above it the mesh is pruned to net.meshDegree (≥ net.meshDegree)' },
+  'net.shardCount': { kind: 'int', default: DEFAULT_SHARD_COUNT, min: 1, max: MAX_SHARDS, doc: 'rollout topic shards (same on every node of a swarm): a node publishes on its home shard and receives only the shards it reads, ≈ net.shardsRead / net.shardCount of the swarm\'s groups (1 = every node receives every group)' },
+  'net.homeShard': { kind: 'int', default: -1, min: -1, max: MAX_SHARDS - 1, doc: 'the shard this node publishes on (< net.shardCount; -1 = a hash of the peer id)' },
+  'net.shardsRead': { kind: 'int', default: DEFAULT_SHARDS_READ, min: 1, max: MAX_SHARDS, doc: 'consecutive shards a node reads from its home shard (at most net.shardCount)' },
   'net.groupsPerSecond': { kind: 'number', default: DEFAULT_GROUPS_PER_SECOND, min: 0, exclusiveMin: true, doc: 'per-origin rate limit on accepted groups, groups per second' },
   'net.burst': { kind: 'int', default: DEFAULT_GROUP_BURST, min: 1, doc: 'per-origin burst of accepted groups (a node publishes a round\'s groups at once)' },
   // Defences per neighbour (the connection that delivered a group, whatever its signed origin):
