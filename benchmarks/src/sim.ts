@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- sim [--nodes 4,8,16] [--rounds 40] [--per-process 1|auto|K,…] [--single-rounds 30]
- * [--sample-ms 250] [--timeout-s 600] [--mesh D/Dlo/Dhi|config,…] [-- config flags for every node]`: the whole local swarm as
+ * [--sample-ms 250] [--timeout-s 600] [--mesh D/Dlo/Dhi|config,…] [--shards auto|K|config,…] [-- config flags for every node]`: the whole local swarm as
  * a user runs it — `murmur sim --json` as a child process, its node processes (real libp2p hosts
  * on loopback, one data directory each; `--per-process` nodes to a process, one value per N or
  * one for all, default "auto" = one process per core) — on this machine. Reports per-node and
@@ -20,6 +20,8 @@
  * re-scoring. `--rounds` takes one value for every N or one per N (≥ 3). `--mesh` (one value
  * for every N or one per N, e.g. `--nodes 16,16 --mesh 3/2/4,config` for an A/B) is passed to
  * `murmur sim` only: its gossipsub mesh (default the sim's own, "config" = a real swarm's 6/4/12).
+ * `--shards` (likewise one value or one per N, e.g. `--nodes 16,16 --shards config,auto`) is
+ * passed to `murmur sim` as its rollout topic shards; the lone references are unsharded alike.
  */
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
@@ -32,7 +34,7 @@ import { median, report } from './report.js'
 const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url))
 const MIB = 1024
 
-interface Options { nodes: number[], rounds: number[], perProcess: string[], singleRounds: number, sampleMs: number, timeoutS: number, mesh: Array<string | undefined>, extra: string[] }
+interface Options { nodes: number[], rounds: number[], perProcess: string[], singleRounds: number, sampleMs: number, timeoutS: number, mesh: Array<string | undefined>, shards: Array<string | undefined>, extra: string[] }
 
 /** One round line, stamped with its arrival time (ms since the child was spawned). */
 interface RoundEvent { node: number, round: number, t: number, roundMs: number }
@@ -69,7 +71,9 @@ function parseOptions (argv: string[]): Options {
   const perProcess = nodes.map((_, i) => per.length === 1 ? per[0] : per[i] ?? 'auto')
   const meshes = get('mesh')?.split(',')
   const mesh = nodes.map((_, i) => meshes === undefined ? undefined : meshes.length === 1 ? meshes[0] : meshes[i])
-  return { nodes, rounds: perN, perProcess, singleRounds: Math.max(3, single), sampleMs, timeoutS, mesh, extra }
+  const shardValues = get('shards')?.split(',')
+  const shards = nodes.map((_, i) => shardValues === undefined ? undefined : shardValues.length === 1 ? shardValues[0] : shardValues[i])
+  return { nodes, rounds: perN, perProcess, singleRounds: Math.max(3, single), sampleMs, timeoutS, mesh, shards, extra }
 }
 
 function clockTicksPerSecond (): number {
@@ -272,17 +276,20 @@ interface SwarmResult {
   peerGroups: number
   /** Node 0's gossipsub mesh, D/Dlo/Dhi. */
   mesh: string
+  /** Node 0's rollout shards: count and how many a node reads. */
+  shards: number
+  shardsRead: number
 }
 
-async function runSwarm (opts: Options, base: string, n: number, rounds: number, perProcess: string, mesh: string | undefined, ticks: number): Promise<SwarmResult> {
+async function runSwarm (opts: Options, base: string, n: number, rounds: number, perProcess: string, mesh: string | undefined, shards: string | undefined, ticks: number): Promise<SwarmResult> {
   const dir = join(base, `sim-n${n}`)
   const events: RoundEvent[][] = Array.from({ length: n }, () => [])
   let finalReport: { nodes?: Array<{ restarts?: number }> } | undefined
   let monitor: ProcMonitor | undefined
   let total = 0
-  let config: { localGroups?: number, peerGroups?: number, net?: { meshDegree?: number, meshDegreeLow?: number, meshDegreeHigh?: number } } = {}
+  let config: { localGroups?: number, peerGroups?: number, net?: { meshDegree?: number, meshDegreeLow?: number, meshDegreeHigh?: number, shardCount?: number, shardsRead?: number } } = {}
   try {
-    await runCli(['sim', '--nodes', String(n), '--rounds', String(rounds), '--nodes-per-process', perProcess, '--json', '--dir', dir, '--eval-tasks', '1', ...(mesh === undefined ? [] : ['--mesh', mesh]), ...opts.extra], opts.timeoutS,
+    await runCli(['sim', '--nodes', String(n), '--rounds', String(rounds), '--nodes-per-process', perProcess, '--json', '--dir', dir, '--eval-tasks', '1', ...(mesh === undefined ? [] : ['--mesh', mesh]), ...(shards === undefined ? [] : ['--shards', shards]), ...opts.extra], opts.timeoutS,
       (simPid, started) => {
         const cmdKey = new Map<number, { key: number, nodes: number } | null>()
         monitor = new ProcMonitor(started, opts.sampleMs, async () => {
@@ -343,14 +350,16 @@ async function runSwarm (opts: Options, base: string, n: number, rounds: number,
     roundMsMedian: median(events.flat().map(e => e.roundMs)),
     localGroups: config.localGroups ?? Number.NaN,
     peerGroups: config.peerGroups ?? Number.NaN,
-    mesh: `${String(config.net?.meshDegree)}/${String(config.net?.meshDegreeLow)}/${String(config.net?.meshDegreeHigh)}`
+    mesh: `${String(config.net?.meshDegree)}/${String(config.net?.meshDegreeLow)}/${String(config.net?.meshDegreeHigh)}`,
+    shards: config.net?.shardCount ?? 1,
+    shardsRead: Math.min(config.net?.shardsRead ?? 1, config.net?.shardCount ?? 1)
   }
 }
 
 function reportSwarm (n: number, rounds: number, cores: number, r: SwarmResult, single: SingleResult, matched: SingleResult | undefined): void {
   const share = Math.min(1, cores / n)
   const c = `n${n}`
-  const context = { nodes: n, rounds, cores, restarts: r.restarts, i: r.localGroups, j: r.peerGroups, nodes_per_process: r.perProcess, processes: r.processes, mesh: r.mesh }
+  const context = { nodes: n, rounds, cores, restarts: r.restarts, i: r.localGroups, j: r.peerGroups, nodes_per_process: r.perProcess, processes: r.processes, mesh: r.mesh, shards: r.shards, shards_read: r.shardsRead }
   // Second reference: a lone node training on as many groups per round as a swarm node (I + J
   // local, J = 0), so the ratio against it isolates networking, validation and re-scoring costs.
   const matchedIdeal = matched === undefined ? Number.NaN : matched.roundsPerMin * share
@@ -405,7 +414,7 @@ export default async function run (argv: string[]): Promise<void> {
       // The references run right before and after each swarm size, so machine drift cancels in the ratios.
       const single = await runSingle(opts, base, `n${n}`, ticks)
       reportSingle('single', `n${n}`, opts, single)
-      const swarm = await runSwarm(opts, base, n, opts.rounds[i], opts.perProcess[i], opts.mesh[i], ticks)
+      const swarm = await runSwarm(opts, base, n, opts.rounds[i], opts.perProcess[i], opts.mesh[i], opts.shards[i], ticks)
       let matched: SingleResult | undefined
       if (swarm.peerGroups > 0) {
         const groups = swarm.localGroups + swarm.peerGroups

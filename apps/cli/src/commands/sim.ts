@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { resolveConfig, loadConfigFile, type NodeConfig } from '@murmur/node'
+import { MAX_SHARDS } from '@murmur/net'
 import { parseCommandArgs, formatHelp, positiveInt, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import { runSimulation, type SimNodeReport, type SimNodeState } from '../simulation.js'
@@ -25,9 +26,26 @@ import type { CommandContext } from './context.js'
  */
 const SIM_MESH = 'config'
 
+/**
+ * Producers a node of `murmur sim --shards auto` hears from (≈): enough for J = 4 peer groups a
+ * round at the trust rule's default cap of half of J per producer, with room to spare.
+ */
+const SIM_PRODUCERS_PER_NODE = 4
+
+/**
+ * Rollout shards of `murmur sim --shards auto` for `nodes` nodes reading `read` shards each: as
+ * many as keep ≈ SIM_PRODUCERS_PER_NODE producers in the shards a node reads, or 1 (unsharded)
+ * when that many shards would all be read anyway.
+ */
+export function autoShards (nodes: number, read: number): number {
+  const count = Math.floor(read * nodes / (SIM_PRODUCERS_PER_NODE + 1))
+  return count > read ? count : 1
+}
+
 const FLAGS: Record<string, FlagSpec> = {
   nodes: { type: 'string', short: 'n', doc: 'number of nodes', default: '4' },
   mesh: { type: 'string', doc: 'gossipsub mesh D/Dlo/Dhi of every node, e.g. "3/2/4" (a small mesh for a few cooperating nodes on one machine: half the duplicate copies, no measured CPU gain per round; docs/results.md §6.2), or "config" (the nodes\' net.meshDegree* settings: a real swarm\'s 6/4/12 by default)', default: SIM_MESH },
+  shards: { type: 'string', doc: `rollout topic shards: "auto" (≈ ${SIM_PRODUCERS_PER_NODE} producers heard per node: the shards a node reads hold ≈ ${SIM_PRODUCERS_PER_NODE + 1} nodes; unsharded below 8 nodes at the default net.shardsRead of 2), a count (node i's home shard is i mod count), or "config" (the nodes' net.shardCount, net.homeShard)`, default: 'config' },
   'nodes-per-process': { type: 'string', doc: 'nodes sharing one OS process (1 = a process per node; "auto" = one process per core)', default: 'auto' },
   rounds: { type: 'string', short: 'r', doc: 'rounds per node', default: '400' },
   dir: { type: 'string', doc: 'simulation directory (one data directory per node)', default: '.murmur/sim' },
@@ -58,15 +76,29 @@ export function parseMesh (value: string): { meshDegree: number, meshDegreeLow: 
   return { meshDegree: parts[0], meshDegreeLow: parts[1], meshDegreeHigh: parts[2] }
 }
 
-/** Resolves every node's config from the command line (shared with `murmur experiment`); `mesh` replaces every node's gossipsub mesh degrees. */
-export async function simConfigs (options: { nodes: number, rounds: number, dir: string, file: unknown, flags: Record<string, string>, perNode: Array<Record<string, unknown>>, mesh?: ReturnType<typeof parseMesh> }): Promise<NodeConfig[]> {
+/** The shard count of a `--shards auto|<count>|config` value for `nodes` nodes reading `read` shards each; undefined for "config" (the nodes' own settings). */
+export function parseShards (value: string, nodes: number, read: number): number | undefined {
+  if (value === 'config') return undefined
+  if (value === 'auto') return autoShards(nodes, read)
+  const count = Number(value)
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS) throw new UsageError(`--shards must be "auto", "config" or a shard count from 1 to ${MAX_SHARDS}, got "${value}"`)
+  return count
+}
+
+/**
+ * Resolves every node's config from the command line (shared with `murmur experiment`); `mesh`
+ * replaces every node's gossipsub mesh degrees, `shards` every node's shard count (node i's home
+ * shard is i mod shards, so the shards hold equal numbers of nodes).
+ */
+export async function simConfigs (options: { nodes: number, rounds: number, dir: string, file: unknown, flags: Record<string, string>, perNode: Array<Record<string, unknown>>, mesh?: ReturnType<typeof parseMesh>, shards?: number }): Promise<NodeConfig[]> {
   const base = resolveConfig({ file: options.file, env: process.env, flags: options.flags })
   const loopback = { net: { inboundPerHostPerSecond: Math.max(base.net.inboundPerHostPerSecond, SIM_INBOUND_PER_HOST_PER_SECOND), ...options.mesh } }
+  const shardOf = (i: number): Record<string, number> => options.shards === undefined ? {} : { shardCount: options.shards, homeShard: i % options.shards }
   const make = (i: number, extra: Record<string, unknown>): NodeConfig => resolveConfig({
     file: options.file,
     env: process.env,
     flags: options.flags,
-    overrides: { seed: base.seed + 1000 * (i + 1), ...loopback, ...options.perNode[i], net: { ...loopback.net, ...(options.perNode[i].net as object | undefined) }, dataDir: join(options.dir, `node-${i}`), rounds: options.rounds, ...metricsPort(base, i), ...extra }
+    overrides: { seed: base.seed + 1000 * (i + 1), ...loopback, ...options.perNode[i], net: { ...loopback.net, ...shardOf(i), ...(options.perNode[i].net as object | undefined) }, dataDir: join(options.dir, `node-${i}`), rounds: options.rounds, ...metricsPort(base, i), ...extra }
   })
   const configs = Array.from({ length: options.nodes }, (_, i) => make(i, {}))
   // Heterogeneous task mixes: every node is scored on one held-out set, over the union of families.
@@ -90,14 +122,16 @@ export async function simCommand (argv: string[], ctx: CommandContext): Promise<
   const file = typeof args.flags.config === 'string' ? await loadConfigFile(args.flags.config) : undefined
   const perNode = await perNodeOverrides(nodes, args.flags.vary as string | undefined, args.flags.overrides as string | undefined)
   const mesh = parseMesh(String(args.flags.mesh))
-  const configs = await simConfigs({ nodes, rounds, dir, file, flags: args.config, perNode, mesh })
+  const shards = parseShards(String(args.flags.shards), nodes, resolveConfig({ file, env: process.env, flags: args.config }).net.shardsRead)
+  const configs = await simConfigs({ nodes, rounds, dir, file, flags: args.config, perNode, mesh, shards })
 
   const abort = new AbortController()
   const onSignal = (): void => { abort.abort() }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   let printedLines = 0
-  if (!json) ctx.err(`murmur sim: ${nodes} nodes × ${rounds} rounds in ${dir}, ${nodesPerProcess} per process (I/J = ${configs[0].localGroups}/${configs[0].peerGroups}, G = ${configs[0].groupSize}, shaper ${configs[0].rewards.shaper})`)
+  const sharding = configs[0].net.shardCount === 1 ? '' : `, ${configs[0].net.shardCount} rollout shards (each node reads ${Math.min(configs[0].net.shardsRead, configs[0].net.shardCount)})`
+  if (!json) ctx.err(`murmur sim: ${nodes} nodes × ${rounds} rounds in ${dir}, ${nodesPerProcess} per process (I/J = ${configs[0].localGroups}/${configs[0].peerGroups}, G = ${configs[0].groupSize}, shaper ${configs[0].rewards.shaper}${sharding})`)
   if (!json && configs[0].metrics.port > 0) ctx.err(`metrics: node i serves /metrics on ${configs[0].metrics.host}:${configs[0].metrics.port}+i`)
   const dashboard = await simDashboard(dashboardOptions(args.flags), nodes, dir)
   if (dashboard !== undefined) ctx.err(dashboard.line)
