@@ -17,6 +17,7 @@ export function swarmConfigLayer (swarm: SwarmFile): Record<string, unknown> {
     pskFile: swarm.pskFile ?? ''
   }
   if (swarm.listen !== undefined) net.listen = swarm.listen
+  if (swarm.shards !== undefined) net.shardCount = swarm.shards
   const layer: Record<string, unknown> = { net }
   if (swarm.model !== undefined) layer.model = swarm.model
   if (swarm.modelId !== undefined) layer.modelId = swarm.modelId

@@ -59,9 +59,9 @@ describe('swarm file and supervision', () => {
   })
 
   it('a swarm file is a config layer under the user config', () => {
-    const swarm = parseSwarmFile({ id: 'lab', protocolVersion: PROTOCOL_VERSION, public: true, bootstrapUrls: ['http://b.example/bootstrap'], taskMix: { add: 1 }, pskFile: '/k/swarm.key' }, '/s.json')
+    const swarm = parseSwarmFile({ id: 'lab', protocolVersion: PROTOCOL_VERSION, public: true, bootstrapUrls: ['http://b.example/bootstrap'], taskMix: { add: 1 }, pskFile: '/k/swarm.key', shards: 4 }, '/s.json')
     const config = resolveConfig({ file: mergeConfigLayers(swarmConfigLayer(swarm), { net: { listen: ['/ip4/0.0.0.0/tcp/4101'] } }) })
-    expect(config.net).toMatchObject({ swarmId: 'lab', public: true, relay: true, dht: true, pskFile: '/k/swarm.key', bootstrapUrls: ['http://b.example/bootstrap'], listen: ['/ip4/0.0.0.0/tcp/4101'] })
+    expect(config.net).toMatchObject({ swarmId: 'lab', public: true, relay: true, dht: true, pskFile: '/k/swarm.key', bootstrapUrls: ['http://b.example/bootstrap'], listen: ['/ip4/0.0.0.0/tcp/4101'], shardCount: 4 })
     expect(config.taskMix).toEqual({ add: 1 })
   })
 

@@ -1,12 +1,13 @@
 // A swarm file describes one swarm so that joining needs nothing else: its id, wire protocol
 // version, where to bootstrap (multiaddrs and HTTP lists), which model and task mix its nodes
-// train, whether it is public (no private addresses) and, for a private swarm, its key file.
+// train, whether it is public (no private addresses), how many rollout shards its gossip uses
+// and, for a private swarm, its key file.
 // Operators publish it (a URL, a repository); users pass it with `--swarm <file>`.
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { MurmurError } from '@murmur/interface'
 import { PROTOCOL_VERSION } from '@murmur/protocol'
-import { SWARM_ID_PATTERN } from './constants.js'
+import { MAX_SHARDS, SWARM_ID_PATTERN } from './constants.js'
 
 /** A parsed, checked swarm file. Paths are absolute (relative ones resolve against the file's folder). */
 export interface SwarmFile {
@@ -30,6 +31,8 @@ export interface SwarmFile {
   taskMix?: Record<string, number>
   /** Pre-shared key file of a private swarm, optional. */
   pskFile?: string
+  /** Rollout topic shards every node of the swarm uses (shards.ts), optional (absent: one). */
+  shards?: number
 }
 
 /** The swarm file is missing, malformed, or for another protocol version. */
@@ -51,7 +54,7 @@ function stringList (path: string, field: string, v: unknown, check: (s: string)
 export function parseSwarmFile (json: unknown, path: string): SwarmFile {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new SwarmFileError(path, 'must be a JSON object')
   const f = json as Record<string, unknown>
-  const known = new Set(['id', 'protocolVersion', 'public', 'bootstrap', 'bootstrapUrls', 'listen', 'model', 'modelId', 'taskMix', 'pskFile', 'description'])
+  const known = new Set(['id', 'protocolVersion', 'public', 'bootstrap', 'bootstrapUrls', 'listen', 'model', 'modelId', 'taskMix', 'pskFile', 'shards', 'description'])
   for (const k of Object.keys(f)) if (!known.has(k)) throw new SwarmFileError(path, `unknown key "${k}" (known: ${[...known].join(', ')})`)
   if (typeof f.id !== 'string' || !SWARM_ID_PATTERN.test(f.id)) throw new SwarmFileError(path, `"id" must match ${String(SWARM_ID_PATTERN)}`)
   if (typeof f.protocolVersion !== 'number') throw new SwarmFileError(path, '"protocolVersion" must be a number')
@@ -77,6 +80,10 @@ export function parseSwarmFile (json: unknown, path: string): SwarmFile {
       throw new SwarmFileError(path, '"taskMix" must map task families to non-negative weights')
     }
     out.taskMix = { ...(mix as Record<string, number>) }
+  }
+  if (f.shards !== undefined) {
+    if (typeof f.shards !== 'number' || !Number.isInteger(f.shards) || f.shards < 1 || f.shards > MAX_SHARDS) throw new SwarmFileError(path, `"shards" must be an integer from 1 to ${MAX_SHARDS}`)
+    out.shards = f.shards
   }
   return out
 }

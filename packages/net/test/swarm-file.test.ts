@@ -14,8 +14,8 @@ const BASE = { id: 'lab', protocolVersion: PROTOCOL_VERSION, bootstrap: ['/ip4/1
 
 describe('swarm file', () => {
   it('resolves a key file relative to the swarm file and keeps builtin models as names', () => {
-    const f = parseSwarmFile({ ...BASE, pskFile: 'swarm.key', model: 'builtin:tiny', taskMix: { add: 2 } }, '/etc/murmur/swarm.json')
-    expect(f).toMatchObject({ id: 'lab', public: false, pskFile: '/etc/murmur/swarm.key', model: 'builtin:tiny', taskMix: { add: 2 }, bootstrapUrls: [] })
+    const f = parseSwarmFile({ ...BASE, pskFile: 'swarm.key', model: 'builtin:tiny', taskMix: { add: 2 }, shards: 8 }, '/etc/murmur/swarm.json')
+    expect(f).toMatchObject({ id: 'lab', public: false, pskFile: '/etc/murmur/swarm.key', model: 'builtin:tiny', taskMix: { add: 2 }, bootstrapUrls: [], shards: 8 })
   })
 
   it.each([
@@ -24,6 +24,8 @@ describe('swarm file', () => {
     [{ ...BASE, bootstrap: [] }, 'at least one'],
     [{ ...BASE, bootstrapUrls: ['ftp://x'] }, 'bootstrapUrls'],
     [{ ...BASE, taskMix: { add: -1 } }, 'taskMix'],
+    [{ ...BASE, shards: 0 }, '"shards"'],
+    [{ ...BASE, shards: 2.5 }, '"shards"'],
     [{ ...BASE, bootnodes: [] }, 'unknown key "bootnodes"']
   ])('rejects %j naming the problem', (json, text) => {
     expect(() => parseSwarmFile(json, 's.json')).toThrow(expect.objectContaining({ code: 'ERR_SWARM_FILE', message: expect.stringContaining(text) }))
