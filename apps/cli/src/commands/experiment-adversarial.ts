@@ -79,6 +79,8 @@ export async function adversarialCommand (argv: string[], args: ParsedArgs, ctx:
   if (seeds.some(s => !Number.isInteger(s) || s < 0 || s > 1_000_000)) throw new UsageError(`--seeds must be non-negative integers ≤ 1000000, got "${String(args.flags.seeds)}"`)
   const adversaryShare = Number(args.flags['adversary-share'])
   if (!(adversaryShare > 0 && adversaryShare < 1)) throw new UsageError(`--adversary-share must be in (0, 1), got "${String(args.flags['adversary-share'])}"`)
+  // Its defences are measured with every honest node hearing every adversary: one shard.
+  if (String(args.flags.shards) !== 'config') throw new UsageError('murmur experiment adversarial does not take --shards (every node hears every adversary)')
   const arms = typeof args.flags.arms === 'string' ? args.flags.arms.split(',').map(a => a.trim()) : undefined
   const unknown = arms?.filter(a => !ADVERSARIAL_ARMS.some(x => x.name === a)) ?? []
   if (unknown.length > 0) throw new UsageError(`--arms: unknown arm(s) ${unknown.join(', ')}; choose from ${ADVERSARIAL_ARMS.map(a => a.name).join(', ')}`)

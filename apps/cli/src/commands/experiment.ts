@@ -10,7 +10,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { loadConfigFile } from '@murmur/node'
+import { loadConfigFile, resolveConfig } from '@murmur/node'
 import { parseCommandArgs, formatHelp, positiveInt, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import { compareArms, summarizeArms, type ArmSummary, type Comparison, type RunResult, type Stat } from '../experiment-summary.js'
@@ -19,7 +19,7 @@ import { runSimulation, type SimNodeState } from '../simulation.js'
 import { renderTable, fmt } from '../table.js'
 import type { CommandContext } from './context.js'
 import { adversarialCommand } from './experiment-adversarial.js'
-import { perNodeOverrides, simConfigs } from './sim.js'
+import { parseShards, perNodeOverrides, simConfigs } from './sim.js'
 
 const FLAGS: Record<string, FlagSpec> = {
   nodes: { type: 'string', short: 'n', doc: 'nodes per swarm', default: '4' },
@@ -27,6 +27,7 @@ const FLAGS: Record<string, FlagSpec> = {
   seeds: { type: 'string', doc: 'comma-separated base seeds (each arm runs once per seed)', default: '0,1' },
   arms: { type: 'string', doc: 'subset of arms, comma-separated (sapo: 8/0,6/2,4/4,2/6,4/0; hero: verifier,rm,hero; adversarial: wrong,marker,long,sybil — honest always runs)' },
   vary: { type: 'string', doc: 'per-node values, cycled over nodes (a heterogeneous swarm): key=v1|v2|…;key2=…' },
+  shards: { type: 'string', doc: 'rollout topic shards of every run, as murmur sim --shards: auto, a count, or config', default: 'config' },
   'adversary-share': { type: 'string', doc: 'adversarial: share of the nodes that attack', default: '0.3' },
   out: { type: 'string', doc: 'output folder (results.json, *.svg)', default: 'experiments/<name>' },
   'runs-dir': { type: 'string', doc: 'where the runs\' node data directories go (large; not results)', default: '.murmur/experiments/<name>' }
@@ -76,13 +77,14 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
   const onSignal = (): void => { abort.abort() }
   process.once('SIGINT', onSignal)
 
+  const shards = parseShards(String(args.flags.shards), nodes, resolveConfig({ file, env: process.env, flags: args.config }).net.shardsRead)
   const varied = await perNodeOverrides(nodes, args.flags.vary as string | undefined, undefined)
   const runs: RunResult[] = []
   const started = Date.now()
   const writeResults = async (): Promise<{ summary: ArmSummary[], comparisons: Comparison[] }> => {
     const summary = summarizeArms(arms.map(a => a.name), runs)
     const comparisons = name === 'sapo' ? [...compareArms('4/4', '4/0', runs), ...compareArms('4/4', '8/0', runs)].filter(c => c.seeds > 0) : []
-    const results = { experiment: name, nodes, rounds, seeds, arms: arms.map(a => a.name), vary: args.flags.vary ?? null, command: `murmur experiment ${argv.join(' ')}`, elapsedSeconds: (Date.now() - started) / 1000, complete: runs.length === seeds.length * arms.length, summary, comparisons, runs }
+    const results = { experiment: name, nodes, rounds, seeds, arms: arms.map(a => a.name), vary: args.flags.vary ?? null, shards: shards ?? null, command: `murmur experiment ${argv.join(' ')}`, elapsedSeconds: (Date.now() - started) / 1000, complete: runs.length === seeds.length * arms.length, summary, comparisons, runs }
     await writeFile(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n')
     return { summary, comparisons }
   }
@@ -93,7 +95,7 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
         k++
         const dir = join(runsDir, `${arm.name.replace('/', '-')}-seed${seed}`)
         const flags = { ...args.config, seed: String(seed * 100_000) }
-        const configs = await simConfigs({ nodes, rounds, dir, file, flags, perNode: varied.map(v => mergeDeep(structuredClone(v), arm.overrides)) })
+        const configs = await simConfigs({ nodes, rounds, dir, file, flags, perNode: varied.map(v => mergeDeep(structuredClone(v), arm.overrides)), shards })
         if (!json) ctx.err(`[${k}/${seeds.length * arms.length}] ${name} arm ${arm.name}, seed ${seed}: ${nodes} nodes × ${rounds} rounds …`)
         const { report, nodes: states } = await runSimulation({ configs, dir, signal: abort.signal, onLog: line => { if (!json) ctx.err('  ' + line) } })
         const rewardByRound = meanByRound(states, rounds)
