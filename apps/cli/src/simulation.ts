@@ -1,8 +1,9 @@
 /**
  * A local swarm: N nodes on this machine, each with its own data directory and a real libp2p
  * host on loopback, grouped `nodesPerProcess` to an OS process (sim-host.ts; 1 = a process per
- * node). As each node comes up it dials up to `DIAL_FANOUT` random nodes already up, so the
- * swarm is a connected random graph with O(N) connections rather than a full mesh. A process
+ * node). As each node comes up it dials up to `DIAL_FANOUT` nodes already up (random ones, and in
+ * a sharded swarm nodes of its shards: sim-dial.ts), and again whenever it reports too few swarm
+ * peers, so the swarm is a connected graph with O(N) connections rather than a full mesh. A process
  * that dies is restarted (its nodes resume from their checkpoints with the same identities).
  * Used by `murmur sim` and `murmur experiment`.
  */
@@ -15,12 +16,11 @@ import type { ViewEvent } from '@murmur/metrics'
 import type { EvalReport, NodeConfig, RoundMetrics } from '@murmur/node'
 import { UsageError } from './errors.js'
 import { isChildMessage, type ChildMessage, type ParentMessage } from './ipc.js'
+import { dialTargets, MIN_SWARM_PEERS, REDIAL_ROUNDS } from './sim-dial.js'
 import { nodeDiagnostics, swarmDiagnostics, type NodeDiagnostics, type SwarmDiagnostics } from './sim-report.js'
 
 const MARKER = '.murmur-sim'
 const MAX_RESTARTS = 5
-/** Nodes already up that a node dials when it comes up (gossipsub's mesh wants D = 6 of them). */
-const DIAL_FANOUT = 8
 const SIM_HOST = fileURLToPath(new URL('./sim-host.js', import.meta.url))
 
 /** Options of `runSimulation`. */
@@ -169,8 +169,13 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
     })
   }
 
-  /** Up to DIAL_FANOUT nodes that are up, other than `s`, drawn with the sim's seeded RNG. */
-  const pickPeers = (s: SimNodeState): SimNodeState[] => dialRng.shuffle(states.filter(o => o !== s && o.ready)).slice(0, DIAL_FANOUT)
+  /** Sends node `s` the addresses of nodes that are up to dial (sim-dial.ts; drawn with the sim's seeded RNG). */
+  const lastDial = new Map<number, number>()
+  const dialPeers = (s: SimNodeState, round: number): void => {
+    lastDial.set(s.index, round)
+    const addrs = dialTargets(s.index, states.filter(o => o.ready).map(o => o.index), configs, dialRng).flatMap(i => states[i].addrs)
+    if (addrs.length > 0) send(processOf(s.index), { type: 'peers', node: s.index, addrs })
+  }
 
   const onChildMessage = (s: SimNodeState, msg: ChildMessage): void => {
     switch (msg.type) {
@@ -179,8 +184,7 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
         s.addrs = msg.addrs
         s.ready = true
         if (msg.resumed) log(`node ${s.index} (${msg.peerId}) resumed at round ${msg.nextRound}`)
-        const addrs = pickPeers(s).flatMap(o => o.addrs)
-        if (addrs.length > 0) send(processOf(s.index), { type: 'peers', node: s.index, addrs })
+        dialPeers(s, -REDIAL_ROUNDS)
         break
       }
       case 'eval':
@@ -188,6 +192,8 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
         if (msg.phase === 'end') { s.accuracyEnd = msg.accuracy; s.evalEnd = msg.report }
         break
       case 'round':
+        // Connections lost (or dials failed under load): the node has no other way to find peers.
+        if (msg.metrics.peers < Math.min(MIN_SWARM_PEERS, states.length - 1) && msg.metrics.round - (lastDial.get(s.index) ?? -Infinity) >= REDIAL_ROUNDS) dialPeers(s, msg.metrics.round)
         s.metrics.set(msg.metrics.round, msg.metrics)
         init.onRound?.(s.index, msg.metrics)
         break

@@ -1,7 +1,9 @@
 /** `murmur sim --mesh` and `--shards`: the gossipsub mesh and the rollout shards every simulated node gets (sim.ts). */
 import { DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_HIGH, DEFAULT_MESH_DEGREE_LOW, DEFAULT_SHARD_COUNT } from '@murmur/net'
 import { describe, expect, it } from 'vitest'
+import { createRng } from '@murmur/interface'
 import { autoShards, parseMesh, parseShards, perNodeOverrides, simConfigs } from '../src/commands/sim.js'
+import { DIAL_FANOUT, dialTargets, shardNeighbours } from '../src/sim-dial.js'
 
 const mesh = (c: { net: { meshDegree: number, meshDegreeLow: number, meshDegreeHigh: number } }): number[] => [c.net.meshDegree, c.net.meshDegreeLow, c.net.meshDegreeHigh]
 
@@ -47,5 +49,30 @@ describe('murmur sim --shards', () => {
 
   it('refuses a bad count', () => {
     for (const bad of ['0', '-1', '2.5', 'x', '257']) expect(() => parseShards(bad, 16, 2)).toThrow(/--shards/)
+  })
+})
+
+describe('whom a simulated node dials', () => {
+  it('in a sharded swarm, up to half its dials go to nodes it gossips with directly, the rest at random', async () => {
+    // 24 nodes, 12 shards (home = i mod 12), each reading 2: node 0 reads shards 0 and 1 and is read by shard 11.
+    const configs = await simConfigs({ nodes: 24, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode: Array.from({ length: 24 }, () => ({})), shards: 12 })
+    const near = configs.map((_, i) => i).filter(i => i !== 0 && shardNeighbours(configs[0], configs[i]))
+    // homes 0 (node 12), 1 (nodes 1, 13), 11 (nodes 11, 23)
+    expect(near).toEqual([1, 11, 12, 13, 23])
+    const rng = createRng(7)
+    for (let trial = 0; trial < 20; trial++) {
+      const targets = dialTargets(0, configs.map((_, i) => i), configs, rng)
+      expect(targets).toHaveLength(DIAL_FANOUT)
+      expect(new Set(targets).size).toBe(DIAL_FANOUT)
+      expect(targets).not.toContain(0)
+      expect(targets.slice(0, DIAL_FANOUT / 2).every(i => near.includes(i))).toBe(true)
+    }
+  })
+
+  it('unsharded, it dials random nodes that are up, never itself', async () => {
+    const configs = await simConfigs({ nodes: 6, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode: Array.from({ length: 6 }, () => ({})) })
+    expect(shardNeighbours(configs[0], configs[1])).toBe(false)
+    const targets = dialTargets(2, [0, 2, 4, 5], configs, createRng(1))
+    expect([...targets].sort()).toEqual([0, 4, 5])
   })
 })
