@@ -110,6 +110,12 @@ export interface SwarmHost extends Startable, TypedEventEmitter<SwarmHostEvents>
   publish(group: RolloutGroup, options?: PublishOptions): Promise<{ recipients: number }>
   /** Peer ids subscribed to any of this swarm's topics (any shard). */
   peers(): string[]
+  /**
+   * The fewest connected swarm peers subscribed to any one topic this host reads: the peers it
+   * gossips with (unsharded: `peers().length`). Joining keeps dialling while it is below the
+   * wanted peer count, so a sharded host looks for peers of every shard it reads.
+   */
+  gossipPeers(): number
   /** Resolves once at least `n` peers are subscribed to the topics this host reads (and in its home topic's mesh, by default). */
   waitForPeers(n: number, options?: WaitForPeersOptions): Promise<void>
   /** gossipsub's current score of a peer. */
@@ -222,7 +228,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
         swarmId: c.swarmId,
         bootstrap: c.bootstrap,
         bootstrapUrls: c.bootstrapUrls,
-        swarmPeers: () => this.swarmPeers.size,
+        swarmPeers: () => this.gossipPeers(),
         onEvent: e => { this.emit('join:status', e) },
         logger: c.logger.child('join')
       }, c.join)
@@ -298,6 +304,12 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
   }
 
   peers (): string[] { return [...this.swarmPeers.keys()] }
+
+  gossipPeers (): number {
+    const subscribers = this.topics.map(() => 0)
+    for (const topics of this.swarmPeers.values()) this.topics.forEach((t, k) => { if (topics.has(t)) subscribers[k]++ })
+    return Math.min(...subscribers)
+  }
 
   async waitForPeers (n: number, options: WaitForPeersOptions = {}): Promise<void> {
     const wantMesh = options.mesh ?? true

@@ -43,7 +43,7 @@ export interface JoinerComponents {
   swarmId: string
   bootstrap: readonly string[]
   bootstrapUrls: readonly string[]
-  /** Swarm peers now (subscribers of the rollout topic). */
+  /** Swarm peers now that this host gossips with (the fewest subscribers of any one topic it reads: SwarmHost.gossipPeers). */
   swarmPeers: () => number
   onEvent: (event: JoinEvent) => void
   logger: Logger

@@ -28,6 +28,23 @@ describe('rollout topic shards', () => {
     }
   })
 
+  it('counts as gossip peers only those subscribed to every topic it reads, so joining looks further', async () => {
+    // A reads shards 0 and 1; B reads 1 and 2; C reads 2 and 3.
+    hosts = [0, 1, 2].map(home => createSwarmHost(loopbackInit({ swarmId: 'sharded', shards: { count: 4, home, read: 2 } })))
+    await Promise.all(hosts.map(async h => { await h.start() }))
+    const [a, b, c] = hosts
+    await connect(a, c)
+    await until(() => a.peers().length === 1, 10_000, 'A sees C as a swarm member')
+    expect(a.gossipPeers()).toBe(0)
+    await connect(a, b)
+    await connect(b, c)
+    await until(() => a.peers().length === 2 && b.peers().length === 2, 10_000, 'A and B see each other, B sees C')
+    // B subscribes to shard 1 (A's second topic), but nobody else to shard 0; B hears A on 1 and C on 2.
+    expect(a.gossipPeers()).toBe(0)
+    expect(b.gossipPeers()).toBe(1)
+    expect(c.gossipPeers()).toBe(0)
+  })
+
   it('derives the home shard from the peer id when none is given', async () => {
     hosts = [createSwarmHost(loopbackInit({ shards: { count: 8 } }))]
     expect(() => hosts[0].topic).toThrow(expect.objectContaining({ code: 'ERR_NOT_STARTED' }))
