@@ -1,11 +1,12 @@
 /**
  * Whom a simulated node dials. Nodes of `murmur sim` find each other only through the parent
  * (no bootstrap node, no mDNS): as a node comes up it dials up to `DIAL_FANOUT` nodes already up,
- * and again whenever its rounds report fewer than `MIN_SWARM_PEERS` swarm peers. In a sharded
- * swarm a node must be connected to nodes of the shards it reads and to readers of its home shard,
- * or it hears nothing and nobody hears it (gossipsub meshes form only over connections): up to
- * half the dials go to such shard neighbours, the rest are random (so the swarm stays one
- * connected graph).
+ * and again whenever its rounds report fewer than `MIN_SWARM_PEERS` swarm peers, or — sharded —
+ * fewer than that subscribed to one of the topics it reads. gossipsub meshes form only over
+ * connections, so in a sharded swarm a node must be connected to other subscribers of every shard
+ * it reads, or it hears nothing there and nobody hears it: for each shard it reads, up to
+ * `DIALS_PER_SHARD` dials go to subscribers of that shard, the rest are random (so the swarm stays
+ * one connected graph).
  */
 import { readShards } from '@murmur/net'
 import type { NodeConfig } from '@murmur/node'
@@ -13,30 +14,27 @@ import type { Rng } from '@murmur/interface'
 
 /** Nodes already up that a node dials when it comes up (gossipsub's mesh wants D = 6 of them). */
 export const DIAL_FANOUT = 8
-/** A node whose rounds report fewer swarm peers than this is given nodes to dial again. */
+/** Of those, at most this many per shard the node reads go to that shard's subscribers. */
+export const DIALS_PER_SHARD = 2
+/** A node whose rounds report fewer swarm peers (or gossip peers on a topic it reads) than this is given nodes to dial again. */
 export const MIN_SWARM_PEERS = 3
 /** Rounds between two such re-dials of one node. */
 export const REDIAL_ROUNDS = 10
 
-/** The shards node `config` publishes on and reads; undefined when unsharded or its home shard comes from its peer id. */
-function shardsOf (config: NodeConfig): { home: number, reads: number[] } | undefined {
+/** The shards node `config` reads (its home shard first); undefined when unsharded or its home shard comes from its peer id. */
+export function shardsRead (config: NodeConfig): number[] | undefined {
   const { shardCount, homeShard, shardsRead } = config.net
   if (shardCount === 1 || homeShard < 0) return undefined
-  return { home: homeShard, reads: readShards(homeShard, shardsRead, shardCount) }
+  return readShards(homeShard, shardsRead, shardCount)
 }
 
-/** Whether `a` and `b` gossip directly in a sharded swarm: one publishes on a shard the other reads. */
-export function shardNeighbours (a: NodeConfig, b: NodeConfig): boolean {
-  const x = shardsOf(a)
-  const y = shardsOf(b)
-  if (x === undefined || y === undefined) return false
-  return x.reads.includes(y.home) || y.reads.includes(x.home)
-}
-
-/** Up to DIAL_FANOUT of `candidates` (node indices) for node `self` to dial: shard neighbours first (up to half), then random ones. */
+/** Up to DIAL_FANOUT of `candidates` (node indices) for node `self` to dial: subscribers of each shard it reads first (up to DIALS_PER_SHARD each), then random ones. */
 export function dialTargets (self: number, candidates: readonly number[], configs: readonly NodeConfig[], rng: Rng): number[] {
   const others = rng.shuffle(candidates.filter(i => i !== self))
-  const near = others.filter(i => shardNeighbours(configs[self], configs[i])).slice(0, DIAL_FANOUT / 2)
-  const rest = others.filter(i => !near.includes(i)).slice(0, DIAL_FANOUT - near.length)
-  return [...near, ...rest]
+  const chosen: number[] = []
+  for (const shard of shardsRead(configs[self]) ?? []) {
+    const subscribers = others.filter(i => !chosen.includes(i) && shardsRead(configs[i])?.includes(shard) === true)
+    chosen.push(...subscribers.slice(0, Math.min(DIALS_PER_SHARD, DIAL_FANOUT - chosen.length)))
+  }
+  return [...chosen, ...others.filter(i => !chosen.includes(i)).slice(0, DIAL_FANOUT - chosen.length)]
 }

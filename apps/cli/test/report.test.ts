@@ -6,7 +6,7 @@ import { barChart, lineChart, movingAverage } from '../src/plot.js'
 function metrics (round: number, reward: number, peerGroupsUsed: number): RoundMetrics {
   return {
     round, reward, accuracy: reward, families: {}, shapedReward: reward, localGroups: 4, peerGroupsUsed, peerGroupsAvailable: 10,
-    peerGroupsZeroAdvantage: 0, groupsFiltered: 0, peers: 3, published: 4, received: 4, rollouts: 32, generatedTokens: 320, peerGroupsFrom: [],
+    peerGroupsZeroAdvantage: 0, groupsFiltered: 0, peers: 3, gossipPeers: 3, published: 4, received: 4, rollouts: 32, generatedTokens: 320, peerGroupsFrom: [],
     peerGroupsStale: 0, peerGroupAgeMedian: round % 3, peerGroupAgeMax: 2, zeroAdvantageFraction: 0.25, policyVersion: round,
     importance: { tokens: 0, mean: Number.NaN, min: Number.NaN, max: Number.NaN, cappedFraction: Number.NaN, weightedGroups: 0, textGroups: 0, rejectedGroups: 0, droppedNegatives: 0 },
     loss: 0, gradNorm: 1, clipFraction: 0, kl: 0, entropy: 1,

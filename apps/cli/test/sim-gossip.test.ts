@@ -3,7 +3,7 @@ import { DEFAULT_MESH_DEGREE, DEFAULT_MESH_DEGREE_HIGH, DEFAULT_MESH_DEGREE_LOW,
 import { describe, expect, it } from 'vitest'
 import { createRng } from '@murmur/interface'
 import { autoShards, parseMesh, parseShards, perNodeOverrides, simConfigs } from '../src/commands/sim.js'
-import { DIAL_FANOUT, dialTargets, shardNeighbours } from '../src/sim-dial.js'
+import { DIAL_FANOUT, DIALS_PER_SHARD, dialTargets, shardsRead } from '../src/sim-dial.js'
 
 const mesh = (c: { net: { meshDegree: number, meshDegreeLow: number, meshDegreeHigh: number } }): number[] => [c.net.meshDegree, c.net.meshDegreeLow, c.net.meshDegreeHigh]
 
@@ -53,25 +53,28 @@ describe('murmur sim --shards', () => {
 })
 
 describe('whom a simulated node dials', () => {
-  it('in a sharded swarm, up to half its dials go to nodes it gossips with directly, the rest at random', async () => {
-    // 24 nodes, 12 shards (home = i mod 12), each reading 2: node 0 reads shards 0 and 1 and is read by shard 11.
+  it('in a sharded swarm, dials subscribers of every shard it reads first, then random nodes', async () => {
+    // 24 nodes, 12 shards (home = i mod 12), each reading 2: node 0 reads shards 0 and 1;
+    // shard 0's other subscribers are nodes 12 (home 0), 11 and 23 (home 11); shard 1's 1, 13 (home 1) and 12.
     const configs = await simConfigs({ nodes: 24, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode: Array.from({ length: 24 }, () => ({})), shards: 12 })
-    const near = configs.map((_, i) => i).filter(i => i !== 0 && shardNeighbours(configs[0], configs[i]))
-    // homes 0 (node 12), 1 (nodes 1, 13), 11 (nodes 11, 23)
-    expect(near).toEqual([1, 11, 12, 13, 23])
+    expect(shardsRead(configs[0])).toEqual([0, 1])
     const rng = createRng(7)
     for (let trial = 0; trial < 20; trial++) {
       const targets = dialTargets(0, configs.map((_, i) => i), configs, rng)
       expect(targets).toHaveLength(DIAL_FANOUT)
       expect(new Set(targets).size).toBe(DIAL_FANOUT)
       expect(targets).not.toContain(0)
-      expect(targets.slice(0, DIAL_FANOUT / 2).every(i => near.includes(i))).toBe(true)
+      expect(targets.filter(i => [11, 12, 23].includes(i)).length).toBeGreaterThanOrEqual(DIALS_PER_SHARD)
+      expect(targets.filter(i => [1, 12, 13].includes(i)).length).toBeGreaterThanOrEqual(1)
+      expect(targets.slice(0, 2).every(i => [11, 12, 23].includes(i))).toBe(true)
     }
+    // early in start-up: only the nodes already up are candidates
+    expect(dialTargets(0, [0, 5, 13], configs, rng)[0]).toBe(13)
   })
 
   it('unsharded, it dials random nodes that are up, never itself', async () => {
     const configs = await simConfigs({ nodes: 6, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode: Array.from({ length: 6 }, () => ({})) })
-    expect(shardNeighbours(configs[0], configs[1])).toBe(false)
+    expect(shardsRead(configs[0])).toBeUndefined()
     const targets = dialTargets(2, [0, 2, 4, 5], configs, createRng(1))
     expect([...targets].sort()).toEqual([0, 4, 5])
   })

@@ -131,6 +131,7 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
       get peerId () { return h.peerId() },
       addrs: () => h.multiaddrs(),
       peerCount: () => h.peers().length,
+      gossipPeers: () => h.gossipPeers(),
       async publish (group, o) { await h.publish(group, o) },
       onGroup (handler) { h.on('rollout:received', e => { handler(e.detail) }) },
       async dial (addrs, o) {

@@ -45,6 +45,8 @@ export interface RoundMetrics {
   importance: { tokens: number, mean: number, min: number, max: number, cappedFraction: number, weightedGroups: number, textGroups: number, rejectedGroups: number, droppedNegatives: number }
   /** Connected peers at the end of the round. */
   peers: number
+  /** Of them, the fewest subscribed to any one rollout topic this node reads (its gossip partners; = peers when unsharded). */
+  gossipPeers: number
   /** Groups published this round. */
   published: number
   /** Peer groups accepted into the pool this round. */

@@ -123,6 +123,8 @@ export interface SwarmPort {
   readonly peerId: string
   addrs(): string[]
   peerCount(): number
+  /** The fewest connected peers subscribed to any one rollout topic this node reads (sharded swarms); absent: peerCount(). */
+  gossipPeers?(): number
   publish(group: RolloutGroup, options?: PublishOptions): Promise<void>
   /** Registers the handler of validated peer groups. */
   onGroup(handler: (received: ReceivedGroup) => void): void

@@ -186,6 +186,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     zeroAdvantageFraction: batch.length === 0 ? Number.NaN : shaped.kept.filter(k => !k).length / batch.length,
     importance: weighing.stats,
     peers: c.swarm?.peerCount() ?? 0,
+    gossipPeers: c.swarm?.gossipPeers?.() ?? c.swarm?.peerCount() ?? 0,
     published,
     received: state.receivedSinceLastRound,
     rollouts: local.reduce((a, g) => a + g.completions.length, 0),
