@@ -21,7 +21,8 @@
  * for every N or one per N, e.g. `--nodes 16,16 --mesh 3/2/4,config` for an A/B) is passed to
  * `murmur sim` only: its gossipsub mesh (default the sim's own, "config" = a real swarm's 6/4/12).
  * `--shards` (likewise one value or one per N, e.g. `--nodes 16,16 --shards config,auto`) is
- * passed to `murmur sim` as its rollout topic shards; the lone references are unsharded alike.
+ * passed to `murmur sim` as its rollout topic shards (default the sim's own, `auto`; "config" =
+ * unsharded); the lone references have no network.
  */
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'

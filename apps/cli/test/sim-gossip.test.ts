@@ -45,6 +45,8 @@ describe('murmur sim --shards', () => {
       expect(2 * n / count).toBeLessThan(6.5)
     }
     expect(parseShards('auto', 16, 2)).toBe(6)
+    // too small to shard: the nodes' own settings
+    expect(parseShards('auto', 4, 2)).toBeUndefined()
   })
 
   it('refuses a bad count', () => {

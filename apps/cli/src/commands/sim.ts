@@ -27,6 +27,15 @@ import type { CommandContext } from './context.js'
 const SIM_MESH = 'config'
 
 /**
+ * The rollout shards of `murmur sim`. At N = 16, sharding (6 shards, each node reading 2) learned
+ * as much as the unsharded swarm — held-out greedy 0.726 ± 0.001 vs 0.727 ± 0.001, 4 seeds each,
+ * both above the equal-generation control's 0.713 ± 0.001 — at ≈ 20 % less CPU per node
+ * (docs/results.md §6.5), so the sim shards whenever it has enough nodes; a swarm of fewer than 8
+ * is unsharded either way (npm start's 4 nodes included).
+ */
+const SIM_SHARDS = 'auto'
+
+/**
  * Producers a node of `murmur sim --shards auto` hears from (≈): enough for J = 4 peer groups a
  * round at the trust rule's default cap of half of J per producer, with room to spare.
  */
@@ -45,7 +54,7 @@ export function autoShards (nodes: number, read: number): number {
 const FLAGS: Record<string, FlagSpec> = {
   nodes: { type: 'string', short: 'n', doc: 'number of nodes', default: '4' },
   mesh: { type: 'string', doc: 'gossipsub mesh D/Dlo/Dhi of every node, e.g. "3/2/4" (a small mesh for a few cooperating nodes on one machine: half the duplicate copies, no measured CPU gain per round; docs/results.md §6.2), or "config" (the nodes\' net.meshDegree* settings: a real swarm\'s 6/4/12 by default)', default: SIM_MESH },
-  shards: { type: 'string', doc: `rollout topic shards: "auto" (≈ ${SIM_PRODUCERS_PER_NODE} producers heard per node: the shards a node reads hold ≈ ${SIM_PRODUCERS_PER_NODE + 1} nodes; unsharded below 8 nodes at the default net.shardsRead of 2), a count (node i's home shard is i mod count), or "config" (the nodes' net.shardCount, net.homeShard)`, default: 'config' },
+  shards: { type: 'string', doc: `rollout topic shards: "auto" (≈ ${SIM_PRODUCERS_PER_NODE} producers heard per node: the shards a node reads hold ≈ ${SIM_PRODUCERS_PER_NODE + 1} nodes; unsharded below 8 nodes at the default net.shardsRead of 2), a count (node i's home shard is i mod count), or "config" (the nodes' net.shardCount, net.homeShard)`, default: SIM_SHARDS },
   'nodes-per-process': { type: 'string', doc: 'nodes sharing one OS process (1 = a process per node; "auto" = one process per core)', default: 'auto' },
   rounds: { type: 'string', short: 'r', doc: 'rounds per node', default: '400' },
   dir: { type: 'string', doc: 'simulation directory (one data directory per node)', default: '.murmur/sim' },
@@ -76,10 +85,17 @@ export function parseMesh (value: string): { meshDegree: number, meshDegreeLow: 
   return { meshDegree: parts[0], meshDegreeLow: parts[1], meshDegreeHigh: parts[2] }
 }
 
-/** The shard count of a `--shards auto|<count>|config` value for `nodes` nodes reading `read` shards each; undefined for "config" (the nodes' own settings). */
+/**
+ * The shard count of a `--shards auto|<count>|config` value for `nodes` nodes reading `read`
+ * shards each; undefined for "config" and for "auto" on a swarm too small to shard (the nodes'
+ * own settings: one shard unless configured).
+ */
 export function parseShards (value: string, nodes: number, read: number): number | undefined {
   if (value === 'config') return undefined
-  if (value === 'auto') return autoShards(nodes, read)
+  if (value === 'auto') {
+    const count = autoShards(nodes, read)
+    return count > 1 ? count : undefined
+  }
   const count = Number(value)
   if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS) throw new UsageError(`--shards must be "auto", "config" or a shard count from 1 to ${MAX_SHARDS}, got "${value}"`)
   return count
