@@ -5,6 +5,7 @@
  */
 import ort from 'onnxruntime-node'
 import { createRng, hashSeeds, type Rng } from '@murmur/interface'
+import { drawsByBlocks } from './generation-graph.js'
 import { blockToken, sampleToken, type ResolvedSampling, type SampledToken } from './sampling.js'
 
 /** Shape facts of the decode graph. */
@@ -76,20 +77,22 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
   if (B === 0 || req.maxTokens === 0) return { completions: group(out, req.n), stats }
   const rngs: Rng[] = Array.from({ length: B }, (_, s) => createRng(hashSeeds(req.seed, Math.floor(s / req.n), s % req.n)))
   // Greedy rows take the graph's argmax and its log-prob (two numbers per row). Plain sampling
-  // at temperature 1 draws each live row's uniform before the step (one per token from its
-  // sequence's generator, as the draw after the step did); the graph picks the block and returns
-  // its logits (≤ 128), and the row's max and log-prob of the max for the token's log-prob. Other
-  // sampling needs the last position's logits. The KV cache comes back either way.
+  // at temperature 1 (on a vocabulary the graph draws by blocks) draws each live row's uniform
+  // before the step (one per token from its sequence's generator, as the draw after the step
+  // did); the graph picks the block and returns its logits (≤ 128), and the row's max and
+  // log-prob of the max for the token's log-prob. Other sampling needs the last position's
+  // logits. The KV cache comes back either way.
   const greedy = req.sampling.temperature === 0
   const withNorm = req.sampling.temperature === 1
-  const byBlocks = withNorm && req.sampling.topK === 0 && req.sampling.topP >= 1
+  const blockGraph = drawsByBlocks(V)
+  const byBlocks = blockGraph && withNorm && req.sampling.topK === 0 && req.sampling.topP >= 1
   const outputs = greedy
     ? ['next_token', 'next_logprob']
     : byBlocks ? ['next_logit', 'next_logprob', 'sample_block', 'sample_logits', 'sample_frac'] : withNorm ? ['logits', 'next_token', 'next_logprob'] : ['logits']
   const fetches = [...outputs, ...presentNames(dims)]
-  const run = async (feeds: Record<string, ort.Tensor>, uniforms: ort.Tensor): Promise<ort.InferenceSession.OnnxValueMapType> => {
+  const run = async (feeds: Record<string, ort.Tensor>, draws: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> => {
     const t0 = performance.now()
-    const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(1), sample_u: uniforms }, fetches)
+    const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(1), ...draws }, fetches)
     stats.runMs += performance.now() - t0
     stats.steps++
     return res
@@ -98,11 +101,12 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
   // Batch state: rows[r] = sequence in batch row r; realLen[r] = next position; mask[r] = attention row.
   let rows = Array.from({ length: B }, (_, s) => s)
   const finished = new Array<boolean>(B).fill(false)
-  /** `sample_u` [logits rows, draws]: draw i (row-major) is batch row i's; empty unless sampling by blocks. */
-  const uniforms = (logitRows: number, draws: number): ort.Tensor => {
+  /** The `sample_u` feed [logits rows, draws] of a block-drawing graph: draw i (row-major) is batch row i's; none unless sampling by blocks. */
+  const uniforms = (logitRows: number, draws: number): Record<string, ort.Tensor> => {
+    if (!blockGraph) return {}
     const u = new Float64Array(byBlocks ? logitRows * draws : 0)
     for (let i = 0; i < u.length; i++) if (!finished[rows[i]]) u[i] = rngs[rows[i]].nextFloat()
-    return new ort.Tensor('float64', u, [logitRows, byBlocks ? draws : 0])
+    return { sample_u: new ort.Tensor('float64', u, [logitRows, byBlocks ? draws : 0]) }
   }
 
   // Prefill: one row per prompt, with the draws of its n sequences; its cache rows are then repeated n times.
@@ -202,8 +206,8 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
     const seqs = chunk.map(it => [...it.prompt, ...it.completion])
     const B = chunk.length
     const { feeds, T } = leftPadded(seqs, 0)
-    const noDraws = new ort.Tensor('float64', new Float64Array(0), [B * T, 0])
-    const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(0), sample_u: noDraws, ...emptyPast(dims, B) }, temperature === 1 ? ['logits', 'next_token', 'next_logprob'] : ['logits'])
+    const noDraws: Record<string, ort.Tensor> = drawsByBlocks(dims.vocabSize) ? { sample_u: new ort.Tensor('float64', new Float64Array(0), [B * T, 0]) } : {}
+    const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(0), ...noDraws, ...emptyPast(dims, B) }, temperature === 1 ? ['logits', 'next_token', 'next_logprob'] : ['logits'])
     const logits = res.logits.data as Float32Array
     const V = dims.vocabSize
     // At temperature 1 the graph's argmax and its log-prob give each position's log-normalizer

@@ -9,11 +9,12 @@ import type { Dim, GraphBuilder, Value } from '@murmur/graph'
 import { InvalidArgumentError } from './errors.js'
 
 /**
- * Declares the input `sample_u` float64 [rows, draws] (uniforms in [0, 1); draws may be 0) and
- * the outputs, for each logits row: `next_token` int64 [rows] (the argmax, first index on ties),
- * `next_logprob` float [rows] (its log-softmax) and `next_logit` float [rows] (its logit, the
- * row's max); and for each draw (see `blockDraw`): `sample_block` int64 [rows, draws],
- * `sample_logits` float [rows, draws, w] and `sample_frac` float64 [rows, draws].
+ * Adds, for each logits row: `next_token` int64 [rows] (the argmax, first index on ties) and
+ * `next_logprob` float [rows] (its log-softmax). When the vocabulary is drawn by blocks
+ * (`drawsByBlocks`), also the input `sample_u` float64 [rows, draws] (uniforms in [0, 1); draws
+ * may be 0) and the outputs `next_logit` float [rows] (the argmax's logit, the row's max) and,
+ * for each draw (see `blockDraw`), `sample_block` int64 [rows, draws], `sample_logits` float
+ * [rows, draws, w] and `sample_frac` float64 [rows, draws].
  */
 export function generationOutputs (b: GraphBuilder, logits: Value): void {
   b.scope('generation', () => {
@@ -25,12 +26,26 @@ export function generationOutputs (b: GraphBuilder, logits: Value): void {
     const at = (x: Value): Value => b.squeeze(b.gatherElements(x, b.unsqueeze(token, [1]), 1), [1])
     b.output('next_token', token)
     b.output('next_logprob', at(logp))
+    if (!drawsByBlocks(logits.shape[1] as number)) return
     b.output('next_logit', at(logits))
     const draw = blockDraw(b, logits, logp, b.input('sample_u', 'float64', [logits.shape[0], 'draws']))
     b.output('sample_block', draw.block)
     b.output('sample_logits', draw.logits)
     b.output('sample_frac', draw.frac)
   })
+}
+
+/** Narrowest vocabulary block `firstArgmax` scans by blocks and `blockDraw` draws from. */
+const MIN_BLOCK = 16
+
+/**
+ * Whether the generation graph draws plain temperature-1 samples by blocks for a vocabulary of
+ * this size: when its blocks have at least 16 ids. Otherwise (a vocabulary with no such divisor,
+ * e.g. the builtin GPT's 101 ids) the worker fetches the logits and draws in JavaScript: the
+ * ~30 nodes of `blockDraw` cost more per step than a small row's copy and scan.
+ */
+export function drawsByBlocks (vocab: number): boolean {
+  return vocabBlock(vocab) >= MIN_BLOCK
 }
 
 /** Widest block (a power of two up to 128 dividing the vocabulary) `firstArgmax` scans (below 16, plain ArgMax) and `blockDraw` sums. */
@@ -51,7 +66,7 @@ export function firstArgmax (b: GraphBuilder, logits: Value): Value {
   const [rowsDim, vocab] = logits.shape
   if (typeof vocab !== 'number') throw new InvalidArgumentError('logits', `firstArgmax needs a static vocabulary size, got "${String(vocab)}"`)
   const k = vocabBlock(vocab)
-  if (k < 16) return b.argMax(logits, -1)
+  if (k < MIN_BLOCK) return b.argMax(logits, -1)
   const nb = vocab / k
   const block = b.argMax(b.reduceMax(b.reshape(logits, [-1, nb, k]), [2]), -1)
   const inBlock = b.argMax(b.gather(b.reshape(logits, [-1, k]), b.add(b.mul(rowIndices(b, logits, rowsDim), nb), block), 0), -1)

@@ -114,32 +114,18 @@ describe.each(configs)('decode graph (%s)', (_name, config) => {
     }
   })
 
-  it('num_logits_to_keep 1 and the generation outputs: the last position, its argmax, log-softmax and max, and block draws at quantiles inside each id (float64 reference, 1e-4)', async () => {
+  it('num_logits_to_keep 1 and the generation outputs: the last position, its argmax and log-softmax (float64 reference, 1e-4); no block draws for a vocabulary without 16-id blocks', async () => {
     const s = await session(config, w, true)
+    expect(s.inputNames).not.toContain('sample_u')
+    expect(s.outputNames).not.toContain('sample_block')
+    const res = await s.run(feeds(config, ids, mask, undefined, 0, 1))
     const V = config.vocabSize
-    const ref = referenceForward(config, w, { ids, attentionMask: mask })
-    // For each row, one draw at the middle of each id's interval of the reference softmax.
-    const u = new Float64Array(3 * V)
-    for (let b = 0; b < 3; b++) {
-      const row = ref[b][6]
-      const e = row.map(z => Math.exp(z - Math.max(...row)))
-      const total = e.reduce((x, y) => x + y, 0)
-      let cum = 0
-      for (let v = 0; v < V; v++) {
-        u[b * V + v] = (cum + e[v] / 2) / total
-        cum += e[v]
-      }
-    }
-    const res = await s.run({ ...feeds(config, ids, mask, undefined, 0, 1), sample_u: new ort.Tensor('float64', u, [3, V]) })
     expect(res.logits.dims).toEqual([3, V]) // the worker's graph: flat, as the head's Gemm wrote it
     expect(res.next_token.dims).toEqual([3])
+    const ref = referenceForward(config, w, { ids, attentionMask: mask })
     const logits = res.logits.data as Float32Array
     const tokens = res.next_token.data as BigInt64Array
     const lps = res.next_logprob.data as Float32Array
-    // a vocabulary with no power-of-two divisor ≥ 2: blocks of one id
-    expect(res.sample_logits.dims).toEqual([3, V, 1])
-    const blocks = res.sample_block.data as BigInt64Array
-    const fracs = res.sample_frac.data as Float64Array
     for (let b = 0; b < 3; b++) {
       const row = ref[b][6]
       for (let v = 0; v < V; v++) expect(Math.abs(logits[b * V + v] - row[v])).toBeLessThan(1e-4)
@@ -147,12 +133,6 @@ describe.each(configs)('decode graph (%s)', (_name, config) => {
       const logZ = Math.log(row.reduce((a, z) => a + Math.exp(z - row[best]), 0))
       expect(Number(tokens[b])).toBe(best)
       expect(Math.abs(lps[b] - (-logZ))).toBeLessThan(1e-4)
-      expect((res.next_logit.data as Float32Array)[b]).toBe(logits[b * V + best])
-      for (let v = 0; v < V; v++) {
-        expect(Number(blocks[b * V + v])).toBe(v)
-        expect((res.sample_logits.data as Float32Array)[b * V + v]).toBe(logits[b * V + v])
-        expect(Math.abs(fracs[b * V + v] - 0.5)).toBeLessThan(1e-3)
-      }
     }
   })
 })
