@@ -8,7 +8,7 @@
  * `qwen2v` (~42M, the real Qwen tokenizer and its 151,936-entry vocabulary: the output head
  * dominates, as in real small Qwen models). Also FLOP/s against a measured MatMul peak. When
  * sampling, murmur's greedy decoding runs interleaved as a third arm: the difference per token is
- * what sampling costs murmur (the JavaScript draw and the logits fetch).
+ * what sampling costs murmur (the block choice in the graph, the draw inside the block in JavaScript).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'

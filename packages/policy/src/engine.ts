@@ -5,7 +5,8 @@
  */
 import ort from 'onnxruntime-node'
 import { createRng, hashSeeds, type Rng } from '@murmur/interface'
-import { sampleToken, type BlockMasses, type ResolvedSampling, type SampledToken } from './sampling.js'
+import { drawsByBlocks } from './generation-graph.js'
+import { blockToken, sampleToken, type ResolvedSampling, type SampledToken } from './sampling.js'
 
 /** Shape facts of the decode graph. */
 export interface EngineDims {
@@ -75,35 +76,49 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
   const out: EngineCompletion[] = Array.from({ length: B }, () => ({ tokenIds: [], logprobs: [], sampleLogprobs: [], finishReason: 'length', text: '' }))
   if (B === 0 || req.maxTokens === 0) return { completions: group(out, req.n), stats }
   const rngs: Rng[] = Array.from({ length: B }, (_, s) => createRng(hashSeeds(req.seed, Math.floor(s / req.n), s % req.n)))
-  // Greedy rows take the graph's argmax and its log-prob (two numbers per row); sampling needs
-  // the last position's logits (plain sampling at temperature 1 also the block probabilities).
-  // The KV cache comes back either way.
+  // Greedy rows take the graph's argmax and its log-prob (two numbers per row). Plain sampling
+  // at temperature 1 (on a vocabulary the graph draws by blocks) draws each live row's uniform
+  // before the step (one per token from its sequence's generator, as the draw after the step
+  // did); the graph picks the block and returns its logits (≤ 128), and the row's max and
+  // log-prob of the max for the token's log-prob. Other sampling needs the last position's
+  // logits. The KV cache comes back either way.
   const greedy = req.sampling.temperature === 0
   const withNorm = req.sampling.temperature === 1
-  const byBlocks = withNorm && req.sampling.topK === 0 && req.sampling.topP >= 1
-  const fetches = [...(greedy ? ['next_token', 'next_logprob'] : withNorm ? ['logits', 'next_token', 'next_logprob', ...(byBlocks ? ['next_block_prob'] : [])] : ['logits']), ...presentNames(dims)]
-  const run = async (feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> => {
+  const blockGraph = drawsByBlocks(V)
+  const byBlocks = blockGraph && withNorm && req.sampling.topK === 0 && req.sampling.topP >= 1
+  const outputs = greedy
+    ? ['next_token', 'next_logprob']
+    : byBlocks ? ['next_logit', 'next_logprob', 'sample_block', 'sample_logits', 'sample_frac'] : withNorm ? ['logits', 'next_token', 'next_logprob'] : ['logits']
+  const fetches = [...outputs, ...presentNames(dims)]
+  const run = async (feeds: Record<string, ort.Tensor>, draws: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> => {
     const t0 = performance.now()
-    const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(1) }, fetches)
+    const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(1), ...draws }, fetches)
     stats.runMs += performance.now() - t0
     stats.steps++
     return res
   }
 
-  // Prefill: one row per prompt; its cache rows are then repeated n times.
-  const { feeds: prefill, T: Tp, mask: pmask } = leftPadded(req.prompts, req.padId)
-  if (ctx.aborted()) return { completions: group(out, req.n), stats }
-  const pre = await run({ ...prefill, ...emptyPast(dims, P) })
-  let past = req.n === 1 ? presentToPast(pre, dims) : gatherRows(presentToPast(pre, dims), Array.from({ length: B }, (_, s) => Math.floor(s / req.n)))
-
   // Batch state: rows[r] = sequence in batch row r; realLen[r] = next position; mask[r] = attention row.
   let rows = Array.from({ length: B }, (_, s) => s)
+  const finished = new Array<boolean>(B).fill(false)
+  /** The `sample_u` feed [logits rows, draws] of a block-drawing graph: draw i (row-major) is batch row i's; none unless sampling by blocks. */
+  const uniforms = (logitRows: number, draws: number): Record<string, ort.Tensor> => {
+    if (!blockGraph) return {}
+    const u = new Float64Array(byBlocks ? logitRows * draws : 0)
+    for (let i = 0; i < u.length; i++) if (!finished[rows[i]]) u[i] = rngs[rows[i]].nextFloat()
+    return { sample_u: new ort.Tensor('float64', u, [logitRows, byBlocks ? draws : 0]) }
+  }
+
+  // Prefill: one row per prompt, with the draws of its n sequences; its cache rows are then repeated n times.
+  const { feeds: prefill, T: Tp, mask: pmask } = leftPadded(req.prompts, req.padId)
+  if (ctx.aborted()) return { completions: group(out, req.n), stats }
+  const pre = await run({ ...prefill, ...emptyPast(dims, P) }, uniforms(P, req.n))
+  let past = req.n === 1 ? presentToPast(pre, dims) : gatherRows(presentToPast(pre, dims), Array.from({ length: B }, (_, s) => Math.floor(s / req.n)))
   let realLen = rows.map(s => req.prompts[Math.floor(s / req.n)].length)
   let mask: number[][] = rows.map(s => Array.from(pmask.subarray(Math.floor(s / req.n) * Tp, (Math.floor(s / req.n) + 1) * Tp), Number))
-  const finished = new Array<boolean>(B).fill(false)
-  /** Samples the next token of every live row (batch row r reads result row `source(r)`); returns the next feeds. */
+  /** Samples the next token of every live row (batch row r reads logits row `source(r)` and draw r); returns the next feeds. */
   const advance = (res: ort.InferenceSession.OnnxValueMapType, source: (r: number) => number): { nextIds: BigInt64Array, nextPos: BigInt64Array, keep: number[] } => {
-    const pick = tokenPicker(res, greedy, withNorm, V, req.sampling)
+    const pick = tokenPicker(res, greedy, withNorm, byBlocks, V, req.sampling)
     const Bc = rows.length
     const nextIds = new BigInt64Array(Bc)
     const nextPos = new BigInt64Array(Bc)
@@ -112,7 +127,7 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
       const s = rows[r]
       if (finished[s]) { nextIds[r] = BigInt(req.padId); mask[r].push(0); continue }
       const seq = out[s]
-      const { token, logprob, sampleLogprob } = pick(source(r), rngs[s])
+      const { token, logprob, sampleLogprob } = pick(source(r), r, rngs[s])
       seq.tokenIds.push(token)
       seq.logprobs.push(logprob)
       seq.sampleLogprobs.push(sampleLogprob)
@@ -153,7 +168,7 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
       attention_mask: new ort.Tensor('int64', maskFlat, [Bc, L]),
       position_ids: new ort.Tensor('int64', nextPos, [Bc, 1]),
       ...past
-    })
+    }, uniforms(Bc, 1))
     past = presentToPast(res, dims)
     next = advance(res, r => r)
   }
@@ -191,7 +206,8 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
     const seqs = chunk.map(it => [...it.prompt, ...it.completion])
     const B = chunk.length
     const { feeds, T } = leftPadded(seqs, 0)
-    const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(0), ...emptyPast(dims, B) }, temperature === 1 ? ['logits', 'next_token', 'next_logprob'] : ['logits'])
+    const noDraws: Record<string, ort.Tensor> = drawsByBlocks(dims.vocabSize) ? { sample_u: new ort.Tensor('float64', new Float64Array(0), [B * T, 0]) } : {}
+    const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(0), ...noDraws, ...emptyPast(dims, B) }, temperature === 1 ? ['logits', 'next_token', 'next_logprob'] : ['logits'])
     const logits = res.logits.data as Float32Array
     const V = dims.vocabSize
     // At temperature 1 the graph's argmax and its log-prob give each position's log-normalizer
@@ -219,20 +235,30 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
 }
 
 /**
- * How a step's result yields row i's next token: the graph's greedy outputs, or sampling from
- * the logits [rows, vocab] (at temperature 1 with the graph's argmax and log-normalizer, and
- * its block probabilities [rows, blocks] when they were fetched).
+ * How a step's result yields the next token of the sequence that reads logits row `row` and draw
+ * `draw`: the graph's greedy outputs, its block draws (plain sampling at temperature 1), or
+ * sampling from the logits [rows, vocab] (at temperature 1 with the graph's argmax and
+ * log-normalizer).
  */
-function tokenPicker (res: ort.InferenceSession.OnnxValueMapType, greedy: boolean, withNorm: boolean, vocab: number, sampling: ResolvedSampling): (i: number, rng: Rng) => SampledToken {
-  // one kept position per row: next_token / next_logprob are [rows], logits [rows, vocab]
-  const tokens = greedy || withNorm ? res.next_token.data as BigInt64Array : undefined
+function tokenPicker (res: ort.InferenceSession.OnnxValueMapType, greedy: boolean, withNorm: boolean, byBlocks: boolean, vocab: number, sampling: ResolvedSampling): (row: number, draw: number, rng: Rng) => SampledToken {
+  // one kept position per row: next_* are [rows], logits [rows, vocab], sample_* [rows, draws(, w)]
   const logprobs = greedy || withNorm ? res.next_logprob.data as Float32Array : undefined
-  if (greedy && tokens !== undefined && logprobs !== undefined) return i => ({ token: Number(tokens[i]), logprob: logprobs[i], sampleLogprob: 0 })
+  if (greedy && logprobs !== undefined) {
+    const tokens = res.next_token.data as BigInt64Array
+    return row => ({ token: Number(tokens[row]), logprob: logprobs[row], sampleLogprob: 0 })
+  }
+  if (byBlocks && logprobs !== undefined) {
+    const maxima = res.next_logit.data as Float32Array
+    const blocks = res.sample_block.data as BigInt64Array
+    const fracs = res.sample_frac.data as Float64Array
+    const picked = res.sample_logits as ort.Tensor
+    const logits = picked.data as Float32Array
+    const width = picked.dims[2]
+    return (row, draw) => blockToken({ logits, offset: draw * width, width, first: Number(blocks[draw]) * width, frac: fracs[draw], max: maxima[row], logZ: -logprobs[row] })
+  }
   const logits = res.logits.data as Float32Array
-  const blockProb = res.next_block_prob as ort.Tensor | undefined
-  const nb = blockProb?.dims[1] ?? 0
-  const blocks = (i: number): BlockMasses | undefined => blockProb === undefined ? undefined : { mass: blockProb.data as Float32Array, offset: i * nb, width: vocab / nb }
-  return (i, rng) => sampleToken(logits, i * vocab, vocab, sampling, rng, tokens !== undefined && logprobs !== undefined ? { argmax: Number(tokens[i]), logZ: -logprobs[i], blocks: blocks(i) } : undefined)
+  const tokens = withNorm ? res.next_token.data as BigInt64Array : undefined
+  return (row, _draw, rng) => sampleToken(logits, row * vocab, vocab, sampling, rng, tokens !== undefined && logprobs !== undefined ? { argmax: Number(tokens[row]), logZ: -logprobs[row] } : undefined)
 }
 
 /** The `num_logits_to_keep` feed (0 = every position). */

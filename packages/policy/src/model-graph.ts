@@ -8,7 +8,7 @@
 import { graphBuilder, tensor, type Dim, type GraphBuilder, type Value } from '@murmur/graph'
 import { headDim, paramSpecs, type GptConfig } from './config.js'
 import { MASK_VALUE, OPSET } from './constants.js'
-import { InvalidArgumentError } from './errors.js'
+import { generationOutputs } from './generation-graph.js'
 import type { Weights } from './weights.js'
 
 /** Graph values of the parameters, by HF GPT-2 name (see `paramSpecs`). */
@@ -222,14 +222,12 @@ export interface DecodeModelOptions {
   /**
    * The policy worker's graph, not the export: `logits` flat as the head's Gemm wrote them,
    * [batch_size·logits_length, vocab] (a Reshape into a graph output is a copy, 10 MB per step
-   * for 16 rows of a 151,936 vocabulary), and for every kept position `next_token` int64 (the
-   * argmax, first index on ties) and `next_logprob` float (its log-softmax), both
-   * [batch_size·logits_length], and `next_block_prob` float [batch_size·logits_length, vocab /
-   * w]: the softmax probability of each block of w consecutive ids (w = `vocabBlock(vocab)`).
-   * Greedy decoding fetches two numbers per row instead of a row of logits; teacher-forced
-   * scoring at temperature 1 gets each position's log-normalizer (logit of the argmax − its
-   * log-prob) without a pass over the vocabulary in JavaScript; sampling at temperature 1 picks
-   * a block from the block probabilities and exponentiates only that block's logits.
+   * for 16 rows of a 151,936 vocabulary), and the outputs of `generationOutputs` for every kept
+   * position (one more input, `sample_u`). Greedy decoding fetches two numbers per row instead
+   * of a row of logits; teacher-forced scoring at temperature 1 gets each position's
+   * log-normalizer (logit of the argmax − its log-prob) without a pass over the vocabulary in
+   * JavaScript; plain sampling at temperature 1 feeds each draw's uniform and fetches the chosen
+   * block's logits only.
    */
   generation?: boolean
 }
@@ -271,57 +269,8 @@ export function decodeGraphProto (b: GraphBuilder, out: GptForwardOutputs, optio
     b.output(`present.${i}.key`, kv.key)
     b.output(`present.${i}.value`, kv.value)
   })
-  if (generation) {
-    b.scope('generation', () => {
-      // LogSoftmax is one vectorized kernel (max, exp-sum, one output write); the argmax of a
-      // large vocabulary by blocks (see `firstArgmax`). Together about half the time of TopK(1)
-      // plus a max-shifted Sub/Exp/ReduceSum on a 151,936-entry vocabulary.
-      const token = firstArgmax(b, logits)
-      const logp = b.logSoftmax(logits, -1)
-      b.output('next_token', token)
-      b.output('next_logprob', b.squeeze(b.gatherElements(logp, b.unsqueeze(token, [1]), 1), [1]))
-      b.output('next_block_prob', blockProbs(b, logp))
-    })
-  }
+  if (generation) generationOutputs(b, logits)
   return b.toModelProto()
-}
-
-/** Widest block (a power of two up to 128 dividing the vocabulary) `firstArgmax` scans (below 16, plain ArgMax) and `next_block_prob` sums. */
-function vocabBlock (vocab: number): number {
-  let k = 1
-  while (k < 128 && vocab % (2 * k) === 0) k *= 2
-  return k
-}
-
-/**
- * Row-wise argmax of `logits` [rows, vocab], the first index on ties (as ArgMax). onnxruntime's
- * ArgMax and TopK scan element by element; here a vectorized ReduceMax finds each block's max,
- * ArgMax runs over the block maxima (vocab / 128 of them) and then inside the winning block:
- * the first block holding the row's max holds its first occurrence. 5× faster than ArgMax on a
- * 151,936-entry vocabulary.
- */
-export function firstArgmax (b: GraphBuilder, logits: Value): Value {
-  const [rowsDim, vocab] = logits.shape
-  if (typeof vocab !== 'number') throw new InvalidArgumentError('logits', `firstArgmax needs a static vocabulary size, got "${String(vocab)}"`)
-  const k = vocabBlock(vocab)
-  if (k < 16) return b.argMax(logits, -1)
-  const nb = vocab / k
-  const block = b.argMax(b.reduceMax(b.reshape(logits, [-1, nb, k]), [2]), -1)
-  const rows = b.range(b.scalar(0n, 'int64'), b.squeeze(b.shapeOf(logits, 0, 1), [0]), b.scalar(1n, 'int64'), 'int64', rowsDim)
-  const inBlock = b.argMax(b.gather(b.reshape(logits, [-1, k]), b.add(b.mul(rows, nb), block), 0), -1)
-  return b.add(b.mul(block, k), inBlock)
-}
-
-/**
- * Each row's probability mass per block of `vocabBlock(vocab)` consecutive ids, [rows, vocab /
- * block], from its log-softmax `logp` [rows, vocab]: one vectorized Exp and ReduceSum (≈ 0.06 ms
- * per row of a 151,936-entry vocabulary, 1 thread; onnxruntime computes every node whether its
- * output is fetched or not, so greedy decoding and scoring pay it too).
- */
-function blockProbs (b: GraphBuilder, logp: Value): Value {
-  const vocab = logp.shape[1] as number
-  const k = vocabBlock(vocab)
-  return b.reduceSum(b.exp(b.reshape(logp, [-1, vocab / k, k])), [2])
 }
 
 /** The Hugging Face decoder inputs: ids, mask, positions, each layer's `past_key_values` [batch_size, kvHeads, past_sequence_length, headDim] and `num_logits_to_keep`. */

@@ -43,24 +43,14 @@ export function resolveSampling (o: SamplingOptions = {}): ResolvedSampling {
 /** A drawn token and its log-probabilities (see the module comment). */
 export interface SampledToken { token: number, logprob: number, sampleLogprob: number }
 
-/**
- * A row's probability mass per block of `width` consecutive ids (block i covers ids
- * [i·width, (i+1)·width)): `mass[offset .. offset + vocab/width)`, in any common scale.
- */
-export interface BlockMasses { mass: ArrayLike<number>, offset: number, width: number }
-
-/**
- * A logits row's argmax and log-normalizer log Σ exp(z − z[argmax]), when the graph already
- * computed them, and optionally its block masses (the graph's `next_block_prob`).
- */
-export interface RowNormalizer { argmax: number, logZ: number, blocks?: BlockMasses }
+/** A logits row's argmax and log-normalizer log Σ exp(z − z[argmax]), when the graph already computed them. */
+export interface RowNormalizer { argmax: number, logZ: number }
 
 /**
  * Draws one token from `logits[offset .. offset+vocab)`; returns it with its log-probabilities.
  * `norm` (the row's argmax and log-normalizer at temperature 1, from the graph) saves the two
- * passes over the vocabulary that find them; it is ignored at other temperatures. With its
- * block masses, plain sampling at temperature 1 exponentiates one block instead of (on average)
- * half the vocabulary: the same inverse CDF over the same id order, summed by blocks.
+ * passes over the vocabulary that find them; it is ignored at other temperatures. (Generation
+ * draws plain temperature-1 samples by blocks instead: the graph's `blockDraw`, then `blockToken`.)
  */
 export function sampleToken (logits: Float32Array, offset: number, vocab: number, s: ResolvedSampling, rng: Rng, norm?: RowNormalizer): SampledToken {
   const t = s.temperature === 0 ? 1 : s.temperature
@@ -85,7 +75,6 @@ export function sampleToken (logits: Float32Array, offset: number, vocab: number
   const full = (i: number): SampledToken => ({ token: i, logprob: logprobOf(i), sampleLogprob: logprobOf(i) })
   if (s.temperature === 0) return { token: argmax, logprob: logprobOf(argmax), sampleLogprob: 0 }
   if (s.topK === 0 && s.topP >= 1) {
-    if (norm?.blocks !== undefined && t === 1) return full(blockInverseCdf(logits, offset, vocab, max, norm.blocks, rng.nextFloat()))
     // Inverse CDF over the full distribution: no sort needed.
     let u = rng.nextFloat() * sum
     for (let i = 0; i < vocab; i++) {
@@ -117,39 +106,30 @@ export function sampleToken (logits: Float32Array, offset: number, vocab: number
 }
 
 /**
- * The id at quantile `q` ∈ [0, 1) of softmax(logits row) in id order, found by blocks: the block
- * where the cumulative block mass passes q·total, then the id inside it where the cumulative
- * exp(z − max) passes the same fraction of that block's own sum. With exact arithmetic this is
- * the element-wise inverse CDF; rounding can move a draw only across a boundary it lies within
- * float precision of. Rounding past the end lands on the last id with positive mass.
+ * One plain temperature-1 draw whose block the graph chose (`blockDraw` in generation-graph.ts):
+ * the block's logits `logits[offset .. offset + width)` are ids `first …`, `frac` is the fraction
+ * of the block's mass below the draw, `max` and `logZ` the row's max logit and log Σ exp(z − max).
  */
-export function blockInverseCdf (logits: Float32Array, offset: number, vocab: number, max: number, blocks: BlockMasses, q: number): number {
-  const { mass, offset: mo, width } = blocks
-  const nb = Math.ceil(vocab / width)
-  let total = 0
-  for (let i = 0; i < nb; i++) total += mass[mo + i]
-  let u = q * total
-  let block = -1
-  for (let i = 0; i < nb; i++) {
-    const m = mass[mo + i]
-    if (m <= 0) continue
-    block = i
-    if (u < m) break
-    u -= m
-  }
-  if (block < 0) throw new InvalidArgumentError('blocks', 'every block has zero mass')
-  const start = offset + block * width
-  const end = Math.min(start + width, offset + vocab)
+export interface BlockDraw { logits: Float32Array, offset: number, width: number, first: number, frac: number, max: number, logZ: number }
+
+/**
+ * The token of a block draw: the id inside the block where the cumulative exp(z − max), in id
+ * order, passes `frac` of the block's sum — with the graph's choice of block, the inverse CDF of
+ * softmax(logits) at the draw's uniform. Rounding past the end lands on the block's last id with
+ * positive mass. Its log-probabilities under the full softmax (both equal: nothing renormalized).
+ */
+export function blockToken (d: BlockDraw): SampledToken {
+  const { logits, offset, width, max } = d
   let sum = 0
-  for (let i = start; i < end; i++) sum += Math.exp(logits[i] - max)
-  // The fraction of this block's mass still to pass, in the block's own (float64) scale.
-  let v = Math.min(u, mass[mo + block]) / mass[mo + block] * sum
-  let last = start
-  for (let i = start; i < end; i++) {
+  for (let i = offset; i < offset + width; i++) sum += Math.exp(logits[i] - max)
+  let v = d.frac * sum
+  let last = offset
+  for (let i = offset; i < offset + width; i++) {
     const e = Math.exp(logits[i] - max)
     if (e > 0) last = i
     v -= e
-    if (v < 0) return i - offset
+    if (v < 0) { last = i; break }
   }
-  return last - offset
+  const logprob = logits[last] - max - d.logZ
+  return { token: d.first + last - offset, logprob, sampleLogprob: logprob }
 }

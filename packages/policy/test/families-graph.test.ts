@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { FamilyConfig } from '../src/families/config.js'
 import { writeFamilyFixture } from '../src/families/fixture.js'
 import { buildFamilyDecodeModel } from '../src/families/graph.js'
+import { vocabBlock } from '../src/generation-graph.js'
 import { familyReferenceForward } from '../src/families/reference.js'
 import { VARIANTS } from './family-variants.js'
 
@@ -29,6 +30,8 @@ function maxDiffRow (logits: Float32Array, offset: number, ref: Float64Array, re
 }
 
 const keep = (n: number): Tensor => tensor('int64', [], BigInt64Array.of(BigInt(n)))
+/** `sample_u` [rows, draws]. */
+const uniforms = (rows: number, values: number[] = []): Tensor => tensor('float64', [rows, values.length / rows], Float64Array.from(values))
 
 /** Index of the max and log-softmax there of row `t` of a reference [T·V] logits array. */
 function refGreedy (ref: Float64Array, t: number, V: number): { token: number, logprob: number } {
@@ -58,7 +61,7 @@ describe('family ONNX graph vs the float64 reference', () => {
         const V = c.vocabSize
         // Prefill the first 6 tokens, then decode the remaining 4 one at a time with the cache.
         const P = 6
-        let out = await session.run({ input_ids: i64([1, P], ids.slice(0, P)), attention_mask: i64([1, P], Array(P).fill(1)), position_ids: i64([1, P], [...Array(P).keys()]), num_logits_to_keep: keep(0), ...emptyPast(c, 1) })
+        let out = await session.run({ input_ids: i64([1, P], ids.slice(0, P)), attention_mask: i64([1, P], Array(P).fill(1)), position_ids: i64([1, P], [...Array(P).keys()]), num_logits_to_keep: keep(0), sample_u: uniforms(P), ...emptyPast(c, 1) })
         let worst = 0
         for (let t = 0; t < P; t++) worst = Math.max(worst, maxDiffRow(out.logits.data as Float32Array, t * V, ref, t * V, V))
         for (let t = P; t < ids.length; t++) {
@@ -67,7 +70,7 @@ describe('family ONNX graph vs the float64 reference', () => {
             past[`past_key_values.${l}.key`] = out[`present.${l}.key`]
             past[`past_key_values.${l}.value`] = out[`present.${l}.value`]
           }
-          out = await session.run({ input_ids: i64([1, 1], [ids[t]]), attention_mask: i64([1, t + 1], Array(t + 1).fill(1)), position_ids: i64([1, 1], [t]), num_logits_to_keep: keep(1), ...past })
+          out = await session.run({ input_ids: i64([1, 1], [ids[t]]), attention_mask: i64([1, t + 1], Array(t + 1).fill(1)), position_ids: i64([1, 1], [t]), num_logits_to_keep: keep(1), sample_u: uniforms(1), ...past })
           worst = Math.max(worst, maxDiffRow(out.logits.data as Float32Array, 0, ref, t * V, V))
           // The generation outputs: the greedy token and its log-prob.
           const greedy = refGreedy(ref, t, V)
@@ -78,32 +81,45 @@ describe('family ONNX graph vs the float64 reference', () => {
         // A batch of two: the second row left-padded by 3 must equal its unpadded reference.
         const short = ids.slice(0, 7)
         const refShort = familyReferenceForward(c, weights, short)
-        const paddedBatch = (logitsToKeep: number): TensorMap => ({
+        const paddedBatch = (logitsToKeep: number, u: Tensor): TensorMap => ({
           input_ids: i64([2, 10], [...ids, 0, 0, 0, ...short]),
           attention_mask: i64([2, 10], [...Array(10).fill(1), 0, 0, 0, ...Array(7).fill(1)]),
           position_ids: i64([2, 10], [...Array(10).keys(), 0, 0, 0, ...Array(7).keys()]),
           num_logits_to_keep: keep(logitsToKeep),
+          sample_u: u,
           ...emptyPast(c, 2)
         })
-        const batch = await session.run(paddedBatch(0))
+        const batch = await session.run(paddedBatch(0, uniforms(20)))
         const bl = batch.logits.data as Float32Array
         let padWorst = 0
         for (let t = 0; t < 7; t++) padWorst = Math.max(padWorst, maxDiffRow(bl, (10 + 3 + t) * V, refShort, t * V, V))
         expect(padWorst).toBeLessThan(1e-4)
-        // num_logits_to_keep 1 (a prefill in generation): each row's last position only.
-        const last = await session.run(paddedBatch(1))
+        // num_logits_to_keep 1 (a prefill in generation): each row's last position only, with
+        // block draws at the middle of each block of the float64 reference softmax.
+        const blockWidth = vocabBlock(V)
+        expect(blockWidth >= 16 && blockWidth <= 128 && (blockWidth & (blockWidth - 1)) === 0 && V % blockWidth === 0).toBe(true)
+        const nb = V / blockWidth
+        const refRows = [refBlockProbs(ref, 9, V, blockWidth), refBlockProbs(refShort, 6, V, blockWidth)]
+        const u: number[] = []
+        for (const probs of refRows) {
+          let cum = 0
+          for (const p of probs) { u.push(cum + p / 2); cum += p }
+        }
+        const last = await session.run(paddedBatch(1, uniforms(2, u)))
         expect(last.logits.dims).toEqual([2, V])
         const ll = last.logits.data as Float32Array
         expect(Math.max(maxDiffRow(ll, 0, ref, 9 * V, V), maxDiffRow(ll, V, refShort, 6 * V, V))).toBeLessThan(1e-4)
         expect([...last.next_token.data as BigInt64Array].map(Number)).toEqual([refGreedy(ref, 9, V).token, refGreedy(refShort, 6, V).token])
-        // next_block_prob: each row's softmax mass per block of up to 128 ids (a power of two dividing V).
-        const nb = last.next_block_prob.dims[1]
-        const width = V / nb
-        expect(last.next_block_prob.dims).toEqual([2, nb])
-        expect(width >= 16 && width <= 128 && (width & (width - 1)) === 0 && Number.isInteger(width)).toBe(true)
-        const probs = last.next_block_prob.data as Float32Array
-        const want = [...refBlockProbs(ref, 9, V, width), ...refBlockProbs(refShort, 6, V, width)]
-        for (let i = 0; i < want.length; i++) expect(Math.abs(probs[i] - want[i])).toBeLessThanOrEqual(3e-4 * want[i] + 1e-9)
+        // each draw lands in its block, half way through its mass, and returns that block's logits
+        expect(last.sample_logits.dims).toEqual([2, nb, blockWidth])
+        const picked = last.sample_logits.data as Float32Array
+        const fracs = last.sample_frac.data as Float64Array
+        expect([...last.sample_block.data as BigInt64Array].map(Number)).toEqual([...Array(nb).keys(), ...Array(nb).keys()])
+        for (let i = 0; i < 2 * nb; i++) {
+          expect(Math.abs(fracs[i] - 0.5)).toBeLessThan(1e-3)
+          const row = Math.floor(i / nb)
+          expect(picked.subarray(i * blockWidth, (i + 1) * blockWidth)).toEqual(ll.subarray(row * V + (i % nb) * blockWidth, row * V + (i % nb + 1) * blockWidth))
+        }
       } finally {
         await session.close()
       }

@@ -7,6 +7,7 @@ import { createFamilyPolicy, loadFamilyPolicy } from '../src/families/policy.js'
 import { readFamilyFolder } from '../src/families/folder.js'
 import { familyReferenceForward, familyReferenceGreedy } from '../src/families/reference.js'
 import { WeightsMismatchError } from '../src/errors.js'
+import { createRng, hashSeeds } from '@murmur/interface'
 
 const root = mkdtempSync(join(tmpdir(), 'murmur-fampolicy-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -42,28 +43,31 @@ describe('family policy', () => {
     }
   })
 
-  it('sampling at temperature 1: each token\'s log-prob is the reference log-softmax (the graph\'s block argmax and LogSoftmax normalizer)', async () => {
+  it('sampling at temperature 1: each token is the float64 reference inverse CDF at its sequence\'s next uniform, and its log-prob the reference log-softmax', async () => {
     const dir = join(root, 'qwen2-sample')
     const { config, weights } = await writeFamilyFixture(dir, { modelType: 'qwen2', seed: 11, nLayer: 2, nHead: 4, nKvHead: 2 })
     expect(config.vocabSize % 16).toBe(0) // the block argmax path, not plain ArgMax
     const policy = await loadFamilyPolicy(dir)
     try {
       const prompts = ['7+8=', 'xy']
-      const out = await policy.generate(prompts, { maxTokens: 5, temperature: 1, n: 2, seed: 3 })
+      const out = await policy.generate(prompts, { maxTokens: 8, temperature: 1, n: 3, seed: 3 })
       let checked = 0
-      out.forEach((group, i) => group.forEach(c => {
+      out.forEach((group, i) => group.forEach((c, j) => {
         const ids = policy.encodePrompt(prompts[i])
         const logits = familyReferenceForward(config, weights, [...ids, ...c.tokenIds])
+        // one uniform per token from the sequence's own generator, in order (the prefill's included)
+        const rng = createRng(hashSeeds(3, i, j))
         c.tokenIds.forEach((tok, t) => {
           const row = logits.subarray((ids.length - 1 + t) * config.vocabSize, (ids.length + t) * config.vocabSize)
           const max = Math.max(...row)
           const lse = max + Math.log(row.reduce((a, v) => a + Math.exp(v - max), 0))
+          expect(tok).toBe(inverseCdf(row, rng.nextFloat()))
           expect(c.logprobs[t]).toBeCloseTo(row[tok] - lse, 4)
           expect(c.sampleLogprobs[t]).toBeCloseTo(c.logprobs[t], 6)
           checked++
         })
       }))
-      expect(checked).toBeGreaterThan(4)
+      expect(checked).toBeGreaterThan(20)
     } finally {
       await policy.close()
     }
@@ -80,3 +84,14 @@ describe('family policy', () => {
     expect(err.tensor).toBe('model.layers.0.mlp.up_proj.weight')
   })
 })
+
+/** The id at quantile q of softmax(row) in id order, in float64 (element by element). */
+function inverseCdf (row: Float64Array, q: number): number {
+  const max = Math.max(...row)
+  let u = q * row.reduce((a, v) => a + Math.exp(v - max), 0)
+  for (let i = 0; i < row.length; i++) {
+    u -= Math.exp(row[i] - max)
+    if (u < 0) return i
+  }
+  return row.length - 1
+}

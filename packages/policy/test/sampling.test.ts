@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { blockInverseCdf, resolveSampling, sampleToken, type BlockMasses, type SampledToken } from '../src/sampling.js'
+import { blockToken, resolveSampling, sampleToken } from '../src/sampling.js'
 import { createRng } from '@murmur/interface'
 import { logSoftmax } from '../src/reference.js'
 
@@ -41,86 +41,45 @@ describe('sampling', () => {
     }
   })
 
-  it('block-mass sampling draws the same token as the element-wise inverse CDF, with the same log-probs', () => {
-    const rng = createRng(5)
-    for (const [V, width] of [[1024, 128], [1000, 8], [96, 32]]) {
-      const row = Float32Array.from({ length: V }, () => rng.normal() * 4)
-      const { max, argmax, blocks } = exactBlocks(row, width)
-      const logZ = Math.log(Array.from(row).reduce((a, z) => a + Math.exp(z - max), 0))
-      const s = resolveSampling({ temperature: 1 })
-      const a = createRng(V)
-      const b = createRng(V)
-      const plain: SampledToken[] = []
-      const fast: SampledToken[] = []
-      // Both consume one uniform per draw: a mismatch needs a draw within ~1e-15 of a boundary.
-      for (let i = 0; i < 3000; i++) {
-        plain.push(sampleToken(row, 0, V, s, a))
-        fast.push(sampleToken(row, 0, V, s, b, { argmax, logZ, blocks }))
-      }
-      expect(fast).toEqual(plain)
-      expect(new Set(fast.map(d => d.token)).size).toBeGreaterThan(V / 10)
-    }
-  })
-
-  it('block-mass inverse CDF returns token i for every quantile strictly inside token i\'s interval (exact construction)', () => {
+  it('a block draw returns the block\'s id i for every fraction strictly inside id i\'s share of the block (exact construction), with its full log-softmax', () => {
     const rng = createRng(9)
     const V = 512
     const row = Float32Array.from({ length: V }, () => rng.normal() * 6)
     for (let i = 0; i < V; i += 7) row[i] = -1e30 // zero-probability ids are never drawn
-    const { max, blocks } = exactBlocks(row, 64)
-    const e = Array.from(row, z => Math.exp(z - max))
-    const total = e.reduce((x, y) => x + y, 0)
-    let cum = 0
+    const lsm = logSoftmax(row)
+    const argmax = lsm.indexOf(Math.max(...lsm))
+    const max = row[argmax]
+    const logZ = -lsm[argmax]
+    const width = 64
     let checked = 0
-    for (let i = 0; i < V; i++) {
-      const lo = cum / total
-      cum += e[i]
-      const hi = cum / total
-      for (const f of [0.5, 1e-3, 1 - 1e-3]) {
-        // quantiles at least 1e-12 from both ends: far beyond float64 rounding of the sums
-        if (Math.min(f, 1 - f) * (hi - lo) < 1e-12) continue
-        expect(blockInverseCdf(row, 0, V, max, blocks, lo + (hi - lo) * f)).toBe(i)
-        checked++
+    for (let first = 0; first < V; first += width) {
+      const e = Array.from(row.subarray(first, first + width), z => Math.exp(z - max))
+      const total = e.reduce((x, y) => x + y, 0)
+      let cum = 0
+      for (let i = 0; i < width; i++) {
+        const lo = cum / total
+        cum += e[i]
+        const hi = cum / total
+        for (const f of [0.5, 1e-3, 1 - 1e-3]) {
+          // fractions at least 1e-12 from both ends: far beyond float64 rounding of the sums
+          if (Math.min(f, 1 - f) * (hi - lo) < 1e-12) continue
+          const d = blockToken({ logits: row, offset: first, width, first, frac: lo + (hi - lo) * f, max, logZ })
+          expect(d.token).toBe(first + i)
+          expect(Math.abs(d.logprob - lsm[first + i])).toBeLessThan(1e-9)
+          expect(d.sampleLogprob).toBe(d.logprob)
+          checked++
+        }
       }
+      // the ends: the first and the last id with positive mass
+      const positive = e.flatMap((x, i) => x > 0 ? [first + i] : [])
+      expect(blockToken({ logits: row, offset: first, width, first, frac: 0, max, logZ }).token).toBe(positive[0])
+      expect(blockToken({ logits: row, offset: first, width, first, frac: 1, max, logZ }).token).toBe(positive.at(-1))
     }
     expect(checked).toBeGreaterThan(V)
-    // Masses that do not quite add up (float32 rounding) still land on an id with positive mass.
-    const rough: BlockMasses = { ...blocks, mass: Float32Array.from(blocks.mass, m => m * (1 - 1e-6)) }
-    expect(row[blockInverseCdf(row, 0, V, max, rough, 1 - 1e-17)]).toBeGreaterThan(-1e29)
-    expect(blockInverseCdf(row, 0, V, max, rough, 0)).toBe(1)
-  })
-
-  it('on a Qwen-size vocabulary, draws with the graph\'s float32 block probabilities equal the exact float64 inverse CDF', () => {
-    // Near-uniform rows (as an untrained model gives) put 151,936 boundaries ~1/V apart: the
-    // element-wise scan with the graph's float32 log-normalizer moves ~1 % of draws to a neighbour.
-    const V = 151_936
-    const rng = createRng(13)
-    const row = Float32Array.from({ length: V }, () => rng.normal() * 0.05)
-    const { argmax, blocks } = exactBlocks(row, 128)
-    const total = Array.from(blocks.mass).reduce((x, y) => x + y, 0)
-    const norm = { argmax, logZ: Math.fround(Math.log(total)), blocks: { ...blocks, mass: Float32Array.from(blocks.mass, m => m / total) } }
-    const s = resolveSampling({ temperature: 1 })
-    for (let seed = 0; seed < 150; seed++) {
-      expect(sampleToken(row, 0, V, s, createRng(seed), norm).token).toBe(sampleToken(row, 0, V, s, createRng(seed)).token)
-    }
-  })
-
-  it('block-mass sampling follows softmax(logits): chi-square over 64 ids, 40,000 draws (p > 0.001)', () => {
-    const rng = createRng(21)
-    const V = 64
-    const row = Float32Array.from({ length: V }, () => rng.normal() * 1.5)
-    const { max, argmax, blocks } = exactBlocks(row, 16)
-    const p = logSoftmax(row).map(Math.exp)
-    // the graph's float32 masses, scaled as probabilities
-    const graphLike = { ...blocks, mass: Float32Array.from(blocks.mass, m => m / Array.from(blocks.mass).reduce((x, y) => x + y, 0)) }
-    const norm = { argmax, logZ: Math.log(Array.from(row).reduce((a, z) => a + Math.exp(z - max), 0)), blocks: graphLike }
-    const draws = 40_000
-    const counts = new Array<number>(V).fill(0)
-    const s = resolveSampling({ temperature: 1 })
-    const r = createRng(77)
-    for (let i = 0; i < draws; i++) counts[sampleToken(row, 0, V, s, r, norm).token]++
-    const chi2 = counts.reduce((acc, c, i) => acc + (c - draws * p[i]) ** 2 / (draws * p[i]), 0)
-    expect(chi2).toBeLessThan(103.4) // χ²(63) at p = 0.001
+    // a block stored apart from its row (the graph's output): `first` names the ids, `offset` the storage
+    const copy = new Float32Array(3 * width)
+    copy.set(row.subarray(128, 128 + width), width)
+    expect(blockToken({ logits: copy, offset: width, width, first: 128, frac: 0.5, max, logZ })).toEqual(blockToken({ logits: row, offset: 128, width, first: 128, frac: 0.5, max, logZ }))
   })
 
   it('temperature sampling matches softmax(logits/T) frequencies', () => {
@@ -173,13 +132,3 @@ describe('sampling', () => {
     expect(() => resolveSampling({ topK: 1.5 })).toThrow(expect.objectContaining({ field: 'topK' }))
   })
 })
-
-/** A row's argmax, max and float64 block masses Σ exp(z − max) (what the graph's `next_block_prob` approximates, up to scale). */
-function exactBlocks (row: Float32Array, width: number): { max: number, argmax: number, blocks: BlockMasses } {
-  let argmax = 0
-  for (let i = 1; i < row.length; i++) if (row[i] > row[argmax]) argmax = i
-  const max = row[argmax]
-  const mass = new Float64Array(Math.ceil(row.length / width))
-  for (let i = 0; i < row.length; i++) mass[Math.floor(i / width)] += Math.exp(row[i] - max)
-  return { max, argmax, blocks: { mass, offset: 0, width } }
-}
