@@ -50,6 +50,17 @@ export const DEFAULT_HEARTBEAT_MS = 1000
 export const DEFAULT_PING_INTERVAL_MS = 30_000
 
 /**
+ * Longest wait for one connection-monitor ping, ms; libp2p aborts the connection when a ping
+ * fails. libp2p's own timeout adapts between 5 s and 60 s, one average for all connections:
+ * under load (a host at load 6–20, an event loop stalled for seconds by a train step) healthy
+ * peers answered after 5 s and were cut off, and failures grew the timeout past the interval,
+ * so pings to a peer overlapped and the second failed as TooManyOutboundProtocolStreams. So the
+ * timeout is fixed, at most two thirds of the interval (pings never overlap): a peer that stops
+ * answering is cut off within interval + timeout (50 s at the defaults).
+ */
+export const DEFAULT_PING_TIMEOUT_MS = 20_000
+
+/**
  * Default smallest message for which gossipsub sends IDONTWANT to its mesh peers, bytes
  * (gossipsub's is 512). An IDONTWANT is one more RPC to every mesh peer for every new message;
  * for rollout groups of a few KiB that costs more CPU than the duplicate copies it saves
