@@ -45,7 +45,7 @@ export const DEFAULT_HEARTBEAT_MS = 1000
  * Default interval of libp2p's connection-monitor pings, ms. Each ping opens a stream (protocol
  * negotiation, a peer-store write on both ends): at libp2p's 10 s it was ≈ 5 % of a 16-host
  * swarm's gossip CPU. A closed peer is still noticed at once (its sockets close), a silent one by
- * this ping or Yamux's keep-alive.
+ * this ping only (Yamux's keep-alive logs a failed ping and keeps the connection).
  */
 export const DEFAULT_PING_INTERVAL_MS = 30_000
 
