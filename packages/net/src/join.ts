@@ -238,6 +238,10 @@ export class Joiner {
       return { address, ok: false, ...await this.diagnose(err, addrs) }
     }
     const protocols = await this.identified(remote, signal)
+    // A peer that stops (or dies) just after the handshake is not a peer of another kind.
+    if (protocols.length === 0 && this.c.libp2p.getConnections(remote).length === 0) {
+      return { address, ok: false, reason: 'connection-reset', detail: 'the connection closed before identify answered' }
+    }
     const match = matchSwarm(protocols, this.c.swarmId)
     if (match.verdict === 'same') return { address, ok: true }
     if (match.verdict === 'wrong-swarm-id' || match.verdict === 'wrong-protocol-version') {
@@ -272,7 +276,7 @@ export class Joiner {
       const info = await this.c.libp2p.peerStore.get(peer).catch(() => undefined)
       // Negotiated streams add protocols one by one; identify's agent version marks the full list.
       if (info !== undefined && info.metadata.has('AgentVersion')) return info.protocols
-      if (Date.now() > deadline) return info?.protocols ?? []
+      if (Date.now() > deadline || this.c.libp2p.getConnections(peer).length === 0) return info?.protocols ?? []
       await sleep(100, { signal }).catch(() => {})
     }
     return []

@@ -115,6 +115,18 @@ describe('diagnosis of a failed join', () => {
     expect(e.attempts[0]).toMatchObject({ ok: false, reason: 'connection-reset' })
   })
 
+  it('a bootstrap host stopped as the connection opens is a reset connection, not a peer of another kind', async () => {
+    const base = baseLibp2pOptions(peerConfig(), await generateKeyPair('Ed25519'))
+    const node: Libp2p = await createLibp2p({
+      ...base,
+      services: base.services as Libp2pOptions['services'],
+    })
+    node.addEventListener('connection:open', () => { void node.stop() })
+    stops.push(async () => { await node.stop() })
+    const e = await joinFailure(node.getMultiaddrs()[0].toString())
+    expect(e.attempts[0]).toMatchObject({ ok: false, reason: 'connection-reset' })
+  })
+
   it('names the swarm key when the peer has one and we have none', async () => {
     const boot = createSwarmHost(loopbackInit({ psk: generateSwarmKey() }))
     await boot.start()
