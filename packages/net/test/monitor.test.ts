@@ -10,8 +10,8 @@ import { pingTimeoutMs } from '../src/libp2p-options.js'
 import { loopbackInit, until } from './helpers.js'
 
 const distIndex = pathToFileURL(fileURLToPath(new URL('../dist/index.js', import.meta.url))).href
-/** The monitor pings every 15 s here (the default is 30 s) so that the test sees one ping. */
-const PING_INTERVAL_MS = 15_000
+/** The monitor pings every 18 s here (the default is 30 s; the timeout is 12 s) so that the test sees one ping. */
+const PING_INTERVAL_MS = 18_000
 /** How long the peer's event loop is blocked. */
 const STALL_MS = 8_000
 
@@ -36,9 +36,11 @@ describe('connection monitor', () => {
   afterEach(async () => { for (const s of stops.splice(0).reverse()) await s() })
 
   /** Starts a host pinging every `pingIntervalMs` and a peer process connected to it. */
-  async function pair (pingIntervalMs: number): Promise<{ host: SwarmHost, child: ChildProcess, output: () => string }> {
+  async function pair (pingIntervalMs: number): Promise<{ host: SwarmHost, started: number, child: ChildProcess, output: () => string }> {
     const host = createSwarmHost(loopbackInit({ connections: { pingIntervalMs } }))
     await host.start()
+    // The monitor started during start(): its first ping goes out at most pingIntervalMs from now.
+    const started = Date.now()
     stops.push(async () => { await host.stop() })
     const dir = await mkdtemp(join(fileURLToPath(new URL('.', import.meta.url)), '.tmp-stall-'))
     await writeFile(join(dir, 'peer.mjs'), script)
@@ -47,21 +49,20 @@ describe('connection monitor', () => {
     let out = ''
     child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
     await until(() => out.includes('connected'), 20_000, 'the peer to connect')
-    return { host, child, output: () => out }
+    return { host, started, child, output: () => out }
   }
 
   it(`keeps a connection to a peer whose event loop stalls for ${STALL_MS / 1000} s`, async () => {
     // libp2p's default ping timeout (5 s, adaptive) cuts this connection off; ours waits longer.
     expect(pingTimeoutMs(PING_INTERVAL_MS)).toBeGreaterThan(STALL_MS)
-    const started = Date.now()
-    const { host, child, output } = await pair(PING_INTERVAL_MS)
+    const { host, started, child, output } = await pair(PING_INTERVAL_MS)
     const closed: string[] = []
     host.libp2p?.addEventListener('connection:close', e => { closed.push(e.detail.id) })
     const [conn] = host.libp2p?.getConnections() ?? []
     expect(conn.status).toBe('open')
-    // Our monitor's first ping goes out PING_INTERVAL_MS after start: the peer stalls from 1 s
-    // before it, so the ping waits about STALL_MS − 1 s for its answer.
-    await new Promise(resolve => setTimeout(resolve, Math.max(0, started + PING_INTERVAL_MS - 1_000 - Date.now())))
+    // The peer stalls from 1.5 s before our monitor's first ping at the latest, so that ping waits
+    // at least STALL_MS − 1.5 s (6.5 s) for its answer.
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, started + PING_INTERVAL_MS - 1_500 - Date.now())))
     child.stdin?.write(`${STALL_MS}\n`)
     await until(() => output().includes('connections '), STALL_MS + 20_000, 'the peer to come back')
     await new Promise(resolve => setTimeout(resolve, 1_000))
