@@ -47,6 +47,8 @@ export async function probePnet (host: string, port: number, psk: Uint8Array | u
       const reply = await reader.read(MSS_HEADER.length, timeoutMs)
       return reply !== undefined && equal(reply, MSS_HEADER) ? 'plain' : 'silent'
     }
+    // A service that greets in text (an SSH banner on a wrong port) is not a nonce: 24 random bytes are never all printable.
+    if (nonce.every(b => (b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x0d)) return 'silent'
     if (psk === undefined) return 'pnet'
     const key = pskBytes(psk)
     const ours = crypto.getRandomValues(new Uint8Array(NONCE_BYTES))

@@ -2,6 +2,7 @@
 // mid-handshake is not a wrong swarm key; a key mismatch in each direction still is.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -159,5 +160,9 @@ describe('diagnosis of a failed join', () => {
     const [host, port] = at(plain)
     await plain.stop()
     expect(await probePnet(host, port, undefined, 2000)).toBe('down')
+    const banner = createServer(socket => { socket.end('SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n') })
+    await new Promise<void>(resolve => { banner.listen(0, '127.0.0.1', resolve) })
+    stops.push(async () => { banner.close() })
+    expect(await probePnet('127.0.0.1', (banner.address() as AddressInfo).port, undefined, 2000)).toBe('silent')
   })
 })
