@@ -259,7 +259,8 @@ export class Joiner {
     const failure = classifyDialError(err)
     if (!PROBED_REASONS.has(failure.reason)) return failure
     for (const ma of addrs) {
-      if (!ma.toString().includes('/tcp/') || ma.toString().includes('/p2p-circuit') || ma.toString().includes('/ws')) continue
+      const text = ma.toString()
+      if (!text.includes('/tcp/') || text.includes('/p2p-circuit') || /\/(ws|wss|tls)(\/|$)/.test(text)) continue
       let net
       try { net = getNetConfig(ma) } catch { continue }
       if (net.port === undefined) continue
