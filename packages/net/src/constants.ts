@@ -55,9 +55,20 @@ export const DEFAULT_HEARTBEAT_MS = 1000
  * Default interval of libp2p's connection-monitor pings, ms. Each ping opens a stream (protocol
  * negotiation, a peer-store write on both ends): at libp2p's 10 s it was ≈ 5 % of a 16-host
  * swarm's gossip CPU. A closed peer is still noticed at once (its sockets close), a silent one by
- * this ping or Yamux's keep-alive.
+ * this ping only (Yamux's keep-alive logs a failed ping and keeps the connection).
  */
 export const DEFAULT_PING_INTERVAL_MS = 30_000
+
+/**
+ * Longest wait for one connection-monitor ping, ms; libp2p aborts the connection when a ping
+ * fails. libp2p's own timeout adapts between 5 s and 60 s, one average for all connections:
+ * under load (a host at load 6–20, an event loop stalled for seconds by a train step) healthy
+ * peers answered after 5 s and were cut off, and failures grew the timeout past the interval,
+ * so pings to a peer overlapped and the second failed as TooManyOutboundProtocolStreams. So the
+ * timeout is fixed, at most two thirds of the interval (pings never overlap): a peer that stops
+ * answering is cut off within interval + timeout (50 s at the defaults).
+ */
+export const DEFAULT_PING_TIMEOUT_MS = 20_000
 
 /**
  * Default smallest message for which gossipsub sends IDONTWANT to its mesh peers, bytes

@@ -1,13 +1,15 @@
 // Why a bootstrap address did not let us in, in words an operator can act on. Dial errors
 // from libp2p are walked (cause chains, aggregate errors) and mapped onto a few reasons.
-// A different pre-shared key cannot be told apart on the wire: both sides wait for a
-// handshake that never completes. So a timeout is probed once more with a plain TCP connect:
-// if that succeeds, something is listening and the secure handshake is what failed.
-import { connect } from 'node:net'
+// A different pre-shared key cannot be told from the dial error alone: two keys stall or reset
+// at random, and a peer killed or restarted mid-handshake resets too. So a timeout, a reset or
+// a garbled handshake is refined by probing the peer's port (pnet-probe.ts): only what the
+// peer does there (a pnet nonce we cannot use, a clear handshake while we use a key) names
+// the swarm key.
+import type { PnetProbe } from './pnet-probe.js'
 
 /** Why one bootstrap address or URL failed. */
 export type JoinFailureReason =
-  | 'refused' | 'timeout' | 'unreachable' | 'swarm-key' | 'wrong-peer' | 'relay'
+  | 'refused' | 'timeout' | 'unreachable' | 'connection-reset' | 'swarm-key' | 'wrong-peer' | 'relay'
   | 'wrong-swarm-id' | 'wrong-protocol-version' | 'not-murmur' | 'http' | 'bad-list' | 'no-peers' | 'error'
 
 /** Outcome of one address (or URL) tried while joining. */
@@ -24,7 +26,8 @@ const REASON_TEXT: Record<JoinFailureReason, string> = {
   refused: 'connection refused (nothing listening there)',
   timeout: 'timeout (no answer; firewall, wrong address, or host down)',
   unreachable: 'network unreachable',
-  'swarm-key': 'secure handshake failed: wrong swarm key (the peer uses another pre-shared key, or none)',
+  'connection-reset': 'the peer closed the connection during the handshake: it may have restarted or be overloaded; retrying',
+  'swarm-key': 'secure handshake failed: wrong swarm key',
   'wrong-peer': 'a different peer answers at that address (its peer id changed)',
   relay: 'the relay could not connect us (the peer\'s reservation may have lapsed)',
   'wrong-swarm-id': 'wrong swarm id',
@@ -64,7 +67,7 @@ function errorChain (err: unknown): Array<{ name?: string, code?: string, messag
   return out
 }
 
-/** Maps a libp2p dial error onto a reason; `'timeout'` may still be a wrong swarm key (see `probeTcp`). */
+/** Maps a libp2p dial error onto a reason; a timeout, reset or garbled handshake is refined by `refineWithProbe`. */
 export function classifyDialError (err: unknown): { reason: JoinFailureReason, detail: string } {
   const chain = errorChain(err)
   const text = chain.map(e => `${e.name ?? ''} ${e.code ?? ''} ${e.message ?? ''}`).join(' | ')
@@ -73,17 +76,32 @@ export function classifyDialError (err: unknown): { reason: JoinFailureReason, d
   if (/EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/.test(text)) return { reason: 'unreachable', detail: /EHOSTUNREACH/.test(text) ? 'EHOSTUNREACH' : 'ENETUNREACH' }
   if (/does not match expected remote identity|UnexpectedPeer/i.test(text)) return { reason: 'wrong-peer', detail: detail.slice(0, 160) }
   if (/TimeoutError|AbortError|ETIMEDOUT|timed out|aborted/i.test(text)) return { reason: 'timeout', detail: 'no answer' }
-  if (/EncryptionFailed|ECONNRESET|EPIPE|InvalidCryptoExchange|Missing newline|length too long/i.test(text)) return { reason: 'swarm-key', detail: detail.slice(0, 120) }
+  // Bytes that do not parse: what a peer with another pre-shared key sends (or not libp2p at all).
+  if (/InvalidCryptoExchange|Missing newline|length too long/i.test(text)) return { reason: 'swarm-key', detail: detail.slice(0, 120) }
+  // The peer hung up: it died, restarted or shed load (a pnet mismatch may look the same: probed).
+  // A bare 'Encryption failed' is libp2p's wrapper around a handshake stream that just ended.
+  const ended = chain.some(e => e.name === 'EncryptionFailedError' && e.message === 'Encryption failed')
+  if (ended || /ECONNRESET|EPIPE|ECONNABORTED|unexpected end|end of (input|stream)/i.test(text)) return { reason: 'connection-reset', detail: detail.slice(0, 120) }
   return { reason: 'error', detail: detail.slice(0, 160) }
 }
 
-/** True when a plain TCP connection to host:port opens within `timeoutMs`. */
-export async function probeTcp (host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return await new Promise(resolve => {
-    const socket = connect({ host, port })
-    const done = (ok: boolean): void => { clearTimeout(timer); socket.destroy(); resolve(ok) }
-    const timer = setTimeout(() => { done(false) }, timeoutMs)
-    socket.once('connect', () => { done(true) })
-    socket.once('error', () => { done(false) })
-  })
+/** Reasons whose cause a probe of the peer's port can tell (see `refineWithProbe`). */
+export const PROBED_REASONS: ReadonlySet<JoinFailureReason> = new Set(['timeout', 'connection-reset', 'swarm-key', 'error'])
+
+/** Names the swarm key only when the probe shows a key mismatch; otherwise says what the peer did. */
+export function refineWithProbe (failure: { reason: JoinFailureReason, detail: string }, probe: PnetProbe, withPsk: boolean): { reason: JoinFailureReason, detail: string } {
+  if (probe === 'pnet') return { reason: 'swarm-key', detail: 'the peer uses a swarm key (pre-shared key), we have none' }
+  if (probe === 'other-key') return { reason: 'swarm-key', detail: 'the peer uses another swarm key' }
+  if (probe === 'plain' && withPsk) return { reason: 'swarm-key', detail: 'we use a swarm key, the peer uses none' }
+  const { reason } = failure
+  if (probe === 'down') {
+    return reason === 'timeout' ? failure : { reason: 'connection-reset', detail: 'it no longer accepts connections: stopped or restarting' }
+  }
+  if (probe === 'silent') {
+    return reason === 'timeout' ? { reason, detail: 'TCP connects, nothing answers: not a libp2p peer, or badly overloaded' } : failure
+  }
+  // The peer answered the probe's handshake with our key (or none, like us): the key is right.
+  if (reason === 'timeout') return { reason, detail: 'the peer answers but the handshake did not finish in time: it may be overloaded' }
+  if (reason === 'swarm-key') return { reason: 'error', detail: `handshake failed, swarm keys match: ${failure.detail}` }
+  return failure
 }

@@ -228,6 +228,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
         swarmId: c.swarmId,
         bootstrap: c.bootstrap,
         bootstrapUrls: c.bootstrapUrls,
+        psk: c.psk,
         swarmPeers: () => this.gossipPeers(),
         onEvent: e => { this.emit('join:status', e) },
         logger: c.logger.child('join')

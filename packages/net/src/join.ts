@@ -13,7 +13,8 @@ import type { Libp2p } from 'libp2p'
 import { sleep, type Logger } from '@murmur/interface'
 import { DEFAULT_MIN_PEERS } from './constants.js'
 import { fetchBootstrapList } from './bootstrap-list.js'
-import { classifyDialError, formatDiagnosis, probeTcp, type JoinAttempt, type JoinFailureReason } from './diagnosis.js'
+import { classifyDialError, formatDiagnosis, PROBED_REASONS, refineWithProbe, type JoinAttempt } from './diagnosis.js'
+import { probePnet } from './pnet-probe.js'
 import { matchSwarm } from './swarm-protocol.js'
 
 /** Join tuning; every field optional. */
@@ -43,6 +44,8 @@ export interface JoinerComponents {
   swarmId: string
   bootstrap: readonly string[]
   bootstrapUrls: readonly string[]
+  /** Our swarm.key content, if the swarm is private: the diagnosis checks a peer's key against it. */
+  psk?: Uint8Array
   /** Swarm peers now that this host gossips with (the fewest subscribers of any one topic it reads: SwarmHost.gossipPeers). */
   swarmPeers: () => number
   onEvent: (event: JoinEvent) => void
@@ -50,6 +53,8 @@ export interface JoinerComponents {
 }
 
 const IDENTIFY_WAIT_MS = 5_000
+/** Longest wait for each step of a failed peer's port probe (connect, its nonce, its answer), ms. */
+const PROBE_STEP_MS = 2_000
 /** Longest wait for bootstrap multiaddr dials before listed peers are dialled, ms. */
 const LIST_DIAL_DELAY_MS = 3_000
 /** Most dials of discovered peers in flight at once. */
@@ -210,32 +215,33 @@ export class Joiner {
     }
     if (mas.length === 0) return { address: id, ok: false, reason: 'bad-list', detail: 'no usable address' }
     await this.c.libp2p.peerStore.merge(peer, { multiaddrs: mas }).catch(() => {})
-    const result = await this.dialChecked(peer, signal, id)
+    const result = await this.dialChecked(peer, signal, id, mas)
     if (result.ok) this.fresh++
     // Through a relay, a failed handshake means the relay could not reach the peer, not a key mismatch.
-    if (!result.ok && mas.every(m => m.toString().includes('/p2p-circuit')) && (result.reason === 'swarm-key' || result.reason === 'error')) {
+    if (!result.ok && mas.every(m => m.toString().includes('/p2p-circuit')) && (result.reason === 'swarm-key' || result.reason === 'connection-reset' || result.reason === 'error')) {
       return { ...result, reason: 'relay' }
     }
     return result
   }
 
-  /** Dials, waits for identify, and checks the peer is in our swarm; hangs up on other swarms. */
-  private async dialChecked (target: string | PeerId, signal: AbortSignal, label?: string): Promise<JoinAttempt> {
+  /** Dials, waits for identify, and checks the peer is in our swarm; hangs up on other swarms. `addrs`: the peer's known addresses. */
+  private async dialChecked (target: string | PeerId, signal: AbortSignal, label?: string, addrs: Multiaddr[] = []): Promise<JoinAttempt> {
     const address = label ?? String(target)
-    let ma: Multiaddr | undefined
     let remote: PeerId
     try {
-      ma = typeof target === 'string' ? multiaddr(target) : undefined
+      const ma = typeof target === 'string' ? multiaddr(target) : undefined
+      if (ma !== undefined) addrs = [ma]
       const conn = await this.c.libp2p.dial(ma ?? (target as PeerId), { signal: AbortSignal.any([signal, AbortSignal.timeout(this.dialMs)]) })
       remote = conn.remotePeer
     } catch (err) {
       if (signal.aborted) return { address, ok: false, reason: 'error', detail: 'stopped' }
-      let { reason, detail } = classifyDialError(err)
-      if (reason === 'timeout' && ma !== undefined) reason = await this.refineTimeout(ma)
-      if (reason === 'swarm-key' && detail === 'no answer') detail = 'TCP connects, the handshake never completes; or the peer is badly overloaded'
-      return { address, ok: false, reason, detail }
+      return { address, ok: false, ...await this.diagnose(err, addrs) }
     }
     const protocols = await this.identified(remote, signal)
+    // A peer that stops (or dies) just after the handshake is not a peer of another kind.
+    if (protocols.length === 0 && this.c.libp2p.getConnections(remote).length === 0) {
+      return { address, ok: false, reason: 'connection-reset', detail: 'the connection closed before identify answered' }
+    }
     const match = matchSwarm(protocols, this.c.swarmId)
     if (match.verdict === 'same') return { address, ok: true }
     if (match.verdict === 'wrong-swarm-id' || match.verdict === 'wrong-protocol-version') {
@@ -248,12 +254,21 @@ export class Joiner {
     return { address, ok: false, reason: 'not-murmur', detail: protocols.length === 0 ? 'identify did not answer' : undefined }
   }
 
-  private async refineTimeout (ma: Multiaddr): Promise<JoinFailureReason> {
-    if (!ma.toString().includes('/tcp/') || ma.toString().includes('/p2p-circuit')) return 'timeout'
-    let net
-    try { net = getNetConfig(ma) } catch { return 'timeout' }
-    if (net.port === undefined) return 'timeout'
-    return await probeTcp(net.host, net.port, 2_000) ? 'swarm-key' : 'timeout'
+  /** Why a dial failed: the error, refined by a probe of the peer's first direct TCP address. */
+  private async diagnose (err: unknown, addrs: Multiaddr[]): Promise<{ reason: JoinAttempt['reason'], detail: string }> {
+    const failure = classifyDialError(err)
+    if (!PROBED_REASONS.has(failure.reason)) return failure
+    for (const ma of addrs) {
+      const text = ma.toString()
+      if (!text.includes('/tcp/') || text.includes('/p2p-circuit') || /\/(ws|wss|tls)(\/|$)/.test(text)) continue
+      let net
+      try { net = getNetConfig(ma) } catch { continue }
+      if (net.port === undefined) continue
+      const probe = await probePnet(net.host, net.port, this.c.psk, PROBE_STEP_MS)
+      this.c.logger('dial failure probed', { addr: ma.toString(), reason: failure.reason, probe })
+      return refineWithProbe(failure, probe, this.c.psk !== undefined)
+    }
+    return failure
   }
 
   private async identified (peer: PeerId, signal: AbortSignal): Promise<string[]> {
@@ -262,7 +277,7 @@ export class Joiner {
       const info = await this.c.libp2p.peerStore.get(peer).catch(() => undefined)
       // Negotiated streams add protocols one by one; identify's agent version marks the full list.
       if (info !== undefined && info.metadata.has('AgentVersion')) return info.protocols
-      if (Date.now() > deadline) return info?.protocols ?? []
+      if (Date.now() > deadline || this.c.libp2p.getConnections(peer).length === 0) return info?.protocols ?? []
       await sleep(100, { signal }).catch(() => {})
     }
     return []

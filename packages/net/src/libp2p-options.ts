@@ -21,7 +21,7 @@ import type { Libp2pOptions } from 'libp2p'
 import { byteCountingMetrics, withByteCounting, type ByteCounts } from './byte-counter.js'
 import { publicAddressesOnly, publicOnlyGater } from './address-filter.js'
 import type { SwarmHostConfig } from './config.js'
-import { DEFAULT_MESH_BY_SCORE, DEFAULT_MESH_OUTBOUND, MAX_RPC_FRAME_BYTES, SCORE_THRESHOLDS } from './constants.js'
+import { DEFAULT_MESH_BY_SCORE, DEFAULT_MESH_OUTBOUND, DEFAULT_PING_TIMEOUT_MS, MAX_RPC_FRAME_BYTES, SCORE_THRESHOLDS } from './constants.js'
 import { outboundReservingGater } from './connection-gater.js'
 import { peerScoreParams } from './scoring.js'
 
@@ -51,6 +51,11 @@ function fastMessageId (msg: { from?: Uint8Array, seqno?: Uint8Array }): string 
   return Buffer.from(msg.from).toString('base64') + '.' + Buffer.from(msg.seqno).toString('base64')
 }
 
+/** The connection-monitor ping timeout for a ping interval (see `DEFAULT_PING_TIMEOUT_MS`), ms. */
+export function pingTimeoutMs (pingIntervalMs: number): number {
+  return Math.min(DEFAULT_PING_TIMEOUT_MS, Math.floor(pingIntervalMs * 2 / 3))
+}
+
 /** The part of the config the base options read (a swarm host's or a bootstrap node's). */
 export type BaseNetConfig = Pick<SwarmHostConfig, 'swarmId' | 'listen' | 'announce' | 'mdns' | 'dht' | 'dhtLan' | 'relay' | 'autonat' | 'dcutr' | 'psk' | 'publicOnly' | 'maxConnections' | 'maxIncomingPending' | 'inboundPerHostPerSecond' | 'pingIntervalMs'>
 
@@ -63,13 +68,15 @@ export function baseLibp2pOptions (config: BaseNetConfig, privateKey: PrivateKey
     // Listening on /p2p-circuit asks a relay we are connected to (the bootstrap) for a reservation.
     if (!listen.includes('/p2p-circuit')) listen.push('/p2p-circuit')
   }
+  const pingTimeout = pingTimeoutMs(config.pingIntervalMs)
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (config.mdns) peerDiscovery.push(mdns())
 
   const services: Record<string, unknown> = {
     identify: identify({ runOnLimitedConnection: true }),
     identifyPush: identifyPush(),
-    ping: ping()
+    // A peer answering our pings waits as long for the rest of the exchange (libp2p's default is 10 s).
+    ping: ping({ timeout: pingTimeout })
   }
   if (config.dht !== 'off') {
     services.dht = kadDHT({
@@ -101,7 +108,7 @@ export function baseLibp2pOptions (config: BaseNetConfig, privateKey: PrivateKey
     connectionGater: config.publicOnly ? publicOnlyGater() : { denyDialMultiaddr: () => false },
     peerDiscovery,
     connectionManager,
-    connectionMonitor: { pingInterval: config.pingIntervalMs },
+    connectionMonitor: { pingInterval: config.pingIntervalMs, pingTimeout: { minTimeout: pingTimeout, maxTimeout: pingTimeout } },
     services
   }
 }

@@ -7,7 +7,9 @@
 //   and nothing of the sort follows on the remaining one, the peers stay connected but stop
 //   gossiping: the multi-host test saw exactly that when the relay died (NAT'd node and public
 //   node connected directly, no groups for 45 s). So gossip is re-attached to the remaining
-//   (preferably direct) connection; a no-op while gossipsub's stream is alive.
+//   (preferably direct) connection; a no-op while gossipsub's stream is alive. Only to a peer
+//   that speaks gossipsub (identify's list): re-attaching to a bootstrap node, which does not,
+//   made gossipsub track it as a peer and log a failed stream.
 // - gossipsub also loses its streams to a peer while the connection stays. A stream it opens on
 //   a connection that closes meanwhile comes back closed before it listens for the close, so it
 //   keeps that dead stream registered and never opens another (the multi-host test: the public
@@ -53,6 +55,7 @@ export interface LinksInit {
 /** Starts watching `node`'s connections; returns a function that stops it. */
 export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () => void {
   const relayedOnly = new Set<string>()
+  let stopped = false
   const timers = new Set<ReturnType<typeof setTimeout>>()
   const later = (ms: number, fn: () => void): void => {
     const t = setTimeout(() => { timers.delete(t); fn() }, ms)
@@ -92,17 +95,26 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
     return open.find(c => c.limits == null) ?? open[0]
   }
 
+  /** Whether the peer store lists a gossipsub protocol for the peer (a bootstrap node has none: gossipsub would track it and fail to open a stream). */
+  const speaksGossip = (protocols: readonly string[]): boolean => node.services.pubsub.protocols.some(p => protocols.includes(p))
+  const protocolsOf = async (peerId: PeerId): Promise<string[]> => (await node.peerStore.get(peerId).catch(() => undefined))?.protocols ?? []
+
+  const reattachAfterClose = async (peerId: PeerId): Promise<void> => {
+    const open = bestOpen(peerId)
+    if (open === undefined) { relayedOnly.delete(peerId.toString()); return }
+    if (open.limits != null) relayedOnly.add(peerId.toString())
+    if (!speaksGossip(await protocolsOf(peerId))) return
+    const best = bestOpen(peerId)
+    if (stopped || best === undefined) return
+    // Re-attach gossip (a no-op when gossipsub still has a live outbound stream to the peer). A
+    // stream gossipsub opened on the closing connection itself is dead but still registered.
+    dropUnusable(peerId.toString())
+    node.services.pubsub.onPeerConnected(peerId, best)
+  }
+
   const onClose = (evt: CustomEvent<Connection>): void => {
     const peerId: PeerId = evt.detail.remotePeer
-    later(REATTACH_DELAY_MS, () => {
-      const best = bestOpen(peerId)
-      if (best === undefined) { relayedOnly.delete(peerId.toString()); return }
-      if (best.limits != null) relayedOnly.add(peerId.toString())
-      // Re-attach gossip (a no-op when gossipsub still has a live outbound stream to the peer). A
-      // stream gossipsub opened on the closing connection itself is dead but still registered.
-      dropUnusable(peerId.toString())
-      node.services.pubsub.onPeerConnected(peerId, best)
-    })
+    later(REATTACH_DELAY_MS, () => { void reattachAfterClose(peerId).catch(err => { init.logger('gossip re-attach failed', err) }) })
   }
 
   let checking = false
@@ -116,10 +128,10 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
       for (const [id, peerId] of peers) {
         if (gossiping(id)) continue
         // Only members of our swarm that speak gossipsub (a bootstrap node is in the swarm but does not gossip).
-        const info = await node.peerStore.get(peerId).catch(() => undefined)
-        if (info === undefined || matchSwarm(info.protocols, init.swarmId).verdict !== 'same' || !pubsub.protocols.some(p => info.protocols.includes(p))) continue
+        const protocols = await protocolsOf(peerId)
+        if (matchSwarm(protocols, init.swarmId).verdict !== 'same' || !speaksGossip(protocols)) continue
         // Re-check: the await let gossipsub act in between.
-        if (gossiping(id)) continue
+        if (stopped || gossiping(id)) continue
         init.logger('gossip stream lost on a live connection: re-attaching', { peer: id, known: pubsub.peers.has(id), stream: pubsub.streamsOutbound.has(id) })
         dropUnusable(id)
         const best = bestOpen(peerId)
@@ -153,6 +165,7 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
   node.addEventListener('connection:open', onOpen)
   node.addEventListener('connection:close', onClose)
   return () => {
+    stopped = true
     node.removeEventListener('connection:open', onOpen)
     node.removeEventListener('connection:close', onClose)
     clearInterval(interval)

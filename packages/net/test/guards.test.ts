@@ -241,7 +241,7 @@ describe('outbound reservation', () => {
     expect(defaults.idontwantMinBytes).toBe(DEFAULT_IDONTWANT_MIN_BYTES)
     const config = resolveSwarmConfig({ resolveTask, connections: { pingIntervalMs: 45_000 }, gossip: { idontwantMinBytes: 1024 } })
     expect(config.idontwantMinBytes).toBe(1024)
-    expect(baseLibp2pOptions(config, await generateKeyPair('Ed25519')).connectionMonitor).toEqual({ pingInterval: 45_000 })
+    expect(baseLibp2pOptions(config, await generateKeyPair('Ed25519')).connectionMonitor).toEqual({ pingInterval: 45_000, pingTimeout: { minTimeout: 20_000, maxTimeout: 20_000 } })
     expect(() => resolveSwarmConfig({ resolveTask, connections: { pingIntervalMs: 0 } }))
       .toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field: 'connections.pingIntervalMs' }) as Error)
     expect(() => resolveSwarmConfig({ resolveTask, gossip: { idontwantMinBytes: -1 } }))

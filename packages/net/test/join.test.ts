@@ -83,13 +83,13 @@ describe('joining a swarm', () => {
     expect(e.attempts[0]).toMatchObject({ ok: false, reason: 'wrong-protocol-version', detail: 'peer speaks version 99' })
   })
 
-  it('names a wrong swarm key (the handshake stalls although TCP connects)', async () => {
+  it('names a wrong swarm key (the peer has another one: the probe of its port tells)', async () => {
     const boot = await started({ psk: generateSwarmKey() })
     const h = joiner(boot, { psk: generateSwarmKey() })
     const failed = firstFailure(h)
     await h.start()
     const e = await failed
-    expect(e.attempts[0]).toMatchObject({ ok: false, reason: 'swarm-key' })
+    expect(e.attempts[0]).toMatchObject({ ok: false, reason: 'swarm-key', detail: 'the peer uses another swarm key' })
   })
 
   it('names a bootstrap URL that is not a murmur list, and one for another swarm', async () => {

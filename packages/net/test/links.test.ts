@@ -1,6 +1,10 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { Libp2p } from 'libp2p'
+import { createBootstrapNode } from '../src/bootstrap-node.js'
 import type { SwarmHost } from '../src/host.js'
+import { GOSSIP_CHECK_MS } from '../src/links.js'
+import { swarmProtocol } from '../src/swarm-protocol.js'
 import { makeGroup, startHosts, stopHosts, until } from './helpers.js'
 
 describe('links with several connections to one peer', () => {
@@ -29,5 +33,29 @@ describe('links with several connections to one peer', () => {
       await new Promise(resolve => setTimeout(resolve, 250))
     }
     expect(received.length).toBeGreaterThan(0)
+  })
+})
+
+describe('links with a peer that does not gossip', () => {
+  let hosts: SwarmHost[] = []
+  let boot: Libp2p | undefined
+  afterEach(async () => { await stopHosts(hosts); await boot?.stop() })
+
+  it('never re-attaches gossip to a bootstrap node (no gossipsub in its identify list)', async () => {
+    hosts = await startHosts(1)
+    const [a] = hosts
+    boot = await createBootstrapNode({ swarmId: 'test', listen: ['/ip4/127.0.0.1/tcp/0'], inboundPerHostPerSecond: 1000 })
+    const bootId = boot.peerId
+    const first = await a.libp2p!.dial(boot.getMultiaddrs()[0])
+    await a.libp2p!.dial(boot.getMultiaddrs()[0], { force: true })
+    await until(() => a.libp2p!.getConnections(bootId).length === 2, 5_000, 'two connections')
+    // Identify has run: the bootstrap is a swarm member (swarm protocol) that does not gossip.
+    for (let i = 0; i < 50 && !(await a.libp2p!.peerStore.get(bootId)).protocols.includes(swarmProtocol('test')); i++) await new Promise(resolve => setTimeout(resolve, 100))
+    expect((await a.libp2p!.peerStore.get(bootId)).protocols).toContain(swarmProtocol('test'))
+    await first.close()
+    // The close handler's re-attach (200 ms later) and one periodic gossip check (every 5 s).
+    await new Promise(resolve => setTimeout(resolve, GOSSIP_CHECK_MS + 1000))
+    expect(a.libp2p!.getConnections(bootId).length).toBe(1)
+    expect(a.libp2p!.services.pubsub.peers.has(bootId.toString())).toBe(false)
   })
 })

@@ -66,7 +66,9 @@ describe('swarm protocol and diagnosis', () => {
     const refused = new AggregateError([Object.assign(new Error('connect ECONNREFUSED 1.2.3.4:1'), { code: 'ECONNREFUSED' })], 'all failed')
     expect(classifyDialError(refused).reason).toBe('refused')
     expect(classifyDialError(new Error('outer', { cause: Object.assign(new Error('x'), { name: 'TimeoutError' }) })).reason).toBe('timeout')
-    expect(classifyDialError(Object.assign(new Error('read ECONNRESET'), { name: 'EncryptionFailedError' })).reason).toBe('swarm-key')
+    // A reset alone is not evidence of a wrong swarm key (diagnosis.test.ts probes the peer for that).
+    expect(classifyDialError(Object.assign(new Error('read ECONNRESET'), { name: 'EncryptionFailedError' })).reason).toBe('connection-reset')
+    expect(classifyDialError(new Error('Missing newline')).reason).toBe('swarm-key')
     expect(classifyDialError(new Error('Payload identity key A does not match expected remote identity key B')).reason).toBe('wrong-peer')
     expect(classifyDialError(new Error('connect EHOSTUNREACH')).reason).toBe('unreachable')
   })
