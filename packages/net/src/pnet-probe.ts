@@ -8,6 +8,7 @@
 // key; a peer with the same key answers the header, encrypted with its nonce and the same key.
 import { connect, type Socket } from 'node:net'
 import { xsalsa20 } from '@noble/ciphers/salsa.js'
+import { swarmKeyBytes } from './swarm-key.js'
 
 /** What the probe learned about a peer's handshake. */
 export type PnetProbe =
@@ -28,12 +29,6 @@ const NONCE_BYTES = 24
 /** multistream-select's header as it goes on the wire (length-prefixed). */
 const MSS_HEADER = new TextEncoder().encode('\x13/multistream/1.0.0\n')
 
-/** The 32-byte key of a swarm.key file (`/key/swarm/psk/1.0.0/\n/base16/\n<hex>`). */
-export function pskBytes (swarmKey: Uint8Array): Uint8Array {
-  const hex = new TextDecoder().decode(swarmKey).split(/\r?\n/)[2] ?? ''
-  return Uint8Array.from(Buffer.from(hex, 'hex'))
-}
-
 /** Probes `host:port` for `timeoutMs` per step; `psk` is our swarm.key content, if any. */
 export async function probePnet (host: string, port: number, psk: Uint8Array | undefined, timeoutMs: number): Promise<PnetProbe> {
   const socket = connect({ host, port })
@@ -50,7 +45,7 @@ export async function probePnet (host: string, port: number, psk: Uint8Array | u
     // A service that greets in text (an SSH banner on a wrong port) is not a nonce: 24 random bytes are never all printable.
     if (nonce.every(b => (b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x0d)) return 'silent'
     if (psk === undefined) return 'pnet'
-    const key = pskBytes(psk)
+    const key = swarmKeyBytes(psk)
     const ours = crypto.getRandomValues(new Uint8Array(NONCE_BYTES))
     socket.write(ours)
     socket.write(xsalsa20(key, ours, MSS_HEADER))

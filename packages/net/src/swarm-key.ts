@@ -12,6 +12,12 @@ export function generateSwarmKey (): Uint8Array {
   return key
 }
 
+/** The 32-byte key of a swarm.key file's content (checked by `checkSwarmKey`). */
+export function swarmKeyBytes (key: Uint8Array): Uint8Array {
+  const hex = new TextDecoder().decode(checkSwarmKey(key)).split('\n')[2]
+  return Uint8Array.from(Buffer.from(hex, 'hex'))
+}
+
 /** Throws InvalidArgumentError(`field`) unless `key` is a well-formed swarm.key file content. */
 export function checkSwarmKey (key: unknown, field = 'psk'): Uint8Array {
   if (!(key instanceof Uint8Array)) throw new InvalidArgumentError(field, 'must be the bytes of a swarm.key file')
