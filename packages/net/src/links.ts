@@ -99,17 +99,23 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
   const speaksGossip = (protocols: readonly string[]): boolean => node.services.pubsub.protocols.some(p => protocols.includes(p))
   const protocolsOf = async (peerId: PeerId): Promise<string[]> => (await node.peerStore.get(peerId).catch(() => undefined))?.protocols ?? []
 
+  /**
+   * Re-attaches gossip to the peer's best open connection (a no-op when gossipsub still has a
+   * live outbound stream to it), first dropping an outbound stream that can no longer carry
+   * anything: one gossipsub opened on a connection that then closed is dead but still registered.
+   */
+  const reattach = (peerId: PeerId): void => {
+    const best = bestOpen(peerId)
+    if (stopped || best === undefined) return
+    dropUnusable(peerId.toString())
+    node.services.pubsub.onPeerConnected(peerId, best)
+  }
+
   const reattachAfterClose = async (peerId: PeerId): Promise<void> => {
     const open = bestOpen(peerId)
     if (open === undefined) { relayedOnly.delete(peerId.toString()); return }
     if (open.limits != null) relayedOnly.add(peerId.toString())
-    if (!speaksGossip(await protocolsOf(peerId))) return
-    const best = bestOpen(peerId)
-    if (stopped || best === undefined) return
-    // Re-attach gossip (a no-op when gossipsub still has a live outbound stream to the peer). A
-    // stream gossipsub opened on the closing connection itself is dead but still registered.
-    dropUnusable(peerId.toString())
-    node.services.pubsub.onPeerConnected(peerId, best)
+    if (speaksGossip(await protocolsOf(peerId))) reattach(peerId)
   }
 
   const onClose = (evt: CustomEvent<Connection>): void => {
@@ -133,9 +139,7 @@ export function watchLinks (node: Libp2p<SwarmServices>, init: LinksInit): () =>
         // Re-check: the await let gossipsub act in between.
         if (stopped || gossiping(id)) continue
         init.logger('gossip stream lost on a live connection: re-attaching', { peer: id, known: pubsub.peers.has(id), stream: pubsub.streamsOutbound.has(id) })
-        dropUnusable(id)
-        const best = bestOpen(peerId)
-        if (best !== undefined) pubsub.onPeerConnected(peerId, best)
+        reattach(peerId)
       }
     } finally {
       checking = false
