@@ -84,8 +84,7 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
   // logits. The KV cache comes back either way.
   const greedy = req.sampling.temperature === 0
   const withNorm = req.sampling.temperature === 1
-  const blockGraph = drawsByBlocks(V)
-  const byBlocks = blockGraph && withNorm && req.sampling.topK === 0 && req.sampling.topP >= 1
+  const byBlocks = drawsByBlocks(V) && withNorm && req.sampling.topK === 0 && req.sampling.topP >= 1
   const outputs = greedy
     ? ['next_token', 'next_logprob']
     : byBlocks ? ['next_logit', 'next_logprob', 'sample_block', 'sample_logits', 'sample_frac'] : withNorm ? ['logits', 'next_token', 'next_logprob'] : ['logits']
@@ -103,10 +102,10 @@ export async function engineGenerate (ctx: EngineContext, req: EngineGenerateReq
   const finished = new Array<boolean>(B).fill(false)
   /** The `sample_u` feed [logits rows, draws] of a block-drawing graph: draw i (row-major) is batch row i's; none unless sampling by blocks. */
   const uniforms = (logitRows: number, draws: number): Record<string, ort.Tensor> => {
-    if (!blockGraph) return {}
-    const u = new Float64Array(byBlocks ? logitRows * draws : 0)
+    if (!byBlocks) return drawsFeed(V, logitRows, 0)
+    const u = new Float64Array(logitRows * draws)
     for (let i = 0; i < u.length; i++) if (!finished[rows[i]]) u[i] = rngs[rows[i]].nextFloat()
-    return { sample_u: new ort.Tensor('float64', u, [logitRows, byBlocks ? draws : 0]) }
+    return drawsFeed(V, logitRows, draws, u)
   }
 
   // Prefill: one row per prompt, with the draws of its n sequences; its cache rows are then repeated n times.
@@ -206,8 +205,7 @@ export async function engineLogprobs (ctx: EngineContext, items: EngineScoreItem
     const seqs = chunk.map(it => [...it.prompt, ...it.completion])
     const B = chunk.length
     const { feeds, T } = leftPadded(seqs, 0)
-    const noDraws: Record<string, ort.Tensor> = drawsByBlocks(dims.vocabSize) ? { sample_u: new ort.Tensor('float64', new Float64Array(0), [B * T, 0]) } : {}
-    const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(0), ...noDraws, ...emptyPast(dims, B) }, temperature === 1 ? ['logits', 'next_token', 'next_logprob'] : ['logits'])
+    const res = await ctx.session.run({ ...feeds, num_logits_to_keep: keepLogits(0), ...drawsFeed(dims.vocabSize, B * T, 0), ...emptyPast(dims, B) }, temperature === 1 ? ['logits', 'next_token', 'next_logprob'] : ['logits'])
     const logits = res.logits.data as Float32Array
     const V = dims.vocabSize
     // At temperature 1 the graph's argmax and its log-prob give each position's log-normalizer
@@ -259,6 +257,11 @@ function tokenPicker (res: ort.InferenceSession.OnnxValueMapType, greedy: boolea
   const logits = res.logits.data as Float32Array
   const tokens = withNorm ? res.next_token.data as BigInt64Array : undefined
   return (row, _draw, rng) => sampleToken(logits, row * vocab, vocab, sampling, rng, tokens !== undefined && logprobs !== undefined ? { argmax: Number(tokens[row]), logZ: -logprobs[row] } : undefined)
+}
+
+/** The `sample_u` feed of a graph that draws by blocks (none for other vocabularies): `draws` uniforms per logits row, row-major; zero draws for runs that sample nothing by blocks. */
+function drawsFeed (vocab: number, logitRows: number, draws: number, u = new Float64Array(logitRows * draws)): Record<string, ort.Tensor> {
+  return drawsByBlocks(vocab) ? { sample_u: new ort.Tensor('float64', u, [logitRows, draws]) } : {}
 }
 
 /** The `num_logits_to_keep` feed (0 = every position). */
