@@ -193,7 +193,8 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
         break
       case 'round':
         // Connections lost (or dials failed under load): the node has no other way to find peers.
-        if (Math.min(msg.metrics.peers, msg.metrics.gossipPeers) < Math.min(MIN_SWARM_PEERS, states.length - 1) && msg.metrics.round - (lastDial.get(s.index) ?? -Infinity) >= REDIAL_ROUNDS) dialPeers(s, msg.metrics.round)
+        // (gossipPeers ≤ peers: the fewest peers on one topic it reads; all of them when unsharded.)
+        if (msg.metrics.gossipPeers < Math.min(MIN_SWARM_PEERS, states.length - 1) && msg.metrics.round - (lastDial.get(s.index) ?? -Infinity) >= REDIAL_ROUNDS) dialPeers(s, msg.metrics.round)
         s.metrics.set(msg.metrics.round, msg.metrics)
         init.onRound?.(s.index, msg.metrics)
         break
