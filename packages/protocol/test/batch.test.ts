@@ -6,7 +6,7 @@ import { InvalidRolloutError, RolloutDecodeError } from '../src/errors.js'
 import { WireRolloutBatch } from '../src/rollout.gen.js'
 import { group, wireBytes } from './fixtures.js'
 
-const encoded = (n: number): Uint8Array[] => Array.from({ length: n }, (_, i) => encodeRolloutGroup(group({ round: i })))
+const encoded = (n: number): Array<Uint8Array<ArrayBuffer>> => Array.from({ length: n }, (_, i) => new Uint8Array(encodeRolloutGroup(group({ round: i }))))
 
 function decodeError (bytes: Uint8Array): RolloutDecodeError {
   try {
@@ -19,7 +19,7 @@ function decodeError (bytes: Uint8Array): RolloutDecodeError {
 }
 
 /** A batch whose entries are `size`-byte filler (the batch codec does not look inside its entries). */
-const filler = (n: number, size: number): Uint8Array[] => Array.from({ length: n }, (_, i) => new Uint8Array(size).fill(i + 1))
+const filler = (n: number, size: number): Array<Uint8Array<ArrayBuffer>> => Array.from({ length: n }, (_, i) => new Uint8Array(size).fill(i + 1))
 
 describe('rollout batches', () => {
   it('round-trips groups, each entry byte-identical to the group as encoded alone', () => {
