@@ -18,8 +18,8 @@ import {
   NotStartedError, TypedEventEmitter, abortReason, sleep, throwIfAborted, type AbortOptions, type Startable
 } from '@murmur/interface'
 import {
-  InvalidRolloutError, encodeRolloutGroup, packRolloutBatches, validateGroup, validateRolloutBatch, type ResolvedTask,
-  type RolloutGroup
+  InvalidRolloutError, encodeRolloutGroup, packRolloutBatches, validateGroup, validateRolloutBatch, type BatchGroupValidation,
+  type ResolvedTask, type RolloutGroup
 } from '@murmur/protocol'
 import type { ByteCounts } from './byte-counter.js'
 import { resolveSwarmConfig, type SwarmHostConfig, type SwarmHostInit } from './config.js'
@@ -407,7 +407,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       this.count(via, 'ignored', g.reason)
       c.logger.trace('ignored group', { from, via, reason: g.reason })
     }
-    const usable = result.groups.filter(g => g.action === 'accept' && g.task !== undefined)
+    const usable = result.groups.filter((g): g is BatchGroupValidation & { task: ResolvedTask } => g.action === 'accept' && g.task !== undefined)
     if (usable.length === 0) return TopicValidatorResult.Ignore
     const refusal = this.guard.admit(usable.map(g => g.group), from, via)
     if (refusal !== undefined) {
@@ -416,7 +416,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     }
     this.count(via, 'accepted', 'ok', usable.length)
     // Copies: `data` may be a view into the whole RPC frame, which the receiver would otherwise keep alive.
-    this.accepted.set(msg, usable.map(g => ({ bytes: Uint8Array.from(g.bytes), group: g.group, task: g.task as ResolvedTask, from, via })))
+    this.accepted.set(msg, usable.map(g => ({ bytes: Uint8Array.from(g.bytes), group: g.group, task: g.task, from, via })))
     return TopicValidatorResult.Accept
   }
 
