@@ -24,7 +24,7 @@ const MAX_RESTARTS = 5
 const SIM_HOST = fileURLToPath(new URL('./sim-host.js', import.meta.url))
 
 /**
- * V8 flags of every sim-host process. `--heap-growing-percent=200`: after a full (mark-compact)
+ * V8 flags of a sim-host process that hosts more than one node. `--heap-growing-percent=200`: after a full (mark-compact)
  * GC the heap may grow to 3× what survived before the next one. The nodes of one process share
  * its heap (≈ 40 MiB live at 8 nodes), and V8's own growing factor kept the limit a few MiB above
  * it, so the training steps' buffer churn set off a full GC every ≈ 5 node-rounds, each marking
@@ -153,7 +153,7 @@ export async function runSimulation (init: SimulationInit): Promise<{ report: Si
   const spawnProcess = (p: number): void => {
     const child = fork(SIM_HOST, [...(init.onView === undefined ? [] : ['--view']), ...groups[p].map(i => `${i}=${configPaths[i]}`)], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      execArgv: [...SIM_HOST_EXEC_ARGV]
+      execArgv: groups[p].length > 1 ? [...SIM_HOST_EXEC_ARGV] : []
     })
     children[p] = child
     for (const i of groups[p]) { states[i].pid = child.pid; states[i].ready = false }
