@@ -113,19 +113,23 @@ async function main (): Promise<void> {
       }
       const payloadBytes: number[] = []
       const jobs: Array<Promise<unknown>> = []
-      // Groups come in bursts of `burst` from one host (a node publishes its round's groups at once).
-      for (let k = 0; k < msg.count; k++) {
-        const slot = Math.floor(k / msg.burst)
+      // Groups come in bursts of `burst` from one host, published together (one message), as a node publishes its round's groups.
+      for (let first = 0; first < msg.count; first += msg.burst) {
+        const slot = first / msg.burst
         const owner = slot % msg.totalHosts - msg.firstHost
         if (owner < 0 || owner >= hosts.length) continue
         const wait = msg.startAt + slot * msg.burst * 1000 / msg.ratePerSecond - Date.now()
         if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
-        const group = benchGroup(k, msg.groupBytes)
-        payloadBytes[k] = encodeRolloutGroup(group).length
-        jobs.push(hosts[owner].publish(group))
+        const groups = []
+        for (let k = first; k < Math.min(msg.count, first + msg.burst); k++) {
+          const group = benchGroup(k, msg.groupBytes)
+          payloadBytes[k] = encodeRolloutGroup(group).length
+          groups.push({ group })
+        }
+        jobs.push(hosts[owner].publish(groups))
       }
       await Promise.all(jobs)
-      send({ type: 'published', count: jobs.length, payloadBytes })
+      send({ type: 'published', count: payloadBytes.filter(b => b !== undefined).length, payloadBytes })
     } else if (msg.type === 'count') {
       send({ type: 'count', deliveries: deliveries.length })
     } else if (msg.type === 'results') {

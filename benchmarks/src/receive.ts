@@ -4,7 +4,8 @@
  * task regeneration, prompt check), the receive step (pool insert of the signed bytes into a real
  * level store, the in-memory record) and the group's share of the rounds' peer sampling (draw
  * 4J + 8 candidates, local re-score, SAPO's zero-advantage filter, consume J). Gossip delivery
- * (libp2p streams, gossipsub's signature check) is excluded: it is the same for both paths.
+ * (libp2p streams, gossipsub's signature check) is excluded: one message per group on the old
+ * path, one per producer and round on today's (protocol v3), which the sim bench measures.
  *
  * Peer: the path as it was before issue 18, reconstructed here so the ratio is measured in the
  * same run: the node re-encoded the decoded group as the pool payload and threw the regenerated
@@ -12,8 +13,9 @@
  * re-checked its prompt and re-ran the verifier on every completion — for every candidate, every
  * time it was sampled. Both paths see the same groups, in the same order, with the same seeds.
  *
- * Arrivals are delivered as a node gets them: each producer's I groups at once (the receive step
- * does not wait for one group's pool insert before taking the next), producers in turn.
+ * Arrivals are delivered as a node gets them: each producer's I groups at once — today as one
+ * batch message, validated in one call — (the receive step does not wait for one group's pool
+ * insert before taking the next), producers in turn.
  *
  * CPU time is `process.cpuUsage()` (all threads of the process, so level's I/O threads count).
  * Reps alternate the two paths, each on a fresh level store; the median per-group time is reported.
@@ -22,7 +24,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerGroups } from '@murmur/node'
-import { decodeRolloutGroup, encodeRolloutGroup, validateRolloutBytes, type RolloutGroup } from '@murmur/protocol'
+import { decodeRolloutGroup, encodeRolloutBatch, encodeRolloutGroup, validateRolloutBatch, validateRolloutBytes, type RolloutGroup } from '@murmur/protocol'
 import { sampleExternal } from '@murmur/rewards'
 import { nodeStore, type NodeStore } from '@murmur/store'
 import { createRng, createTaskSampler, hashSeeds, resolveTask, taskKey, verify, DEFAULT_TASK_MIX } from '@murmur/tasks'
@@ -73,20 +75,25 @@ function bursts (arriving: Arrival[]): Arrival[][] {
   return [...out.values()]
 }
 
-/** The check net's validator runs on every message (decode once, regenerate once). */
-function validate (bytes: Uint8Array): ReturnType<typeof validateRolloutBytes> {
-  return validateRolloutBytes(bytes, { resolveTask, maxAgeMs: 3_600_000 })
+/** One producer's groups of a round as the message it publishes (protocol v3: one batch). */
+interface BatchMessage { bytes: Uint8Array, from: string }
+
+/** Each round's arrivals as the messages that carry them, built before any timing (the producer's cost). */
+function batchMessages (traffic: Arrival[][]): BatchMessage[][] {
+  return traffic.map(arriving => bursts(arriving).map(burst => ({ bytes: encodeRolloutBatch(burst.map(a => a.bytes)), from: burst[0].from })))
 }
 
-/** Today's path: receive.ts's record kept at arrival, scores cached on first sample. */
-async function runNew (store: NodeStore, o: Options, traffic: Arrival[][]): Promise<void> {
+/** Today's path: net's validator on each producer's message (decode once, regenerate once per group), receive.ts's record kept at arrival, scores cached on first sample. */
+async function runNew (store: NodeStore, o: Options, traffic: BatchMessage[][]): Promise<void> {
   const peers = peerGroups({ pool: store.pool })
-  for (const [round, arriving] of traffic.entries()) {
-    for (const burst of bursts(arriving)) {
-      await Promise.all(burst.map(async a => {
-        const v = validate(a.bytes)
-        if (v.action !== 'accept' || v.group === undefined || v.task === undefined) throw new Error(`bench group invalid: ${v.reason}`)
-        await peers.receive({ bytes: a.bytes, group: v.group, task: v.task, from: a.from, receivedAt: Date.now() })
+  for (const [round, messages] of traffic.entries()) {
+    for (const m of messages) {
+      const v = validateRolloutBatch(m.bytes, { resolveTask, maxAgeMs: 3_600_000 })
+      if (v.action !== 'accept') throw new Error(`bench message invalid: ${v.reason}`)
+      // the guard's content keys and rate checks are excluded, as before; each group is received with its own bytes
+      await Promise.all(v.groups.map(async g => {
+        if (g.task === undefined) throw new Error(`bench group invalid: ${g.reason}`)
+        await peers.receive({ bytes: Uint8Array.from(g.bytes), group: g.group, task: g.task, from: m.from, receivedAt: Date.now() })
       }))
     }
     const rng = createRng(hashSeeds(1, round))
@@ -101,7 +108,8 @@ async function runOld (store: NodeStore, o: Options, traffic: Arrival[][]): Prom
   for (const [round, arriving] of traffic.entries()) {
     for (const burst of bursts(arriving)) {
       await Promise.all(burst.map(async a => {
-        const v = validate(a.bytes)
+        // one group per message, as before protocol v3
+        const v = validateRolloutBytes(a.bytes, { resolveTask, maxAgeMs: 3_600_000 })
         if (v.action !== 'accept' || v.group === undefined) throw new Error(`bench group invalid: ${v.reason}`)
         const group = v.group
         await store.pool.insert({ origin: 'peer', producer: a.from, family: group.task.family, taskKey: taskKey(group.task), round: group.round, payload: encodeRolloutGroup(group), completions: group.completions })
@@ -123,7 +131,7 @@ async function runOld (store: NodeStore, o: Options, traffic: Arrival[][]): Prom
 }
 
 /** CPU ms per received group of one path on a fresh level store. */
-async function measure (path: typeof runNew, o: Options, traffic: Arrival[][], base: string, label: string): Promise<number> {
+async function measure<T> (path: (store: NodeStore, o: Options, traffic: T) => Promise<void>, o: Options, traffic: T, groups: number, base: string, label: string): Promise<number> {
   const dir = await mkdtemp(join(base, label))
   const store = nodeStore({ dir, pool: { maxEntries: 4096, maxBytes: 64 * 1024 * 1024, ttlMs: 3_600_000 } })
   await store.start()
@@ -131,7 +139,7 @@ async function measure (path: typeof runNew, o: Options, traffic: Arrival[][], b
     const before = process.cpuUsage()
     await path(store, o, traffic)
     const used = process.cpuUsage(before)
-    return (used.user + used.system) / 1000 / traffic.reduce((n, r) => n + r.length, 0)
+    return (used.user + used.system) / 1000 / groups
   } finally {
     await store.stop()
     await rm(dir, { recursive: true, force: true })
@@ -144,16 +152,17 @@ export default async function run (argv: string[]): Promise<void> {
   const traffic = arrivals(o)
   const groups = traffic.reduce((n, r) => n + r.length, 0)
   const bytes = traffic.flat().reduce((n, a) => n + a.bytes.length, 0) / groups
+  const messages = batchMessages(traffic)
   const base = await mkdtemp(join(tmpdir(), 'murmur-bench-receive-'))
   try {
     // Warm-up of both paths (JIT, level), then alternating reps so machine drift cancels.
-    await measure(runNew, o, traffic, base, 'warm-new-')
-    await measure(runOld, o, traffic, base, 'warm-old-')
+    await measure(runNew, o, messages, groups, base, 'warm-new-')
+    await measure(runOld, o, traffic, groups, base, 'warm-old-')
     const now: number[] = []
     const before: number[] = []
     for (let r = 0; r < o.reps; r++) {
-      now.push(await measure(runNew, o, traffic, base, 'new-'))
-      before.push(await measure(runOld, o, traffic, base, 'old-'))
+      now.push(await measure(runNew, o, messages, groups, base, 'new-'))
+      before.push(await measure(runOld, o, traffic, groups, base, 'old-'))
     }
     report({
       bench: 'receive',
@@ -176,7 +185,7 @@ export default async function run (argv: string[]): Promise<void> {
       peer_min: Math.min(...before),
       peer_max: Math.max(...before),
       excludes: 'gossip delivery (streams, gossipsub signature check)',
-      delivery: 'each producer\'s I groups at once, producers in turn'
+      delivery: 'each producer\'s I groups at once (one message on today\'s path, I before), producers in turn'
     })
   } finally {
     await rm(base, { recursive: true, force: true })

@@ -26,11 +26,15 @@ describe('murmur sim --mesh', () => {
 describe('murmur sim --shards', () => {
   it('spreads nodes evenly over the shards (home = i mod count), beside per-node net overrides, or leaves the nodes\' own with "config"', async () => {
     const perNode = await perNodeOverrides(5, 'net.maxConnections=40|50', undefined)
-    const sharded = await simConfigs({ nodes: 5, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode, shards: parseShards('3', 5, 2) })
+    const sharded = await simConfigs({ nodes: 5, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode, shards: '3' })
     expect(sharded.map(c => [c.net.shardCount, c.net.homeShard])).toEqual([[3, 0], [3, 1], [3, 2], [3, 0], [3, 1]])
     expect(sharded.map(c => c.net.maxConnections)).toEqual([40, 50, 40, 50, 40])
-    const own = await simConfigs({ nodes: 1, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode: [{}], shards: parseShards('config', 1, 2) })
+    const own = await simConfigs({ nodes: 1, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode: [{}], shards: 'config' })
     expect([own[0].net.shardCount, own[0].net.homeShard]).toEqual([DEFAULT_SHARD_COUNT, -1])
+    // "auto" reads net.shardsRead from the same resolved config as the nodes (reading 1 shard, 16 nodes make 3 shards, not the 6 of the default 2)
+    const auto = await simConfigs({ nodes: 16, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: { 'net.shardsRead': '1' }, perNode: Array.from({ length: 16 }, () => ({})), shards: 'auto' })
+    expect(auto[0].net.shardCount).toBe(autoShards(16, 1))
+    await expect(simConfigs({ nodes: 2, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode: [{}, {}], shards: 'x' })).rejects.toThrow(/--shards/)
   })
 
   it('"auto" keeps about five nodes in the shards a node reads, and one shard for a small swarm', () => {
@@ -58,7 +62,7 @@ describe('whom a simulated node dials', () => {
   it('in a sharded swarm, dials subscribers of every shard it reads first, then random nodes', async () => {
     // 24 nodes, 12 shards (home = i mod 12), each reading 2: node 0 reads shards 0 and 1;
     // shard 0's other subscribers are nodes 12 (home 0), 11 and 23 (home 11); shard 1's 1, 13 (home 1) and 12.
-    const configs = await simConfigs({ nodes: 24, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode: Array.from({ length: 24 }, () => ({})), shards: 12 })
+    const configs = await simConfigs({ nodes: 24, rounds: 5, dir: '/nonexistent/sim', file: undefined, flags: {}, perNode: Array.from({ length: 24 }, () => ({})), shards: '12' })
     expect(shardsRead(configs[0])).toEqual([0, 1])
     const rng = createRng(7)
     for (let trial = 0; trial < 20; trial++) {

@@ -1,12 +1,14 @@
 // The swarm host: one libp2p node subscribed to the swarm's rollout topic (or, in a sharded
-// swarm, to the shards it reads; it publishes on its home shard — shards.ts). Every inbound
-// message passes the local graylist and the fair inbound queue (one FIFO per neighbour), then
-// protocol validation (decode limits, task regeneration, prompt check), then the inbound guard
-// (replay and cross-origin dedupe, per-origin and per-neighbour limits), and only then reaches
-// the application as `rollout:received` — with the exact bytes the producer signed, the decoded
-// group and the regenerated task, so the application decodes and regenerates nothing again.
-// Verdicts go back to gossipsub so that invalid senders
-// lose score and stop being heard.
+// swarm, to the shards it reads; it publishes on its home shard — shards.ts). A message is one
+// producer's batch of groups (normally a round's: one signature and one delivery for all of
+// them). Every inbound message passes the local graylist and the fair inbound queue (one FIFO per
+// neighbour), then protocol validation (decode limits, task regeneration, prompt check, for every
+// group: one bad group rejects the message), then the inbound guard (replay and cross-origin
+// dedupe, per-origin and per-neighbour limits counted in groups, all of the message's usable
+// groups or none), and only then reaches the application as one `rollout:received` per group —
+// with the group's exact bytes as the producer signed them, the decoded group and the
+// regenerated task, so the application decodes and regenerates nothing again. Verdicts go back
+// to gossipsub so that invalid senders lose score and stop being heard.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
@@ -16,7 +18,8 @@ import {
   NotStartedError, TypedEventEmitter, abortReason, sleep, throwIfAborted, type AbortOptions, type Startable
 } from '@murmur/interface'
 import {
-  InvalidRolloutError, encodeRolloutGroup, validateGroup, validateRolloutBytes, type ResolvedTask, type RolloutGroup
+  InvalidRolloutError, encodeRolloutGroup, packRolloutBatches, validateGroup, validateRolloutBatch, type ResolvedTask,
+  type RolloutGroup
 } from '@murmur/protocol'
 import type { ByteCounts } from './byte-counter.js'
 import { resolveSwarmConfig, type SwarmHostConfig, type SwarmHostInit } from './config.js'
@@ -83,10 +86,19 @@ export interface WaitForPeersOptions extends AbortOptions {
   mesh?: boolean
 }
 
-/** Options of `SwarmHost.publish`. */
-export interface PublishOptions extends AbortOptions {
+/** One group to publish. */
+export interface OutgoingGroup {
+  group: RolloutGroup
   /** The group's task as the caller resolved it; saves regenerating it for the pre-publish check. */
   task?: ResolvedTask
+}
+
+/** What `SwarmHost.publish` sent. */
+export interface PublishResult {
+  /** Peers the messages were sent to (the fewest over the messages, when there were several). */
+  recipients: number
+  /** Gossip messages published: one, unless the groups exceed one message's limits. */
+  messages: number
 }
 
 /** A libp2p host gossiping rollout groups within one swarm. */
@@ -104,10 +116,12 @@ export interface SwarmHost extends Startable, TypedEventEmitter<SwarmHostEvents>
   /** Connects to a peer by multiaddr; throws DialError. */
   dial(address: string, options?: AbortOptions): Promise<void>
   /**
-   * Validates, encodes and publishes a group; returns how many peers it was sent to. Throws
-   * InvalidRolloutError for a group peers would reject, PublishError when gossipsub fails.
+   * Validates and encodes groups (normally a round's) and publishes them together, as one
+   * message unless they exceed `MAX_BATCH_GROUPS` / `MAX_BATCH_BYTES`. Throws
+   * InvalidRolloutError when peers would reject any of them (nothing is sent), PublishError when
+   * gossipsub fails.
    */
-  publish(group: RolloutGroup, options?: PublishOptions): Promise<{ recipients: number }>
+  publish(groups: readonly OutgoingGroup[], options?: AbortOptions): Promise<PublishResult>
   /** Peer ids subscribed to any of this swarm's topics (any shard). */
   peers(): string[]
   /**
@@ -139,7 +153,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
   private queue?: InboundQueue
   private readonly guard: InboundGuard
   private readonly counts: ByteCounts = { bytesIn: 0, bytesOut: 0, gossipBytesIn: 0, gossipBytesOut: 0 }
-  private readonly accepted = new WeakMap<Message, Omit<RolloutReceived, 'receivedAt'>>()
+  private readonly accepted = new WeakMap<Message, Array<Omit<RolloutReceived, 'receivedAt'>>>()
   /** Per swarm peer, the swarm topics (shards) it subscribes to. */
   private readonly swarmPeers = new Map<string, Set<string>>()
   private readTopics?: readonly string[]
@@ -282,26 +296,35 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     }
   }
 
-  async publish (group: RolloutGroup, options: PublishOptions = {}): Promise<{ recipients: number }> {
+  async publish (groups: readonly OutgoingGroup[], options: AbortOptions = {}): Promise<PublishResult> {
     const node = this.started()
     throwIfAborted(options.signal)
-    const bytes = encodeRolloutGroup(group)
-    // Never publish what peers would reject (and penalize us for).
+    if (groups.length === 0) throw new InvalidRolloutError('groups', 'nothing to publish')
     const c = this.config
-    const known = options.task
-    const resolveTask = known === undefined ? c.resolveTask : () => known
-    const verdict = validateGroup(group, { resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
-    if (verdict.action === 'reject') throw new InvalidRolloutError('group', `peers would reject it: ${verdict.reason}`)
+    const encoded = groups.map(({ group, task }, i) => {
+      const bytes = encodeRolloutGroup(group)
+      // Never publish what peers would reject (and penalize us for).
+      const verdict = validateGroup(group, { resolveTask: task === undefined ? c.resolveTask : () => task, now: c.now(), maxAgeMs: c.maxAgeMs })
+      if (verdict.action === 'reject') throw new InvalidRolloutError(`groups.${i}`, `peers would reject it: ${verdict.reason}`)
+      return bytes
+    })
+    let recipients = Number.POSITIVE_INFINITY
+    const messages = packRolloutBatches(encoded)
     try {
-      const result = await node.services.pubsub.publish(this.topic, bytes)
-      this.published++
-      if (this.gossipLog.enabled) this.gossipLog('published', { id: groupId(this.peerId(), group), recipients: result.recipients.length })
-      // a copy of our own content re-signed by another key is a duplicate, not a peer group
-      this.guard.remember(group)
-      return { recipients: result.recipients.length }
+      for (const message of messages) {
+        const result = await node.services.pubsub.publish(this.topic, message)
+        recipients = Math.min(recipients, result.recipients.length)
+      }
     } catch (err) {
       throw new PublishError(`could not publish on ${this.topic}`, { cause: err })
     }
+    this.published += groups.length
+    for (const { group } of groups) {
+      if (this.gossipLog.enabled) this.gossipLog('published', { id: groupId(this.peerId(), group), recipients })
+      // a copy of our own content re-signed by another key is a duplicate, not a peer group
+      this.guard.remember(group)
+    }
+    return { recipients, messages: messages.length }
   }
 
   peers (): string[] { return [...this.swarmPeers.keys()] }
@@ -338,8 +361,8 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     return this.node
   }
 
-  private count (via: string, verdict: Verdict, reason: string): void {
-    this.guard.record(via, verdict, reason)
+  private count (via: string, verdict: Verdict, reason: string, groups = 1): void {
+    this.guard.record(via, verdict, reason, groups)
   }
 
   private async validate (source: PeerId, msg: Message): Promise<TopicValidatorResult> {
@@ -368,30 +391,32 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       this.count(via, 'dropped', GRAYLISTED)
       return TopicValidatorResult.Ignore
     }
-    const result = validateRolloutBytes(data, { resolveTask: c.resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
+    const result = validateRolloutBatch(data, { resolveTask: c.resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
     if (result.action === 'reject') {
       this.count(via, 'rejected', result.reason)
-      c.logger('rejected group', { from, via, reason: result.reason })
+      c.logger('rejected message', { from, via, reason: result.reason })
       return TopicValidatorResult.Reject
     }
-    if (result.action === 'ignore' || result.group === undefined || result.task === undefined) {
-      this.count(via, 'ignored', result.reason)
-      c.logger.trace('ignored group', { from, via, reason: result.reason })
-      return TopicValidatorResult.Ignore
-    }
-    // gossipsub does not refuse messages claiming our own origin (a replay of our own group after its seen-cache TTL)
+    // gossipsub does not refuse messages claiming our own origin (a replay of our own groups after its seen-cache TTL)
     if (from === this.id) {
       this.count(via, 'ignored', 'own-origin')
       return TopicValidatorResult.Ignore
     }
-    const refusal = this.guard.admit(result.group, from, via)
+    for (const g of result.groups) {
+      if (g.action === 'accept') continue
+      this.count(via, 'ignored', g.reason)
+      c.logger.trace('ignored group', { from, via, reason: g.reason })
+    }
+    const usable = result.groups.filter(g => g.action === 'accept' && g.task !== undefined)
+    if (usable.length === 0) return TopicValidatorResult.Ignore
+    const refusal = this.guard.admit(usable.map(g => g.group), from, via)
     if (refusal !== undefined) {
-      this.count(via, refusal.verdict, refusal.reason)
+      this.count(via, refusal.verdict, refusal.reason, usable.length)
       return TopicValidatorResult.Ignore
     }
-    this.count(via, 'accepted', 'ok')
-    // A copy: `data` may be a view into the whole RPC frame, which the receiver would otherwise keep alive.
-    this.accepted.set(msg, { bytes: Uint8Array.from(data), group: result.group, task: result.task, from, via })
+    this.count(via, 'accepted', 'ok', usable.length)
+    // Copies: `data` may be a view into the whole RPC frame, which the receiver would otherwise keep alive.
+    this.accepted.set(msg, usable.map(g => ({ bytes: Uint8Array.from(g.bytes), group: g.group, task: g.task as ResolvedTask, from, via })))
     return TopicValidatorResult.Accept
   }
 
@@ -400,11 +425,14 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     const accepted = this.accepted.get(msg)
     if (accepted === undefined) return
     this.accepted.delete(msg)
-    if (this.gossipLog.enabled && this.node !== undefined) {
-      const path = accepted.via !== accepted.from ? 'forwarded' : connectionKind(this.node, msg.type === 'signed' ? msg.from : undefined)
-      this.gossipLog('delivered', { id: groupId(accepted.from, accepted.group), via: accepted.via, path })
+    const receivedAt = this.config.now()
+    for (const received of accepted) {
+      if (this.gossipLog.enabled && this.node !== undefined) {
+        const path = received.via !== received.from ? 'forwarded' : connectionKind(this.node, msg.type === 'signed' ? msg.from : undefined)
+        this.gossipLog('delivered', { id: groupId(received.from, received.group), via: received.via, path })
+      }
+      this.emit('rollout:received', { ...received, receivedAt })
     }
-    this.emit('rollout:received', { ...accepted, receivedAt: this.config.now() })
   }
 
   /** Records a peer's (un)subscription to a swarm topic (`topic` undefined: every topic, on disconnect); a peer is a swarm member while it subscribes to any. */

@@ -10,7 +10,10 @@ import { FloodControl, LruMap } from './limits.js'
 import { NeighbourLimits } from './neighbour-limits.js'
 import { ReplayGuard, groupContentKey } from './replay-guard.js'
 
-/** Verdict counts for messages received from one neighbour. */
+/**
+ * Verdict counts for what one neighbour sent, in groups; a verdict on a whole message that was
+ * not read group by group (rejected, dropped, unsigned, own-origin) counts once.
+ */
 export interface PeerStats {
   accepted: number
   /** Dropped by validation (unknown task, stale, …) or as a duplicate, replay or own-origin copy: no invalid-message penalty, but it counts as the neighbour's waste. */
@@ -23,7 +26,7 @@ export interface PeerStats {
   dropped: number
 }
 
-/** A verdict on one inbound message. */
+/** A verdict on inbound groups or a message. */
 export type Verdict = keyof PeerStats
 
 /** Options of `InboundGuard`. */
@@ -66,36 +69,40 @@ export class InboundGuard {
   blocked (neighbour: string): boolean { return this.neighbours.blocked(neighbour) }
 
   /**
-   * Decides on a group that passed validation: undefined to accept it (and remember it as
-   * accepted), or the refusal. Checks, in order: replay and cross-origin duplicate, the
-   * neighbour's new-origin cap, the origin's rate, the neighbour's rate.
+   * Decides on the usable groups of one message (one origin's batch) that passed validation, all
+   * or none, as the message is forwarded whole: undefined to accept them (and remember them as
+   * accepted), or the refusal. Checks, in order: replay and cross-origin duplicates (also within
+   * the batch), the neighbour's new-origin cap, the origin's rate, the neighbour's rate — the
+   * rates counted in groups.
    */
-  admit (group: RolloutGroup, from: string, via: string): Refusal | undefined {
-    const key = groupContentKey(group)
-    const replay = this.replay.check(key, group.createdAt)
-    if (replay !== undefined) return { verdict: 'ignored', reason: replay }
+  admit (groups: readonly RolloutGroup[], from: string, via: string): Refusal | undefined {
+    const keys = groups.map(groupContentKey)
+    for (let i = 0; i < groups.length; i++) {
+      const replay = this.replay.check(keys[i], groups[i].createdAt) ?? (keys.indexOf(keys[i]) < i ? 'duplicate' : undefined)
+      if (replay !== undefined) return { verdict: 'ignored', reason: replay }
+    }
     if (!this.neighbours.knows(from) && !this.neighbours.takeNewOrigin(via)) return { verdict: 'throttled', reason: NEW_ORIGIN }
-    if (!this.origins.take(from)) return { verdict: 'throttled', reason: 'origin-rate' }
-    if (!this.neighbours.takeGroup(via)) return { verdict: 'throttled', reason: 'neighbour-rate' }
-    this.replay.remember(key, group.createdAt)
-    this.neighbours.accepted(via, from)
+    if (!this.origins.take(from, groups.length)) return { verdict: 'throttled', reason: 'origin-rate' }
+    if (!this.neighbours.takeGroups(via, groups.length)) return { verdict: 'throttled', reason: 'neighbour-rate' }
+    groups.forEach((g, i) => this.replay.remember(keys[i], g.createdAt))
+    this.neighbours.accepted(via, from, groups.length)
     return undefined
   }
 
   /** Remembers a group this host published, so that a copy under another origin is a duplicate. */
   remember (group: RolloutGroup): void { this.replay.remember(groupContentKey(group), group.createdAt) }
 
-  /** Counts a verdict on a message from neighbour `via` and updates its reputation. */
-  record (via: string, verdict: Verdict, reason: string): void {
+  /** Counts a verdict on `count` groups (or one message) from neighbour `via` and updates its reputation. */
+  record (via: string, verdict: Verdict, reason: string, count = 1): void {
     const s = this.perPeer.get(via) ?? emptyStats()
-    s[verdict]++
+    s[verdict] += count
     this.perPeer.set(via, s)
-    this.totals[verdict]++
-    if (verdict !== 'accepted') this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1)
+    this.totals[verdict] += count
+    if (verdict !== 'accepted') this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + count)
     if (verdict === 'rejected') this.neighbours.rejected(via)
     // Drops of a blocked neighbour are no new evidence: counting them would keep an honest relay
     // that was blocked while we were overloaded blocked for as long as it keeps relaying.
-    else if (verdict !== 'accepted' && reason !== GRAYLISTED) this.neighbours.wasted(via, reason === NEW_ORIGIN ? NEW_ORIGIN_WASTE_WEIGHT : 1)
+    else if (verdict !== 'accepted' && reason !== GRAYLISTED) this.neighbours.wasted(via, (reason === NEW_ORIGIN ? NEW_ORIGIN_WASTE_WEIGHT : 1) * count)
   }
 
   /** The application-specific penalty of a peer (≥ 0): as an origin that flooded plus as a neighbour. */

@@ -6,7 +6,7 @@
  * outbound slots kept against eclipse; a persistent identity and optional private-swarm keys.
  */
 export {
-  createSwarmHost, type SwarmHost, type SwarmHostEvents, type RolloutReceived, type PublishOptions, type PeerStats,
+  createSwarmHost, type SwarmHost, type SwarmHostEvents, type RolloutReceived, type OutgoingGroup, type PublishResult, type PeerStats,
   type SwarmStats, type WaitForPeersOptions
 } from './host.js'
 export { resolveSwarmConfig, DEFAULT_REPLAY_WINDOW_MS, type SwarmHostInit, type SwarmHostConfig, type SwarmHostMetrics, type GossipsubMetricsRegister } from './config.js'

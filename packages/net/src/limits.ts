@@ -65,15 +65,15 @@ export class TokenBuckets {
     this.buckets = new LruMap(init.maxKeys ?? MAX_TRACKED_PEERS)
   }
 
-  /** Takes one token for `key`; false when its bucket is empty. */
-  take (key: string): boolean {
+  /** Takes `count` tokens for `key` (all or none); false when its bucket holds fewer. */
+  take (key: string, count = 1): boolean {
     const t = this.now()
     const b = this.buckets.get(key) ?? { tokens: this.init.burst, at: t }
     b.tokens = Math.min(this.init.burst, b.tokens + (t - b.at) / 1000 * this.init.ratePerSecond)
     b.at = t
     this.buckets.set(key, b)
-    if (b.tokens < 1) return false
-    b.tokens -= 1
+    if (b.tokens < count) return false
+    b.tokens -= count
     return true
   }
 
@@ -138,10 +138,10 @@ export class FloodControl {
     this.penalties = new DecayingCounters({ halfLifeMs: PENALTY_HALF_LIFE_MS, max: MAX_PENALTY, maxKeys: init.maxPeers, now: init.now })
   }
 
-  /** Takes one token for `peer`; false (and a penalty) when its bucket is empty. */
-  take (peer: string): boolean {
-    if (this.buckets.take(peer)) return true
-    this.penalties.add(peer, PENALTY_PER_THROTTLED)
+  /** Takes `count` tokens for `peer` (all or none); false (and a penalty per token) when its bucket holds fewer. */
+  take (peer: string, count = 1): boolean {
+    if (this.buckets.take(peer, count)) return true
+    this.penalties.add(peer, PENALTY_PER_THROTTLED * count)
     return false
   }
 

@@ -62,12 +62,12 @@ export class NeighbourLimits {
   /** Takes a new-origin token of `neighbour`; false when it introduced too many origins lately. */
   takeNewOrigin (neighbour: string): boolean { return this.newOrigins.take(neighbour) }
 
-  /** Takes an accepted-group token of `neighbour`; false when it is over its rate. */
-  takeGroup (neighbour: string): boolean { return this.rate.take(neighbour) }
+  /** Takes `count` accepted-group tokens of `neighbour` (all or none); false when it is over its rate. */
+  takeGroups (neighbour: string, count = 1): boolean { return this.rate.take(neighbour, count) }
 
-  /** Records an accepted group from `origin` via `neighbour`. */
-  accepted (neighbour: string, origin: string): void {
-    this.good.add(neighbour)
+  /** Records `count` accepted groups from `origin` via `neighbour`. */
+  accepted (neighbour: string, origin: string, count = 1): void {
+    this.good.add(neighbour, count)
     this.knownOrigins.set(origin, true)
   }
 

@@ -85,7 +85,7 @@ describe('churn', () => {
           if (host === undefined) continue
           const p: Published = { seed: s, by: i, at: Date.now(), recipients: 0 }
           published.push(p)
-          p.recipients = (await host.publish(makeGroup(s)).catch(() => ({ recipients: 0 }))).recipients
+          p.recipients = (await host.publish([{ group: makeGroup(s) }]).catch(() => ({ recipients: 0 }))).recipients
         }
         await sleep(PUBLISH_EVERY_MS)
       }

@@ -17,7 +17,7 @@ async function gossipFlows (from: SwarmHost, to: SwarmHost, ms: number): Promise
   try {
     for (let seed = 1000; !got; seed++) {
       if (Date.now() - t0 > ms) throw new Error(`no gossip from ${from.peerId()} for ${ms} ms`)
-      await from.publish(makeGroup(seed))
+      await from.publish([{ group: makeGroup(seed) }])
       await new Promise(resolve => setTimeout(resolve, 250))
     }
     return Date.now() - t0

@@ -66,10 +66,10 @@ describe('NeighbourLimits', () => {
   it('limits accepted groups per neighbour', () => {
     let now = 0
     const n = new NeighbourLimits({ ...init, now: () => now })
-    expect([1, 2, 3, 4, 5].map(() => n.takeGroup('via'))).toEqual([true, true, true, true, false])
+    expect([1, 2, 3, 4, 5].map(() => n.takeGroups('via'))).toEqual([true, true, true, true, false])
     now += 500
-    expect(n.takeGroup('via')).toBe(true)
-    expect(n.takeGroup('via')).toBe(false)
+    expect(n.takeGroups('via')).toBe(true)
+    expect(n.takeGroups('via')).toBe(false)
   })
 
   it('penalizes a neighbour whose messages are mostly wasted, beyond the grace, with decay', () => {
@@ -170,16 +170,16 @@ describe('InboundGuard', () => {
   it('accepts one copy of a content whatever the number of origins', () => {
     const guard = new InboundGuard({ ...init, now: () => 0 })
     const g = makeGroup(1)
-    expect(guard.admit(g, 'o1', 'via')).toBeUndefined()
-    expect(guard.admit({ ...g, createdAt: g.createdAt + 1 }, 'o2', 'via')).toEqual({ verdict: 'ignored', reason: 'duplicate' })
-    expect(guard.admit(g, 'o3', 'other')).toEqual({ verdict: 'ignored', reason: 'duplicate' })
+    expect(guard.admit([g], 'o1', 'via')).toBeUndefined()
+    expect(guard.admit([{ ...g, createdAt: g.createdAt + 1 }], 'o2', 'via')).toEqual({ verdict: 'ignored', reason: 'duplicate' })
+    expect(guard.admit([g], 'o3', 'other')).toEqual({ verdict: 'ignored', reason: 'duplicate' })
   })
 
   it('bounds what 1,000 fresh origins over one neighbour get accepted, and penalizes the neighbour', () => {
     const guard = new InboundGuard({ ...init, now: () => 0 })
     let accepted = 0
     for (let i = 0; i < 1000; i++) {
-      const refusal = guard.admit(makeGroup(100 + i), `sybil${i}`, 'via')
+      const refusal = guard.admit([makeGroup(100 + i)], `sybil${i}`, 'via')
       guard.record('via', refusal?.verdict ?? 'accepted', refusal?.reason ?? 'ok')
       if (refusal === undefined) accepted++
     }
@@ -189,9 +189,9 @@ describe('InboundGuard', () => {
     expect(guard.penalty('via')).toBeCloseTo(992 * NEW_ORIGIN_WASTE_WEIGHT - 8 - NEIGHBOUR_GRACE + BLOCKED_NEIGHBOUR_PENALTY, 6)
     expect(guard.blocked('via')).toBe(true)
     // a known origin through the same neighbour is still accepted (within its own rate)
-    expect(guard.admit(makeGroup(5000), 'sybil0', 'via')).toBeUndefined()
+    expect(guard.admit([makeGroup(5000)], 'sybil0', 'via')).toBeUndefined()
     // and another neighbour is unaffected
-    expect(guard.admit(makeGroup(5001), 'honest', 'other')).toBeUndefined()
+    expect(guard.admit([makeGroup(5001)], 'honest', 'other')).toBeUndefined()
     expect(guard.penalty('other')).toBe(0)
   })
 
@@ -208,10 +208,30 @@ describe('InboundGuard', () => {
 
   it('throttles by the origin\'s rate and then by the neighbour\'s', () => {
     const guard = new InboundGuard({ ...init, neighbour: { ...init.neighbour, burst: 7 }, now: () => 0 })
-    const verdicts = Array.from({ length: 6 }, (_, i) => guard.admit(makeGroup(i), 'o', 'via')?.reason ?? 'ok')
+    const verdicts = Array.from({ length: 6 }, (_, i) => guard.admit([makeGroup(i)], 'o', 'via')?.reason ?? 'ok')
     expect(verdicts).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'origin-rate'])
-    const more = Array.from({ length: 3 }, (_, i) => guard.admit(makeGroup(100 + i), 'p', 'via')?.reason ?? 'ok')
+    const more = Array.from({ length: 3 }, (_, i) => guard.admit([makeGroup(100 + i)], 'p', 'via')?.reason ?? 'ok')
     expect(more).toEqual(['ok', 'ok', 'neighbour-rate'])
+  })
+  it('admits a message\'s groups all or none, counting the rates in groups', () => {
+    const guard = new InboundGuard({ ...init, now: () => 0 })
+    // the origin's burst is 5: a batch of 4 fits, a second batch of 4 does not (nothing of it is taken or remembered)
+    expect(guard.admit([0, 1, 2, 3].map(i => makeGroup(i)), 'o', 'via')).toBeUndefined()
+    expect(guard.admit([4, 5, 6, 7].map(i => makeGroup(i)), 'o', 'via')).toEqual({ verdict: 'throttled', reason: 'origin-rate' })
+    expect(guard.admit([makeGroup(4)], 'o', 'via')).toBeUndefined()
+    // one replayed group makes the whole batch a replay; the same content twice in one batch is a duplicate
+    expect(guard.admit([makeGroup(10), makeGroup(2)], 'p', 'via')).toEqual({ verdict: 'ignored', reason: 'duplicate' })
+    expect(guard.admit([makeGroup(11), makeGroup(11)], 'p', 'via')).toEqual({ verdict: 'ignored', reason: 'duplicate' })
+    expect(guard.admit([makeGroup(10), makeGroup(11)], 'p', 'via')).toBeUndefined()
+  })
+
+  it('counts verdicts on a batch per group', () => {
+    const guard = new InboundGuard({ ...init, now: () => 0 })
+    guard.record('via', 'accepted', 'ok', 4)
+    guard.record('via', 'ignored', 'stale', 2)
+    guard.record('via', 'rejected', 'prompt-mismatch')
+    expect(guard.stats().peers.via).toMatchObject({ accepted: 4, ignored: 2, rejected: 1 })
+    expect(guard.stats().reasons).toEqual({ stale: 2, 'prompt-mismatch': 1 })
   })
 })
 

@@ -4,7 +4,7 @@
 import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { RPC } from '@libp2p/gossipsub/message'
 import { afterEach, describe, expect, it } from 'vitest'
-import { encodeRolloutGroup } from '@murmur/protocol'
+import { encodeRolloutBatch, encodeRolloutGroup, type RolloutGroup } from '@murmur/protocol'
 import type { RolloutReceived, SwarmHost } from '../src/host.js'
 import type { SwarmHostInit } from '../src/config.js'
 import { SCORE_THRESHOLDS } from '../src/constants.js'
@@ -15,6 +15,9 @@ let hosts: SwarmHost[] = []
 afterEach(async () => { await stopHosts(hosts); hosts = [] })
 
 /** The victim, attacker and honest host of a test (stopped after it). */
+/** One group as a message (a batch of one). */
+const message = (group: RolloutGroup): Uint8Array => encodeRolloutBatch([encodeRolloutGroup(group)])
+
 const triangle = async (over: Partial<SwarmHostInit> = {}): Promise<Triangle> => await startTriangle(over, hs => { hosts = hs })
 
 /** The attacker's own key, recovered from its host (hosts in these tests have ephemeral keys). */
@@ -27,7 +30,7 @@ function keyOf (host: SwarmHost): Parameters<typeof signedMessage>[0] {
 /** Publishes `n` honest groups, one every `everyMs`, seeds from `seed0`. */
 async function publishHonest (honest: SwarmHost, n: number, seed0: number, everyMs: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await honest.publish(makeGroup(seed0 + i))
+    await honest.publish([{ group: makeGroup(seed0 + i) }])
     await new Promise(resolve => setTimeout(resolve, everyMs))
   }
 }
@@ -44,7 +47,7 @@ describe('hostile network', () => {
     const { victim, attacker, honest, got, a } = await triangle({ rateLimit: { burst: 128 } })
     const key = keyOf(attacker)
     const junk = await Promise.all(Array.from({ length: 2000 }, async (_, i) => {
-      const data = i % 2 === 0 ? Uint8Array.of(0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, i & 0xff) : encodeRolloutGroup(makeGroup(i, { prompt: 'forged' }))
+      const data = i % 2 === 0 ? Uint8Array.of(0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, i & 0xff) : message(makeGroup(i, { prompt: 'forged' }))
       return await signedMessage(key, victim.topic, data, BigInt(i + 1))
     }))
     await Promise.all([sendRaw(attacker, victim.peerId(), junk), publishHonest(honest, 100, 1_000_000, 5)])
@@ -64,7 +67,7 @@ describe('hostile network', () => {
     const { victim, attacker, honest, got, a } = await triangle({ neighbourLimit: { newOriginBurst, newOriginsPerMinute } })
     const sybils = await Promise.all(Array.from({ length: 1000 }, async (_, i) => {
       const key = await generateKeyPair('Ed25519')
-      return await signedMessage(key, victim.topic, encodeRolloutGroup(makeGroup(50_000 + i)), 1n)
+      return await signedMessage(key, victim.topic, message(makeGroup(50_000 + i)), 1n)
     }))
     const started = Date.now()
     await sendRaw(attacker, victim.peerId(), sybils, 50)
@@ -83,7 +86,7 @@ describe('hostile network', () => {
     expect(got.filter(r => r.via === a)).toHaveLength(s.accepted)
     expect(victim.score(a)).toBeLessThan(0)
     // the honest neighbour still gets through
-    await honest.publish(makeGroup(7))
+    await honest.publish([{ group: makeGroup(7) }])
     await until(() => honestFrom(got, honest) === 1, 10_000, 'honest delivery')
   })
 
@@ -92,7 +95,7 @@ describe('hostile network', () => {
     const key = keyOf(attacker)
     const flood = await Promise.all(Array.from({ length: 15_000 }, async (_, i) => {
       const g = makeGroup(i, { task: { family: 'no-such-family', version: 1, seed: i, params: {} } })
-      return await signedMessage(key, victim.topic, encodeRolloutGroup(g), BigInt(i + 1))
+      return await signedMessage(key, victim.topic, message(g), BigInt(i + 1))
     }))
     await Promise.all([sendRaw(attacker, victim.peerId(), flood, 100), publishHonest(honest, 100, 2_000_000, 10)])
     await until(() => honestFrom(got, honest) >= 99, 20_000, 'honest delivery')
@@ -106,7 +109,7 @@ describe('hostile network', () => {
     const seenTtlMs = 500
     const { victim, attacker, got, a } = await triangle({ gossip: { seenTtlMs } })
     const origin = await generateKeyPair('Ed25519')
-    const bytes = encodeRolloutGroup(makeGroup(9))
+    const bytes = message(makeGroup(9))
     const original = await signedMessage(origin, victim.topic, bytes, 1n)
     await sendRaw(attacker, victim.peerId(), [original])
     await until(() => got.length === 1, 10_000, 'first delivery')
@@ -134,10 +137,10 @@ describe('hostile network', () => {
       captured.push({ from: m.from.toMultihash().bytes, data: m.data, seqno, topic: m.topic, signature: m.signature, key: publicKeyToProtobuf(m.key) })
     })
     const group = makeGroup(11)
-    await victim.publish(group)
+    await victim.publish([{ group: group }])
     await until(() => captured.length === 1, 10_000, 'capture')
     await new Promise(resolve => setTimeout(resolve, seenTtlMs + 1500))
-    const resigned = await signedMessage(await generateKeyPair('Ed25519'), victim.topic, encodeRolloutGroup(group), 1n)
+    const resigned = await signedMessage(await generateKeyPair('Ed25519'), victim.topic, message(group), 1n)
     await sendRaw(attacker, victim.peerId(), [captured[0], resigned])
     await until(() => (victim.stats().reasons['own-origin'] ?? 0) === 1 && (victim.stats().reasons.duplicate ?? 0) === 1, 10_000, 'replays refused')
     expect(got).toHaveLength(0)

@@ -21,7 +21,7 @@ await a.dial(b.multiaddrs()[0])
 await a.waitForPeers(1, { signal: AbortSignal.timeout(10000) })
 const got = b.once('rollout:received', { signal: AbortSignal.timeout(10000) })
 const task = { family: 'add', version: 1, seed: 3, params: {} }
-await a.publish({ task, prompt: resolveTask(task).prompt, completions: ['1'], modelId: 'm', round: 0, scores: [], createdAt: Date.now() })
+await a.publish([{ group: { task, prompt: resolveTask(task).prompt, completions: ['1'], modelId: 'm', round: 0, scores: [], createdAt: Date.now() } }])
 await got
 await a.stop(); await b.stop(); await b.stop()
 console.log('stopped cleanly')
@@ -53,7 +53,7 @@ describe('lifecycle', () => {
     const h = createSwarmHost(loopbackInit())
     expect(() => h.multiaddrs()).toThrow(expect.objectContaining({ code: 'ERR_NOT_STARTED' }) as Error)
     expect(() => h.peerId()).toThrow(expect.objectContaining({ code: 'ERR_NOT_STARTED' }) as Error)
-    await expect(h.publish({ task: { family: 'add', version: 1, seed: 1, params: {} }, prompt: '', completions: ['1'], modelId: '', round: 0, scores: [], createdAt: Date.now() }))
+    await expect(h.publish([{ group: { task: { family: 'add', version: 1, seed: 1, params: {} }, prompt: '', completions: ['1'], modelId: '', round: 0, scores: [], createdAt: Date.now() } }]))
       .rejects.toMatchObject({ code: 'ERR_NOT_STARTED' })
     await h.start()
     await h.start()

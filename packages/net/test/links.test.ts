@@ -29,7 +29,7 @@ describe('links with several connections to one peer', () => {
     await until(() => a.libp2p!.getConnections(b.libp2p!.peerId).length === 1, 5_000, 'the first connection to close')
     // Still peers (libp2p reports no disconnect), and gossip must still reach b.
     for (let seed = 1; seed <= 20 && received.length === 0; seed++) {
-      await a.publish(makeGroup(seed))
+      await a.publish([{ group: makeGroup(seed) }])
       await new Promise(resolve => setTimeout(resolve, 250))
     }
     expect(received.length).toBeGreaterThan(0)

@@ -52,7 +52,7 @@ describe('a small mesh (D/Dlo/Dhi = 3/2/4) in a fully connected 8-host swarm', (
     const before = counters.map(c => c.count())
     // Each host publishes a burst of 3 groups, as a node publishes its round's groups at once.
     const groups = hosts.map((_, i) => [0, 1, 2].map(k => makeGroup(2000 + 10 * i + k)))
-    await Promise.all(hosts.map(async (h, i) => { for (const g of groups[i]) await h.publish(g) }))
+    await Promise.all(hosts.map(async (h, i) => { for (const g of groups[i]) await h.publish([{ group: g }]) }))
     const expected = 3 * (N - 1)
     await until(() => got.every(g => g.length >= expected), 30_000, 'all deliveries')
     await new Promise(resolve => setTimeout(resolve, 500))

@@ -19,7 +19,7 @@ describe('rollout topic shards', () => {
     await until(() => hosts.every(h => h.peers().length === 3), 10_000, 'every host a swarm peer of every other')
     for (const h of hosts) await h.waitForPeers(1, { signal: AbortSignal.timeout(10_000) })
     const got = hosts.map(h => { const list: RolloutReceived[] = []; h.on('rollout:received', e => list.push(e.detail)); return list })
-    for (const [i, h] of hosts.entries()) await h.publish(makeGroup(100 + i))
+    for (const [i, h] of hosts.entries()) await h.publish([{ group: makeGroup(100 + i) }])
     await until(() => got.every(list => list.length >= 1), 10_000, 'each host hears its next shard')
     // Let any stray delivery arrive before checking that none came.
     await new Promise(resolve => setTimeout(resolve, 1500))

@@ -21,7 +21,7 @@ describe('an 8-host swarm', () => {
     const got: RolloutReceived[][] = hosts.map(() => [])
     hosts.forEach((h, i) => h.on('rollout:received', e => got[i].push(e.detail)))
     const groups = hosts.map((_, i) => makeGroup(1000 + i))
-    await Promise.all(hosts.map(async (h, i) => await h.publish(groups[i])))
+    await Promise.all(hosts.map(async (h, i) => await h.publish([{ group: groups[i] }])))
     await until(() => got.every(g => g.length === N - 1), 15_000, 'all deliveries')
     await new Promise(resolve => setTimeout(resolve, 300))
     hosts.forEach((h, i) => {

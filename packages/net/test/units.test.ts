@@ -90,10 +90,10 @@ describe('InboundQueue', () => {
 describe('config', () => {
   it('fills defaults and derives the topic', () => {
     const c = resolveSwarmConfig({ swarmId: 'lab-1', resolveTask })
-    expect(c.topics).toEqual(['/murmur/lab-1/rollouts/2'])
+    expect(c.topics).toEqual(['/murmur/lab-1/rollouts/3'])
     expect(c.shardCount).toBe(1)
     expect(c.shardsRead).toBe(1)
-    expect(rolloutTopic('x')).toBe('/murmur/x/rollouts/2')
+    expect(rolloutTopic('x')).toBe('/murmur/x/rollouts/3')
     expect(c.dht).toBe('off')
     expect(c.mdns).toBe(false)
     expect(c.bootstrap).toEqual([])
@@ -104,7 +104,7 @@ describe('config', () => {
   it('names one topic per shard, and reads consecutive shards from the home shard', () => {
     const c = resolveSwarmConfig({ swarmId: 'lab', resolveTask, shards: { count: 4 } })
     expect(c.topics).toEqual(shardTopics('lab', 4))
-    expect(c.topics).toEqual(['/murmur/lab/rollouts/2/0-of-4', '/murmur/lab/rollouts/2/1-of-4', '/murmur/lab/rollouts/2/2-of-4', '/murmur/lab/rollouts/2/3-of-4'])
+    expect(c.topics).toEqual(['/murmur/lab/rollouts/3/0-of-4', '/murmur/lab/rollouts/3/1-of-4', '/murmur/lab/rollouts/3/2-of-4', '/murmur/lab/rollouts/3/3-of-4'])
     expect(c.shardsRead).toBe(2)
     expect(c.homeShard).toBeUndefined()
     expect(readShards(3, 2, 4)).toEqual([3, 0])

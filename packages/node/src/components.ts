@@ -132,7 +132,7 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
       addrs: () => h.multiaddrs(),
       peerCount: () => h.peers().length,
       gossipPeers: () => h.gossipPeers(),
-      async publish (group, o) { await h.publish(group, o) },
+      async publish (groups, o) { await h.publish(groups, o) },
       onGroup (handler) { h.on('rollout:received', e => { handler(e.detail) }) },
       async dial (addrs, o) {
         await Promise.allSettled(addrs.map(async a => { await h.dial(a, o) }))

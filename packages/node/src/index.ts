@@ -6,7 +6,7 @@
 export * from './config/index.js'
 export { InvalidConfigError, ConfigFileError, RoundFailedError, NoCheckpointError } from './errors.js'
 export type { RoundMetrics, PeerGroupUse } from './metrics.js'
-export type { PolicyPort, TrainerPort, RewardModelPort, SwarmPort, PolicyCompletion, PolicyGenerateOptions, TrainGroup, TrainerStepStats, TrainerSnapshot, ReceivedGroup, PublishOptions, SwarmNodeComponents, NetStatus, SwarmPortStats } from './ports.js'
+export type { PolicyPort, TrainerPort, RewardModelPort, SwarmPort, PolicyCompletion, PolicyGenerateOptions, TrainGroup, TrainerStepStats, TrainerSnapshot, ReceivedGroup, GroupToPublish, SwarmNodeComponents, NetStatus, SwarmPortStats } from './ports.js'
 export { peerGroups, DEFAULT_TRUST, type PeerGroups, type PeerGroup, type PeerGroupsComponents, type PeerSampleOptions } from './receive.js'
 export { runRound, type RoundComponents, type RoundState } from './round.js'
 export { producerTrust, agreement, PRIOR, type ProducerTrust, type TrustSettings, type GroupObservation, type ProducerRecord } from './producer-trust.js'

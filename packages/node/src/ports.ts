@@ -112,8 +112,9 @@ export interface ReceivedGroup {
   receivedAt: number
 }
 
-/** Options of `SwarmPort.publish`. */
-export interface PublishOptions extends AbortOptions {
+/** One group the round publishes. */
+export interface GroupToPublish {
+  group: RolloutGroup
   /** The group's task as the round resolved it (spares the swarm regenerating it). */
   task?: ResolvedTask
 }
@@ -125,7 +126,8 @@ export interface SwarmPort {
   peerCount(): number
   /** The fewest connected peers subscribed to any one rollout topic this node reads (sharded swarms); absent: peerCount(). */
   gossipPeers?(): number
-  publish(group: RolloutGroup, options?: PublishOptions): Promise<void>
+  /** Publishes a round's groups together (one gossip message unless they exceed its limits). */
+  publish(groups: readonly GroupToPublish[], options?: AbortOptions): Promise<void>
   /** Registers the handler of validated peer groups. */
   onGroup(handler: (received: ReceivedGroup) => void): void
   dial(addrs: string[], options?: AbortOptions): Promise<void>

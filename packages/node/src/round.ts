@@ -107,12 +107,12 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
       } satisfies RolloutGroup,
       task: g.task
     }))
-    for (const { group, task } of outgoing) {
-      // Past the peers' per-origin rate the group would be throttled and this node penalized: it stays local.
-      if (c.pacer?.take() === false) continue
+    // Past the peers' per-origin rate a group would be throttled and this node penalized: it stays local.
+    const paced = outgoing.filter(() => c.pacer?.take() !== false)
+    if (paced.length > 0) {
       try {
-        await c.swarm.publish(group, { signal, ...(task === undefined ? {} : { task }) })
-        published++
+        await c.swarm.publish(paced.map(({ group, task }) => task === undefined ? { group } : { group, task }), { signal })
+        published = paced.length
       } catch {
         // No subscribed peers yet, or a transient send failure: the round goes on alone.
       }

@@ -147,7 +147,7 @@ describe('attack strategies (experiments only)', () => {
       policy: { modelId: 'stub', async generate (prompts, o) { return prompts.map(() => Array.from({ length: o.n }, (_, k) => ({ text: String(k), tokens: 1, truncated: false }))) } },
       trainer: { async train (groups) { batches.push(groups); return { loss: 0, gradNorm: 0, clipFraction: 0, kl: 0, entropy: 0, steps: 1 } }, async exportState () { throw new Error('unused') }, async importState () {} },
       rewardModel: undefined,
-      swarm: { peerId: 'adv', addrs: () => [], peerCount: () => 1, async publish (g) { published.push(g) }, onGroup () {}, async dial () {} },
+      swarm: { peerId: 'adv', addrs: () => [], peerCount: () => 1, async publish (groups) { published.push(...groups.map(x => x.group)) }, onGroup () {}, async dial () {} },
       peers,
       sampler,
       now: () => 0,

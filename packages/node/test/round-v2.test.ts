@@ -66,7 +66,7 @@ async function setup (): Promise<{ c: RoundComponents, trained: TrainGroup[][], 
     async exportState () { throw new Error('unused') },
     async importState () {}
   }
-  const swarm: SwarmPort = { peerId: 'me', addrs: () => [], peerCount: () => 1, async publish (g) { published.push(g) }, onGroup () {}, async dial () {} }
+  const swarm: SwarmPort = { peerId: 'me', addrs: () => [], peerCount: () => 1, async publish (groups) { published.push(...groups.map(x => x.group)) }, onGroup () {}, async dial () {} }
   const c: RoundComponents = {
     config, rewardsConfig: resolveRewardsConfig({ shaper: 'verifier' }), policy: policy(), trainer, rewardModel: undefined, swarm, peers: peerGroups({ pool: store.pool }), sampler, now: () => 1000, peerClock: createProducerClock()
   }

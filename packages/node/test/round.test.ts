@@ -32,14 +32,16 @@ function stubTrainer (): TrainerPort & { batches: TrainGroup[][] } {
   }
 }
 
-function stubSwarm (): SwarmPort & { published: RolloutGroup[] } {
+function stubSwarm (): SwarmPort & { published: RolloutGroup[], publishCalls: number[] } {
   const published: RolloutGroup[] = []
+  const publishCalls: number[] = []
   return {
     published,
+    publishCalls,
     peerId: 'self',
     addrs: () => [],
     peerCount: () => 3,
-    async publish (group) { published.push(group) },
+    async publish (groups) { published.push(...groups.map(x => x.group)); publishCalls.push(groups.length) },
     onGroup () {},
     async dial () {}
   }
@@ -87,11 +89,12 @@ function components (config: NodeConfig, correct: number): Parameters<typeof run
 const fresh = { hero: undefined, receivedSinceLastRound: 0 }
 
 describe('runRound', () => {
-  it('publishes every local group and trains on the I local groups when the pool is empty', async () => {
+  it('publishes every local group, together in one call, and trains on the I local groups when the pool is empty', async () => {
     const config = resolveConfig({ overrides: { localGroups: 3, peerGroups: 2, groupSize: 4, taskMix: MIX } })
     const c = components(config, 1)
     const { metrics } = await runRound(c, fresh, 0)
     expect(c.swarm.published).toHaveLength(3)
+    expect(c.swarm.publishCalls).toEqual([3])
     expect(c.swarm.published[0].scores).toEqual([1, 0, 0, 0])
     expect(metrics.localGroups).toBe(3)
     expect(metrics.peerGroupsUsed).toBe(0)
@@ -119,6 +122,7 @@ describe('runRound', () => {
     t = 10_000 // the bucket refills to its burst, not beyond
     expect((await runRound(c, first.state, 2)).metrics.published).toBe(2)
     expect(c.swarm.published.map(g => g.round)).toEqual([0, 0, 1, 2, 2])
+    expect(c.swarm.publishCalls).toEqual([2, 1, 2])
     expect(PUBLISH_RATE_SHARE).toBeLessThan(1)
   })
 

@@ -1,11 +1,18 @@
 /**
  * Version of the rollout wire format; also the last segment of the gossip topic.
  * 2: policy version, truncation flags, tokenizer id and per-completion token traces.
+ * 3: a gossip message is a batch of groups (`WireRolloutBatch`), not one group.
  */
-export const PROTOCOL_VERSION = 2
+export const PROTOCOL_VERSION = 3
 
 /** Largest encoded rollout group accepted or produced, in bytes (checked before decoding). */
 export const MAX_GROUP_BYTES = 64 * 1024
+
+/** Most groups in one gossip message (a batch: one producer's groups of one round). */
+export const MAX_BATCH_GROUPS = 16
+
+/** Largest encoded batch (one gossip message's data), bytes: eight groups at their largest. */
+export const MAX_BATCH_BYTES = 8 * MAX_GROUP_BYTES
 
 /** Most completions one group may carry. */
 export const MAX_COMPLETIONS = 64

@@ -5,6 +5,7 @@ export type RolloutLimit =
   | 'bytes' | 'malformed' | 'protocol-version' | 'utf8' | 'task' | 'family' | 'params'
   | 'param' | 'prompt' | 'completions' | 'completion-bytes' | 'model-id' | 'scores' | 'created-at'
   | 'truncated' | 'tokenizer-id' | 'traces' | 'trace-tokens' | 'token-id' | 'logprob'
+  | 'batch-bytes' | 'batch-groups'
 
 /** Bytes from the network are not a valid rollout group; `limit` names the rule they broke. */
 export class RolloutDecodeError extends MurmurError {

@@ -959,3 +959,134 @@ export namespace WireRolloutGroup {
     return streamMessage(buf, WireRolloutGroup.codec(), opts)
   }
 }
+
+export interface WireRolloutBatch {
+  protocolVersion: number
+  groups: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace WireRolloutBatch {
+  let _codec: Codec<WireRolloutBatch>
+
+  export const codec = (): Codec<WireRolloutBatch> => {
+    if (_codec == null) {
+      _codec = message<WireRolloutBatch>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.protocolVersion != null && obj.protocolVersion !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.protocolVersion)
+        }
+
+        if (obj.groups != null && obj.groups.length > 0) {
+          for (const value of obj.groups) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          protocolVersion: 0,
+          groups: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.protocolVersion = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.groups != null && obj.groups.length === opts.limits.groups) {
+                throw new MaxLengthError('Decode error - repeated field "groups" had too many elements')
+              }
+
+              obj.groups.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          groups: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.protocolVersion`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.groups != null && obj.groups === opts.limits.groups) {
+                throw new MaxLengthError('Streaming decode error - repeated field "groups" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.groups[]`,
+                index: obj.groups,
+                value: reader.bytes()
+              }
+
+              obj.groups++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface WireRolloutBatchProtocolVersionFieldEvent {
+    field: '$.protocolVersion'
+    value: number
+  }
+
+  export interface WireRolloutBatchGroupsFieldEvent {
+    field: '$.groups[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<WireRolloutBatch>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, WireRolloutBatch.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WireRolloutBatch>): WireRolloutBatch {
+    return decodeMessage(buf, WireRolloutBatch.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WireRolloutBatch>): Generator<WireRolloutBatchProtocolVersionFieldEvent | WireRolloutBatchGroupsFieldEvent> {
+    return streamMessage(buf, WireRolloutBatch.codec(), opts)
+  }
+}

@@ -3,6 +3,7 @@
 // elsewhere (a task family this build does not know, clock skew, age).
 import { hasErrorCode } from '@murmur/interface'
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS } from './constants.js'
+import { decodeRolloutBatch } from './batch.js'
 import { decodeRolloutGroup } from './codec.js'
 import { RolloutDecodeError } from './errors.js'
 import type { ResolvedTask, TaskRef } from './task-types.js'
@@ -63,4 +64,42 @@ export function validateRolloutBytes (bytes: Uint8Array, options: ValidateGroupO
     return { action: 'reject', reason: 'decode:malformed' }
   }
   return { ...validateGroup(group, options), group }
+}
+
+/** One group of a validated batch: its bytes (a view into the message), its decoding and its own verdict. */
+export interface BatchGroupValidation extends ValidationResult {
+  bytes: Uint8Array
+  group: RolloutGroup
+}
+
+/** Outcome of `validateRolloutBatch`. */
+export interface BatchValidationResult {
+  /** `reject` when the message or any of its groups is provably bad; `accept` when at least one group is accepted; else `ignore`. */
+  action: ValidationAction
+  /** The first rejecting group's reason (or the message's own, `decode:<limit>`); `ok` when accepted; else the first group's reason. */
+  reason: ValidationReason
+  /** Every group, in message order; empty when the message itself failed to decode. */
+  groups: BatchGroupValidation[]
+}
+
+/**
+ * Decodes and validates an untrusted message (a batch of groups) in one step. One provably bad
+ * group rejects the whole message — its signer sent it —, while groups that are only ignored
+ * (stale, a task family this build does not know) leave the others usable.
+ */
+export function validateRolloutBatch (bytes: Uint8Array, options: ValidateGroupOptions): BatchValidationResult {
+  let entries: Uint8Array[]
+  try {
+    entries = decodeRolloutBatch(bytes)
+  } catch (err) {
+    return { action: 'reject', reason: `decode:${err instanceof RolloutDecodeError ? err.limit : 'malformed'}`, groups: [] }
+  }
+  const groups: BatchGroupValidation[] = []
+  for (const entry of entries) {
+    const result = validateRolloutBytes(entry, options)
+    if (result.action === 'reject' || result.group === undefined) return { action: 'reject', reason: result.reason, groups: [] }
+    groups.push({ ...result, bytes: entry, group: result.group })
+  }
+  const accepted = groups.some(g => g.action === 'accept')
+  return { action: accepted ? 'accept' : 'ignore', reason: accepted ? 'ok' : groups[0].reason, groups }
 }

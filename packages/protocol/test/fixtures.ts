@@ -1,4 +1,4 @@
-// Shared by the protocol tests: a valid v2 group, a valid wire object to craft messages the
+// Shared by the protocol tests: a valid group, a valid wire object to craft messages the
 // encoder refuses to build, and the decode error a bad message must raise.
 import { expect } from 'vitest'
 import { decodeRolloutGroup } from '../src/codec.js'

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { MurmurError } from '@murmur/interface'
-import { validateGroup, validateRolloutBytes } from '../src/validate.js'
+import { validateGroup, validateRolloutBatch, validateRolloutBytes } from '../src/validate.js'
+import { encodeRolloutBatch } from '../src/batch.js'
 import { encodeRolloutGroup } from '../src/codec.js'
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, PROTOCOL_VERSION } from '../src/constants.js'
 import type { ResolvedTask, TaskRef } from '../src/task-types.js'
@@ -80,6 +81,41 @@ describe('validateRolloutBytes', () => {
     expect(result.action).toBe('reject')
     expect(result.reason).toBe('prompt-mismatch')
     expect(result.group?.prompt).toBe('nope')
+  })
+})
+
+describe('validateRolloutBatch', () => {
+  const batch = (...groups: Uint8Array[]): Uint8Array => encodeRolloutBatch(groups)
+  const ok = encodeRolloutGroup(group())
+  const other = encodeRolloutGroup(group({ task: { family: 'add', version: 1, seed: 3413, params: { digits: 2 } }, prompt: '13+34=' }))
+
+  it('accepts a batch of valid groups, each with its own bytes, decoding and regenerated task', () => {
+    const result = validateRolloutBatch(batch(ok, other), opts)
+    expect(result.action).toBe('accept')
+    expect(result.groups.map(g => [g.action, g.task?.answer])).toEqual([['accept', '46'], ['accept', '47']])
+    expect(result.groups[1].bytes).toEqual(other)
+    expect(result.groups[1].group.prompt).toBe('13+34=')
+  })
+
+  it('rejects the whole message for one provably bad group, wherever it sits', () => {
+    const forged = encodeRolloutGroup(group({ prompt: '99+1=' }))
+    expect(validateRolloutBatch(batch(ok, forged), opts)).toEqual({ action: 'reject', reason: 'prompt-mismatch', groups: [] })
+    expect(validateRolloutBatch(batch(forged, ok), opts).action).toBe('reject')
+    expect(validateRolloutBatch(batch(ok, Uint8Array.of(0xff, 0xff)), opts)).toEqual({ action: 'reject', reason: 'decode:malformed', groups: [] })
+  })
+
+  it('keeps the usable groups when others are only ignored, and ignores a batch with none', () => {
+    const stale = encodeRolloutGroup(group({ createdAt: NOW - DEFAULT_MAX_AGE_MS - 1 }))
+    const unknown = encodeRolloutGroup(group({ task: { family: 'chess', version: 1, seed: 1, params: {} } }))
+    const mixed = validateRolloutBatch(batch(stale, ok, unknown), opts)
+    expect(mixed.action).toBe('accept')
+    expect(mixed.groups.map(g => g.reason)).toEqual(['stale', 'ok', 'unknown-task'])
+    expect(validateRolloutBatch(batch(stale, unknown), opts)).toMatchObject({ action: 'ignore', reason: 'stale' })
+  })
+
+  it('rejects a message that is not a batch with the broken limit', () => {
+    expect(validateRolloutBatch(new Uint8Array(600_000), opts)).toEqual({ action: 'reject', reason: 'decode:batch-bytes', groups: [] })
+    expect(validateRolloutBatch(Uint8Array.of(0x12, 0xff), opts).reason).toBe('decode:malformed')
   })
 })
 

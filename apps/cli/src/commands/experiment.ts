@@ -10,7 +10,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { loadConfigFile, resolveConfig } from '@murmur/node'
+import { loadConfigFile } from '@murmur/node'
 import { parseCommandArgs, formatHelp, positiveInt, type FlagSpec } from '../args.js'
 import { UsageError } from '../errors.js'
 import { compareArms, summarizeArms, type ArmSummary, type Comparison, type RunResult, type Stat } from '../experiment-summary.js'
@@ -19,7 +19,7 @@ import { runSimulation, type SimNodeState } from '../simulation.js'
 import { renderTable, fmt } from '../table.js'
 import type { CommandContext } from './context.js'
 import { adversarialCommand } from './experiment-adversarial.js'
-import { parseShards, perNodeOverrides, simConfigs } from './sim.js'
+import { perNodeOverrides, simConfigs } from './sim.js'
 
 const FLAGS: Record<string, FlagSpec> = {
   nodes: { type: 'string', short: 'n', doc: 'nodes per swarm', default: '4' },
@@ -77,14 +77,16 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
   const onSignal = (): void => { abort.abort() }
   process.once('SIGINT', onSignal)
 
-  const shards = parseShards(String(args.flags.shards), nodes, resolveConfig({ file, env: process.env, flags: args.config }).net.shardsRead)
+  const shards = String(args.flags.shards)
+  // the shard count the runs used (null: unsharded), as the first run's configs resolved it
+  let shardCount: number | null = null
   const varied = await perNodeOverrides(nodes, args.flags.vary as string | undefined, undefined)
   const runs: RunResult[] = []
   const started = Date.now()
   const writeResults = async (): Promise<{ summary: ArmSummary[], comparisons: Comparison[] }> => {
     const summary = summarizeArms(arms.map(a => a.name), runs)
     const comparisons = name === 'sapo' ? [...compareArms('4/4', '4/0', runs), ...compareArms('4/4', '8/0', runs)].filter(c => c.seeds > 0) : []
-    const results = { experiment: name, nodes, rounds, seeds, arms: arms.map(a => a.name), vary: args.flags.vary ?? null, shards: shards ?? null, command: `murmur experiment ${argv.join(' ')}`, elapsedSeconds: (Date.now() - started) / 1000, complete: runs.length === seeds.length * arms.length, summary, comparisons, runs }
+    const results = { experiment: name, nodes, rounds, seeds, arms: arms.map(a => a.name), vary: args.flags.vary ?? null, shards: shardCount, command: `murmur experiment ${argv.join(' ')}`, elapsedSeconds: (Date.now() - started) / 1000, complete: runs.length === seeds.length * arms.length, summary, comparisons, runs }
     await writeFile(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n')
     return { summary, comparisons }
   }
@@ -96,6 +98,7 @@ export async function experimentCommand (argv: string[], ctx: CommandContext): P
         const dir = join(runsDir, `${arm.name.replace('/', '-')}-seed${seed}`)
         const flags = { ...args.config, seed: String(seed * 100_000) }
         const configs = await simConfigs({ nodes, rounds, dir, file, flags, perNode: varied.map(v => mergeDeep(structuredClone(v), arm.overrides)), shards })
+        shardCount = configs[0].net.shardCount > 1 ? configs[0].net.shardCount : null
         if (!json) ctx.err(`[${k}/${seeds.length * arms.length}] ${name} arm ${arm.name}, seed ${seed}: ${nodes} nodes × ${rounds} rounds …`)
         const { report, nodes: states } = await runSimulation({ configs, dir, signal: abort.signal, onLog: line => { if (!json) ctx.err('  ' + line) } })
         const rewardByRound = meanByRound(states, rounds)

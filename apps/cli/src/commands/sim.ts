@@ -103,13 +103,15 @@ export function parseShards (value: string, nodes: number, read: number): number
 
 /**
  * Resolves every node's config from the command line (shared with `murmur experiment`); `mesh`
- * replaces every node's gossipsub mesh degrees, `shards` every node's shard count (node i's home
- * shard is i mod shards, so the shards hold equal numbers of nodes).
+ * replaces every node's gossipsub mesh degrees, `shards` (a `--shards` value: auto, a count or
+ * config; default config) every node's shard count (node i's home shard is i mod shards, so the
+ * shards hold equal numbers of nodes). Throws UsageError for a bad `shards`.
  */
-export async function simConfigs (options: { nodes: number, rounds: number, dir: string, file: unknown, flags: Record<string, string>, perNode: Array<Record<string, unknown>>, mesh?: ReturnType<typeof parseMesh>, shards?: number }): Promise<NodeConfig[]> {
+export async function simConfigs (options: { nodes: number, rounds: number, dir: string, file: unknown, flags: Record<string, string>, perNode: Array<Record<string, unknown>>, mesh?: ReturnType<typeof parseMesh>, shards?: string }): Promise<NodeConfig[]> {
   const base = resolveConfig({ file: options.file, env: process.env, flags: options.flags })
   const loopback = { net: { inboundPerHostPerSecond: Math.max(base.net.inboundPerHostPerSecond, SIM_INBOUND_PER_HOST_PER_SECOND), ...options.mesh } }
-  const shardOf = (i: number): Record<string, number> => options.shards === undefined ? {} : { shardCount: options.shards, homeShard: i % options.shards }
+  const shards = parseShards(options.shards ?? 'config', options.nodes, base.net.shardsRead)
+  const shardOf = (i: number): Record<string, number> => shards === undefined ? {} : { shardCount: shards, homeShard: i % shards }
   const make = (i: number, extra: Record<string, unknown>): NodeConfig => resolveConfig({
     file: options.file,
     env: process.env,
@@ -138,8 +140,7 @@ export async function simCommand (argv: string[], ctx: CommandContext): Promise<
   const file = typeof args.flags.config === 'string' ? await loadConfigFile(args.flags.config) : undefined
   const perNode = await perNodeOverrides(nodes, args.flags.vary as string | undefined, args.flags.overrides as string | undefined)
   const mesh = parseMesh(String(args.flags.mesh))
-  const shards = parseShards(String(args.flags.shards), nodes, resolveConfig({ file, env: process.env, flags: args.config }).net.shardsRead)
-  const configs = await simConfigs({ nodes, rounds, dir, file, flags: args.config, perNode, mesh, shards })
+  const configs = await simConfigs({ nodes, rounds, dir, file, flags: args.config, perNode, mesh, shards: String(args.flags.shards) })
 
   const abort = new AbortController()
   const onSignal = (): void => { abort.abort() }
