@@ -12,7 +12,7 @@ import { ATTACK_MARKER, type Attack } from './attack.js'
 import type { NodeConfig } from './config/index.js'
 import type { PeerGroupUse, RoundMetrics } from './metrics.js'
 import { weighPeerGroups, type PeerBatchGroup } from './peer-weights.js'
-import type { PolicyPort, RewardModelPort, SwarmPort, TrainerPort, TrainGroup } from './ports.js'
+import type { GroupToPublish, PolicyPort, RewardModelPort, SwarmPort, TrainerPort, TrainGroup } from './ports.js'
 import type { PublishPacer } from './publish-pacing.js'
 import type { PeerGroups } from './receive.js'
 import { median, type ProducerClock } from './staleness.js'
@@ -91,7 +91,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
   // 4. Publish (text plus task reference; receivers regenerate and re-score).
   let published = 0
   if (c.swarm !== undefined) {
-    const outgoing = c.attack?.groups(round, { modelId: c.policy.modelId, now: c.now() }).map(group => ({ group, task: undefined })) ?? local.map(g => ({
+    const outgoing: GroupToPublish[] = c.attack?.groups(round, { modelId: c.policy.modelId, now: c.now() }).map(group => ({ group })) ?? local.map(g => ({
       group: {
         task: g.task.ref,
         prompt: g.task.prompt,
@@ -111,7 +111,7 @@ export async function runRound (c: RoundComponents, state: RoundState, round: nu
     const paced = outgoing.filter(() => c.pacer?.take() !== false)
     if (paced.length > 0) {
       try {
-        await c.swarm.publish(paced.map(({ group, task }) => task === undefined ? { group } : { group, task }), { signal })
+        await c.swarm.publish(paced, { signal })
         published = paced.length
       } catch {
         // No subscribed peers yet, or a transient send failure: the round goes on alone.
