@@ -32,9 +32,10 @@ describe('sessions', () => {
   })
 
   it('keeps the event loop responsive while a worker computes', async () => {
-    const model = heavyModel(256)
+    // ≈ 6 GFLOP: long enough (tens of ms) that a free loop's ticks outnumber what a blocked one could show; at 256 the run took ≈ 10 ms and the bound fell to 1 tick, within timer jitter.
+    const model = heavyModel(512)
     const worker = await createSessionWorker(model, { intraOpThreads: 1 })
-    const x = tensor('float32', [256, 256], randn(rng(4), 256 * 256, 0.05))
+    const x = tensor('float32', [512, 512], randn(rng(4), 512 * 512, 0.05))
     let ticks = 0
     const timer = setInterval(() => { ticks++ }, 2)
     const started = performance.now()
