@@ -6,7 +6,7 @@ import { NotStartedError, TypedEventEmitter, noopLogger, type AbortOptions, type
 import { resolveRewardsConfig, validateHeroState, type RewardsConfig } from '@murmur/rewards'
 import type { SwarmHostMetrics } from '@murmur/net'
 import type { PoolStats } from '@murmur/store'
-import type { CurriculumState } from '@murmur/tasks'
+import type { CurriculumState, HeldOutTask } from '@murmur/tasks'
 import type { NodeConfig } from './config/index.js'
 import { rewardsSettings } from './config/package-options.js'
 import { InvalidConfigError, RoundFailedError } from './errors.js'
@@ -104,6 +104,7 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
   let started = false
   let stopped = false
   let nextRound = 0
+  let evalSet: { count: number, tasks: HeldOutTask[] } | undefined
   let resumed = false
   let state: RoundState = { hero: undefined, receivedSinceLastRound: 0 }
   const peerClock = createProducerClock()
@@ -226,7 +227,10 @@ export async function createSwarmNode (config: NodeConfig, init: SwarmNodeInit =
     async evaluate (options = {}) {
       ensureStarted()
       const mix = Object.keys(config.eval.taskMix).length > 0 ? config.eval.taskMix : config.taskMix
-      const tasks = evaluationSet(mix, options.tasks ?? config.eval.tasks, config.taskDifficulty)
+      const count = options.tasks ?? config.eval.tasks
+      // The set is fixed by (mix, count, difficulty): built once per count (a node evaluates at start and end).
+      if (evalSet?.count !== count) evalSet = { count, tasks: evaluationSet(mix, count, config.taskDifficulty) }
+      const tasks = evalSet.tasks
       const report = await evaluatePolicy(async (prompts, o) => await components.policy.generate(prompts, {
         ...o, maxTokens: config.generate.maxTokens, topP: 1, topK: 0
       }), tasks, { samples: config.eval.samples, signal: options.signal, ...(components.policy.baseLogprobs === undefined ? {} : { baseLogprobs: components.policy.baseLogprobs.bind(components.policy) }) })

@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from '@murmur/interface'
 import { canonicalPrompt } from './partition.js'
 import { resolveTask } from './registry.js'
-import { createTaskSampler } from './sampler.js'
+import { streamTasks } from './sampler.js'
 import type { ResolvedTask, TaskMixEntry } from './types.js'
 
 /** Seed of the evaluation streams (shared by every node). */
@@ -37,10 +37,11 @@ export function heldOutSet (init: HeldOutSetInit): HeldOutTask[] {
   const draws = perFamily * (init.drawFactor ?? 8)
   const out: HeldOutTask[] = []
   mix.forEach((entry, i) => {
-    const sampler = createTaskSampler({ seed: EVAL_SET_SEED + i, mix: [{ ...entry, weight: 1 }], split: 'eval' })
+    // Drawn lazily: most entries reach perFamily long before `draws`, and each draw regenerates tasks.
+    const stream = streamTasks({ seed: EVAL_SET_SEED + i, mix: [{ ...entry, weight: 1 }], split: 'eval' }, 0)
     const seen = new Set<string>()
-    for (const ref of sampler.sample(0, draws)) {
-      const task = resolveTask(ref)
+    for (let d = 0; d < draws; d++) {
+      const task = resolveTask(stream.next().value)
       const key = canonicalPrompt(task)
       if (seen.has(key)) continue
       seen.add(key)

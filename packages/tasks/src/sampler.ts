@@ -36,6 +36,34 @@ interface PreparedEntry { family: string, version: number, weight: number, param
  * instance.
  */
 export function createTaskSampler (init: TaskSamplerInit = {}): TaskSampler {
+  const prepared = prepare(init)
+  return {
+    sample (round: number, count: number): TaskRef[] {
+      if (!Number.isInteger(count) || count < 0 || count > MAX_SAMPLE_COUNT) {
+        throw new InvalidArgumentError('count', `must be an integer in 0..${MAX_SAMPLE_COUNT}`)
+      }
+      const out: TaskRef[] = []
+      if (count === 0) checkRound(round)
+      else for (const ref of draws(prepared, round)) if (out.push(ref) >= count) break
+      return out
+    }
+  }
+}
+
+/**
+ * The refs `createTaskSampler(init).sample(round, n)` returns for every n, drawn one at a time:
+ * for callers that stop early (an evaluation set stops at enough distinct instances), since
+ * every draw regenerates tasks until one lies on the requested split.
+ */
+export function streamTasks (init: TaskSamplerInit, round: number): Generator<TaskRef, never, undefined> {
+  const prepared = prepare(init)
+  checkRound(round)
+  return draws(prepared, round)
+}
+
+interface PreparedSampler { seed: number, entries: PreparedEntry[], total: number, split: TaskSplit }
+
+function prepare (init: TaskSamplerInit): PreparedSampler {
   const seed = init.seed ?? 0
   if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new InvalidTaskParamsError('seed', `must be an integer in 0..${MAX_SEED}`)
   const mix = init.mix ?? DEFAULT_TASK_MIX
@@ -59,28 +87,27 @@ export function createTaskSampler (init: TaskSamplerInit = {}): TaskSampler {
       throw new InvalidTaskParamsError(`mix[${i}].params`, `${e.family} has no ${split === 'train' ? 'training' : 'held-out'} instance in ${MAX_SPLIT_DRAWS} draws with these params; widen its instance space`)
     }
   })
-  const total = entries.reduce((s, e) => s + e.weight, 0)
-  return {
-    sample (round: number, count: number): TaskRef[] {
-      if (!Number.isSafeInteger(round) || round < 0) throw new InvalidArgumentError('round', 'must be a non-negative safe integer')
-      if (!Number.isInteger(count) || count < 0 || count > MAX_SAMPLE_COUNT) {
-        throw new InvalidArgumentError('count', `must be an integer in 0..${MAX_SAMPLE_COUNT}`)
-      }
-      const rng = createRng(hashSeeds(seed, round))
-      const out: TaskRef[] = []
-      for (let i = 0; i < count; i++) {
-        let x = rng.nextFloat() * total
-        let chosen = entries[entries.length - 1]
-        for (const e of entries) {
-          if (x < e.weight) { chosen = e; break }
-          x -= e.weight
-        }
-        const drawn = drawSeed(rng, chosen, split)
-        if (drawn === undefined) throw new InvalidTaskParamsError('split', `no ${split} instance of ${chosen.family} in ${MAX_SPLIT_DRAWS} draws`)
-        out.push({ family: chosen.family, version: chosen.version, seed: drawn, params: { ...chosen.params } })
-      }
-      return out
+  return { seed, entries, total: entries.reduce((s, e) => s + e.weight, 0), split }
+}
+
+function checkRound (round: number): void {
+  if (!Number.isSafeInteger(round) || round < 0) throw new InvalidArgumentError('round', 'must be a non-negative safe integer')
+}
+
+/** The endless stream of refs of `round`: a weighted family pick, then seeds until one lies on the split. */
+function * draws (p: PreparedSampler, round: number): Generator<TaskRef, never, undefined> {
+  checkRound(round)
+  const rng = createRng(hashSeeds(p.seed, round))
+  for (;;) {
+    let x = rng.nextFloat() * p.total
+    let chosen = p.entries[p.entries.length - 1]
+    for (const e of p.entries) {
+      if (x < e.weight) { chosen = e; break }
+      x -= e.weight
     }
+    const drawn = drawSeed(rng, chosen, p.split)
+    if (drawn === undefined) throw new InvalidTaskParamsError('split', `no ${p.split} instance of ${chosen.family} in ${MAX_SPLIT_DRAWS} draws`)
+    yield { family: chosen.family, version: chosen.version, seed: drawn, params: { ...chosen.params } }
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createHash } from 'node:crypto'
 import { HELD_OUT_FRACTION, DEFAULT_TASK_MIX } from '../src/constants.js'
 import { heldOutSet } from '../src/eval-set.js'
 import { canonicalPrompt, isHeldOut, taskSplit } from '../src/partition.js'
@@ -64,6 +65,13 @@ describe('train / held-out partition', () => {
         expect(canonicalPrompt(text)).toBe(resolveTask(compact).prompt)
       }
     }
+  })
+
+  it('keeps the evaluation set every recorded result used (the default mix, 158 per family)', () => {
+    // Changing the sampler, the partition or the draw budget must not silently change the held-out set.
+    const set = heldOutSet({ mix: DEFAULT_TASK_MIX, perFamily: 158 })
+    expect(set.length).toBe(592)
+    expect(createHash('sha256').update(JSON.stringify(set)).digest('hex').slice(0, 16)).toBe('89550083fb57ab4d')
   })
 
   it('builds a fixed, deduplicated evaluation set', () => {

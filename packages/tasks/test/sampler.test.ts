@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createTaskSampler } from '../src/sampler.js'
+import { createTaskSampler, streamTasks } from '../src/sampler.js'
 import { DEFAULT_TASK_MIX } from '../src/constants.js'
 import { resolveTask, verify } from '../src/registry.js'
 import { taskKey } from '../src/params.js'
@@ -13,6 +13,15 @@ describe('createTaskSampler', () => {
     expect(a.sample(3, 10)).toEqual(a.sample(3, 50).slice(0, 10))
     expect(a.sample(4, 50)).not.toEqual(a.sample(3, 50))
     expect(createTaskSampler({ seed: 43 }).sample(3, 50)).not.toEqual(a.sample(3, 50))
+  })
+
+  it('streams, one at a time, the refs sample returns (both splits)', () => {
+    for (const split of ['train', 'eval'] as const) {
+      const stream = streamTasks({ seed: 42, split }, 3)
+      const streamed = Array.from({ length: 60 }, () => stream.next().value)
+      expect(streamed).toEqual(createTaskSampler({ seed: 42, split }).sample(3, 60))
+    }
+    expect(() => streamTasks({ seed: 42 }, -1)).toThrow(/round/)
   })
 
   it('emits valid refs with fully defaulted params that resolve and verify', () => {
