@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { resolveGptConfig, charTokenizer, initWeights } from '@murmur/policy'
-import { aggregationWeights, encodePair, padBatch } from '../src/batch.js'
+import { aggregationWeights, bucketRows, encodePair, padBatch, ROW_BUCKET } from '../src/batch.js'
 import { createStepEngine } from '../src/step-engine.js'
 import { resolveTrainerConfig } from '../src/trainer-config.js'
 import { createTrainer, type Trainer } from '../src/trainer.js'
@@ -15,6 +15,27 @@ function trainer (init: Partial<Parameters<typeof createTrainer>[0]> = {}): Trai
 }
 
 describe('createTrainer', () => {
+  it('pads a batch to a multiple of ROW_BUCKET rows, not to the whole minibatch', () => {
+    expect(bucketRows(1, 64)).toBe(ROW_BUCKET)
+    expect(bucketRows(32, 64)).toBe(32)
+    expect(bucketRows(33, 64)).toBe(48)
+    expect(bucketRows(64, 64)).toBe(64)
+    expect(bucketRows(6, 8)).toBe(8)
+    expect(bucketRows(6, 6)).toBe(6)
+  })
+
+  it('takes the same step whatever the padding rows: 6 sequences in 6 rows and in 16', async () => {
+    const exact = trainer({ minibatchSize: 6 })
+    const padded = trainer({ minibatchSize: 64 })
+    const a = await exact.train(groups)
+    const b = await padded.train(groups)
+    expect(b.loss).toBeCloseTo(a.loss, 6)
+    expect(b.gradNorm).toBeCloseTo(a.gradNorm, 5)
+    const wa = exact.weights()
+    const wb = padded.weights()
+    for (const k of Object.keys(wa)) wa[k].forEach((x, i) => { expect(wb[k][i]).toBeCloseTo(x, 6) })
+  })
+
   it('sees an importance ratio of exactly 1 on the first step', async () => {
     const stats = await trainer({ epochs: 2, minibatchSize: 4 }).train(groups)
     expect(stats.steps).toBe(4)
