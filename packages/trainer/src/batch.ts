@@ -3,26 +3,14 @@
  * Layout per row: `[bos] prompt completion [eos] pad…` (right padding, so positions are
  * 0..T−1 and causal attention never sees the padding of a real token). `targets[t]` is the
  * token at t+1; `mask[t]` is 1 where that target is a completion token (its EOS included).
- * Shapes are bucketed: T rounds up to a multiple of `SEQ_BUCKET` (capped by the context), the
- * rows to a multiple of `ROW_BUCKET` (capped by the minibatch size).
+ * T is bucketed: it rounds up to a multiple of `SEQ_BUCKET` (capped by the context); the rows are
+ * the batch's own (the graphs take any row count).
  */
 import { InvalidArgumentError } from '@murmur/interface'
 import { encodePromptIds, type ChatTemplate, type Tokenizer } from '@murmur/policy'
 
 /** Sequence lengths round up to a multiple of this, so few distinct graphs are built. */
 export const SEQ_BUCKET = 16
-
-/**
- * Minibatch rows round up to a multiple of this: a batch pays for its own rows, not for a full
- * minibatch (a node training its own I·G = 32 completions with a 64-row minibatch spent half of
- * every step on padding rows), while the graphs built per shape stay few.
- */
-export const ROW_BUCKET = 16
-
-/** Rows of the padded batch for `count` sequences: a multiple of `ROW_BUCKET`, at most `maxRows`. */
-export function bucketRows (count: number, maxRows: number): number {
-  return Math.min(maxRows, Math.max(ROW_BUCKET, Math.ceil(count / ROW_BUCKET) * ROW_BUCKET))
-}
 
 /** One tokenized training sequence. */
 export interface EncodedSequence {

@@ -1,7 +1,8 @@
 /**
  * Owns the trainable state (weights, AdamW moments, step) and the onnxruntime sessions of the
- * train-step and log-prob graphs, one per (kind, rows × steps) bucket, built on first use and
- * cached. Sessions run in worker threads so the caller's event loop stays responsive; a step
+ * train-step and log-prob graphs, one per (kind, steps) bucket — the rows are a symbolic dim
+ * (`ROWS_DIM`), so a batch pays for its own rows and no row count builds another graph — built
+ * on first use and cached. Sessions run in worker threads so the caller's event loop stays responsive; a step
  * moves the parameters and moments into its worker and takes the updated ones back (transferred
  * both ways, never copied), so they are not readable while a step is in flight.
  */
@@ -14,7 +15,7 @@ import { learningRateAt } from './lr-schedule.js'
 import type { TrainerConfig } from './trainer-config.js'
 import { InvalidTrainerStateError } from './errors.js'
 import type { OptimizerSnapshot } from './state.js'
-import { buildLogprobGraph, buildStepGraph } from './step-graph.js'
+import { buildLogprobGraph, buildStepGraph, ROWS_DIM } from './step-graph.js'
 
 /** Statistics of one optimizer step. */
 export interface StepStats {
@@ -109,7 +110,7 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
   const scalarOf = (out: TensorMap, name: string): number => out[name] === undefined ? 0 : (out[name].data as Float32Array)[0]
 
   const logprobs = async (batch: PaddedBatch, o: AbortOptions = {}, w?: Weights): Promise<Float32Array> => {
-    const s = await session(`logp:${batch.rows}x${batch.steps}`, () => buildLogprobGraph(config, batch.rows, batch.steps))
+    const s = await session(`logp:${batch.steps}`, () => buildLogprobGraph(config, ROWS_DIM, batch.steps))
     const feeds = batchFeeds(batch)
     delete feeds.mask
     if (w === undefined) {
@@ -122,11 +123,11 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
   }
 
   const runStep = async (kind: 'policy' | 'sft', batch: PaddedBatch, extra: TensorMap, lrBase: number, o: AbortOptions, onPolicy = false): Promise<StepStats> => {
-    const key = `${kind}${onPolicy ? '-on-policy' : ''}:${batch.rows}x${batch.steps}`
+    const key = `${kind}${onPolicy ? '-on-policy' : ''}:${batch.steps}`
     const s = await session(key, () => buildStepGraph(config, {
       kind,
       onPolicy,
-      rows: batch.rows,
+      rows: ROWS_DIM,
       steps: batch.steps,
       epsLow: options.epsLow,
       epsHigh: options.epsHigh,

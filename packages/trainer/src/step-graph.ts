@@ -10,15 +10,19 @@
  * `optimizer: false` the graph outputs `grad.<name>` instead (gradient checks). The log-prob
  * graph is the same forward without loss or update.
  */
-import { adamw, appendUpdate, flatParamInput, grad, graphBuilder, type FlatParams, type GraphBuilder, type Value } from '@murmur/graph'
+import { adamw, appendUpdate, flatParamInput, grad, graphBuilder, type Dim, type FlatParams, type GraphBuilder, type Value } from '@murmur/graph'
 import { modelParamSpecs, type ModelConfig, OPSET, buildModelForward, modelParamInputs, trainPositions, type GptParams } from '@murmur/policy'
 import { FLAT_PARAMS } from './adamw-io.js'
 import { crossEntropyLoss, maskedEntropy, policyObjectiveLoss, tokenLogprobs } from './loss.js'
 
+/** The trainer's graphs take any number of rows: their batch dim is this symbolic dim. */
+export const ROWS_DIM = 'rows'
+
 /** What one step graph computes. */
 export interface StepGraphSpec {
   kind: 'policy' | 'sft'
-  rows: number
+  /** Batch rows: a count, or a symbolic dim name (`ROWS_DIM`: one graph for every row count). */
+  rows: Dim
   steps: number
   epsLow?: number
   epsHigh?: number
@@ -71,7 +75,7 @@ export function finishStep (g: GraphBuilder, loss: Value, params: GptParams, spe
 }
 
 /** Model bytes of the forward-only `input_ids, targets [rows, steps] → logp [rows, steps]` (π_old and π_ref); parameters are inputs. */
-export function buildLogprobGraph (config: ModelConfig, rows: number, steps: number): Uint8Array {
+export function buildLogprobGraph (config: ModelConfig, rows: Dim, steps: number): Uint8Array {
   const g = graphBuilder({ name: 'murmur-logprobs', opset: OPSET })
   const p = modelParamInputs(g, config)
   const ids = g.input('input_ids', 'int64', [rows, steps])

@@ -8,7 +8,7 @@
  */
 import { createRng, InvalidArgumentError, throwIfAborted, type AbortOptions } from '@murmur/interface'
 import type { ChatTemplate, ModelConfig, Tokenizer, Weights } from '@murmur/policy'
-import { aggregationWeights, bucketRows, bucketSteps, encodePair, padBatch, type EncodedSequence, type PaddedBatch } from './batch.js'
+import { aggregationWeights, bucketSteps, encodePair, padBatch, type EncodedSequence, type PaddedBatch } from './batch.js'
 import { InvalidTrainingBatchError, TrainerClosedError } from './errors.js'
 import { createStepEngine, type StepEngine, type StepStats } from './step-engine.js'
 import { decodeTrainerState, encodeTrainerState, type TrainerState } from './state.js'
@@ -120,7 +120,7 @@ export function createTrainer (init: TrainerInit): Trainer {
 
   const toBatch = (seqs: readonly EncodedSequence[]): PaddedBatch => {
     const longest = seqs.reduce((m, s) => Math.max(m, s.ids.length), 1)
-    return padBatch(seqs, bucketRows(seqs.length, options.minibatchSize), bucketSteps(longest, config.nCtx), tokenizer.padId)
+    return padBatch(seqs, seqs.length, bucketSteps(longest, config.nCtx), tokenizer.padId)
   }
 
   return {
