@@ -91,8 +91,8 @@ export const DEFAULT_GROUP_BURST = 64
 /** Most origin peers whose token buckets and penalties are remembered at once (LRU beyond). */
 export const MAX_TRACKED_PEERS = 4096
 
-/** Default capacity of the inbound validation queue; messages beyond it are ignored. */
-export const DEFAULT_INBOUND_QUEUE = 256
+/** Default capacity of the inbound validation queue, in groups (a message weighs its groups); messages beyond it are ignored. */
+export const DEFAULT_INBOUND_QUEUE = 1024
 
 /** Largest gossipsub RPC frame read from a stream; bigger frames close the stream unread. */
 export const MAX_RPC_FRAME_BYTES = 1024 * 1024
@@ -136,8 +136,8 @@ export const DEFAULT_NEW_ORIGINS_PER_MINUTE = 60
 /** Default burst of new origins per neighbour (a node joining a swarm learns many at once). */
 export const DEFAULT_NEW_ORIGIN_BURST = 64
 
-/** Default bound of one neighbour's FIFO in the inbound queue. */
-export const DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR = 64
+/** Default bound of one neighbour's FIFO in the inbound queue, in groups: its burst (`DEFAULT_NEIGHBOUR_BURST`), what it may deliver at once. */
+export const DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR = 256
 
 /** Ignored, throttled or dropped messages (net of accepted ones, decayed) a neighbour may send before it is penalized. */
 export const NEIGHBOUR_GRACE = 32

@@ -1,8 +1,8 @@
 // The swarm host: one libp2p node subscribed to the swarm's rollout topic (or, in a sharded
 // swarm, to the shards it reads; it publishes on its home shard — shards.ts). A message is one
 // producer's batch of groups (normally a round's: one signature and one delivery for all of
-// them). Every inbound message passes the local graylist and the fair inbound queue (one FIFO per
-// neighbour), then protocol validation (decode limits, task regeneration, prompt check, for every
+// them). Every inbound message passes the local graylist, its framing check, and the fair inbound
+// queue (one FIFO per neighbour, bounded in groups), then protocol validation (decode limits, task regeneration, prompt check, for every
 // group: one bad group rejects the message), then the inbound guard (replay and cross-origin
 // dedupe, per-origin and per-neighbour limits counted in groups, all of the message's usable
 // groups or none), and only then reaches the application as one `rollout:received` per group —
@@ -18,7 +18,7 @@ import {
   NotStartedError, TypedEventEmitter, abortReason, sleep, throwIfAborted, type AbortOptions, type Startable
 } from '@murmur/interface'
 import {
-  InvalidRolloutError, encodeRolloutGroup, packRolloutBatches, validateGroup, validateRolloutBatch, type BatchGroupValidation,
+  InvalidRolloutError, batchDecodeReason, decodeRolloutBatch, encodeRolloutGroup, packRolloutBatches, validateBatchEntries, validateGroup, type BatchGroupValidation,
   type ResolvedTask, type RolloutGroup
 } from '@murmur/protocol'
 import type { ByteCounts } from './byte-counter.js'
@@ -76,7 +76,7 @@ export interface SwarmStats extends ByteCounts {
   reasons: Record<string, number>
   /** Groups this host published. */
   published: number
-  /** Messages waiting in the inbound queue. */
+  /** Groups waiting in the inbound queue (a message weighs its groups). */
   queued: number
 }
 
@@ -376,7 +376,17 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       this.count(via, 'dropped', GRAYLISTED)
       return TopicValidatorResult.Ignore
     }
-    const verdict = await this.queue?.run(via, () => this.check(msg.data, msg.from.toString(), via, msg))
+    // The framing alone (no group decoded yet) gives the message's weight in the queue: its groups.
+    let entries: Uint8Array[]
+    try {
+      entries = decodeRolloutBatch(msg.data)
+    } catch (err) {
+      const reason = batchDecodeReason(err)
+      this.count(via, 'rejected', reason)
+      this.config.logger('rejected message', { from: msg.from.toString(), via, reason })
+      return TopicValidatorResult.Reject
+    }
+    const verdict = await this.queue?.run(via, entries.length, () => this.check(entries, msg.from.toString(), via, msg))
     if (verdict === undefined) {
       this.count(via, 'dropped', 'queue-full')
       return TopicValidatorResult.Ignore
@@ -384,14 +394,14 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     return verdict
   }
 
-  private check (data: Uint8Array, from: string, via: string, msg: Message): TopicValidatorResult {
+  private check (entries: readonly Uint8Array[], from: string, via: string, msg: Message): TopicValidatorResult {
     const c = this.config
     // Rejects counted while this message waited may have graylisted its neighbour.
     if (this.guard.blocked(via)) {
       this.count(via, 'dropped', GRAYLISTED)
       return TopicValidatorResult.Ignore
     }
-    const result = validateRolloutBatch(data, { resolveTask: c.resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
+    const result = validateBatchEntries(entries, { resolveTask: c.resolveTask, now: c.now(), maxAgeMs: c.maxAgeMs })
     if (result.action === 'reject') {
       this.count(via, 'rejected', result.reason)
       c.logger('rejected message', { from, via, reason: result.reason })

@@ -3,27 +3,30 @@
 // pending work. Each neighbour (the connection that delivered the message) has its own FIFO with
 // its own bound, and the queue serves neighbours round-robin, one job each per turn: a flooding
 // neighbour fills and overflows only its own FIFO, and honest neighbours' jobs wait behind at
-// most one of its jobs per turn. When the total reaches `capacity`, the newest job of the longest
-// FIFO makes room (longest-queue drop), so many flooders together cannot starve a quiet one.
+// most one of its jobs per turn. When the total reaches `capacity`, the newest jobs of the longest
+// FIFO make room (longest-queue drop), so many flooders together cannot starve a quiet one.
+// Bounds count work, not jobs: a job weighs what it will validate (a message: its groups, so a
+// batch of 16 takes 16 of a neighbour's slots), at most a whole FIFO's bound.
 // Jobs run in slices of at most `sliceMs` between which the queue yields to the event loop so
 // that network I/O keeps flowing.
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 
 /** Options of `InboundQueue`. */
 export interface InboundQueueInit {
-  /** Most jobs waiting in total. */
+  /** Most weight waiting in total. */
   capacity: number
-  /** Most jobs waiting per key (neighbour). Default: `capacity`. */
+  /** Most weight waiting per key (neighbour). Default: `capacity`. */
   perKey?: number
   /** Longest run of jobs between event-loop turns, ms. Default 4. */
   sliceMs?: number
 }
 
-interface Job { run: () => void, drop: () => void }
+interface Job { run: () => void, drop: () => void, weight: number }
+interface Fifo { jobs: Job[], weight: number }
 
-/** Bounded per-key FIFOs of synchronous jobs, served round-robin in time slices. */
+/** Bounded per-key FIFOs of weighted synchronous jobs, served round-robin in time slices. */
 export class InboundQueue {
-  private readonly fifos = new Map<string, Job[]>()
+  private readonly fifos = new Map<string, Fifo>()
   private readonly ring: string[] = []
   private next = 0
   private total = 0
@@ -39,27 +42,34 @@ export class InboundQueue {
     this.sliceMs = init.sliceMs ?? 4
   }
 
-  /** Number of jobs waiting. */
+  /** Weight waiting. */
   get size (): number { return this.total }
 
-  /** Number of jobs waiting for `key`. */
-  sizeOf (key: string): number { return this.fifos.get(key)?.length ?? 0 }
+  /** Weight waiting for `key`. */
+  sizeOf (key: string): number { return this.fifos.get(key)?.weight ?? 0 }
 
-  /** Runs `job` in `key`'s turn; resolves `undefined` without running it when refused, evicted or closed. */
-  async run<T> (key: string, job: () => T): Promise<T | undefined> {
-    if (this.closed || !this.makeRoom(key)) return undefined
+  /**
+   * Runs `job` in `key`'s turn; resolves `undefined` without running it when refused, evicted or
+   * closed. `weight` is what it takes of the bounds (rounded up to at least 1, counted at most
+   * `perKey` so that one job always fits an empty FIFO).
+   */
+  async run<T> (key: string, weight: number, job: () => T): Promise<T | undefined> {
+    const w = Math.min(this.perKey, Math.max(1, Math.ceil(weight)))
+    if (this.closed || !this.makeRoom(key, w)) return undefined
     return await new Promise<T | undefined>((resolve, reject) => {
       let fifo = this.fifos.get(key)
       if (fifo === undefined) {
-        fifo = []
+        fifo = { jobs: [], weight: 0 }
         this.fifos.set(key, fifo)
         this.ring.push(key)
       }
-      fifo.push({
+      fifo.jobs.push({
         run: () => { try { resolve(job()) } catch (err) { reject(err) } },
-        drop: () => { resolve(undefined) }
+        drop: () => { resolve(undefined) },
+        weight: w
       })
-      this.total++
+      fifo.weight += w
+      this.total += w
       if (!this.running) void this.drain()
     })
   }
@@ -71,19 +81,38 @@ export class InboundQueue {
     this.fifos.clear()
     this.ring.length = 0
     this.total = 0
-    for (const fifo of fifos) for (const job of fifo) job.drop()
+    for (const fifo of fifos) for (const job of fifo.jobs) job.drop()
   }
 
-  /** True when a job for `key` may be queued, evicting another key's newest job if that is fair. */
-  private makeRoom (key: string): boolean {
+  /** True when a job of `weight` for `key` may be queued, evicting the newest jobs of longer FIFOs if that is fair. */
+  private makeRoom (key: string, weight: number): boolean {
     const own = this.sizeOf(key)
-    if (own >= this.perKey) return false
-    if (this.total < this.capacity) return true
-    let longest: Job[] | undefined
-    for (const fifo of this.fifos.values()) if (longest === undefined || fifo.length > longest.length) longest = fifo
-    if (longest === undefined || longest.length <= own + 1) return false
-    this.total--
-    longest.pop()?.drop()
+    if (own + weight > this.perKey) return false
+    // Plan the evictions first: refusing half-way must not have dropped anything.
+    const left = new Map<Fifo, { weight: number, jobs: number }>()
+    const evict: Array<[Fifo, Job]> = []
+    let total = this.total
+    while (total + weight > this.capacity) {
+      let longest: Fifo | undefined
+      let longestWeight = 0
+      for (const fifo of this.fifos.values()) {
+        const w = left.get(fifo)?.weight ?? fifo.weight
+        if (longest === undefined || w > longestWeight) { longest = fifo; longestWeight = w }
+      }
+      // Fair only against a FIFO that would still be longer than ours with this job in it.
+      if (longest === undefined || longestWeight <= own + weight) return false
+      const state = left.get(longest) ?? { weight: longest.weight, jobs: longest.jobs.length }
+      const job = longest.jobs[state.jobs - 1]
+      left.set(longest, { weight: state.weight - job.weight, jobs: state.jobs - 1 })
+      evict.push([longest, job])
+      total -= job.weight
+    }
+    for (const [fifo, job] of evict) {
+      fifo.jobs.pop()
+      fifo.weight -= job.weight
+      this.total -= job.weight
+      job.drop()
+    }
     return true
   }
 
@@ -93,15 +122,16 @@ export class InboundQueue {
       if (this.next >= this.ring.length) this.next = 0
       const key = this.ring[this.next]
       const fifo = this.fifos.get(key)
-      const job = fifo?.shift()
-      if (fifo === undefined || fifo.length === 0) {
+      const job = fifo?.jobs.shift()
+      if (job !== undefined && fifo !== undefined) fifo.weight -= job.weight
+      if (fifo === undefined || fifo.jobs.length === 0) {
         this.fifos.delete(key)
         this.ring.splice(this.next, 1)
       } else {
         this.next++
       }
       if (job !== undefined) {
-        this.total--
+        this.total -= job.weight
         return job
       }
     }

@@ -18,8 +18,8 @@ describe('InboundQueue fairness', () => {
     const q = new InboundQueue({ capacity: 100 })
     const order: string[] = []
     const jobs = [
-      ...[1, 2, 3, 4, 5, 6].map(async i => await q.run('flood', () => { order.push(`f${i}`) })),
-      ...[1, 2].map(async i => await q.run('honest', () => { order.push(`h${i}`) }))
+      ...[1, 2, 3, 4, 5, 6].map(async i => await q.run('flood', 1, () => { order.push(`f${i}`) })),
+      ...[1, 2].map(async i => await q.run('honest', 1, () => { order.push(`h${i}`) }))
     ]
     await Promise.all(jobs)
     expect(order).toEqual(['f1', 'h1', 'f2', 'h2', 'f3', 'f4', 'f5', 'f6'])
@@ -27,8 +27,8 @@ describe('InboundQueue fairness', () => {
 
   it('bounds each neighbour\'s FIFO', async () => {
     const q = new InboundQueue({ capacity: 100, perKey: 2 })
-    const flood = [1, 2, 3, 4].map(async i => await q.run('flood', () => i))
-    const honest = q.run('honest', () => 'h')
+    const flood = [1, 2, 3, 4].map(async i => await q.run('flood', 1, () => i))
+    const honest = q.run('honest', 1, () => 'h')
     expect(q.sizeOf('flood')).toBe(2)
     expect(await Promise.all(flood)).toEqual([1, 2, undefined, undefined])
     expect(await honest).toBe('h')
@@ -36,14 +36,44 @@ describe('InboundQueue fairness', () => {
 
   it('when full, evicts the newest job of the longest FIFO to admit a shorter one', async () => {
     const q = new InboundQueue({ capacity: 4 })
-    const flood = [1, 2, 3, 4].map(async i => await q.run('flood', () => i))
-    const honest = [1, 2].map(async i => await q.run('honest', () => `h${i}`))
+    const flood = [1, 2, 3, 4].map(async i => await q.run('flood', 1, () => i))
+    const honest = [1, 2].map(async i => await q.run('honest', 1, () => `h${i}`))
     // a second flooder with nothing queued may take a slot too; an equal FIFO may not
-    const other = q.run('other', () => 'o')
+    const other = q.run('other', 1, () => 'o')
     expect(q.size).toBe(4)
     expect(await Promise.all(honest)).toEqual(['h1', 'h2'])
     expect(await other).toBe('o')
     expect(await Promise.all(flood)).toEqual([1, undefined, undefined, undefined])
+  })
+})
+
+describe('InboundQueue weights', () => {
+  it('bounds each neighbour in weight: a 16-group batch takes 16 of its slots', async () => {
+    const q = new InboundQueue({ capacity: 100, perKey: 20 })
+    const batch = q.run('flood', 16, () => 'b16')
+    const second = q.run('flood', 8, () => 'b8')
+    const single = q.run('flood', 4, () => 'b4')
+    expect(q.sizeOf('flood')).toBe(20)
+    expect(q.size).toBe(20)
+    expect(await Promise.all([batch, second, single])).toEqual(['b16', undefined, 'b4'])
+    // a job heavier than a whole FIFO still fits an empty one (counted as perKey)
+    const huge = q.run('other', 500, () => 'huge')
+    expect(q.sizeOf('other')).toBe(20)
+    expect(await huge).toBe('huge')
+    expect(q.size).toBe(0)
+  })
+
+  it('when full, evicts the newest jobs of the heaviest FIFO until a lighter neighbour\'s job fits', async () => {
+    const q = new InboundQueue({ capacity: 40 })
+    const flood = [1, 2, 3, 4].map(async i => await q.run('flood', 10, () => i))
+    const honest = q.run('honest', 16, () => 'h')
+    expect(q.sizeOf('flood')).toBe(20)
+    expect(q.size).toBe(36)
+    // an equal-weight competitor cannot evict: 20 ≤ 20 + 16
+    const other = q.run('other', 16, () => 'o')
+    expect(await other).toBeUndefined()
+    expect(await honest).toBe('h')
+    expect(await Promise.all(flood)).toEqual([1, 2, undefined, undefined])
   })
 })
 

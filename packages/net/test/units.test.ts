@@ -61,17 +61,17 @@ describe('InboundQueue', () => {
   it('runs jobs in order and refuses jobs beyond its capacity', async () => {
     const q = new InboundQueue({ capacity: 3 })
     const order: number[] = []
-    const results = [1, 2, 3, 4, 5].map(async i => await q.run('a', () => { order.push(i); return i * 10 }))
+    const results = [1, 2, 3, 4, 5].map(async i => await q.run('a', 1, () => { order.push(i); return i * 10 }))
     expect(q.size).toBe(3)
     expect(await Promise.all(results)).toEqual([10, 20, 30, undefined, undefined])
     expect(order).toEqual([1, 2, 3])
-    expect(await q.run('a', () => 6)).toBe(6)
+    expect(await q.run('a', 1, () => 6)).toBe(6)
   })
 
   it('propagates a job\'s error and keeps going', async () => {
     const q = new InboundQueue({ capacity: 4 })
-    const bad = q.run('a', () => { throw new Error('boom') })
-    const good = q.run('a', () => 'ok')
+    const bad = q.run('a', 1, () => { throw new Error('boom') })
+    const good = q.run('a', 1, () => 'ok')
     await expect(bad).rejects.toThrow('boom')
     expect(await good).toBe('ok')
   })
@@ -79,11 +79,11 @@ describe('InboundQueue', () => {
   it('resolves waiting jobs as undefined when closed', async () => {
     const q = new InboundQueue({ capacity: 4 })
     let ran = false
-    const pending = q.run('a', () => { ran = true })
+    const pending = q.run('a', 1, () => { ran = true })
     q.close()
     expect(await pending).toBeUndefined()
     expect(ran).toBe(false)
-    expect(await q.run('a', () => 1)).toBeUndefined()
+    expect(await q.run('a', 1, () => 1)).toBeUndefined()
   })
 })
 

@@ -92,8 +92,18 @@ export function validateRolloutBatch (bytes: Uint8Array, options: ValidateGroupO
   try {
     entries = decodeRolloutBatch(bytes)
   } catch (err) {
-    return { action: 'reject', reason: `decode:${err instanceof RolloutDecodeError ? err.limit : 'malformed'}`, groups: [] }
+    return { action: 'reject', reason: batchDecodeReason(err), groups: [] }
   }
+  return validateBatchEntries(entries, options)
+}
+
+/** The rejection reason of a message whose framing `decodeRolloutBatch` refused: `decode:<limit>`. */
+export function batchDecodeReason (err: unknown): `decode:${string}` {
+  return `decode:${err instanceof RolloutDecodeError ? err.limit : 'malformed'}`
+}
+
+/** `validateRolloutBatch` for a message whose framing is already split (`decodeRolloutBatch`'s entries). */
+export function validateBatchEntries (entries: readonly Uint8Array[], options: ValidateGroupOptions): BatchValidationResult {
   const groups: BatchGroupValidation[] = []
   for (const entry of entries) {
     const result = validateRolloutBytes(entry, options)
