@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createSession, NEXT_SUFFIX, ortDeviceProbe, parseDevice, resolveDevice, stateName, tensor, type TensorMap } from '@murmur/graph'
 import { countFamilyParams, initLoraWeights, loraModel, modelParamSpecs, resolveLoraConfig, writeFamilyFixture, type LoraConfig } from '@murmur/policy'
-import { buildStepGraph } from '@murmur/trainer'
+import { buildStepGraph, ROWS_DIM } from '@murmur/trainer'
 import { median, report } from './report.js'
 
 interface PeerResult { step_ms: number, trainable: number, torch: string }
@@ -74,7 +74,7 @@ export default async function run (argv: string[]): Promise<void> {
       const model = lora === undefined ? config : loraModel(config, weights, lora)
       const specs = modelParamSpecs(model)
       const init = lora === undefined ? weights : initLoraWeights(config, lora, 0)
-      const session = await createSession(buildStepGraph(model, { kind: 'sft', rows: B, steps: T }), { intraOpThreads: 2, device })
+      const session = await createSession(buildStepGraph(model, { kind: 'sft', rows: ROWS_DIM, steps: T }), { intraOpThreads: 2, device })
       let state: TensorMap = { step: tensor('int64', [], [1n]) }
       for (const s of specs) {
         state[s.name] = tensor('float32', s.shape, init[s.name].slice())

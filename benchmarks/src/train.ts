@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createSession, NEXT_SUFFIX, stateName, tensor, type TensorMap } from '@murmur/graph'
 import { charTokenizer, countParams, gptConfigs, initWeights, paramSpecs, resolveGptConfig } from '@murmur/policy'
-import { buildStepGraph, createTrainer } from '@murmur/trainer'
+import { buildStepGraph, createTrainer, ROWS_DIM } from '@murmur/trainer'
 import { median, report } from './report.js'
 
 interface PeerResult { step_ms: number, params: number, torch: string }
@@ -41,7 +41,7 @@ export default async function run (argv: string[]): Promise<void> {
   const t0 = performance.now()
   // The layout the Trainer's step engine uses for a model this small: parameters and AdamW
   // moments as one flat buffer each.
-  const model = buildStepGraph(config, { kind: 'policy', rows: B, steps: T, flatState: true })
+  const model = buildStepGraph(config, { kind: 'policy', rows: ROWS_DIM, steps: T, flatState: true })
   const buildMs = performance.now() - t0
   const t1 = performance.now()
   const session = await createSession(model, { intraOpThreads: 2 })
