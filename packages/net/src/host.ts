@@ -2,10 +2,10 @@
 // swarm, to the shards it reads; it publishes on its home shard — shards.ts). A message is one
 // producer's batch of groups (normally a round's: one signature and one delivery for all of
 // them). Every inbound message passes the local graylist, its framing check, and the fair inbound
-// queue (one FIFO per neighbour, bounded in groups), then protocol validation (decode limits, task regeneration, prompt check, for every
-// group: one bad group rejects the message), then the inbound guard (replay and cross-origin
-// dedupe, per-origin and per-neighbour limits counted in groups, all of the message's usable
-// groups or none), and only then reaches the application as one `rollout:received` per group —
+// queue (one FIFO per neighbour, bounded in groups), then protocol validation (decode limits,
+// task regeneration, prompt check, for every group: one bad group rejects the message), then the
+// inbound guard (replay and cross-origin dedupe, per-origin and per-neighbour limits counted in
+// groups, all of the message's usable groups or none), and only then reaches the application as one `rollout:received` per group —
 // with the group's exact bytes as the producer signed them, the decoded group and the
 // regenerated task, so the application decodes and regenerates nothing again. Verdicts go back
 // to gossipsub so that invalid senders lose score and stop being heard.

@@ -42,9 +42,9 @@ export function createTaskSampler (init: TaskSamplerInit = {}): TaskSampler {
       if (!Number.isInteger(count) || count < 0 || count > MAX_SAMPLE_COUNT) {
         throw new InvalidArgumentError('count', `must be an integer in 0..${MAX_SAMPLE_COUNT}`)
       }
+      checkRound(round)
       const out: TaskRef[] = []
-      if (count === 0) checkRound(round)
-      else for (const ref of draws(prepared, round)) if (out.push(ref) >= count) break
+      if (count > 0) for (const ref of draws(prepared, round)) if (out.push(ref) >= count) break
       return out
     }
   }
@@ -96,7 +96,6 @@ function checkRound (round: number): void {
 
 /** The endless stream of refs of `round`: a weighted family pick, then seeds until one lies on the split. */
 function * draws (p: PreparedSampler, round: number): Generator<TaskRef, never, undefined> {
-  checkRound(round)
   const rng = createRng(hashSeeds(p.seed, round))
   for (;;) {
     let x = rng.nextFloat() * p.total
