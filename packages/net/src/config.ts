@@ -106,12 +106,12 @@ export interface SwarmHostInit {
     /** Origins not accepted from before that one neighbour may introduce: per minute and in a burst. Defaults 60 and 64. */
     newOriginsPerMinute?: number
     newOriginBurst?: number
-    /** Bound of the neighbour's FIFO in the inbound queue, in groups. Default 256. */
+    /** Bound of the neighbour's FIFO in the inbound queue, in groups. Default 64. */
     maxQueued?: number
   }
   /** Replay protection: accepted contents are remembered for `windowMs` (default: max age + future skew), at most `maxEntries` (default 65,536). */
   replay?: { windowMs?: number, maxEntries?: number }
-  /** Capacity of the inbound validation queue (all neighbours together), in groups. Default 1024. */
+  /** Capacity of the inbound validation queue (all neighbours together), in groups. Default 256. */
   maxInboundQueue?: number
   /**
    * Regenerates a task from its reference (the application's task registry, e.g. `resolveTask`

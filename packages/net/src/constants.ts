@@ -92,7 +92,7 @@ export const DEFAULT_GROUP_BURST = 64
 export const MAX_TRACKED_PEERS = 4096
 
 /** Default capacity of the inbound validation queue, in groups (a message weighs its groups); messages beyond it are ignored. */
-export const DEFAULT_INBOUND_QUEUE = 1024
+export const DEFAULT_INBOUND_QUEUE = 256
 
 /** Largest gossipsub RPC frame read from a stream; bigger frames close the stream unread. */
 export const MAX_RPC_FRAME_BYTES = 1024 * 1024
@@ -136,8 +136,14 @@ export const DEFAULT_NEW_ORIGINS_PER_MINUTE = 60
 /** Default burst of new origins per neighbour (a node joining a swarm learns many at once). */
 export const DEFAULT_NEW_ORIGIN_BURST = 64
 
-/** Default bound of one neighbour's FIFO in the inbound queue, in groups: its burst (`DEFAULT_NEIGHBOUR_BURST`), what it may deliver at once. */
-export const DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR = 256
+/**
+ * Default bound of one neighbour's FIFO in the inbound queue, in groups: a producer's burst
+ * (`DEFAULT_GROUP_BURST`). Small on purpose: what overflows it is dropped unread and counts as
+ * the neighbour's waste at once, so a flooder is penalized at the rate it sends, not at the rate
+ * this host validates (a 256-group FIFO let a loaded host validate a flood's first 256 before its
+ * score fell, and the flood went on that much longer).
+ */
+export const DEFAULT_INBOUND_QUEUE_PER_NEIGHBOUR = 64
 
 /** Ignored, throttled or dropped messages (net of accepted ones, decayed) a neighbour may send before it is penalized. */
 export const NEIGHBOUR_GRACE = 32
