@@ -5,10 +5,10 @@
 // queue (one FIFO per neighbour, bounded in groups), then protocol validation (decode limits,
 // task regeneration, prompt check, for every group: one bad group rejects the message), then the
 // inbound guard (replay and cross-origin dedupe, per-origin and per-neighbour limits counted in
-// groups, all of the message's usable groups or none), and only then reaches the application as one `rollout:received` per group —
-// with the group's exact bytes as the producer signed them, the decoded group and the
-// regenerated task, so the application decodes and regenerates nothing again. Verdicts go back
-// to gossipsub so that invalid senders lose score and stop being heard.
+// groups, all of the message's usable groups or none), and only then reaches the application as
+// one `rollout:received` per group — with the group's exact bytes as the producer signed them,
+// the decoded group and the regenerated task, so the application decodes and regenerates nothing
+// again. Verdicts go back to gossipsub so that invalid senders lose score and stop being heard.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
@@ -18,7 +18,7 @@ import {
   NotStartedError, TypedEventEmitter, abortReason, sleep, throwIfAborted, type AbortOptions, type Startable
 } from '@murmur/interface'
 import {
-  InvalidRolloutError, batchDecodeReason, decodeRolloutBatch, encodeRolloutGroup, packRolloutBatches, validateBatchEntries, validateGroup, type BatchGroupValidation,
+  InvalidRolloutError, decodeReason, decodeRolloutBatch, encodeRolloutGroup, packRolloutBatches, validateBatchEntries, validateGroup, type BatchGroupValidation,
   type ResolvedTask, type RolloutGroup
 } from '@murmur/protocol'
 import type { ByteCounts } from './byte-counter.js'
@@ -381,7 +381,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
     try {
       entries = decodeRolloutBatch(msg.data)
     } catch (err) {
-      const reason = batchDecodeReason(err)
+      const reason = decodeReason(err)
       this.count(via, 'rejected', reason)
       this.config.logger('rejected message', { from: msg.from.toString(), via, reason })
       return TopicValidatorResult.Reject
@@ -425,7 +425,7 @@ class SwarmHostImpl extends TypedEventEmitter<SwarmHostEvents> implements SwarmH
       return TopicValidatorResult.Ignore
     }
     this.count(via, 'accepted', 'ok', usable.length)
-    // Copies: `data` may be a view into the whole RPC frame, which the receiver would otherwise keep alive.
+    // Copies: each group's bytes are a view into the whole RPC frame, which the receiver would otherwise keep alive.
     this.accepted.set(msg, usable.map(g => ({ bytes: Uint8Array.from(g.bytes), group: g.group, task: g.task, from, via })))
     return TopicValidatorResult.Accept
   }

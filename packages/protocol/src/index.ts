@@ -19,5 +19,5 @@ export { encodeRolloutBatch, decodeRolloutBatch, packRolloutBatches } from './ba
 export { encodeTaskRef } from './task-ref.js'
 export {
   validateGroup, validateRolloutBytes, type ValidateGroupOptions, type ValidationResult,
-  type BytesValidationResult, validateRolloutBatch, validateBatchEntries, batchDecodeReason, type BatchValidationResult, type BatchGroupValidation
+  type BytesValidationResult, validateRolloutBatch, validateBatchEntries, decodeReason, type BatchValidationResult, type BatchGroupValidation
 } from './validate.js'

@@ -60,8 +60,7 @@ export function validateRolloutBytes (bytes: Uint8Array, options: ValidateGroupO
   try {
     group = decodeRolloutGroup(bytes)
   } catch (err) {
-    if (err instanceof RolloutDecodeError) return { action: 'reject', reason: `decode:${err.limit}` }
-    return { action: 'reject', reason: 'decode:malformed' }
+    return { action: 'reject', reason: decodeReason(err) }
   }
   return { ...validateGroup(group, options), group }
 }
@@ -92,13 +91,13 @@ export function validateRolloutBatch (bytes: Uint8Array, options: ValidateGroupO
   try {
     entries = decodeRolloutBatch(bytes)
   } catch (err) {
-    return { action: 'reject', reason: batchDecodeReason(err), groups: [] }
+    return { action: 'reject', reason: decodeReason(err), groups: [] }
   }
   return validateBatchEntries(entries, options)
 }
 
-/** The rejection reason of a message whose framing `decodeRolloutBatch` refused: `decode:<limit>`. */
-export function batchDecodeReason (err: unknown): `decode:${string}` {
+/** The rejection reason of bytes a decoder (`decodeRolloutGroup`, `decodeRolloutBatch`) refused: `decode:<limit>`, or `decode:malformed`. */
+export function decodeReason (err: unknown): `decode:${string}` {
   return `decode:${err instanceof RolloutDecodeError ? err.limit : 'malformed'}`
 }
 
