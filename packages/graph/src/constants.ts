@@ -22,3 +22,11 @@ export const INT64_MAX = 9223372036854775807n
 export const ONE_HOT_GATHER_MAX_ROWS = 512
 /** `appendUpdate` fuses an elementwise optimizer over all parameters up to this many elements in total. */
 export const FUSED_UPDATE_MAX_ELEMENTS = 1 << 24
+/**
+ * Most inputs of one Concat / outputs of one Split the builder emits; wider ones become trees.
+ * onnxruntime's WebGPU kernels bind every input and output as a storage buffer, and WebGPU's
+ * default `maxStorageBuffersPerShaderStage` is 8 (measured: a 16-way Split of the flat train
+ * state fails on Mesa's lavapipe adapter, whose limit is 16). On the CPU a tree costs one more
+ * copy of the data, which only the flat state of small models goes through.
+ */
+export const MAX_NODE_PARTS = 7

@@ -23,13 +23,18 @@ export const DEVICES: readonly Device[] = ['auto', 'cpu', 'cuda', 'webgpu']
 /** Answers whether a provider can run here; injected so tests need no GPU. */
 export interface DeviceProbe {
   cuda(): Promise<boolean>
-  webgpu(): Promise<boolean>
+  /**
+   * Whether WebGPU has an adapter. By default only a GPU counts; `software` also accepts an
+   * adapter without one (Mesa's lavapipe Vulkan driver): correct, but slower than the CPU
+   * provider, so only an explicit `webgpu` takes it.
+   */
+  webgpu(options?: { software?: boolean }): Promise<boolean>
 }
 
 /** How to get each accelerator, for the one-line error. */
 export const DEVICE_INSTALL_HINTS: Readonly<Record<'cuda' | 'webgpu', string>> = {
   cuda: 'the CUDA execution provider is not installed: reinstall with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm install` (needs network access, an NVIDIA driver and CUDA 12 runtime libraries)',
-  webgpu: 'no WebGPU adapter: onnxruntime-node bundles WebGPU (Dawn) but it needs a GPU with a Vulkan driver (e.g. `apt-get install libvulkan1 mesa-vulkan-drivers`, or the NVIDIA driver with Vulkan support)'
+  webgpu: 'no WebGPU adapter: onnxruntime-node bundles WebGPU (Dawn), which needs a Vulkan driver: the NVIDIA driver with Vulkan support, or Mesa (`apt-get install libvulkan1 mesa-vulkan-drivers`; its CPU-only lavapipe adapter needs a newer Mesa than Debian 12\'s 22.3: bookworm-backports\' 25.0 works)'
 }
 
 /** Checks a user-supplied device name; throws `DeviceUnavailableError` (problem `unknown`) for anything else. */
@@ -39,9 +44,9 @@ export function parseDevice (value: unknown): Device {
 }
 
 /**
- * Picks the device: `auto` takes CUDA when its provider loads, else WebGPU when an adapter
- * exists, else CPU; an explicit `cuda` / `webgpu` that is unavailable is a
- * `DeviceUnavailableError` naming the install step.
+ * Picks the device: `auto` takes CUDA when its provider loads, else WebGPU when a GPU adapter
+ * exists, else CPU; an explicit `webgpu` also takes a software adapter; an explicit `cuda` /
+ * `webgpu` that is unavailable is a `DeviceUnavailableError` naming the install step.
  */
 export async function resolveDevice (requested: Device, probe: DeviceProbe): Promise<ResolvedDevice> {
   const device = parseDevice(requested)
@@ -51,7 +56,7 @@ export async function resolveDevice (requested: Device, probe: DeviceProbe): Pro
     if (await probe.webgpu()) return 'webgpu'
     return 'cpu'
   }
-  if (!await probe[device]()) throw new DeviceUnavailableError(device, `device ${device} is unavailable: ${DEVICE_INSTALL_HINTS[device]}`)
+  if (!await (device === 'webgpu' ? probe.webgpu({ software: true }) : probe.cuda())) throw new DeviceUnavailableError(device, `device ${device} is unavailable: ${DEVICE_INSTALL_HINTS[device]}`)
   return device
 }
 
@@ -62,8 +67,9 @@ export function executionProvidersFor (device: ResolvedDevice): string[] {
 
 /**
  * The real probe. CUDA: the provider library that `ONNXRUNTIME_NODE_INSTALL=cuda12` downloads
- * sits beside the binding and registers. WebGPU: a GPU device node exists (so CPU-only hosts
- * skip Dawn's noisy adapter search) and the provider registers. Results are cached per probe.
+ * sits beside the binding and registers. WebGPU: a GPU device node exists (so `auto` on a
+ * CPU-only host skips Dawn's noisy adapter search; `software` skips this check) and the provider
+ * finds an adapter. Results are cached per probe.
  */
 export function ortDeviceProbe (): DeviceProbe {
   const cache = new Map<string, Promise<boolean>>()
@@ -77,7 +83,7 @@ export function ortDeviceProbe (): DeviceProbe {
   }
   return {
     cuda: async () => await once('cuda', async () => cudaLibraryPresent() && await registers('cuda')),
-    webgpu: async () => await once('webgpu', async () => gpuDeviceNodePresent() && await registers('webgpu'))
+    webgpu: async (o = {}) => await once(`webgpu:${o.software === true}`, async () => (o.software === true || gpuDeviceNodePresent()) && await registers('webgpu'))
   }
 }
 

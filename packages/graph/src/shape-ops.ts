@@ -4,7 +4,7 @@ import { ElementwiseOps } from './elementwise.js'
 import { DTypeMismatchError } from './errors.js'
 import { broadcastShapes, formatShape, normAxis, type Dim, type Shape } from './shape.js'
 import { divide, product, sum } from './symbolic.js'
-import { INT64_MAX } from './constants.js'
+import { INT64_MAX, MAX_NODE_PARTS } from './constants.js'
 import { tensor, type DType } from './tensor.js'
 
 /** Static list or runtime int64 tensor. */
@@ -119,6 +119,14 @@ export class ShapeOps extends ElementwiseOps {
         this.shapeError('Concat', `shapes differ off axis ${a}: ${values.map(x => formatShape(x.shape)).join(', ')}`)
       }
     }
+    if (values.length > MAX_NODE_PARTS) {
+      const chunks: Value[] = []
+      for (let i = 0; i < values.length; i += MAX_NODE_PARTS) {
+        const part = values.slice(i, i + MAX_NODE_PARTS)
+        chunks.push(part.length === 1 ? part[0] : this.concat(part, a))
+      }
+      return this.concat(chunks, a, dim)
+    }
     const shape = [...first.shape]
     shape[a] = dim ?? sum(values.map(v => v.shape[a]))
     return this.node('Concat', values, { axis: attr.int(a) }, [{ dtype: first.dtype, shape }])[0]
@@ -136,6 +144,12 @@ export class ShapeOps extends ElementwiseOps {
     } else {
       sizes = [...parts]
       if (typeof d === 'number' && sizes.reduce((s, v) => s + v, 0) !== d) this.shapeError('Split', `sizes [${sizes.join(', ')}] do not sum to dim ${d} of ${formatShape(x.shape)}`)
+    }
+    if (sizes.length > MAX_NODE_PARTS) {
+      const groups: number[][] = []
+      for (let i = 0; i < sizes.length; i += MAX_NODE_PARTS) groups.push(sizes.slice(i, i + MAX_NODE_PARTS))
+      const chunks = this.split(x, a, groups.map(g => sum(g) as number))
+      return chunks.flatMap((c, i) => groups[i].length === 1 ? [c] : this.split(c, a, groups[i]))
     }
     const outs = sizes.map(s => ({ dtype: x.dtype, shape: x.shape.map((v, i) => i === a ? s : v) }))
     if (typeof parts === 'number' && this.opset >= 18) return this.node('Split', [x], { axis: attr.int(a), num_outputs: attr.int(parts) }, outs)

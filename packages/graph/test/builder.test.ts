@@ -4,6 +4,7 @@ import { tensor, type Tensor } from '../src/tensor.js'
 import { createSession } from '../src/session.js'
 import { DTypeMismatchError, InvalidGraphError, ShapeMismatchError } from '../src/errors.js'
 import { rng } from './helpers.js'
+import { MAX_NODE_PARTS } from '../src/constants.js'
 
 function mlp (seed: number): { b: GraphBuilder, w1: Tensor<'float32'>, w2: Tensor<'float32'> } {
   const r = rng(seed)
@@ -40,6 +41,26 @@ describe('graph builder', () => {
       const ref = mlpReference(x, w1, w2).flat()
       ref.forEach((v, i) => expect(out.probs.data[i]).toBeCloseTo(v, 6))
     }
+    await session.close()
+  })
+
+  it('emits wide Concat and Split as trees of nodes with at most MAX_NODE_PARTS parts, with the same values', async () => {
+    const b = graphBuilder({ name: 'wide' })
+    const x = b.input('x', 'float32', [2, 'n'])
+    const sizes = Array.from({ length: 23 }, (_, i) => 1 + (i % 3))
+    const parts = b.split(b.concat(Array.from({ length: 23 }, (_, i) => b.slice(b.mul(x, i + 1), [0], [sizes[i]], [1])), 1), 1, sizes)
+    expect(parts.map(p => p.shape)).toEqual(sizes.map(s => [2, s]))
+    parts.forEach((p, i) => b.output(`p${i}`, p))
+    const nodes = b.nodeList.filter(n => n.opType === 'Concat' || n.opType === 'Split')
+    expect(nodes.some(n => n.opType === 'Concat') && nodes.some(n => n.opType === 'Split')).toBe(true)
+    for (const n of nodes) expect(n.opType === 'Concat' ? n.inputs.length : n.outputs.length).toBeLessThanOrEqual(MAX_NODE_PARTS)
+    const session = await createSession(b.toModelProto())
+    const xs = [1, 2, 3, 4, 5, 6]
+    const out = await session.run({ x: tensor('float32', [2, 3], xs) })
+    sizes.forEach((s, i) => {
+      const ref = [0, 1].flatMap(r => xs.slice(r * 3, r * 3 + s).map(v => v * (i + 1)))
+      expect(Array.from(out[`p${i}`].data as Float32Array)).toEqual(ref)
+    })
     await session.close()
   })
 

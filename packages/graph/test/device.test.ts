@@ -7,7 +7,7 @@ function fakeProbe (cuda: boolean, webgpu: boolean): DeviceProbe & { asked: stri
   return {
     asked,
     cuda: async () => { asked.push('cuda'); return cuda },
-    webgpu: async () => { asked.push('webgpu'); return webgpu }
+    webgpu: async (o = {}) => { asked.push(o.software === true ? 'webgpu+software' : 'webgpu'); return webgpu }
   }
 }
 
@@ -24,7 +24,10 @@ describe('device selection', () => {
     const p = fakeProbe(false, false)
     expect(await resolveDevice('cpu', p)).toBe('cpu')
     expect(p.asked).toEqual([])
-    expect(await resolveDevice('webgpu', fakeProbe(false, true))).toBe('webgpu')
+    const wg = fakeProbe(false, true)
+    expect(await resolveDevice('webgpu', wg)).toBe('webgpu')
+    // An explicit webgpu accepts a software adapter (lavapipe); auto asked for a GPU only (above).
+    expect(wg.asked).toEqual(['webgpu+software'])
     expect(await resolveDevice('cuda', fakeProbe(true, false))).toBe('cuda')
   })
 
@@ -54,7 +57,7 @@ describe('device selection', () => {
     b.output('y', b.mul(x, 3))
     const model = b.toModelProto()
     for (const device of ['cuda', 'webgpu'] as const) {
-      if (await probe[device]()) {
+      if (await (device === 'webgpu' ? probe.webgpu({ software: true }) : probe.cuda())) {
         const s = await createSession(model, { device })
         const out = await s.run({ x: tensor('float32', [2], [1, 2]) })
         await s.close()

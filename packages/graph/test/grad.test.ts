@@ -35,6 +35,8 @@ const cases: Record<string, GradCase> = {
   'Reshape, Transpose': { inputs: [{ dims: [2, 6] }], build: (b, [x]) => b.transpose(b.reshape(x, [3, 2, 2]), [2, 0, 1]) },
   'Unsqueeze, Squeeze, Expand': { inputs: [{ dims: [3] }], build: (b, [x]) => b.expand(b.squeeze(b.unsqueeze(x, [0, 2]), [2]), [2, 3]) },
   Concat: { inputs: [{ dims: [2, 1] }, { dims: [2, 3] }], build: (b, [x, y]) => b.concat([x, y, x], 1) },
+  'Concat of 17 (a tree of ≤ 7-input nodes)': { inputs: [{ dims: [2, 1] }, { dims: [2, 3] }], build: (b, [x, y]) => b.mul(b.concat(Array.from({ length: 17 }, (_, i) => i % 2 === 0 ? x : b.mul(y, i)), 1), b.concat(Array.from({ length: 17 }, (_, i) => i % 2 === 0 ? b.exp(x) : y), 1)) },
+  'Split into 16 (a tree of ≤ 7-output nodes)': { inputs: [{ dims: [2, 20] }], build: (b, [x]) => { const ps = b.split(x, 1, [1, 2, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1]); return b.add(b.mul(ps[0], ps[15]), b.mul(ps[7], ps[13])) } },
   'Split (one part unused)': { inputs: [{ dims: [2, 5] }], build: (b, [x]) => { const [p, , q] = b.split(x, 1, [1, 2, 2]); return b.mul(p, q) } },
   'Slice (static)': { inputs: [{ dims: [3, 4] }], build: (b, [x]) => b.slice(x, [1, -3], [Infinity, 3], [0, 1]) },
   'Slice (symbolic dims)': { inputs: [{ dims: [2, 4, 3], declared: ['batch_size', 'sequence_length', 3] }], build: (b, [x]) => b.slice(x, [-1], [Infinity], [1]) },
