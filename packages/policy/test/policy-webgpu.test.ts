@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { writeFamilyFixture } from '../src/families/fixture.js'
 import { loadFamilyPolicy } from '../src/families/policy.js'
 import { familyReferenceForward } from '../src/families/reference.js'
-import { createPolicy } from '../src/policy.js'
+import { createPolicy, type Completion } from '../src/policy.js'
 
 const hasWebgpu = await ortDeviceProbe().webgpu({ software: true })
 if (!hasWebgpu) console.warn('policy-webgpu.test.ts skipped: WebGPU has no adapter here (see DEVICE_INSTALL_HINTS.webgpu)')
@@ -52,7 +52,7 @@ describe.skipIf(!hasWebgpu)('policy on WebGPU', () => {
   }, 120_000)
 
   it('the built-in GPT samples the same completions as on the CPU', async () => {
-    const out = []
+    const out: Completion[][][] = []
     for (const device of ['cpu', 'webgpu'] as const) {
       const policy = await createPolicy({ device })
       try {
