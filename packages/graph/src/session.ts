@@ -102,10 +102,10 @@ export async function runOrt (session: ort.InferenceSession, feeds: TensorMap, f
   return res
 }
 
-/** @internal loads model bytes. */
-export async function loadOrt (model: Uint8Array, options?: SessionOptions): Promise<ort.InferenceSession> {
+/** @internal loads model bytes; `extra` adds onnxruntime options of one session (output locations). */
+export async function loadOrt (model: Uint8Array, options?: SessionOptions, extra: ort.InferenceSession.SessionOptions = {}): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(model, ortOptions(options))
+    return await ort.InferenceSession.create(model, { ...ortOptions(options), ...extra })
   } catch (err) {
     throw ortError('could not load model', err)
   }

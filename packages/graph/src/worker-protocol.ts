@@ -1,19 +1,29 @@
-/** Messages between `createSessionWorker` and its thread. */
+/** Messages between `createSessionHost` (worker mode) and its thread. */
+import type { HostedModel } from './host-core.js'
 import type { TensorMap } from './session.js'
 
-/** A job (worker-rpc.ts adds the id). */
-export type WorkerJob = { type: 'run', feeds: TensorMap, fetches?: readonly string[] }
+/** A job (worker-rpc.ts adds the id); one per `HostCore` operation. */
+export type HostJob =
+  | { type: 'load', model: Uint8Array, carries?: readonly string[] }
+  | { type: 'run', session: number, feeds: TensorMap, fetches?: readonly string[], carry?: boolean }
+  | { type: 'carry', tensors: TensorMap }
+  | { type: 'read', names: readonly string[] }
+  | { type: 'release', session: number }
+  | { type: 'placement' }
 
 /** Main thread → worker. */
 export type WorkerRequest =
-  | (WorkerJob & { id: number })
+  | (HostJob & { id: number })
   | { type: 'abort', id: number }
   | { type: 'close' }
 
 /** Worker → main thread. */
 export type WorkerReply =
-  | { type: 'ready', inputNames: string[], outputNames: string[] }
+  | { type: 'ready' }
+  | { type: 'loaded', id: number, model: HostedModel }
   | { type: 'result', id: number, outputs: TensorMap }
+  | { type: 'done', id: number }
+  | { type: 'placement', id: number, placement: Record<string, 'host' | 'device'> }
   | { type: 'error', id: number, error: { name: string, message: string } }
   | { type: 'closed' }
 

@@ -101,17 +101,17 @@ async function buildComponents (config: NodeConfig, options: CreateComponentsOpt
     async train (groups, o) {
       const stats = await trainer.train(groups, o)
       // The trainer owns the master weights; the sampling policy follows after every update.
-      await policy.setWeights(trainer.weights(), { step: trainer.step })
+      await policy.setWeights(await trainer.weights(), { step: trainer.step })
       return { loss: stats.loss, gradNorm: stats.gradNorm, clipFraction: stats.clipFraction, kl: stats.approxKl, entropy: stats.entropy, steps: stats.steps }
     },
     async exportState () {
-      return trainer.exportState()
+      return await trainer.exportState()
     },
     async importState (state) {
       // The node checkpoints `{ scheme, seed, trainer: <trainer rng state> }`; unwrap it (a bare state is accepted too).
       const rng = state.rng !== null && typeof state.rng === 'object' && 'trainer' in state.rng ? state.rng.trainer : state.rng
-      trainer.importState({ weights: state.weights, optimizer: state.optimizer, step: state.step, rng: rng as TrainerState['rng'] })
-      await policy.setWeights(trainer.weights(), { step: trainer.step })
+      await trainer.importState({ weights: state.weights, optimizer: state.optimizer, step: state.step, rng: rng as TrainerState['rng'] })
+      await policy.setWeights(await trainer.weights(), { step: trainer.step })
     }
   }
 

@@ -56,8 +56,24 @@ export function adamWState (specs: readonly FeedSpec[], state: Omit<AdamWTensors
   return { weights: flatViews(specs, f.weights), m: flatViews(specs, f.m), v: flatViews(specs, f.v), flat: f }
 }
 
-/** Adds parameters, moments, the learning rate and the 1-based step number to `feeds`. */
-export function feedAdamW (feeds: TensorMap, specs: readonly FeedSpec[], state: AdamWTensors, lr: number, step: number): void {
+/** Graph input names of the state: the parameters' and all of it (parameters, then m, then v). */
+export function stateNames (specs: readonly FeedSpec[], flat: boolean): { weights: string[], all: string[] } {
+  const weights = flat ? [FLAT_PARAMS] : specs.map(s => s.name)
+  return { weights, all: [...weights, ...weights.map(n => stateName('m', n)), ...weights.map(n => stateName('v', n))] }
+}
+
+/** The parameters as graph feeds (one flat buffer when `flat`; the arrays are not copied unless flattened). */
+export function weightTensors (specs: readonly FeedSpec[], w: Weights, flat: boolean): TensorMap {
+  if (flat) {
+    const f = flatten(specs, w)
+    return { [FLAT_PARAMS]: tensor('float32', [f.length], f) }
+  }
+  return Object.fromEntries(specs.map(s => [s.name, tensor('float32', [...s.shape], w[s.name])]))
+}
+
+/** Parameters and moments as graph feeds, by input name. */
+export function stateTensors (specs: readonly FeedSpec[], state: AdamWTensors): TensorMap {
+  const feeds: TensorMap = {}
   if (state.flat !== undefined) {
     const n = state.flat.weights.length
     feeds[FLAT_PARAMS] = tensor('float32', [n], state.flat.weights)
@@ -70,6 +86,26 @@ export function feedAdamW (feeds: TensorMap, specs: readonly FeedSpec[], state: 
       feeds[stateName('v', s.name)] = tensor('float32', [...s.shape], state.v[s.name])
     }
   }
+  return feeds
+}
+
+/** Named weights, one array each, from graph tensors by input name (`prefix` picks m or v: `opt.m.`). */
+export function weightsFromTensors (specs: readonly FeedSpec[], t: TensorMap, flat: boolean, prefix = ''): Weights {
+  if (flat) {
+    const views = flatViews(specs, t[prefix + FLAT_PARAMS].data as Float32Array)
+    return Object.fromEntries(Object.entries(views).map(([k, x]) => [k, x.slice()]))
+  }
+  return Object.fromEntries(specs.map(s => [s.name, t[prefix + s.name].data as Float32Array]))
+}
+
+/** Adds parameters, moments, the learning rate and the 1-based step number to `feeds`. */
+export function feedAdamW (feeds: TensorMap, specs: readonly FeedSpec[], state: AdamWTensors, lr: number, step: number): void {
+  Object.assign(feeds, stateTensors(specs, state))
+  feedStep(feeds, lr, step)
+}
+
+/** Adds the learning rate and the 1-based step number to `feeds`. */
+export function feedStep (feeds: TensorMap, lr: number, step: number): void {
   feeds.lr = tensor('float32', [], [lr])
   feeds.step = tensor('int64', [], [BigInt(step)])
 }

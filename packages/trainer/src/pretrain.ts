@@ -87,7 +87,7 @@ export async function pretrain (options: PretrainOptions = {}): Promise<Pretrain
   const history: PretrainEval[] = []
 
   const evaluate = async (step: number): Promise<PretrainEval> => {
-    await policy.setWeights(trainer.weights())
+    await policy.setWeights(await trainer.weights())
     const prompts = evalSet.map(t => t.prompt)
     const sampled = (await policy.generate(prompts, { temperature: 1, seed: seed + step })).map(c => c[0].text)
     const greedy = (await policy.generate(prompts, { temperature: 0 })).map(c => c[0].text)
@@ -124,7 +124,7 @@ export async function pretrain (options: PretrainOptions = {}): Promise<Pretrain
       if (ev !== undefined && ev.sampled >= target) break
     }
     final ??= await evaluate(step)
-    return { config, tokenizer, weights: trainer.weights(), steps: step, final, history, reachedTarget: final.sampled >= target }
+    return { config, tokenizer, weights: await trainer.weights(), steps: step, final, history, reachedTarget: final.sampled >= target }
   } finally {
     await policy.close()
     await trainer.close()

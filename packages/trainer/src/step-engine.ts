@@ -2,14 +2,16 @@
  * Owns the trainable state (weights, AdamW moments, step) and the onnxruntime sessions of the
  * train-step and log-prob graphs, one per (kind, steps) bucket — the rows are a symbolic dim
  * (`ROWS_DIM`), so a batch pays for its own rows and no row count builds another graph — built
- * on first use and cached. Sessions run in worker threads so the caller's event loop stays responsive; a step
- * moves the parameters and moments into its worker and takes the updated ones back (transferred
- * both ways, never copied), so they are not readable while a step is in flight.
+ * on first use and cached. All of them live in one session host (graph's `createSessionHost`,
+ * a worker thread by default so the caller's event loop stays responsive), which also holds the
+ * parameters and moments as carried tensors: a step sends only its batch and gets back its
+ * statistics, and the state stays where the steps run — on WebGPU in GPU buffers. `weights()`
+ * and `exportOptimizer()` copy it out. A failed step leaves the state as it was.
  */
-import { createSession, createSessionWorker, FUSED_UPDATE_MAX_ELEMENTS, tensor, type Session, type TensorMap } from '@murmur/graph'
+import { createSessionHost, FUSED_UPDATE_MAX_ELEMENTS, tensor, type HostedSession, type SessionHost, type TensorMap } from '@murmur/graph'
 import type { AbortOptions } from '@murmur/interface'
 import { modelParamSpecs, type ModelConfig, validateModelWeights, type Weights } from '@murmur/policy'
-import { adamWState, feedAdamW, readAdamW, type AdamWTensors } from './adamw-io.js'
+import { adamWState, feedStep, stateNames, stateTensors, weightsFromTensors, weightTensors } from './adamw-io.js'
 import type { PaddedBatch } from './batch.js'
 import { learningRateAt } from './lr-schedule.js'
 import type { TrainerConfig } from './trainer-config.js'
@@ -46,9 +48,14 @@ export interface StepEngine {
   logprobs(batch: PaddedBatch, options?: AbortOptions, weights?: Weights): Promise<Float32Array>
   policyStep(batch: PaddedBatch, feeds: PolicyFeeds, options?: AbortOptions): Promise<StepStats>
   sftStep(batch: PaddedBatch, weights: Float32Array, options?: AbortOptions & { learningRate?: number }): Promise<StepStats>
-  weights(): Weights
-  exportOptimizer(): OptimizerSnapshot
-  importOptimizer(s: OptimizerSnapshot): void
+  /** A copy of the current weights. */
+  weights(): Promise<Weights>
+  /** A copy of the weights, moments and step. */
+  exportOptimizer(): Promise<OptimizerSnapshot>
+  /** Replaces the state (validated first: a bad snapshot changes nothing). */
+  importOptimizer(s: OptimizerSnapshot): Promise<void>
+  /** Where the carried state lives: `device` (GPU buffers) or `host` memory, by tensor name. */
+  placement(): Promise<Record<string, 'host' | 'device'>>
   close(): Promise<void>
 }
 
@@ -62,6 +69,8 @@ export interface StepEngineInit {
   worker?: boolean
   /** onnxruntime's per-session memory arena (default true; see @murmur/graph's `SessionOptions`). */
   memoryArena?: boolean
+  /** Parameters and moments as one flat buffer each; default for models up to `FUSED_UPDATE_MAX_ELEMENTS`. */
+  flatState?: boolean
 }
 
 /** Creates the engine; the weights are copied. */
@@ -69,39 +78,41 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
   const { config, options } = init
   const specs = modelParamSpecs(config)
   // Small models keep parameters and moments in one flat buffer each (see adamw-io.ts).
-  const flat = specs.reduce((n, s) => n + s.shape.reduce((a, d) => a * d, 1), 0) <= FUSED_UPDATE_MAX_ELEMENTS
+  const flat = init.flatState ?? specs.reduce((n, s) => n + s.shape.reduce((a, d) => a * d, 1), 0) <= FUSED_UPDATE_MAX_ELEMENTS
+  const names = stateNames(specs, flat)
   const initial = validateModelWeights(config, init.weights, true)
-  let state: AdamWTensors = adamWState(specs, { weights: initial, m: zerosLike(initial), v: zerosLike(initial) }, flat)
   let step = 0
-  const ref = options.beta > 0 ? validateModelWeights(config, init.refWeights ?? init.weights, true) : undefined
-  const sessions = new Map<string, Promise<Session>>()
-  const useWorker = init.worker ?? true
-  // A step whose state is inside the worker (see `runStep`), and why the state is gone if a step failed there.
-  let inFlight: Promise<unknown> | undefined
-  let lost: Error | undefined
-  const settled = async (): Promise<void> => {
-    while (inFlight !== undefined) await inFlight.catch(() => {})
-  }
-  const readable = (what: string): void => {
-    if (lost !== undefined) throw new InvalidTrainerStateError(`the trainable state was lost in a failed step (${lost.message}); importOptimizer() restores one`, { cause: lost })
-    if (inFlight !== undefined) throw new InvalidTrainerStateError(`${what} while a train step is in flight`)
+  const ref = options.beta > 0 ? weightTensors(specs, validateModelWeights(config, init.refWeights ?? init.weights, true), flat) : undefined
+  const host: Promise<SessionHost> = (async () => {
+    const h = await createSessionHost({ worker: init.worker ?? true, intraOpThreads: options.threads, memoryArena: init.memoryArena, device: options.device })
+    try {
+      await h.carry(stateTensors(specs, adamWState(specs, { weights: initial, m: zerosLike(initial), v: zerosLike(initial) }, flat)))
+    } catch (err) {
+      await h.close()
+      throw err
+    }
+    return h
+  })()
+  host.catch(() => {}) // surfaced by the first call that needs it
+  const sessions = new Map<string, Promise<HostedSession>>()
+  // One operation on the state at a time, in call order: a read sees every step issued before it.
+  let tail: Promise<unknown> = Promise.resolve()
+  const exclusive = async <T>(job: () => Promise<T>): Promise<T> => {
+    const run = tail.then(job, job)
+    tail = run.catch(() => {})
+    return await run
   }
 
-  const session = async (key: string, build: () => Uint8Array): Promise<Session> => {
+  const session = async (key: string, build: () => Uint8Array, carries: readonly string[]): Promise<HostedSession> => {
     let s = sessions.get(key)
     if (s === undefined) {
-      const bytes = build()
-      const sessionOptions = { intraOpThreads: options.threads, memoryArena: init.memoryArena, device: options.device }
-      s = useWorker ? createSessionWorker(bytes, sessionOptions) : createSession(bytes, sessionOptions)
+      s = host.then(async h => await h.load(build(), carries))
       sessions.set(key, s)
       s.catch(() => sessions.delete(key))
     }
     return await s
   }
 
-  const paramFeeds = (w: Weights, into: TensorMap, prefix = ''): void => {
-    for (const s of specs) into[prefix + s.name] = tensor('float32', s.shape, w[s.name])
-  }
   const batchFeeds = (batch: PaddedBatch): TensorMap => ({
     input_ids: tensor('int64', [batch.rows, batch.steps], batch.inputIds),
     targets: tensor('int64', [batch.rows, batch.steps], batch.targets),
@@ -109,16 +120,13 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
   })
   const scalarOf = (out: TensorMap, name: string): number => out[name] === undefined ? 0 : (out[name].data as Float32Array)[0]
 
-  const logprobs = async (batch: PaddedBatch, o: AbortOptions = {}, w?: Weights): Promise<Float32Array> => {
-    const s = await session(`logp:${batch.steps}`, () => buildLogprobGraph(config, ROWS_DIM, batch.steps))
+  // The log-probs under the current weights (carried), or under `w` (the reference policy).
+  const logprobsUnder = async (batch: PaddedBatch, o: AbortOptions, w: TensorMap | undefined): Promise<Float32Array> => {
+    const s = await session(`logp:${batch.steps}`, () => buildLogprobGraph(config, ROWS_DIM, batch.steps, flat), [])
     const feeds = batchFeeds(batch)
     delete feeds.mask
-    if (w === undefined) {
-      await settled()
-      readable('logprobs')
-    }
-    paramFeeds(w ?? state.weights, feeds)
-    const out = await s.run(feeds, { signal: o.signal })
+    if (w !== undefined) Object.assign(feeds, w)
+    const out = await exclusive(async () => await s.run(feeds, { signal: o.signal, carry: w === undefined }))
     return out.logp.data as Float32Array
   }
 
@@ -138,107 +146,89 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
       weightDecay: options.weightDecay,
       maxGradNorm: options.maxGradNorm,
       flatState: flat
-    }))
-    await settled()
-    readable('a step')
+    }), names.all)
     o.signal?.throwIfAborted()
-    const t = step + 1
-    const lr = learningRateAt(t, lrBase, options)
-    // In a worker every feed's buffer is transferred: the per-step inputs (small) are copies, so
-    // the caller's arrays stay usable; the state's buffers move and come back as the outputs.
-    const feeds: TensorMap = Object.fromEntries(Object.entries({ ...batchFeeds(batch), ...extra }).map(([k, v]) => [k, useWorker ? tensor(v.dtype, v.dims, v.data.slice()) : v]))
-    feedAdamW(feeds, specs, state, lr, t)
-    // With the state inside the worker the run is not abandoned on abort (that would lose the
-    // state): the step finishes, is kept, and the abort is raised after it.
-    const run = s.run(feeds, useWorker ? { transfer: true } : { signal: o.signal })
-    inFlight = run
-    let out: TensorMap
-    try {
-      out = await run
-    } catch (err) {
-      if (useWorker) lost = err as Error
-      throw err
-    } finally {
-      inFlight = undefined
-    }
-    state = readAdamW(out, specs, flat)
-    step = t
-    if (useWorker) o.signal?.throwIfAborted()
-    return {
-      loss: scalarOf(out, 'loss'),
-      clipFraction: scalarOf(out, 'clip_fraction'),
-      approxKl: scalarOf(out, 'approx_kl'),
-      refKl: scalarOf(out, 'ref_kl'),
-      entropy: scalarOf(out, 'entropy'),
-      gradNorm: scalarOf(out, 'grad_norm'),
-      learningRate: lr,
-      step: t
-    }
+    return await exclusive(async () => {
+      const t = step + 1
+      const lr = learningRateAt(t, lrBase, options)
+      const feeds: TensorMap = { ...batchFeeds(batch), ...extra }
+      feedStep(feeds, lr, t)
+      // A step is not abandoned on abort: it finishes and is kept (the state and `step` stay in
+      // agreement), and the abort is raised after it. The feeds are this call's own arrays.
+      const out = await s.run(feeds, { carry: true, transfer: true })
+      step = t
+      o.signal?.throwIfAborted()
+      return {
+        loss: scalarOf(out, 'loss'),
+        clipFraction: scalarOf(out, 'clip_fraction'),
+        approxKl: scalarOf(out, 'approx_kl'),
+        refKl: scalarOf(out, 'ref_kl'),
+        entropy: scalarOf(out, 'entropy'),
+        gradNorm: scalarOf(out, 'grad_norm'),
+        learningRate: lr,
+        step: t
+      }
+    })
   }
+
+  const read = async (): Promise<OptimizerSnapshot> => await exclusive(async () => {
+    const t = await (await host).read(names.all)
+    return { weights: weightsFromTensors(specs, t, flat), m: weightsFromTensors(specs, t, flat, 'opt.m.'), v: weightsFromTensors(specs, t, flat, 'opt.v.'), step }
+  })
 
   return {
     get step () { return step },
-    logprobs,
+    logprobs: async (batch, o = {}, w) => await logprobsUnder(batch, o, w === undefined ? undefined : weightTensors(specs, w, flat)),
 
     async policyStep (batch, f, o = {}) {
+      const cells = batch.rows * batch.steps
       const extra: TensorMap = {
-        weights: tensor('float32', [batch.rows, batch.steps], f.weights),
-        advantages: tensor('float32', [batch.rows], f.advantages),
-        token_weights: tensor('float32', [batch.rows, batch.steps], f.tokenWeights ?? new Float32Array(batch.rows * batch.steps).fill(1))
+        weights: tensor('float32', [batch.rows, batch.steps], f.weights.slice()),
+        advantages: tensor('float32', [batch.rows], f.advantages.slice()),
+        token_weights: tensor('float32', [batch.rows, batch.steps], f.tokenWeights?.slice() ?? new Float32Array(cells).fill(1))
       }
-      if (f.oldLogp !== undefined) extra.old_logp = tensor('float32', [batch.rows, batch.steps], f.oldLogp)
-      if (ref !== undefined) extra.ref_logp = tensor('float32', [batch.rows, batch.steps], await logprobs(batch, o, ref))
-      return await runStep('policy', batch, extra, options.learningRate, o, f.oldLogp === undefined)
+      if (f.oldLogp !== undefined) extra.old_logp = tensor('float32', [batch.rows, batch.steps], f.oldLogp.slice())
+      if (ref !== undefined) extra.ref_logp = tensor('float32', [batch.rows, batch.steps], await logprobsUnder(batch, o, ref))
+      return await runStep('policy', { ...batch, inputIds: batch.inputIds.slice(), targets: batch.targets.slice(), mask: batch.mask.slice() }, extra, options.learningRate, o, f.oldLogp === undefined)
     },
 
     async sftStep (batch, weights, o = {}) {
-      const extra: TensorMap = { weights: tensor('float32', [batch.rows, batch.steps], weights) }
-      return await runStep('sft', batch, extra, o.learningRate ?? options.learningRate, o)
+      const extra: TensorMap = { weights: tensor('float32', [batch.rows, batch.steps], weights.slice()) }
+      return await runStep('sft', { ...batch, inputIds: batch.inputIds.slice(), targets: batch.targets.slice(), mask: batch.mask.slice() }, extra, o.learningRate ?? options.learningRate, o)
     },
 
-    weights: () => {
-      readable('weights()')
-      return copyWeights(state.weights)
-    },
+    weights: async () => await exclusive(async () => weightsFromTensors(specs, await (await host).read(names.weights), flat)),
 
-    exportOptimizer: () => {
-      readable('exportOptimizer()')
-      return { weights: copyWeights(state.weights), m: copyWeights(state.m), v: copyWeights(state.v), step }
-    },
+    exportOptimizer: read,
 
-    importOptimizer (snap) {
-      if (inFlight !== undefined) throw new InvalidTrainerStateError('importOptimizer() while a train step is in flight')
+    async importOptimizer (snap) {
+      let tensors: TensorMap
       try {
-        state = adamWState(specs, {
+        tensors = stateTensors(specs, adamWState(specs, {
           weights: validateModelWeights(config, snap.weights, true),
           m: validateModelWeights(config, snap.m, true),
           v: validateModelWeights(config, snap.v, true)
-        }, flat)
+        }, flat))
       } catch (err) {
         throw new InvalidTrainerStateError((err as Error).message, { cause: err })
       }
-      step = snap.step
-      lost = undefined
+      await exclusive(async () => {
+        await (await host).carry(tensors)
+        step = snap.step
+      })
     },
+
+    placement: async () => await (await host).placement(),
 
     async close () {
       const all = [...sessions.values()]
       sessions.clear()
-      for (const s of all) {
-        try {
-          await (await s).close()
-        } catch {
-          // a session that failed to load has nothing to release
-        }
-      }
+      for (const s of all) await (await s.catch(() => undefined))?.close()
+      await (await host.catch(() => undefined))?.close()
     }
   }
 }
 
 function zerosLike (w: Weights): Weights {
   return Object.fromEntries(Object.entries(w).map(([k, x]) => [k, new Float32Array(x.length)]))
-}
-
-function copyWeights (w: Weights): Weights {
-  return Object.fromEntries(Object.entries(w).map(([k, x]) => [k, x.slice()]))
 }

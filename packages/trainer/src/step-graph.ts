@@ -74,10 +74,16 @@ export function finishStep (g: GraphBuilder, loss: Value, params: GptParams, spe
   })
 }
 
-/** Model bytes of the forward-only `input_ids, targets [rows, steps] → logp [rows, steps]` (π_old and π_ref); parameters are inputs. */
-export function buildLogprobGraph (config: ModelConfig, rows: Dim, steps: number): Uint8Array {
+/**
+ * Model bytes of the forward-only `input_ids, targets [rows, steps] → logp [rows, steps]` (π_old
+ * and π_ref); parameters are inputs, one flat `params` buffer when `flat` (as the step graphs'
+ * flat state, so both feed on the same carried tensor).
+ */
+export function buildLogprobGraph (config: ModelConfig, rows: Dim, steps: number, flat = false): Uint8Array {
   const g = graphBuilder({ name: 'murmur-logprobs', opset: OPSET })
-  const p = modelParamInputs(g, config)
+  const specs = modelParamSpecs(config)
+  const fp = flat ? flatParamInput(g, FLAT_PARAMS, specs, 'float32') : undefined
+  const p: GptParams = fp === undefined ? modelParamInputs(g, config) : Object.fromEntries(specs.map((s, i) => [s.name, fp.params[i]]))
   const ids = g.input('input_ids', 'int64', [rows, steps])
   const targets = g.input('targets', 'int64', [rows, steps])
   const { logits } = buildModelForward(g, config, p, { inputIds: ids, positionIds: trainPositions(g, steps) })

@@ -67,9 +67,9 @@ export interface TrainerInit extends TrainerConfigInit {
   /** Reference policy for the k3 KL (only used when `beta > 0`); default the initial weights. */
   refWeights?: Weights
   /**
-   * Run the onnxruntime sessions in worker threads (default true). `false` runs them on the
-   * caller's thread: no per-session worker, and callers that host many trainers in one process
-   * share that thread as one onnxruntime executor.
+   * Run the onnxruntime sessions in a worker thread (default true; one per trainer). `false`
+   * runs them on the caller's thread: callers that host many trainers in one process share that
+   * thread as one onnxruntime executor.
    */
   worker?: boolean
   /** onnxruntime's per-session memory arena (default true); off where a process hosts many trainers. */
@@ -90,12 +90,14 @@ export interface Trainer {
   sft(examples: readonly SftExample[], options?: AbortOptions & { learningRate?: number }): Promise<SftStats>
   /** Teacher-forced log-probs of each completion token (EOS included) under the current policy. */
   logprobs(pairs: readonly SftExample[], options?: AbortOptions): Promise<number[][]>
-  /** A copy of the current weights. */
-  weights(): Weights
+  /** A copy of the current weights (they live where the steps run: on WebGPU, in GPU buffers). */
+  weights(): Promise<Weights>
   /** Weights, optimizer moments, step and RNG state, for the store to persist. */
-  exportState(): TrainerState
+  exportState(): Promise<TrainerState>
   /** Restores what `exportState` returned; the next step then equals the one that would have followed. */
-  importState(state: TrainerState): void
+  importState(state: TrainerState): Promise<void>
+  /** Where the weights and moments live between steps: `device` (GPU buffers) or `host` memory, by tensor name. */
+  placement(): Promise<Record<string, 'host' | 'device'>>
   /** Releases the onnxruntime sessions; idempotent. */
   close(): Promise<void>
 }
@@ -238,19 +240,25 @@ export function createTrainer (init: TrainerInit): Trainer {
       return out
     },
 
-    weights: () => engine.weights(),
-
-    exportState () {
+    weights: async () => {
       assertOpen()
-      return encodeTrainerState(config, engine.exportOptimizer(), rng.getState())
+      return await engine.weights()
     },
 
-    importState (state) {
+    async exportState () {
+      assertOpen()
+      const rngState = rng.getState()
+      return encodeTrainerState(config, await engine.exportOptimizer(), rngState)
+    },
+
+    async importState (state) {
       assertOpen()
       const decoded = decodeTrainerState(config, state)
-      engine.importOptimizer(decoded.optimizer)
+      await engine.importOptimizer(decoded.optimizer)
       rng.setState(decoded.rng)
     },
+
+    placement: async () => await engine.placement(),
 
     async close () {
       if (closed) return

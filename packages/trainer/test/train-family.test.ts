@@ -79,7 +79,7 @@ describe('trainer on family models', () => {
       for (let i = 0; i < 5; i++) await trainer.train(groups)
       const after = (await trainer.logprobs(pairs)).map(sum)
       expectMovedByAdvantage(before, after)
-      await expectPolicyScores(await createModelPolicy(config, trainer.weights(), tokenizer, { threads: 1 }), after)
+      await expectPolicyScores(await createModelPolicy(config, await trainer.weights(), tokenizer, { threads: 1 }), after)
     } finally {
       await trainer.close()
     }
@@ -146,12 +146,12 @@ describe('trainer on family models', () => {
       for (let i = 0; i < 5; i++) await trainer.train(groups)
       const after = (await trainer.logprobs(pairs)).map(sum)
       expectMovedByAdvantage(before, after)
-      const state = trainer.exportState()
-      expect(Object.keys(trainer.weights()).sort()).toEqual(modelParamSpecs(model).map(s => s.name).sort())
+      const state = await trainer.exportState()
+      expect(Object.keys(await trainer.weights()).sort()).toEqual(modelParamSpecs(model).map(s => s.name).sort())
       // the checkpoint holds adapters and their AdamW moments only (a full one: 3 × the base weights)
       const baseBytes = Object.values(weights).reduce((n, w) => n + 4 * w.length, 0)
       expect(state.weights.length + state.optimizer.length).toBeLessThan(baseBytes / 2)
-      await expectPolicyScores(await createModelPolicy(model, trainer.weights(), tokenizer), after)
+      await expectPolicyScores(await createModelPolicy(model, await trainer.weights(), tokenizer), after)
     } finally {
       await trainer.close()
     }

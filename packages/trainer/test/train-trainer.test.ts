@@ -31,9 +31,32 @@ describe('createTrainer', () => {
       }
       expect(stats[1].loss).toBeCloseTo(stats[0].loss, 6)
       expect(stats[1].gradNorm).toBeCloseTo(stats[0].gradNorm, 5)
-      const wa = exact.weights()
-      const wb = padded.weights()
+      const wa = await exact.weights()
+      const wb = await padded.weights()
       for (const k of Object.keys(wa)) wa[k].forEach((x, i) => { expect(wb[k][i]).toBeCloseTo(x, 6) })
+    } finally {
+      await Promise.all(engines.map(async e => { await e.close() }))
+    }
+  })
+
+  it('takes the same steps with the state as one flat buffer or one tensor per parameter, and exports both alike', async () => {
+    const options = resolveTrainerConfig({ learningRate: 3e-3, minibatchSize: 8 })
+    const seqs = groups.flatMap(g => g.completions.map(c => encodePair(tokenizer, g.prompt, c)))
+    const batch = padBatch(seqs, seqs.length, 16, tokenizer.padId)
+    const feeds = { advantages: new Float32Array(groups.flatMap(g => [...g.advantages])), weights: aggregationWeights(batch, 'token-mean', batch.steps) }
+    const engines = [true, false].map(flatState => createStepEngine({ config, weights: initWeights(config, 1), options, flatState, worker: flatState }))
+    try {
+      for (let i = 0; i < 3; i++) {
+        const [a, b] = [await engines[0].policyStep(batch, feeds), await engines[1].policyStep(batch, feeds)]
+        expect(b.loss).toBeCloseTo(a.loss, 6)
+        expect(b.gradNorm).toBeCloseTo(a.gradNorm, 5)
+      }
+      const [sa, sb] = [await engines[0].exportOptimizer(), await engines[1].exportOptimizer()]
+      expect(sb.step).toBe(3)
+      for (const part of ['weights', 'm', 'v'] as const) {
+        for (const k of Object.keys(sa[part])) sa[part][k].forEach((x, i) => { expect(sb[part][k][i]).toBeCloseTo(x, 6) })
+      }
+      expect(Object.keys(await engines[1].placement())).toHaveLength(3 * Object.keys(sa.weights).length)
     } finally {
       await Promise.all(engines.map(async e => { await e.close() }))
     }
@@ -66,8 +89,8 @@ describe('createTrainer', () => {
       expect(b.clipFraction).toBe(0)
       expect(b.loss).toBeCloseTo(a.loss, 6)
       expect(b.gradNorm).toBeCloseTo(a.gradNorm, 5)
-      const wa = fed.weights()
-      const wb = own.weights()
+      const wa = await fed.weights()
+      const wb = await own.weights()
       const w0 = initWeights(config, 1)
       let moved = 0
       for (const k of Object.keys(wa)) {
@@ -98,27 +121,27 @@ describe('createTrainer', () => {
   it('resumes from exported state and reproduces the next step exactly', async () => {
     const a = trainer({ epochs: 2, minibatchSize: 4 })
     await a.train(groups)
-    const state = a.exportState()
+    const state = await a.exportState()
     const expected = await a.train(groups)
     const b = trainer({ epochs: 2, minibatchSize: 4, seed: 99 })
     // The shuffling RNG state survives the JSON a node checkpoint stores it as.
-    b.importState({ ...state, rng: JSON.parse(JSON.stringify(state.rng)) as typeof state.rng })
+    await b.importState({ ...state, rng: JSON.parse(JSON.stringify(state.rng)) as typeof state.rng })
     expect(b.step).toBe(state.step)
     const got = await b.train(groups)
     expect(got.perStep).toEqual(expected.perStep)
-    const wa = a.weights()
-    const wb = b.weights()
+    const wa = await a.weights()
+    const wb = await b.weights()
     for (const k of Object.keys(wa)) expect(wb[k]).toEqual(wa[k])
   })
 
   it('resumes a state written by the previous version (single-word RNG state) deterministically', async () => {
     const a = trainer({ epochs: 2, minibatchSize: 4 })
     await a.train(groups)
-    const legacy = { ...a.exportState(), rng: 0x1234abcd }
+    const legacy = { ...await a.exportState(), rng: 0x1234abcd }
     const b = trainer({ epochs: 2, minibatchSize: 4 })
     const c = trainer({ epochs: 2, minibatchSize: 4, seed: 7 })
-    b.importState(legacy)
-    c.importState(legacy)
+    await b.importState(legacy)
+    await c.importState(legacy)
     expect(b.step).toBe(legacy.step)
     expect((await b.train(groups)).perStep).toEqual((await c.train(groups)).perStep)
   })
@@ -137,14 +160,14 @@ describe('createTrainer', () => {
     const t = trainer()
     await expect(t.train([{ prompt: 'a', completions: ['b'], advantages: [] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
     await expect(t.train([{ prompt: 'a', completions: ['b'], advantages: [NaN] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
-    expect(() => { t.importState({ weights: new Uint8Array(3), optimizer: new Uint8Array(3), step: 1, rng: 1 }) }).toThrow(expect.objectContaining({ code: 'ERR_INVALID_TRAINER_STATE' }) as Error)
+    await expect(t.importState({ weights: new Uint8Array(3), optimizer: new Uint8Array(3), step: 1, rng: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINER_STATE' })
     await t.close()
     await expect(t.train(groups)).rejects.toMatchObject({ code: 'ERR_TRAINER_CLOSED' })
   })
 
   it('skips a batch with no usable sequence as a no-op step and says so', async () => {
     const t = trainer()
-    const before = t.weights()
+    const before = await t.weights()
     // Every completion fills the context on its own (generation hit the length limit): nothing to train on.
     const long = 'x'.repeat(config.nCtx)
     const stats = await t.train([{ prompt: '1+1=', completions: [long, long], advantages: [1, -1], truncated: [true, true] }])
@@ -152,7 +175,7 @@ describe('createTrainer', () => {
     expect(stats.steps).toBe(0)
     expect(stats.sequences).toBe(0)
     expect(t.step).toBe(0)
-    const after = t.weights()
+    const after = await t.weights()
     for (const k of Object.keys(before)) expect(after[k]).toEqual(before[k])
     expect((await t.train(groups)).skipped).toBeUndefined()
   })
@@ -167,47 +190,40 @@ describe('createTrainer', () => {
     const got = await weighted.train(ones)
     expect(got.perStep).toEqual(expected.perStep)
     const frozen = trainer()
-    const before = frozen.weights()
+    const before = await frozen.weights()
     await frozen.train(zeros)
-    for (const k of Object.keys(before)) expect(frozen.weights()[k]).toEqual(before[k])
+    const afterZeros = await frozen.weights()
+    for (const k of Object.keys(before)) expect(afterZeros[k]).toEqual(before[k])
     const partial = await trainer().train(half)
     expect(partial.gradNorm).not.toBeCloseTo(expected.gradNorm, 4)
     await expect(trainer().train([{ ...groups[0], tokenWeights: [[1, 1, 1, 1]] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
     await expect(trainer().train([{ ...groups[0], tokenWeights: [[NaN]] }])).rejects.toMatchObject({ code: 'ERR_INVALID_TRAINING_BATCH' })
   })
-  it('moves the state into its worker for a step and back: same steps as in-process, unreadable only while in flight, abort raised after the step', async () => {
+  it('keeps the state in its worker: the same steps as in-process; a read waits for the steps before it; an abort never leaves the step count and the state apart', async () => {
     const inWorker = trainer({ epochs: 2, minibatchSize: 4 })
     const inProcess = trainer({ epochs: 2, minibatchSize: 4, worker: false })
-    // Polls weights() until it reports a step in flight (or `work` settles first).
-    const untilInFlight = async (work: Promise<unknown>): Promise<boolean> => {
-      let settled = false
-      void work.then(() => { settled = true }, () => { settled = true })
-      while (!settled) {
-        try {
-          inWorker.weights()
-        } catch (err) {
-          expect(err).toMatchObject({ code: 'ERR_INVALID_TRAINER_STATE' })
-          return true
-        }
-        await new Promise(resolve => setTimeout(resolve, 1))
-      }
-      return false
-    }
     const running = inWorker.train(groups)
-    expect(await untilInFlight(running)).toBe(true)
+    const during = inWorker.weights() // queued behind the step(s) issued before it
     const [a, b] = [await running, await inProcess.train(groups)]
     expect(a.perStep).toEqual(b.perStep)
-    const [wa, wb] = [inWorker.weights(), inProcess.weights()]
+    const [wa, wb] = [await inWorker.weights(), await inProcess.weights()]
     for (const k of Object.keys(wb)) expect(wa[k]).toEqual(wb[k])
-    // An abort during a step keeps the step (its state was inside the worker), then throws.
-    const controller = new AbortController()
-    const aborted = inWorker.train(groups, { signal: controller.signal })
-    expect(await untilInFlight(aborted)).toBe(true)
-    const before = inWorker.step
-    controller.abort()
-    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' })
-    expect(inWorker.step).toBe(before + 1)
-    expect(Object.values(inWorker.weights()).every(w => w.length > 0 && w.every(Number.isFinite))).toBe(true)
-    await expect(inWorker.train(groups)).resolves.toMatchObject({ steps: 4 })
+    expect(Object.values(await during).every(w => w.every(Number.isFinite))).toBe(true)
+    expect(Object.values(await inWorker.placement())).toEqual(['host', 'host', 'host'])
+    // One step per train(); aborted at different moments: before its step (no step), during it
+    // (the step is kept, then the abort is raised) or after it. The count follows the state.
+    const single = trainer({ minibatchSize: 8 })
+    for (const delay of [0, 1, 3, 8, 20]) {
+      const before = await single.weights()
+      const stepBefore = single.step
+      const controller = new AbortController()
+      const done = single.train(groups, { signal: controller.signal }).then(() => 'done', (err: Error) => err.name)
+      setTimeout(() => { controller.abort() }, delay)
+      expect(['done', 'AbortError']).toContain(await done)
+      const after = await single.weights()
+      const moved = Object.keys(before).some(k => before[k].some((x, i) => x !== after[k][i]))
+      expect(single.step - stepBefore).toBe(moved ? 1 : 0)
+    }
+    await expect(single.train(groups)).resolves.toMatchObject({ steps: 1 })
   })
 })
