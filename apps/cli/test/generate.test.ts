@@ -59,6 +59,25 @@ describe('murmur generate', () => {
     expect(JSON.parse(cpu.stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ device: (await probe.webgpu()) ? 'webgpu' : 'cpu' })
   })
 
+  it('--device webgpu generates the CPU\'s tokens where WebGPU has an adapter (a GPU, or Mesa\'s lavapipe in CI)', async () => {
+    if (!await ortDeviceProbe().webgpu({ software: true })) {
+      console.warn('generate.test.ts: no WebGPU adapter here; --device webgpu not exercised')
+      return
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'murmur-gen-'))
+    dirs.push(dir)
+    await writeFamilyFixture(dir, { modelType: 'qwen2', seed: 5 })
+    const out: Array<{ tokens: number[], logprobs: number[], device: string }> = []
+    for (const device of ['cpu', 'webgpu']) {
+      const res = await murmur('generate', '--model', dir, '--prompt', '12+34=', '--max-tokens', '6', '--temperature', '0', '--device', device, '--json')
+      expect(res.code, res.stderr).toBe(0)
+      out.push(JSON.parse(res.stdout.trim().split('\n').at(-1) ?? '') as typeof out[number])
+    }
+    expect(out.map(o => o.device)).toEqual(['cpu', 'webgpu'])
+    expect(out[1].tokens).toEqual(out[0].tokens)
+    out[1].logprobs.forEach((v, i) => expect(v).toBeCloseTo(out[0].logprobs[i], 4))
+  })
+
   it('fails in one line naming the file when the folder is broken', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'murmur-gen-'))
     dirs.push(dir)
