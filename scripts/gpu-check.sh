@@ -65,6 +65,26 @@ for d in "${devices[@]}"; do
   json "{\"check\":\"generate\",\"device\":\"$d\",\"tokens\":${tokens:-null},\"same_as_cpu\":$same}"
 done
 
+# Where a trainer keeps its weights and AdamW moments between steps on each accelerator
+# (`device` = GPU buffers; onnxruntime-node returns CUDA outputs in host memory, so `host` there).
+# (A file, not -e: the trainer's worker thread would inherit --input-type and refuse to start.)
+cat > "$fixture/train-state.mjs" <<EOF
+import { charTokenizer, initWeights, resolveGptConfig } from '$PWD/packages/policy/dist/index.js'
+import { createTrainer } from '$PWD/packages/trainer/dist/index.js'
+const device = process.argv[2]
+const tokenizer = charTokenizer()
+const config = resolveGptConfig({ nLayer: 2, nEmbd: 32, nHead: 4, vocabSize: tokenizer.vocabSize, nCtx: 32 })
+const t = createTrainer({ config, weights: initWeights(config, 1), tokenizer, device })
+const s = await t.train([{ prompt: '1+1=', completions: ['2', '3'], advantages: [1, -1] }])
+console.log(JSON.stringify({ check: 'train-state', device, loss: s.loss, placement: await t.placement() }))
+await t.close()
+EOF
+for d in "${devices[@]}"; do
+  [[ "$d" == cpu ]] && continue
+  line="$(node "$fixture/train-state.mjs" "$d" 2>/dev/null | tail -1)"
+  if [[ -n "$line" ]]; then json "$line"; else json "{\"check\":\"train-state\",\"device\":\"$d\",\"ok\":false}"; fi
+done
+
 [[ $BENCH == 1 ]] || exit 0
 for d in "${devices[@]}"; do
   node scripts/bench.js generate-hf --device "$d" "${GEN_ARGS[@]}" 2>/dev/null | grep '^{'

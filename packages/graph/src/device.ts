@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { DeviceUnavailableError } from './errors.js'
 import { graphBuilder } from './builder.js'
+import { withWebgpuLock } from './device-lock.js'
 
 /** What a user may ask for. */
 export type Device = 'auto' | 'cpu' | 'cuda' | 'webgpu'
@@ -92,8 +93,10 @@ async function registers (provider: string): Promise<boolean> {
   const x = b.input('x', 'float32', [1])
   b.output('y', b.add(x, x))
   try {
-    const s = await ort.InferenceSession.create(b.toModelProto(), { executionProviders: [provider], logSeverityLevel: 4 })
-    await s.release()
+    await withWebgpuLock(provider, async () => {
+      const s = await ort.InferenceSession.create(b.toModelProto(), { executionProviders: [provider], logSeverityLevel: 4 })
+      await s.release()
+    })
     return true
   } catch {
     return false

@@ -12,6 +12,7 @@
 import type * as ort from 'onnxruntime-node'
 import { NEXT_SUFFIX } from './constants.js'
 import { graphBuilder } from './builder.js'
+import { withWebgpuLock } from './device-lock.js'
 import { OnnxRuntimeError } from './errors.js'
 import { fromOrt, loadOrt, ortError, toOrt, type SessionOptions, type TensorMap } from './session.js'
 import type { DType } from './tensor.js'
@@ -29,7 +30,7 @@ export interface HostCore {
   load(model: Uint8Array, carries?: readonly string[]): Promise<HostedModel>
   run(id: number, feeds: TensorMap, fetches?: readonly string[], carry?: boolean): Promise<TensorMap>
   /** Replaces carried tensors; the host keeps the arrays (callers hand over copies). */
-  carry(tensors: TensorMap): void
+  carry(tensors: TensorMap): Promise<void>
   /** Copies of carried tensors, on the CPU. */
   read(names: readonly string[]): Promise<TensorMap>
   /** Where each carried tensor lives now: `device` (a GPU buffer) or `host` memory. */
@@ -41,18 +42,25 @@ export interface HostCore {
 /** Creates the host's state; `options` apply to every session it loads. */
 export function createHostCore (options: SessionOptions = {}): HostCore {
   const onGpu = options.device === 'webgpu'
+  // Every onnxruntime call on WebGPU holds the process's lock (device-lock.ts).
+  const locked = async <T>(fn: () => Promise<T> | T): Promise<T> => await withWebgpuLock(options.device, fn)
+  const free = async (t: ort.Tensor): Promise<void> => { if (t.location === 'gpu-buffer') await locked(() => { t.dispose() }) }
   const sessions = new Map<number, ort.InferenceSession>()
-  const carried = new Map<string, ort.Tensor>()
+  // Each carried tensor with the session whose output it is (0: set by `carry`). A GPU buffer
+  // belongs to its session's allocator: it must be freed before that session is released
+  // (freeing it after crashes the process), so releasing a session first moves its tensors to
+  // host memory.
+  const carried = new Map<string, { tensor: ort.Tensor, from: number }>()
   // Sessions that copy a GPU tensor to the CPU, per (dtype, rank): onnxruntime-node 1.30's
   // `Tensor.getData()` on a `gpu-buffer` output aborts the process; an Identity run whose
   // output is on the CPU is the download.
   const downloads = new Map<string, Promise<ort.InferenceSession>>()
   let nextId = 1
 
-  const replace = (name: string, t: ort.Tensor): void => {
-    const old = carried.get(name)
-    carried.set(name, t)
-    if (old !== undefined && old !== t && old.location === 'gpu-buffer') old.dispose()
+  const replace = async (name: string, tensor: ort.Tensor, from: number): Promise<void> => {
+    const old = carried.get(name)?.tensor
+    carried.set(name, { tensor, from })
+    if (old !== undefined && old !== tensor) await free(old)
   }
 
   const download = async (t: ort.Tensor): Promise<ort.Tensor> => {
@@ -66,12 +74,18 @@ export function createHostCore (options: SessionOptions = {}): HostCore {
       downloads.set(key, s)
       s.catch(() => downloads.delete(key))
     }
-    const out = await (await s).run({ x: t })
+    const session = await s
+    const out = await locked(async () => await session.run({ x: t }))
     return out.y
   }
 
-  const toHost = async (t: ort.Tensor, copy: boolean): Promise<TensorMap[string]> => {
-    if (t.location === 'gpu-buffer') return fromOrt(await download(t))
+  // `release`: the GPU buffer is not needed any more (freed once copied).
+  const toHost = async (t: ort.Tensor, copy: boolean, release = false): Promise<TensorMap[string]> => {
+    if (t.location === 'gpu-buffer') {
+      const host = fromOrt(await download(t))
+      if (release) await free(t)
+      return host
+    }
     const host = fromOrt(t)
     return copy ? { ...host, data: host.data.slice() as typeof host.data } : host
   }
@@ -95,26 +109,26 @@ export function createHostCore (options: SessionOptions = {}): HostCore {
         for (const name of s.inputNames) {
           if (ortFeeds[name] !== undefined) continue
           const t = carried.get(name)
-          if (t !== undefined) ortFeeds[name] = t
+          if (t !== undefined) ortFeeds[name] = t.tensor
         }
       }
       let out: ort.InferenceSession.ReturnType
       try {
-        out = fetches === undefined ? await s.run(ortFeeds) : await s.run(ortFeeds, [...fetches])
+        out = await locked(async () => fetches === undefined ? await s.run(ortFeeds) : await s.run(ortFeeds, [...fetches]))
       } catch (err) {
         throw ortError('run failed', err)
       }
       const res: TensorMap = {}
       for (const [name, t] of Object.entries(out)) {
         const base = name.endsWith(NEXT_SUFFIX) ? name.slice(0, -NEXT_SUFFIX.length) : undefined
-        if (carry && base !== undefined && carried.has(base)) replace(base, t)
-        else res[name] = await toHost(t, false)
+        if (carry && base !== undefined && carried.has(base)) await replace(base, t, id)
+        else res[name] = await toHost(t, false, true)
       }
       return res
     },
 
-    carry (tensors) {
-      for (const [name, t] of Object.entries(tensors)) replace(name, toOrt(t))
+    async carry (tensors) {
+      for (const [name, t] of Object.entries(tensors)) await replace(name, toOrt(t), 0)
     },
 
     async read (names) {
@@ -122,26 +136,31 @@ export function createHostCore (options: SessionOptions = {}): HostCore {
       for (const name of names) {
         const t = carried.get(name)
         if (t === undefined) throw new OnnxRuntimeError(`no carried tensor ${JSON.stringify(name)} in this host`)
-        res[name] = await toHost(t, true)
+        res[name] = await toHost(t.tensor, true)
       }
       return res
     },
 
-    placement: () => Object.fromEntries([...carried].map(([k, t]) => [k, t.location === 'gpu-buffer' ? 'device' : 'host'])),
+    placement: () => Object.fromEntries([...carried].map(([k, t]) => [k, t.tensor.location === 'gpu-buffer' ? 'device' : 'host'])),
 
     async release (id) {
       const s = sessions.get(id)
+      if (s === undefined) return
+      for (const [name, t] of carried) {
+        if (t.from === id && t.tensor.location === 'gpu-buffer') await replace(name, toOrt(await toHost(t.tensor, false)), 0)
+      }
       sessions.delete(id)
-      await s?.release()
+      await locked(async () => { await s.release() })
     },
 
     async close () {
       const all = [...sessions.values(), ...await Promise.all([...downloads.values()].map(async d => await d.catch(() => undefined)))]
       sessions.clear()
       downloads.clear()
-      for (const t of carried.values()) if (t.location === 'gpu-buffer') t.dispose()
+      // GPU buffers first: they must not outlive the sessions they came from.
+      for (const t of carried.values()) await free(t.tensor)
       carried.clear()
-      for (const s of all) await s?.release().catch(() => {})
+      for (const s of all) await locked(async () => { await s?.release().catch(() => {}) })
     }
   }
 }

@@ -3,6 +3,7 @@
  * requests one at a time in arrival order. Compiled to dist/host-worker.js and loaded by URL.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import { adoptWebgpuLock } from './device-lock.js'
 import { createHostCore } from './host-core.js'
 import type { SessionOptions } from './session.js'
 import { transferList, type WorkerReply, type WorkerRequest } from './worker-protocol.js'
@@ -10,7 +11,9 @@ import { transferList, type WorkerReply, type WorkerRequest } from './worker-pro
 const port = parentPort
 if (port === null) throw new Error('host-worker must run in a worker thread')
 
-const core = createHostCore((workerData as { options: SessionOptions }).options)
+const init = workerData as { options: SessionOptions, webgpuLock?: SharedArrayBuffer }
+adoptWebgpuLock(init.webgpuLock)
+const core = createHostCore(init.options)
 let queue: Promise<void> = Promise.resolve()
 
 function reply (msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
@@ -38,7 +41,7 @@ port.on('message', (req: WorkerRequest) => {
           reply({ type: 'result', id: req.id, outputs }, transferList(outputs))
           break
         }
-        case 'carry': core.carry(req.tensors); reply({ type: 'done', id: req.id }); break
+        case 'carry': await core.carry(req.tensors); reply({ type: 'done', id: req.id }); break
         case 'read': {
           const outputs = await core.read(req.names)
           reply({ type: 'result', id: req.id, outputs }, transferList(outputs))

@@ -15,6 +15,7 @@ export { ShapeMismatchError, DTypeMismatchError, InvalidGraphError, MissingGradi
 export { DEFAULT_OPSET, DEFAULT_IR_VERSION, MIN_OPSET, MAX_OPSET, NEXT_SUFFIX, ADAMW_DEFAULTS, DEFAULT_INTRA_OP_THREADS, ONE_HOT_GATHER_MAX_ROWS, FUSED_UPDATE_MAX_ELEMENTS } from './constants.js'
 export { createSession, ortOptions, type Session, type SessionOptions, type RunOptions, type TensorMap } from './session.js'
 export { type Device, type ResolvedDevice, type DeviceProbe, DEVICES, DEVICE_INSTALL_HINTS, parseDevice, resolveDevice, executionProvidersFor, ortDeviceProbe } from './device.js'
+export { withWebgpuLock, webgpuLockBuffer, adoptWebgpuLock } from './device-lock.js'
 export { createSessionHost, createSessionWorker, type SessionHost, type SessionHostOptions, type HostedSession, type HostRunOptions, type SessionWorker } from './worker.js'
 export { startWorkerRpc, type WorkerRpc, type WorkerRpcInit, type WorkerRpcErrors, type RpcReply } from './worker-rpc.js'
 export { grad, GRAD_RULES } from './autodiff.js'

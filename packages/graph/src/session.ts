@@ -5,6 +5,7 @@
 import * as ort from 'onnxruntime-node'
 import { DEFAULT_INTRA_OP_THREADS } from './constants.js'
 import { executionProvidersFor, type ResolvedDevice } from './device.js'
+import { withWebgpuLock } from './device-lock.js'
 import { OnnxRuntimeError, SessionClosedError } from './errors.js'
 import { tensor, type DType, type Tensor } from './tensor.js'
 
@@ -87,13 +88,13 @@ export function fromOrt (t: ort.Tensor): Tensor {
   return tensor(dtype, t.dims.map(Number), data as Tensor['data'])
 }
 
-/** @internal runs a session with our tensor maps. */
-export async function runOrt (session: ort.InferenceSession, feeds: TensorMap, fetches?: readonly string[]): Promise<TensorMap> {
+/** @internal runs a session with our tensor maps (`device`: where it runs, for the WebGPU lock). */
+export async function runOrt (session: ort.InferenceSession, feeds: TensorMap, fetches?: readonly string[], device?: ResolvedDevice): Promise<TensorMap> {
   const ortFeeds: Record<string, ort.Tensor> = {}
   for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(v)
   let out: ort.InferenceSession.ReturnType
   try {
-    out = fetches === undefined ? await session.run(ortFeeds) : await session.run(ortFeeds, [...fetches])
+    out = await withWebgpuLock(device, async () => fetches === undefined ? await session.run(ortFeeds) : await session.run(ortFeeds, [...fetches]))
   } catch (err) {
     throw ortError('run failed', err)
   }
@@ -105,7 +106,7 @@ export async function runOrt (session: ort.InferenceSession, feeds: TensorMap, f
 /** @internal loads model bytes; `extra` adds onnxruntime options of one session (output locations). */
 export async function loadOrt (model: Uint8Array, options?: SessionOptions, extra: ort.InferenceSession.SessionOptions = {}): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(model, { ...ortOptions(options), ...extra })
+    return await withWebgpuLock(options?.device, async () => await ort.InferenceSession.create(model, { ...ortOptions(options), ...extra }))
   } catch (err) {
     throw ortError('could not load model', err)
   }
@@ -124,12 +125,12 @@ export async function createSession (model: Uint8Array, options: SessionOptions 
     run: async (feeds, runOptions = {}) => {
       if (closed) throw new SessionClosedError('the session is closed')
       runOptions.signal?.throwIfAborted()
-      return await runOrt(s, feeds, runOptions.fetches)
+      return await runOrt(s, feeds, runOptions.fetches, options.device)
     },
     close: async () => {
       if (closed) return
       closed = true
-      await s.release()
+      await withWebgpuLock(options.device, async () => { await s.release() })
     }
   }
 }

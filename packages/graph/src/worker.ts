@@ -3,6 +3,7 @@
  * tensors, run in-process or in a worker thread so `run()` does not block the caller's event
  * loop. `createSessionWorker` is a host with one session.
  */
+import { webgpuLockBuffer } from './device-lock.js'
 import { OnnxRuntimeError, SessionClosedError } from './errors.js'
 import { createHostCore, type HostCore, type HostedModel } from './host-core.js'
 import type { RunOptions, Session, SessionOptions, TensorMap } from './session.js'
@@ -97,7 +98,7 @@ function inProcessHost (core: HostCore): SessionHost {
     },
     async carry (tensors) {
       open()
-      core.carry(tensors)
+      await core.carry(tensors)
     },
     async read (names) {
       open()
@@ -119,7 +120,7 @@ async function workerHost (options: SessionOptions): Promise<SessionHost> {
   type Reply = Exclude<WorkerReply, { type: 'ready' | 'closed' | 'error' }>
   const rpc = await startWorkerRpc<Extract<WorkerReply, { type: 'ready' }>, HostJob, Reply>({
     script: new URL('./host-worker.js', import.meta.url),
-    workerData: { options },
+    workerData: { options, webgpuLock: webgpuLockBuffer() },
     errors: {
       start: (message, cause) => new OnnxRuntimeError(message, { cause }),
       job: (error) => new OnnxRuntimeError(error.message),

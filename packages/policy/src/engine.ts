@@ -52,7 +52,8 @@ export interface EngineStats {
 
 /** What the loops need besides the session. */
 export interface EngineContext {
-  session: ort.InferenceSession
+  /** The decode session's `run` (the worker wraps it in the WebGPU lock). */
+  session: { run: (feeds: ort.InferenceSession.FeedsType, fetches?: string[]) => Promise<ort.InferenceSession.ReturnType> }
   dims: EngineDims
   decode: (ids: number[]) => string
   /** True once the caller cancelled this job. */

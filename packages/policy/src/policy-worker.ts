@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import ort from 'onnxruntime-node'
-import { ortOptions } from '@murmur/graph'
+import { adoptWebgpuLock, ortOptions, withWebgpuLock } from '@murmur/graph'
 import { engineGenerate, engineLogprobs, type EngineContext } from './engine.js'
 import { tokenizerFromSpec } from './tokenizer/spec.js'
 import type { PolicyWorkerData, PolicyWorkerReply, PolicyWorkerRequest } from './worker-protocol.js'
@@ -15,6 +15,9 @@ import type { PolicyWorkerData, PolicyWorkerReply, PolicyWorkerRequest } from '.
 const port = parentPort
 if (port === null) throw new Error('policy-worker must run in a worker thread')
 const init = workerData as PolicyWorkerData
+adoptWebgpuLock(init.webgpuLock)
+// On WebGPU every onnxruntime call holds the process's lock (graph's device-lock.ts).
+const locked = async <T>(fn: () => Promise<T>): Promise<T> => await withWebgpuLock(init.device, fn)
 
 function reply (msg: PolicyWorkerReply): void {
   port?.postMessage(msg)
@@ -25,7 +28,7 @@ function describe (err: unknown): { name: string, message: string } {
 }
 
 async function createSession (model: Uint8Array): Promise<ort.InferenceSession> {
-  return await ort.InferenceSession.create(model, ortOptions({ intraOpThreads: init.threads, device: init.device }))
+  return await locked(async () => await ort.InferenceSession.create(model, ortOptions({ intraOpThreads: init.threads, device: init.device })))
 }
 
 async function main (): Promise<void> {
@@ -40,7 +43,7 @@ async function main (): Promise<void> {
   const aborted = new Set<number>()
   let queue: Promise<void> = Promise.resolve()
   const ctx = (id: number): EngineContext => ({
-    session,
+    session: { run: async (feeds, fetches) => await locked(async () => fetches === undefined ? await session.run(feeds) : await session.run(feeds, fetches)) },
     dims: init.dims,
     decode: ids => tokenizer.decode(ids),
     aborted: () => aborted.has(id)
@@ -57,7 +60,7 @@ async function main (): Promise<void> {
     if (msg.type === 'abort') { aborted.add(msg.id); return }
     if (msg.type === 'close') {
       queue = queue.then(async () => {
-        await session.release()
+        await locked(async () => { await session.release() })
         reply({ type: 'closed' })
         port?.close()
       })
@@ -72,7 +75,7 @@ async function main (): Promise<void> {
           const next = await creating
           const old = session
           session = next
-          await old.release()
+          await locked(async () => { await old.release() })
           reply({ type: 'loaded', id: msg.id })
         } catch (err) {
           reply({ type: 'error', id: msg.id, error: describe(err) })

@@ -1,5 +1,5 @@
 /** The main-thread side of the policy worker: graph's worker RPC with the policy's typed errors. */
-import { startWorkerRpc } from '@murmur/graph'
+import { startWorkerRpc, webgpuLockBuffer } from '@murmur/graph'
 import { InferenceError, PolicyClosedError } from './errors.js'
 import type { PolicyJob, PolicyWorkerData, PolicyWorkerReply } from './worker-protocol.js'
 
@@ -14,7 +14,7 @@ export interface WorkerClient {
 export async function startWorker (data: PolicyWorkerData): Promise<WorkerClient> {
   const rpc = await startWorkerRpc<Extract<PolicyWorkerReply, { type: 'ready' }>, PolicyJob, PolicyWorkerReply>({
     script: new URL('./policy-worker.js', import.meta.url),
-    workerData: data,
+    workerData: { ...data, webgpuLock: webgpuLockBuffer() } satisfies PolicyWorkerData,
     errors: {
       start: (message, cause) => new InferenceError(`cannot create the onnxruntime session: ${message}`, { cause }),
       job: (error) => new InferenceError(`${error.name}: ${error.message}`),

@@ -11,6 +11,8 @@ export interface PolicyWorkerData {
   threads: number
   /** Where the decode session runs; absent = cpu. */
   device?: ResolvedDevice
+  /** The process's WebGPU lock word (graph's `webgpuLockBuffer`). */
+  webgpuLock?: SharedArrayBuffer
 }
 
 /** Jobs the worker runs in order, each answered by one reply. */

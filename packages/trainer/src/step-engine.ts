@@ -221,9 +221,8 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
     placement: async () => await (await host).placement(),
 
     async close () {
-      const all = [...sessions.values()]
+      // The host releases its sessions with the state (GPU buffers before the sessions they came from).
       sessions.clear()
-      for (const s of all) await (await s.catch(() => undefined))?.close()
       await (await host.catch(() => undefined))?.close()
     }
   }

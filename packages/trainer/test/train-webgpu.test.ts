@@ -54,6 +54,27 @@ describe.skipIf(!hasWebgpu)('trainer on WebGPU', () => {
     }
   }, 300_000)
 
+  it('three trainers in three worker threads step at once on the process\'s one WebGPU context (the device lock), each as it would alone', async () => {
+    const make = (seed: number): ReturnType<typeof createTrainer> => createTrainer({ config, weights: initWeights(config, seed), tokenizer, seed, learningRate: 3e-3, minibatchSize: 8, device: 'webgpu' })
+    const alone = []
+    for (const seed of [1, 2, 3]) {
+      const t = make(seed)
+      try {
+        for (let i = 0; i < 3; i++) await t.train(groups)
+        alone.push(await t.weights())
+      } finally {
+        await t.close()
+      }
+    }
+    const together = [1, 2, 3].map(make)
+    try {
+      await Promise.all(together.map(async t => { for (let i = 0; i < 3; i++) await t.train(groups) }))
+      for (let k = 0; k < 3; k++) expect(maxDiff(await together[k].weights(), alone[k])).toBe(0)
+    } finally {
+      await Promise.all(together.map(async t => { await t.close() }))
+    }
+  }, 300_000)
+
   it('keeps per-parameter state (the layout of models too large for one flat buffer) on the device too', async () => {
     const options = resolveTrainerConfig({ learningRate: 3e-3, minibatchSize: 8, device: 'webgpu' })
     const seqs = groups.flatMap(g => g.completions.map(c => encodePair(tokenizer, g.prompt, c)))
