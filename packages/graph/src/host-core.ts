@@ -46,6 +46,9 @@ export function createHostCore (options: SessionOptions = {}): HostCore {
   const locked = async <T>(fn: () => Promise<T> | T): Promise<T> => await withWebgpuLock(options.device, fn)
   const free = async (t: ort.Tensor): Promise<void> => { if (t.location === 'gpu-buffer') await locked(() => { t.dispose() }) }
   const sessions = new Map<number, ort.InferenceSession>()
+  // Sessions with device-located outputs: onnxruntime-node 1.30 then refuses any subset of
+  // outputs ("Output count mismatch"), so they run whole and the host drops what was not asked.
+  const whole = new Set<number>()
   // Each carried tensor with the session whose output it is (0: set by `carry`). A GPU buffer
   // belongs to its session's allocator: it must be freed before that session is released
   // (freeing it after crashes the process), so releasing a session first moves its tensors to
@@ -97,6 +100,7 @@ export function createHostCore (options: SessionOptions = {}): HostCore {
       const s = await loadOrt(model, options, location === undefined ? {} : { preferredOutputLocation: location })
       const id = nextId++
       sessions.set(id, s)
+      if (location !== undefined) whole.add(id)
       return { id, inputNames: [...s.inputNames], outputNames: [...s.outputNames] }
     },
 
@@ -114,7 +118,7 @@ export function createHostCore (options: SessionOptions = {}): HostCore {
       }
       let out: ort.InferenceSession.ReturnType
       try {
-        out = await locked(async () => fetches === undefined ? await s.run(ortFeeds) : await s.run(ortFeeds, [...fetches]))
+        out = await locked(async () => fetches === undefined || whole.has(id) ? await s.run(ortFeeds) : await s.run(ortFeeds, [...fetches]))
       } catch (err) {
         throw ortError('run failed', err)
       }
@@ -122,6 +126,7 @@ export function createHostCore (options: SessionOptions = {}): HostCore {
       for (const [name, t] of Object.entries(out)) {
         const base = name.endsWith(NEXT_SUFFIX) ? name.slice(0, -NEXT_SUFFIX.length) : undefined
         if (carry && base !== undefined && carried.has(base)) await replace(base, t, id)
+        else if (fetches !== undefined && !fetches.includes(name)) await free(t)
         else res[name] = await toHost(t, false, true)
       }
       return res
@@ -150,6 +155,7 @@ export function createHostCore (options: SessionOptions = {}): HostCore {
         if (t.from === id && t.tensor.location === 'gpu-buffer') await replace(name, toOrt(await toHost(t.tensor, false)), 0)
       }
       sessions.delete(id)
+      whole.delete(id)
       await locked(async () => { await s.release() })
     },
 
