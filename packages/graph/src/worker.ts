@@ -71,6 +71,24 @@ export async function createSessionWorker (model: Uint8Array, options: SessionOp
   return { threadId: host.threadId as number, inputNames: session.inputNames, outputNames: session.outputNames, run: session.run, close: host.close }
 }
 
+/** A loaded model's `HostedSession`: `run` until `close`, which releases it once. */
+function hostedSession (m: HostedModel, run: (feeds: TensorMap, o: HostRunOptions) => Promise<TensorMap>, release: () => Promise<void>): HostedSession {
+  let released = false
+  return {
+    inputNames: m.inputNames,
+    outputNames: m.outputNames,
+    run: async (feeds, o = {}) => {
+      if (released) throw new SessionClosedError('the session is closed')
+      return await run(feeds, o)
+    },
+    close: async () => {
+      if (released) return
+      released = true
+      await release()
+    }
+  }
+}
+
 function inProcessHost (core: HostCore): SessionHost {
   let closed = false
   const open = (): void => { if (closed) throw new SessionClosedError('the session host is closed') }
@@ -79,22 +97,11 @@ function inProcessHost (core: HostCore): SessionHost {
     async load (model, carries) {
       open()
       const m = await core.load(model, carries)
-      let released = false
-      return {
-        inputNames: m.inputNames,
-        outputNames: m.outputNames,
-        run: async (feeds, o = {}) => {
-          if (released) throw new SessionClosedError('the session is closed')
-          open()
-          o.signal?.throwIfAborted()
-          return await core.run(m.id, feeds, o.fetches, o.carry)
-        },
-        close: async () => {
-          if (released || closed) return
-          released = true
-          await core.release(m.id)
-        }
-      }
+      return hostedSession(m, async (feeds, o) => {
+        open()
+        o.signal?.throwIfAborted()
+        return await core.run(m.id, feeds, o.fetches, o.carry)
+      }, async () => { if (!closed) await core.release(m.id) })
     },
     async carry (tensors) {
       open()
@@ -133,21 +140,10 @@ async function workerHost (options: SessionOptions): Promise<SessionHost> {
     threadId: rpc.threadId,
     async load (model, carries) {
       const reply = await rpc.call({ type: 'load', model, carries })
-      const m = (reply as Extract<Reply, { type: 'loaded' }>).model satisfies HostedModel
-      let released = false
-      return {
-        inputNames: m.inputNames,
-        outputNames: m.outputNames,
-        run: async (feeds, o = {}) => {
-          if (released) throw new SessionClosedError('the session is closed')
-          return outputsOf(await rpc.call({ type: 'run', session: m.id, feeds, fetches: o.fetches, carry: o.carry }, { signal: o.signal, transfer: o.transfer === true ? transferList(feeds) : [] }))
-        },
-        close: async () => {
-          if (released) return
-          released = true
-          await rpc.call({ type: 'release', session: m.id }).catch(() => {})
-        }
-      }
+      const m = (reply as Extract<Reply, { type: 'loaded' }>).model
+      return hostedSession(m,
+        async (feeds, o) => outputsOf(await rpc.call({ type: 'run', session: m.id, feeds, fetches: o.fetches, carry: o.carry }, { signal: o.signal, transfer: o.transfer === true ? transferList(feeds) : [] })),
+        async () => { await rpc.call({ type: 'release', session: m.id }).catch(() => {}) })
     },
     async carry (tensors) {
       await rpc.call({ type: 'carry', tensors }, { transfer: transferList(tensors) })
