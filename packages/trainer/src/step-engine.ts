@@ -82,9 +82,10 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
   const names = stateNames(specs, flat)
   const initial = validateModelWeights(config, init.weights, true)
   let step = 0
+  const useWorker = init.worker ?? true
   const ref = options.beta > 0 ? weightTensors(specs, validateModelWeights(config, init.refWeights ?? init.weights, true), flat) : undefined
   const host: Promise<SessionHost> = (async () => {
-    const h = await createSessionHost({ worker: init.worker ?? true, intraOpThreads: options.threads, memoryArena: init.memoryArena, device: options.device })
+    const h = await createSessionHost({ worker: useWorker, intraOpThreads: options.threads, memoryArena: init.memoryArena, device: options.device })
     try {
       await h.carry(stateTensors(specs, adamWState(specs, { weights: initial, m: zerosLike(initial), v: zerosLike(initial) }, flat)))
     } catch (err) {
@@ -151,11 +152,13 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
     return await exclusive(async () => {
       const t = step + 1
       const lr = learningRateAt(t, lrBase, options)
-      const feeds: TensorMap = { ...batchFeeds(batch), ...extra }
+      // A worker host takes the feeds' buffers (transferred, not cloned): hand it copies, so the
+      // caller's arrays stay usable. An in-process host only reads them.
+      const feeds: TensorMap = Object.fromEntries(Object.entries({ ...batchFeeds(batch), ...extra }).map(([k, v]) => [k, useWorker ? tensor(v.dtype, v.dims, v.data.slice()) : v]))
       feedStep(feeds, lr, t)
       // A step is not abandoned on abort: it finishes and is kept (the state and `step` stay in
-      // agreement), and the abort is raised after it. The feeds are this call's own arrays.
-      const out = await s.run(feeds, { carry: true, transfer: true })
+      // agreement), and the abort is raised after it.
+      const out = await s.run(feeds, { carry: true, transfer: useWorker })
       step = t
       o.signal?.throwIfAborted()
       return {
@@ -181,20 +184,19 @@ export function createStepEngine (init: StepEngineInit): StepEngine {
     logprobs: async (batch, o = {}, w) => await logprobsUnder(batch, o, w === undefined ? undefined : weightTensors(specs, w, flat)),
 
     async policyStep (batch, f, o = {}) {
-      const cells = batch.rows * batch.steps
       const extra: TensorMap = {
-        weights: tensor('float32', [batch.rows, batch.steps], f.weights.slice()),
-        advantages: tensor('float32', [batch.rows], f.advantages.slice()),
-        token_weights: tensor('float32', [batch.rows, batch.steps], f.tokenWeights?.slice() ?? new Float32Array(cells).fill(1))
+        weights: tensor('float32', [batch.rows, batch.steps], f.weights),
+        advantages: tensor('float32', [batch.rows], f.advantages),
+        token_weights: tensor('float32', [batch.rows, batch.steps], f.tokenWeights ?? new Float32Array(batch.rows * batch.steps).fill(1))
       }
-      if (f.oldLogp !== undefined) extra.old_logp = tensor('float32', [batch.rows, batch.steps], f.oldLogp.slice())
+      if (f.oldLogp !== undefined) extra.old_logp = tensor('float32', [batch.rows, batch.steps], f.oldLogp)
       if (ref !== undefined) extra.ref_logp = tensor('float32', [batch.rows, batch.steps], await logprobsUnder(batch, o, ref))
-      return await runStep('policy', { ...batch, inputIds: batch.inputIds.slice(), targets: batch.targets.slice(), mask: batch.mask.slice() }, extra, options.learningRate, o, f.oldLogp === undefined)
+      return await runStep('policy', batch, extra, options.learningRate, o, f.oldLogp === undefined)
     },
 
     async sftStep (batch, weights, o = {}) {
-      const extra: TensorMap = { weights: tensor('float32', [batch.rows, batch.steps], weights.slice()) }
-      return await runStep('sft', { ...batch, inputIds: batch.inputIds.slice(), targets: batch.targets.slice(), mask: batch.mask.slice() }, extra, o.learningRate ?? options.learningRate, o)
+      const extra: TensorMap = { weights: tensor('float32', [batch.rows, batch.steps], weights) }
+      return await runStep('sft', batch, extra, o.learningRate ?? options.learningRate, o)
     },
 
     weights: async () => await exclusive(async () => weightsFromTensors(specs, await (await host).read(names.weights), flat)),
